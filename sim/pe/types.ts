@@ -29,6 +29,8 @@ export interface PeKind {
   quantizeWeight(x: number): number;
   /** product bit pattern (in `product`) of two operand bit patterns */
   mul(a: number, b: number): number;
+  /** element-wise products of n operand pairs, as bit patterns */
+  mulMany(a: ArrayLike<number>, b: ArrayLike<number>, out: Uint32Array, n: number): void;
   /** accumulator state for 0 */
   readonly accZero: number;
   /** acc + a*b, as the PE computes it: one product, one accumulator addition */

@@ -1,0 +1,5 @@
+/** `npm run bench`: every benchmark, figures as ratios against baselines measured in the same run. */
+import { printPeBench } from './pe.bench.ts';
+
+process.stdout.write(`bitweave benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
+printPeBench();

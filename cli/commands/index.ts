@@ -1,0 +1,18 @@
+/** Every subcommand of `bitweave`, in the order `--help` lists them. */
+import type { CommandModule } from 'yargs';
+import { formatsCommand } from './formats.ts';
+import { mulCommand } from './mul.ts';
+import { pesCommand } from './pes.ts';
+import { precisionCommand } from './precision.ts';
+import { quantizeCommand } from './quantize.ts';
+
+/** yargs modules differ in their argument types; the registry only needs them as modules. */
+export type AnyCommand = CommandModule<object, never>;
+
+export const commands: AnyCommand[] = [
+  formatsCommand as unknown as AnyCommand,
+  pesCommand as unknown as AnyCommand,
+  quantizeCommand as unknown as AnyCommand,
+  mulCommand as unknown as AnyCommand,
+  precisionCommand as unknown as AnyCommand,
+];

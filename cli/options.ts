@@ -1,0 +1,59 @@
+/** Options shared by several commands. */
+import type { Argv } from 'yargs';
+import { InputError } from '../sim/errors.ts';
+import type { PeOptions } from '../sim/pe/registry.ts';
+
+export function withJson<T>(y: Argv<T>) {
+  return y.option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' });
+}
+
+export function withPeOptions<T>(y: Argv<T>) {
+  return y
+    .option('acc', { type: 'string', describe: 'accumulator / partial-sum format (e.g. fp32, bf16, e5m2, int16)' })
+    .option('acc-internal', { type: 'string', describe: 'a wider adder inside the PE (rounded to --acc when a partial sum leaves)' })
+    .option('acc-saturate', { type: 'boolean', describe: 'saturate accumulator overflow instead of Inf/NaN or wrap-around' })
+    .option('product', { type: 'string', describe: 'product format of float PEs (e.g. fp32 for an exact fp8 MAC)' })
+    .option('lmul-round', { type: 'string', choices: ['rne', 'trunc'], describe: 'how L-Mul PEs round reals into their inputs' });
+}
+
+export interface PeOptionArgs {
+  acc?: string;
+  accInternal?: string;
+  accSaturate?: boolean;
+  product?: string;
+  lmulRound?: string;
+}
+
+export function peOptionsFrom(args: PeOptionArgs): PeOptions {
+  const lmulRound = args.lmulRound;
+  if (lmulRound !== undefined && lmulRound !== 'rne' && lmulRound !== 'trunc') {
+    throw new InputError(`--lmul-round must be rne or trunc, got '${lmulRound}'`);
+  }
+  return {
+    ...(args.acc !== undefined && { acc: args.acc }),
+    ...(args.accInternal !== undefined && { accInternal: args.accInternal }),
+    ...(args.accSaturate !== undefined && { accSaturate: args.accSaturate }),
+    ...(args.product !== undefined && { product: args.product }),
+    ...(lmulRound !== undefined && { lmulRound }),
+  };
+}
+
+/** Parses one real number of user input: decimal/scientific, inf, -inf, nan. */
+export function parseReal(text: string): number | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'nan') return NaN;
+  if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
+  if (t === '-inf' || t === '-infinity') return -Infinity;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t) && !/^[+-]?0x[0-9a-f]+$/.test(t)) return undefined;
+  const v = Number(t.startsWith('+') ? t.slice(1) : t);
+  return Number.isNaN(v) ? undefined : v;
+}
+
+/** A real value as printed in CSV output: shortest round-trip decimal, inf/nan spelled out. */
+export function formatReal(v: number): string {
+  if (v !== v) return 'nan';
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (v === 0 && 1 / v < 0) return '-0';
+  return String(v);
+}
