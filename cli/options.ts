@@ -13,7 +13,8 @@ export function withPeOptions<T>(y: Argv<T>) {
     .option('acc-internal', { type: 'string', describe: 'a wider adder inside the PE (rounded to --acc when a partial sum leaves)' })
     .option('acc-saturate', { type: 'boolean', describe: 'saturate accumulator overflow instead of Inf/NaN or wrap-around' })
     .option('product', { type: 'string', describe: 'product format of float PEs (e.g. fp32 for an exact fp8 MAC)' })
-    .option('lmul-round', { type: 'string', choices: ['rne', 'trunc'], describe: 'how L-Mul PEs round reals into their inputs' });
+    .option('lmul-round', { type: 'string', choices: ['rne', 'trunc'], describe: 'how L-Mul PEs round reals into their inputs' })
+    .option('reuse', { type: 'string', choices: ['none', 'ent'], describe: 'computation reuse: ent = EN-T Booth-encoded broadcast operand' });
 }
 
 export interface PeOptionArgs {
@@ -22,6 +23,7 @@ export interface PeOptionArgs {
   accSaturate?: boolean;
   product?: string;
   lmulRound?: string;
+  reuse?: string;
 }
 
 export function peOptionsFrom(args: PeOptionArgs): PeOptions {
@@ -29,7 +31,12 @@ export function peOptionsFrom(args: PeOptionArgs): PeOptions {
   if (lmulRound !== undefined && lmulRound !== 'rne' && lmulRound !== 'trunc') {
     throw new InputError(`--lmul-round must be rne or trunc, got '${lmulRound}'`);
   }
+  const reuse = args.reuse;
+  if (reuse !== undefined && reuse !== 'none' && reuse !== 'ent') {
+    throw new InputError(`--reuse must be none or ent, got '${reuse}'`);
+  }
   return {
+    ...(reuse !== undefined && { reuse }),
     ...(args.acc !== undefined && { acc: args.acc }),
     ...(args.accInternal !== undefined && { accInternal: args.accInternal }),
     ...(args.accSaturate !== undefined && { accSaturate: args.accSaturate }),

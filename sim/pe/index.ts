@@ -8,3 +8,4 @@ export * from './xnor.ts';
 export * from './accumulator.ts';
 export * from './registry.ts';
 export type * from './types.ts';
+export * from './booth.ts';

@@ -25,7 +25,9 @@ import {
 import { isPlainFp32, makeAccumulator, type Accumulator } from './accumulator.ts';
 import { assertExactInFloat64 } from './exact-mul.ts';
 import { lmulBits, lmulConstant } from './lmul.ts';
-import type { MultiplierKind, PeKind } from './types.ts';
+import { pow2 } from './pow2.ts';
+import { boothDigitCount, boothEncode, boothMultiply } from './booth.ts';
+import type { MultiplierKind, PeKind, Reuse } from './types.ts';
 
 interface PeSpec {
   readonly name: string;
@@ -106,6 +108,8 @@ export interface PeOptions {
   readonly product?: string;
   /** input rounding of L-Mul PEs */
   readonly lmulRound?: Rounding;
+  /** computation reuse: 'ent' Booth-encodes the input operand once per row (EN-T) */
+  readonly reuse?: Reuse;
 }
 
 const f32 = new Float32Array(1);
@@ -160,6 +164,15 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
   const { input, weight, product } = spec;
   let mul: (a: number, b: number) => number;
   let productValue: ProductValue;
+  const reuse = opts.reuse ?? 'none';
+  if (reuse === 'ent' && spec.multiplier !== 'float' && spec.multiplier !== 'int') {
+    throw new InputError(
+      `--reuse ent needs a PE with a multiplier to Booth-encode (float or integer kinds); ${spec.name} is ${spec.multiplier}`,
+    );
+  }
+  // EN-T: the input operand is Booth-encoded (once per row, on the array) and every product
+  // goes through the digit-selection datapath, so its exactness is exercised, not assumed.
+  const ent = reuse === 'ent';
 
   switch (spec.multiplier) {
     case 'float': {
@@ -168,8 +181,9 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
       const encOpts = { saturate: spec.productSaturate };
       const valueOf = (f: FloatFormat) => (f.bits <= 16 ? tableLookup(floatDecodeTable(f)) : isPlainFp32(f) ? fp32FromBits : (x: number) => decodeFloat(f, x));
       const va = valueOf(fi), vb = valueOf(fw);
-      mul = (a, b) => encodeFloat(fp, va(a) * vb(b), encOpts);
-      if (isPlainFp32(fp) && !spec.productSaturate) productValue = (a, b) => Math.fround(va(a) * vb(b));
+      const exact = ent ? entFloatProduct(fi, fw, va, vb) : (a: number, b: number) => va(a) * vb(b);
+      mul = (a, b) => encodeFloat(fp, exact(a, b), encOpts);
+      if (isPlainFp32(fp) && !spec.productSaturate) productValue = (a, b) => Math.fround(exact(a, b));
       else productValue = (a, b) => decodeFloat(fp, mul(a, b));
       break;
     }
@@ -184,7 +198,12 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     case 'ternary': {
       const da = (x: number) => decode(input, x);
       const dw = (x: number) => decode(weight, x);
-      productValue = (a, b) => da(a) * dw(b);
+      if (ent) {
+        const digits = boothDigitCount(input.bits);
+        productValue = (a, b) => boothMultiply(boothEncode(da(a), input.bits), digits, dw(b));
+      } else {
+        productValue = (a, b) => da(a) * dw(b);
+      }
       mul = (a, b) => encode(INT32, productValue(a, b));
       break;
     }
@@ -205,7 +224,7 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     }
     mul = (a, b) => bitsTable[(a << shift) | b];
     mulMany = tableMulMany(bitsTable, shift);
-  } else if (fp32Product && input.kind === 'float' && input.bits <= 16 && input === weight) {
+  } else if (!ent && fp32Product && input.kind === 'float' && input.bits <= 16 && input === weight) {
     const pv = productValue;
     mul = (a, b) => fp32Bits(pv(a, b));
     mulMany = decodedMulManyFp32(floatDecodeTable(input));
@@ -239,7 +258,7 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     else dot = genericDot(productValue, accAdd);
   } else if (spec.multiplier === 'lmul' && input.kind === 'float' && input.bits <= 16 && fp32Acc) {
     dot = lmulDotFp32(input, mul);
-  } else if (spec.multiplier === 'float' && fp32Acc && input.kind === 'float' && input.bits <= 16 && input === weight && isPlainFp32(product as FloatFormat) && !spec.productSaturate) {
+  } else if (!ent && spec.multiplier === 'float' && fp32Acc && input.kind === 'float' && input.bits <= 16 && input === weight && isPlainFp32(product as FloatFormat) && !spec.productSaturate) {
     dot = decodedDotFp32(floatDecodeTable(input));
   } else {
     dot = genericDot(productValue, accAdd);
@@ -248,7 +267,8 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
   const qIn = { round: spec.inputRounding, saturate: spec.quantizeSaturate };
   return {
     name: spec.name,
-    description: spec.description,
+    description: ent ? `${spec.description}; EN-T: Booth-encoded input operand` : spec.description,
+    reuse,
     multiplier: spec.multiplier,
     input,
     weight,
@@ -268,6 +288,36 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     accValue: acc.value,
     inputValue: (bits) => decode(input, bits),
     weightValue: (bits) => decode(weight, bits),
+  };
+}
+
+/**
+ * The exact product of two float patterns as an EN-T PE forms it: integer significands,
+ * the input's Booth-encoded, multiplied by digit selection, then scaled by the exponents.
+ * Specials (NaN, Inf) are not products of significands: they take the plain path.
+ */
+function entFloatProduct(
+  fa: FloatFormat, fb: FloatFormat, va: (x: number) => number, vb: (x: number) => number,
+): (a: number, b: number) => number {
+  const sigWidth = fa.manBits + 2; // hidden bit + mantissa, as a non-negative signed operand
+  const digits = boothDigitCount(sigWidth);
+  const split = (f: FloatFormat, bits: number) => {
+    const mag = bits >= f.signBit ? bits - f.signBit : bits;
+    const unit = 2 ** f.manBits;
+    const expField = Math.floor(mag / unit);
+    const man = mag - expField * unit;
+    return {
+      sig: expField === 0 ? man : unit + man,
+      exp: (expField === 0 ? 1 : expField) - f.bias - f.manBits,
+      neg: bits >= f.signBit,
+    };
+  };
+  return (a, b) => {
+    const x = va(a), y = vb(b);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return x * y;
+    const sa = split(fa, a), sb = split(fb, b);
+    const p = boothMultiply(boothEncode(sa.sig, sigWidth), digits, sb.sig) * pow2(sa.exp + sb.exp);
+    return sa.neg !== sb.neg ? -p : p;
   };
 }
 

@@ -11,10 +11,14 @@ import type { NumberFormat } from './formats.ts';
 
 export type MultiplierKind = 'float' | 'lmul' | 'int' | 'xnor' | 'ternary';
 
+/** computation reuse in the PE: none, or EN-T's Booth-encoded broadcast operand */
+export type Reuse = 'none' | 'ent';
+
 export interface PeKind {
   readonly name: string;
   readonly description: string;
   readonly multiplier: MultiplierKind;
+  readonly reuse: Reuse;
   /** activation operand (A, the ifmap side) */
   readonly input: NumberFormat;
   /** weight operand (B, the filter side) */
