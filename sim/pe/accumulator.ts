@@ -26,6 +26,10 @@ export interface Accumulator {
   readonly internal: NumberFormat;
   readonly saturate: boolean;
   readonly zero: number;
+  /**
+   * state + value rounded once into the internal format. Precondition: value is a PE product
+   * or an accumulator state (at most 24 significant bits), which the fp32 fast path needs.
+   */
   add(state: number, value: number): number;
   toBits(state: number): number;
   fromBits(bits: number): number;

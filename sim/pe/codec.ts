@@ -20,7 +20,8 @@ export function encodeInt(f: IntFormat, x: number, opts: EncodeOptions = {}): nu
   let v = roundInt(x, opts);
   if (v > f.max) v = f.max;
   if (v < f.min) v = f.min;
-  return v < 0 ? v + 2 ** f.bits : v;
+  // a bit pattern is a non-negative integer, never -0 (Math.floor(-0), Math.trunc(-0.3) give -0)
+  return v < 0 ? v + 2 ** f.bits : Math.abs(v);
 }
 
 export function decodeInt(f: IntFormat, bits: number): number {
@@ -58,6 +59,7 @@ export function decode(f: NumberFormat, bits: number): number {
     case 'int':
       return decodeInt(f, bits);
     case 'ternary':
+      if (bits === 0b10) throw new InputError('0b10 is not a ternary pattern (00 = 0, 01 = +1, 11 = -1)');
       return bits === 0b11 ? -1 : bits;
     case 'binary':
       return bits === 0 ? 1 : -1;

@@ -13,7 +13,7 @@ import { exponentOf, pow2, scaleByPow2 } from './pow2.ts';
 export type Rounding = 'rne' | 'trunc';
 
 export interface EncodeOptions {
-  /** clamp finite overflow (and, in formats without Inf, infinities) to +-max finite */
+  /** clamp overflow and infinities to +-max finite (infinities become NaN in fnuz formats) */
   readonly saturate?: boolean;
   /** round to nearest, ties to even (default), or toward zero */
   readonly round?: Rounding;
@@ -33,8 +33,10 @@ export function encodeFloat(f: FloatFormat, x: number, opts: EncodeOptions = {},
   const a = negative ? -x : x;
   const sign = negative && f.specials !== 'fnuz' ? f.signBit : 0;
   if (a === Infinity) {
-    if (f.infCode !== undefined) return f.infCode + (negative ? f.signBit : 0);
-    return opts.saturate ? f.maxFiniteCode + (negative ? f.signBit : 0) : f.nanCode;
+    // As ONNX Cast (saturate=1) and CUDA's SATFINITE conversions: saturation clamps an
+    // infinity to +-max finite, except in fnuz formats, where it becomes NaN.
+    if (opts.saturate) return f.specials === 'fnuz' ? f.nanCode : f.maxFiniteCode + (negative ? f.signBit : 0);
+    return f.infCode !== undefined ? f.infCode + (negative ? f.signBit : 0) : f.nanCode;
   }
   if (a === 0) {
     if (sticky === 0) return sign;
@@ -83,7 +85,8 @@ export function decodeFloat(f: FloatFormat, bits: number, opts: { ftz?: boolean 
   const man = mag - expField * unit;
   let v: number;
   if (expField === 0) {
-    v = opts.ftz ? 0 : man * pow2(1 - f.bias - m);
+    if (opts.ftz) return negative && f.specials !== 'fnuz' ? -0 : 0;
+    v = man * pow2(1 - f.bias - m);
   } else {
     v = (unit + man) * pow2(expField - f.bias - m);
   }

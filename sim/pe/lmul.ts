@@ -7,7 +7,9 @@
  *
  * This is what the adder computes, so when xm + ym + 2^-l(m) >= 1 the mantissa carry moves
  * into the exponent and the result is 2^(xe+ye+1) * (xm + ym + 2^-l(m)), not the paper's
- * printed (1 + xm + ym + 2^-l(m)) * 2^(xe+ye). The simulator models the adder.
+ * printed (1 + xm + ym + 2^-l(m)) * 2^(xe+ye); for m >= 4 the sum can even reach 2, and the
+ * exponent field then grows by two (bf16 0x3FFF x 0x3FFF = 0x4086 = 4.1875). The simulator
+ * models the adder.
  *
  * Special values (the paper specifies none; this is the rule set of REFERENCE.md):
  * - NaN in -> NaN; Inf x zero -> NaN; Inf x finite -> Inf with the XOR sign.

@@ -16,7 +16,7 @@
  *   fp16 conversions are IEEE (overflow to Inf); integers clamp.
  */
 import { InputError, unknownName } from '../errors.ts';
-import { decode, encode } from './codec.ts';
+import { decode, encode, isValidBits } from './codec.ts';
 import { decodeFloat, encodeFloat, floatDecodeTable, type Rounding } from './float-codec.ts';
 import {
   BF16, BINARY, E4M3, E5M2, FP16, FP32, INT32, INT4, INT8, TERNARY,
@@ -132,7 +132,8 @@ function applyOptions(spec: PeSpec, opts: PeOptions): PeSpec {
     if (spec.multiplier !== 'float') throw new InputError(`--product applies to float PEs only, not ${spec.name}`);
     const p = getFormat(opts.product);
     if (p.kind !== 'float') throw new InputError(`product format must be a float format, got ${p.name}`);
-    s = { ...s, product: p };
+    // saturating product rounding is the fp8 convention; wider products follow IEEE
+    s = { ...s, product: p, productSaturate: p.bits <= 8 };
   }
   if (opts.lmulRound !== undefined) {
     if (spec.multiplier !== 'lmul') throw new InputError(`--lmul-round applies to L-Mul PEs only, not ${spec.name}`);
@@ -219,9 +220,7 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
   if (pairBits <= 16) {
     const shift = weight.bits;
     const bitsTable = new Uint32Array(2 ** pairBits);
-    for (let a = 0; a < 2 ** input.bits; a++) {
-      for (let b = 0; b < 2 ** weight.bits; b++) bitsTable[(a << shift) | b] = mul(a, b);
-    }
+    forEachPair(input, weight, (a, b) => (bitsTable[(a << shift) | b] = mul(a, b)));
     mul = (a, b) => bitsTable[(a << shift) | b];
     mulMany = tableMulMany(bitsTable, shift);
   } else if (!ent && fp32Product && input.kind === 'float' && input.bits <= 16 && input === weight) {
@@ -249,9 +248,8 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     // Every product of narrow operands in one table: index = (a << weightBits) | b.
     const shift = weight.bits;
     const table = new Float64Array(2 ** pairBits);
-    for (let a = 0; a < 2 ** input.bits; a++) {
-      for (let b = 0; b < 2 ** weight.bits; b++) table[(a << shift) | b] = productValue(a, b);
-    }
+    const pv = productValue;
+    forEachPair(input, weight, (a, b) => (table[(a << shift) | b] = pv(a, b)));
     productValue = (a, b) => table[(a << shift) | b];
     if (fp32Acc) dot = tableDotFp32(table, shift);
     else if (int32Acc) dot = tableDotInt32(Int32Array.from(table), shift);
@@ -319,6 +317,14 @@ function entFloatProduct(
     const p = boothMultiply(boothEncode(sa.sig, sigWidth), digits, sb.sig) * pow2(sa.exp + sb.exp);
     return sa.neg !== sb.neg ? -p : p;
   };
+}
+
+/** Every pair of valid operand patterns (ternary's unused 0b10 left out of the tables). */
+function forEachPair(fa: NumberFormat, fb: NumberFormat, f: (a: number, b: number) => void): void {
+  for (let a = 0; a < 2 ** fa.bits; a++) {
+    if (!isValidBits(fa, a)) continue;
+    for (let b = 0; b < 2 ** fb.bits; b++) if (isValidBits(fb, b)) f(a, b);
+  }
 }
 
 function tableLookup(t: Float64Array): (x: number) => number {
