@@ -5,6 +5,8 @@ import { mulCommand } from './mul.ts';
 import { pesCommand } from './pes.ts';
 import { precisionCommand } from './precision.ts';
 import { quantizeCommand } from './quantize.ts';
+import { runCommand } from './run.ts';
+import { sweepCommand } from './sweep.ts';
 
 /** yargs modules differ in their argument types; the registry only needs them as modules. */
 export type AnyCommand = CommandModule<object, never>;
@@ -15,4 +17,6 @@ export const commands: AnyCommand[] = [
   quantizeCommand as unknown as AnyCommand,
   mulCommand as unknown as AnyCommand,
   precisionCommand as unknown as AnyCommand,
+  runCommand as unknown as AnyCommand,
+  sweepCommand as unknown as AnyCommand,
 ];

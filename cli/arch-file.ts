@@ -1,0 +1,31 @@
+/** Reads an arch description: a preset name, a YAML/JSON file, or a SCALE-Sim .cfg file. */
+import { existsSync, readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { InputError } from '../sim/errors.ts';
+import { getPreset, isPreset, presetNames } from '../sim/arch/presets.ts';
+import { parseArch, type ArchConfig } from '../sim/arch/schema.ts';
+import { parseScaleSimCfg } from '../sim/arch/scalesim-cfg.ts';
+
+export function loadArch(spec: string): ArchConfig {
+  if (isPreset(spec)) return getPreset(spec);
+  if (!existsSync(spec)) {
+    throw new InputError(`--arch: '${spec}' is neither a preset (${presetNames().join(', ')}) nor a file`);
+  }
+  const text = readFileSync(spec, 'utf8');
+  if (/\.cfg$/i.test(spec)) return parseScaleSimCfg(text, spec).arch;
+  let doc: unknown;
+  if (/\.json$/i.test(spec)) {
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new InputError(`${spec}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  } else {
+    try {
+      doc = YAML.parse(text);
+    } catch (e) {
+      throw new InputError(`${spec}: not valid YAML: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return parseArch(doc, spec);
+}

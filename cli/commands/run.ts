@@ -1,0 +1,214 @@
+/**
+ * `bitweave run`: simulate a network (SCALE-Sim topology CSV, or one GEMM) on an arch.
+ * Prints a per-layer table, or one SimResult with --json; --out writes SCALE-Sim's report
+ * CSVs (and the SimResult as JSON); --trace adds per-layer SRAM/DRAM traces and a Perfetto
+ * timeline to --out.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../../sim/errors.ts';
+import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
+import { getFormat } from '../../sim/pe/formats.ts';
+import { getPe } from '../../sim/pe/registry.ts';
+import { simulate, type Compat, type EngineName, type LayerDetail, type SimResult } from '../../sim/run.ts';
+import { gemmLayer, type Layer, type PaddingMode } from '../../models/layers.ts';
+import { parseTopologyCsv } from '../../models/import/scalesim-csv.ts';
+import { bandwidthReport, computeReport, detailedAccessReport } from '../../reports/scalesim-csv.ts';
+import { writeSramTraces } from '../../traces/sram-trace.ts';
+import { writeDramTraces } from '../../traces/dram-trace.ts';
+import { PerfettoTrace } from '../../traces/perfetto.ts';
+import { loadArch } from '../arch-file.ts';
+import { printJson, printTable } from '../io.ts';
+import { getLogger } from '../logger.ts';
+import { peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
+
+interface RunArgs extends PeOptionArgs {
+  arch: string;
+  model?: string;
+  gemm?: string;
+  pe?: string;
+  psum?: string;
+  dataflow?: string;
+  array?: string;
+  bandwidth?: number;
+  latency?: number;
+  compat: string;
+  engine: string;
+  padding?: string;
+  functional: boolean;
+  seed: number;
+  json: boolean;
+  out?: string;
+  trace: boolean;
+}
+
+function parseDims(text: string, what: string, n: number): number[] {
+  const parts = text.trim().toLowerCase().split('x');
+  if (parts.length !== n || parts.some((p) => !/^[+-]?\d+$/.test(p.trim()))) {
+    throw new InputError(`${what} must be ${n === 2 ? 'RxC' : 'MxNxK'} (integers), got '${text}'`);
+  }
+  return parts.map((p) => Number(p));
+}
+
+/** Applies command-line overrides and validates the result with the schema. */
+function applyOverrides(base: ArchConfig, args: RunArgs): ArchConfig {
+  const doc: Record<string, unknown> = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
+  if (args.dataflow !== undefined) doc.dataflow = args.dataflow.toLowerCase();
+  if (args.pe !== undefined) doc.pe = args.pe;
+  if (args.psum !== undefined) doc.psum = args.psum;
+  if (args.array !== undefined) {
+    const [rows, cols] = parseDims(args.array, '--array', 2);
+    doc.array = { rows, cols };
+  }
+  const dram = { ...(doc.dram as Record<string, unknown>) };
+  if (args.bandwidth !== undefined) dram.bandwidth = args.bandwidth;
+  if (args.latency !== undefined) dram.latency = args.latency;
+  doc.dram = dram;
+  return parseArch(doc, `${args.arch} (with command-line overrides)`);
+}
+
+function loadLayers(args: RunArgs, padding: PaddingMode): Layer[] {
+  if (args.gemm !== undefined && args.model !== undefined) throw new InputError('give either --gemm or --model, not both');
+  if (args.gemm !== undefined) {
+    const [m, n, k] = parseDims(args.gemm, '--gemm', 3);
+    return [gemmLayer(`gemm_${m}x${n}x${k}`, m, n, k, '--gemm')];
+  }
+  if (args.model === undefined) throw new InputError('name a model: --model TOPOLOGY.csv or --gemm MxNxK');
+  if (!existsSync(args.model)) throw new InputError(`--model: no such file '${args.model}'`);
+  return parseTopologyCsv(readFileSync(args.model, 'utf8'), { file: args.model, padding });
+}
+
+function pct(v: number): string {
+  return (100 * v).toFixed(2) + '%';
+}
+
+function printHuman(r: SimResult): void {
+  process.stdout.write(
+    `${r.arch.name}: ${r.arch.rows}x${r.arch.cols} ${r.arch.dataflow}, PE ${r.arch.pe}, psum ${r.arch.psum_format}` +
+      `${r.compat === 'scalesim' ? ', SCALE-Sim parity' : ''}, ${r.engine} engine\n\n`,
+  );
+  const rows = r.layers.map((l) => [
+    l.name, String(l.cycles), String(l.stall_cycles), pct(l.utilization), pct(l.mapping_efficiency),
+    String(l.sram.ifmap_reads), String(l.sram.filter_reads), String(l.sram.ofmap_writes),
+    String(l.dram.ifmap_read_bytes + l.dram.filter_read_bytes + l.dram.ofmap_read_bytes + l.dram.ofmap_write_bytes),
+    String(l.dram.non_compulsory_bytes),
+    ...(r.functional ? [l.output ? `${l.output.checksum} (max err ${l.output.max_abs_error.toPrecision(3)})` : ''] : []),
+  ]);
+  const t = r.totals;
+  rows.push([
+    'total', String(t.cycles), String(t.stall_cycles), pct(t.utilization), pct(t.mapping_efficiency),
+    String(t.sram.ifmap_reads), String(t.sram.filter_reads), String(t.sram.ofmap_writes),
+    String(t.dram.ifmap_read_bytes + t.dram.filter_read_bytes + t.dram.ofmap_read_bytes + t.dram.ofmap_write_bytes),
+    String(t.dram.non_compulsory_bytes),
+    ...(r.functional ? [''] : []),
+  ]);
+  printTable(
+    ['layer', 'cycles', 'stalls', 'util', 'map eff', 'ifmap rd', 'filter rd', 'ofmap wr', 'DRAM bytes', 'non-compulsory',
+      ...(r.functional ? ['output checksum'] : [])],
+    rows,
+  );
+}
+
+/** Trace files written synchronously chunk by chunk: the simulation never holds a whole trace. */
+class TraceFiles {
+  private readonly fds: number[] = [];
+  open(path: string): (chunk: string) => void {
+    const fd = openSync(path, 'w');
+    this.fds.push(fd);
+    return (chunk) => {
+      writeSync(fd, chunk);
+    };
+  }
+  close(): void {
+    for (const fd of this.fds) closeSync(fd);
+    this.fds.length = 0;
+  }
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'simulate a network on a systolic array: cycles, stalls, SRAM/DRAM traffic (and output bits)',
+  builder: (y: Argv<object>) =>
+    withPeOptions(
+      y
+        .option('arch', { type: 'string', default: 'scale', describe: 'preset (scale, google, eyeriss, edge) or YAML/JSON/SCALE-Sim .cfg file' })
+        .option('model', { type: 'string', describe: 'SCALE-Sim topology CSV (conv or M,N,K form)' })
+        .option('gemm', { type: 'string', describe: 'one GEMM, MxNxK (A is MxK, B is KxN)' })
+        .option('pe', { type: 'string', describe: 'PE kind (see `bitweave pes`); overrides the arch' })
+        .option('psum', { type: 'string', describe: 'partial-sum storage format (default: the accumulator format)' })
+        .option('dataflow', { type: 'string', describe: 'os | ws | is; overrides the arch' })
+        .option('array', { type: 'string', describe: 'array size RxC; overrides the arch' })
+        .option('bandwidth', { type: 'number', describe: 'DRAM bandwidth, bytes/cycle; overrides the arch' })
+        .option('latency', { type: 'number', describe: 'DRAM latency, cycles; overrides the arch' })
+        .option('compat', { type: 'string', default: 'none', describe: 'none | scalesim (SCALE-Sim v2 conventions)' })
+        .option('engine', { type: 'string', default: 'fast', describe: 'fast | reference (per-cycle; small layers)' })
+        .option('padding', { type: 'string', describe: 'valid | same | scalesim: padding of topology convolutions (default: same; scalesim with --compat scalesim)' })
+        .option('functional', { type: 'boolean', default: false, describe: 'compute the output values (seeded random operands)' })
+        .option('seed', { type: 'number', default: 1, describe: 'seed of the functional operands' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the SimResult as JSON' })
+        .option('out', { type: 'string', describe: 'directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv' })
+        .option('trace', { type: 'boolean', default: false, describe: 'with --out: per-layer SRAM/DRAM traces and a Perfetto timeline' })
+        .example('$0 run --gemm 128x64x256 --compat scalesim --dataflow ws', 'SCALE-Sim parity on one GEMM')
+        .example('$0 run --arch edge --model topologies/conv_nets/Resnet18.csv --out out/', 'ResNet-18 on the edge preset'),
+    ) as unknown as Argv<RunArgs>,
+  handler: (args) => {
+    const log = getLogger();
+    const compat = args.compat as Compat;
+    if (compat !== 'none' && compat !== 'scalesim') throw new InputError(`--compat must be none or scalesim, got '${args.compat}'`);
+    const engine = args.engine as EngineName;
+    if (engine !== 'fast' && engine !== 'reference') throw new InputError(`--engine must be fast or reference, got '${args.engine}'`);
+    const padding = (args.padding ?? (compat === 'scalesim' ? 'scalesim' : 'same')) as PaddingMode;
+    if (padding !== 'valid' && padding !== 'same' && padding !== 'scalesim') {
+      throw new InputError(`--padding must be valid, same or scalesim, got '${args.padding}'`);
+    }
+    if (args.trace && args.out === undefined) throw new InputError('--trace needs --out DIR');
+    const arch = applyOverrides(loadArch(args.arch), args);
+    const peOpts = peOptionsFrom(args);
+    const pe = getPe(arch.pe, { ...(arch.acc !== undefined && { acc: arch.acc }), ...peOpts });
+    const psumFormat = arch.psum !== undefined ? getFormat(arch.psum) : undefined;
+    const layers = loadLayers(args, padding);
+    log.info({ arch: arch.name, layers: layers.length, compat, engine }, 'run');
+
+    const files = new TraceFiles();
+    let perfetto: PerfettoTrace | undefined;
+    let clock = 0;
+    if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+    const onLayer = args.trace && args.out !== undefined
+      ? (d: LayerDetail) => {
+          const dir = join(args.out as string, `layer${d.index}`);
+          mkdirSync(dir, { recursive: true });
+          writeSramTraces(d, {
+            ifmap: files.open(join(dir, 'IFMAP_SRAM_TRACE.csv')),
+            filter: files.open(join(dir, 'FILTER_SRAM_TRACE.csv')),
+            ofmap: files.open(join(dir, 'OFMAP_SRAM_TRACE.csv')),
+          });
+          writeDramTraces(d, {
+            ifmap: files.open(join(dir, 'IFMAP_DRAM_TRACE.csv')),
+            filter: files.open(join(dir, 'FILTER_DRAM_TRACE.csv')),
+            ofmap: files.open(join(dir, 'OFMAP_DRAM_TRACE.csv')),
+          });
+          perfetto ??= new PerfettoTrace(d.arch.clock_mhz, `bitweave ${d.arch.name}`);
+          clock = perfetto.addLayer(d, clock);
+        }
+      : undefined;
+
+    const result = simulate({
+      arch, pe, layers, compat, engine, functional: args.functional, seed: args.seed,
+      ...(psumFormat !== undefined && { psumFormat }),
+      ...(onLayer !== undefined && { onLayer }),
+    });
+    files.close();
+
+    if (args.out !== undefined) {
+      writeFileSync(join(args.out, 'COMPUTE_REPORT.csv'), computeReport(result));
+      writeFileSync(join(args.out, 'BANDWIDTH_REPORT.csv'), bandwidthReport(result));
+      writeFileSync(join(args.out, 'DETAILED_ACCESS_REPORT.csv'), detailedAccessReport(result));
+      writeFileSync(join(args.out, 'sim_result.json'), JSON.stringify(result, null, 2) + '\n');
+      if (perfetto) writeFileSync(join(args.out, 'timeline.perfetto.json'), JSON.stringify(perfetto.toJSON()));
+      log.info({ out: args.out }, 'reports written');
+    }
+    if (args.json) printJson(result);
+    else printHuman(result);
+  },
+};

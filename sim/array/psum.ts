@@ -1,0 +1,36 @@
+/**
+ * Partial-sum storage. Every value that leaves the array (a partial sum between folds, or a
+ * final output) is stored in the partial-sum format and, when it comes back, re-enters the
+ * accumulator from that format. With no separate format it is the accumulator format and the
+ * round trip is the identity; with a narrower one it rounds, and both engines show it.
+ */
+import { decode, encode } from '../pe/codec.ts';
+import type { NumberFormat } from '../pe/formats.ts';
+import type { PeKind } from '../pe/types.ts';
+
+export interface PsumStore {
+  readonly format: NumberFormat;
+  /** accumulator state as it is after being stored and read back */
+  roundTrip(acc: number): number;
+  /** bit pattern stored (in `format`) */
+  bits(acc: number): number;
+}
+
+export function psumStore(pe: PeKind, format?: NumberFormat): PsumStore {
+  if (format === undefined || sameFormat(format, pe.acc)) {
+    // the value leaves the PE in the accumulator format (a wider internal adder rounds here)
+    return { format: pe.acc, roundTrip: (acc) => pe.accFromBits(pe.accToBits(acc)), bits: (acc) => pe.accToBits(acc) };
+  }
+  const f = format;
+  return {
+    format: f,
+    // stored in f, read back into the accumulator (exact when f is no wider than it)
+    roundTrip: (acc) => pe.accFromBits(encode(pe.acc, decode(f, encode(f, pe.accValue(acc))))),
+    bits: (acc) => encode(f, pe.accValue(acc)),
+  };
+}
+
+function sameFormat(a: NumberFormat, b: NumberFormat): boolean {
+  if (a.kind !== b.kind || a.bits !== b.bits || a.name !== b.name) return false;
+  return a.kind !== 'float' || b.kind !== 'float' || (a.bias === b.bias && a.specials === b.specials);
+}

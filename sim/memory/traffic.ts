@@ -1,0 +1,158 @@
+/**
+ * Off-chip traffic and stalls, fold by fold, for one layer.
+ *
+ * Reuse model. The fold loop is fc (outer) x fr (inner). Each operand depends on one index,
+ * the other, or both:
+ *   os: ifmap ~ fr (pixel rows), filter ~ fc, ofmap ~ (fr, fc) written once per fold
+ *   ws: ifmap ~ fr (window rows, all pixels), filter ~ (fr, fc), ofmap ~ fc (accumulated over fr)
+ *   is: ifmap ~ (fr, fc), filter ~ fr (window rows, all filters), ofmap ~ fc (accumulated over fr)
+ * - An operand that depends on fr only is swept again for every fc. The buffer keeps as much
+ *   of it resident as fits (a fixed part, not LRU, which would thrash on a cyclic sweep); the
+ *   rest is fetched again on every later sweep.
+ * - An operand that depends on fc only is reused across the inner loop: its tile stays, or
+ *   the part of it that does not fit is fetched again for every fr.
+ * - Partial sums accumulated across fr stay in the ofmap buffer as far as they fit; the rest
+ *   is written to DRAM after a fold and read back before the next one (non-compulsory), in the
+ *   partial-sum format.
+ * So traffic is non-increasing in every buffer size and reaches the compulsory traffic (each
+ * input element and weight read once, each output written once) when everything fits.
+ *
+ * Stalls. Fold i needs its reads (and the writes of fold i-1) to move over the DRAM interface:
+ * latency + bytes / bandwidth cycles. Double-buffered, that transfer overlaps fold i-1's compute
+ * and only the excess stalls the array; the first fold's loads and the last fold's writes
+ * overlap the neighbouring layers. Single-buffered, every transfer stalls the array.
+ */
+import { ifmapTouched, type Layer } from '../../models/layers.ts';
+import { colsUsed, rowsUsed, type Mapping } from '../schedulers/mapping.ts';
+import type { Capacities, Footprints, WordBytes } from './buffers.ts';
+
+export interface DramTraffic {
+  ifmap_read_bytes: number;
+  filter_read_bytes: number;
+  ofmap_read_bytes: number;
+  ofmap_write_bytes: number;
+  compulsory_bytes: number;
+  non_compulsory_bytes: number;
+}
+
+export interface MemoryTimingParams {
+  /** bytes per cycle */
+  readonly bandwidth: number;
+  /** cycles from request to first byte */
+  readonly latency: number;
+  readonly doubleBuffered: boolean;
+  /** SCALE-Sim parity: the interface never stalls */
+  readonly stallFree: boolean;
+}
+
+export interface FoldTraffic {
+  /** bytes read from DRAM for each fold (ifmap, filter, partial sums) */
+  readonly ifmapRead: Float64Array;
+  readonly filterRead: Float64Array;
+  readonly psumRead: Float64Array;
+  /** bytes written to DRAM after each fold (spills and final outputs) */
+  readonly write: Float64Array;
+  /** stall cycles charged before each fold, and after the last (index = folds) */
+  readonly stall: Float64Array;
+}
+
+export interface LayerTraffic {
+  readonly dram: DramTraffic;
+  readonly stallCycles: number;
+  readonly perFold: FoldTraffic;
+}
+
+export function footprints(l: Layer, mp: Mapping, w: WordBytes): Footprints {
+  const { m, n, k } = mp.gemm;
+  return { ifmap: ifmapTouched(l) * w.input, filter: k * n * w.weight, ofmap: m * n * w.psum };
+}
+
+function resident(cap: number, size: number): number {
+  return size <= 0 ? 1 : Math.min(1, cap / size);
+}
+
+export function layerTraffic(
+  l: Layer, mp: Mapping, w: WordBytes, fp: Footprints, cap: Capacities, t: MemoryTimingParams,
+): LayerTraffic {
+  const { m, n, k } = mp.gemm;
+  const folds = mp.folds;
+  const ifmapRead = new Float64Array(folds);
+  const filterRead = new Float64Array(folds);
+  const psumRead = new Float64Array(folds);
+  const write = new Float64Array(folds);
+  const rhoA = resident(cap.ifmap, fp.ifmap);
+  const rhoB = resident(cap.filter, fp.filter);
+  let psumWrites = 0;
+  let finalWrites = 0;
+  for (let fc = 0; fc < mp.colFolds; fc++) {
+    const cu = colsUsed(mp, fc);
+    for (let fr = 0; fr < mp.rowFolds; fr++) {
+      const f = fc * mp.rowFolds + fr;
+      const ru = rowsUsed(mp, fr);
+      const last = fr === mp.rowFolds - 1;
+      if (mp.dataflow === 'os') {
+        const share = (fp.ifmap * ru) / m;
+        ifmapRead[f] = fc === 0 ? share : share * (1 - rhoA);
+        const tile = k * cu * w.weight;
+        filterRead[f] = fr === 0 ? tile : tile * (1 - resident(cap.filter, tile));
+        write[f] = ru * cu * w.psum;
+        finalWrites += write[f];
+      } else {
+        // ws: ru = window rows, cu = filters; is: ru = window rows, cu = pixels
+        const share = mp.dataflow === 'ws' ? (fp.ifmap * ru) / k : (fp.ifmap * ru * cu) / (k * m);
+        ifmapRead[f] = mp.dataflow === 'ws' ? (fc === 0 ? share : share * (1 - rhoA)) : share;
+        const tile = mp.dataflow === 'ws' ? ru * cu * w.weight : ru * n * w.weight;
+        filterRead[f] = mp.dataflow === 'ws' || fc === 0 ? tile : tile * (1 - rhoB);
+        const outElems = mp.dataflow === 'ws' ? m * cu : cu * n;
+        const spill = outElems * w.psum * (1 - resident(cap.ofmap, outElems * w.psum));
+        psumRead[f] = fr > 0 ? spill : 0;
+        if (last) {
+          write[f] = outElems * w.psum;
+          finalWrites += write[f];
+        } else {
+          write[f] = spill;
+          psumWrites += spill;
+        }
+      }
+    }
+  }
+  let ia = 0, fb = 0, pr = 0;
+  for (let f = 0; f < folds; f++) {
+    ia += ifmapRead[f];
+    fb += filterRead[f];
+    pr += psumRead[f];
+  }
+  const dram: DramTraffic = {
+    ifmap_read_bytes: Math.round(ia),
+    filter_read_bytes: Math.round(fb),
+    ofmap_read_bytes: Math.round(pr),
+    ofmap_write_bytes: Math.round(psumWrites + finalWrites),
+    compulsory_bytes: 0,
+    non_compulsory_bytes: 0,
+  };
+  dram.compulsory_bytes = Math.round(fp.ifmap + fp.filter + fp.ofmap);
+  dram.non_compulsory_bytes = Math.max(
+    0,
+    dram.ifmap_read_bytes + dram.filter_read_bytes + dram.ofmap_read_bytes + dram.ofmap_write_bytes - dram.compulsory_bytes,
+  );
+
+  const stall = new Float64Array(folds + 1);
+  let stallCycles = 0;
+  if (!t.stallFree) {
+    const F = mp.foldCycles;
+    for (let f = 0; f < folds; f++) {
+      const bytes = ifmapRead[f] + filterRead[f] + psumRead[f] + (f > 0 ? write[f - 1] : 0);
+      const need = t.latency + bytes / t.bandwidth;
+      let s: number;
+      if (t.doubleBuffered) s = f === 0 ? 0 : need > F ? Math.ceil(need - F) : 0;
+      else s = Math.ceil(need);
+      stall[f] = s;
+      stallCycles += s;
+    }
+    if (!t.doubleBuffered) {
+      stall[folds] = Math.ceil(write[folds - 1] / t.bandwidth);
+      stallCycles += stall[folds];
+    }
+  }
+  return { dram, stallCycles, perFold: { ifmapRead, filterRead, psumRead, write, stall } };
+}

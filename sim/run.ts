@@ -1,0 +1,331 @@
+/**
+ * One simulation: (arch, layers, options) -> SimResult.
+ *
+ * bitweave's conventions (default):
+ *  - cycles = compute cycles (sum of fold lengths, see schedulers/mapping.ts) + stall cycles
+ *    from the DRAM model (memory/traffic.ts); word sizes from the PE's formats;
+ *  - convolutions carry real padding (the topology reader decides it); padding is not read
+ *    from SRAM;
+ *  - utilization = MACs / (R x C x compute cycles); overall_utilization also counts stalls;
+ *  - ofmap_reads counts partial sums read back between folds.
+ * SCALE-Sim parity (`compat: 'scalesim'`), SCALE-Sim v2's conventions:
+ *  - reported cycles = the last cycle index (compute cycles - 1), no stalls (its CALC
+ *    interface bandwidth), 1-byte words;
+ *  - utilization = its "Compute Util" (mean per-fold ratio, with its per-fold cycle count);
+ *  - SRAM counts as its compute model counts them: padding requests (-1) count as reads, no
+ *    partial-sum reads, and in os an extra
+ *    R + C ofmap writes per fold (systolic_compute_os.py adds the drained matrix's
+ *    shape[0] + shape[1] to ofmap_writes).
+ */
+import { makeRng } from './random.ts';
+import { gemmView, ifmapElements, type Layer } from '../models/layers.ts';
+import type { ArchConfig, Dataflow } from './arch/schema.ts';
+import { fastEngine } from './array/fast-engine.ts';
+import { psumStore, type PsumStore } from './array/psum.ts';
+import { referenceEngine } from './array/reference-engine.ts';
+import type { EngineResult, SramCounts } from './array/types.ts';
+import { capacities, type WordBytes } from './memory/buffers.ts';
+import { footprints, layerTraffic, type DramTraffic, type LayerTraffic } from './memory/traffic.ts';
+import { decode } from './pe/codec.ts';
+import { bytesPerValue, type NumberFormat } from './pe/formats.ts';
+import type { PeKind } from './pe/types.ts';
+import { im2col } from './schedulers/im2col.ts';
+import { mapGemm, mappingEfficiency, scaleSimComputeUtil, type Mapping } from './schedulers/mapping.ts';
+
+export type Compat = 'none' | 'scalesim';
+export type EngineName = 'fast' | 'reference';
+
+export interface OutputSummary {
+  format: string;
+  count: number;
+  /** FNV-1a over the output bit patterns, hex */
+  checksum: string;
+  /** against an exact (float64) product of the same quantized operands */
+  max_abs_error: number;
+  rel_error: number;
+}
+
+export interface AccessWindow {
+  start: number;
+  stop: number;
+}
+
+export interface LayerResult {
+  name: string;
+  kind: Layer['kind'];
+  gemm: { m: number; n: number; k: number };
+  dataflow: Dataflow;
+  row_folds: number;
+  col_folds: number;
+  fold_cycles: number;
+  cycles: number;
+  compute_cycles: number;
+  stall_cycles: number;
+  macs: number;
+  utilization: number;
+  overall_utilization: number;
+  mapping_efficiency: number;
+  sram: SramCounts;
+  dram: DramTraffic;
+  /** first and last cycle each SRAM is accessed (for SCALE-Sim's detailed report) */
+  sram_windows: { ifmap: AccessWindow; filter: AccessWindow; ofmap: AccessWindow };
+  output?: OutputSummary;
+}
+
+export interface SimTotals {
+  cycles: number;
+  compute_cycles: number;
+  stall_cycles: number;
+  macs: number;
+  utilization: number;
+  overall_utilization: number;
+  mapping_efficiency: number;
+  sram: SramCounts;
+  dram: DramTraffic;
+}
+
+export interface SimResult {
+  arch: {
+    name: string;
+    rows: number;
+    cols: number;
+    dataflow: Dataflow;
+    pe: string;
+    psum_format: string;
+    clock_mhz: number;
+    word_bytes: { input: number; weight: number; psum: number };
+  };
+  compat: Compat;
+  engine: EngineName;
+  functional: boolean;
+  totals: SimTotals;
+  layers: LayerResult[];
+}
+
+/** Everything one layer produced, for traces and tests (not part of the JSON). */
+export interface LayerDetail {
+  readonly index: number;
+  readonly layer: Layer;
+  readonly mapping: Mapping;
+  readonly engine: EngineResult;
+  readonly traffic: LayerTraffic;
+  /** cycle at which each fold starts (after its stalls), relative to the layer start */
+  readonly foldStart: Float64Array;
+  readonly result: LayerResult;
+  readonly words: WordBytes;
+  readonly arch: ArchConfig;
+}
+
+export interface RunOptions {
+  readonly arch: ArchConfig;
+  readonly pe: PeKind;
+  /** partial-sum storage format; default: the PE's accumulator format */
+  readonly psumFormat?: NumberFormat;
+  readonly layers: readonly Layer[];
+  readonly compat?: Compat;
+  readonly engine?: EngineName;
+  /** compute the output values (seeded random operands) */
+  readonly functional?: boolean;
+  readonly seed?: number;
+  readonly onLayer?: (detail: LayerDetail) => void;
+}
+
+
+export function wordBytes(pe: PeKind, psum: NumberFormat | undefined, compat: Compat): WordBytes {
+  if (compat === 'scalesim') return { input: 1, weight: 1, psum: 1 };
+  return { input: bytesPerValue(pe.input), weight: bytesPerValue(pe.weight), psum: bytesPerValue(psum ?? pe.acc) };
+}
+
+function fnv1a(bits: Float64Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bits.length; i++) {
+    let v = bits[i];
+    // 8 bytes of the (up to 53-bit) integer pattern, low first
+    for (let j = 0; j < 7; j++) {
+      h ^= v % 256;
+      h = Math.imul(h, 0x01000193) >>> 0;
+      v = Math.floor(v / 256);
+    }
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** First/last access cycle within a fold, per operand, from the fold's data movement. */
+function inFoldWindows(mp: Mapping, ru: number, cu: number): { ifmap: [number, number]; filter: [number, number]; ofmap: [number, number] } {
+  const R = mp.rows, T = mp.t;
+  if (mp.dataflow === 'os') {
+    return { ifmap: [0, T - 1 + ru - 1], filter: [0, T - 1 + cu - 1], ofmap: [T - 1, T - 1 + ru - 1 + cu - 1] };
+  }
+  const preload: [number, number] = [R - ru, R - 1];
+  const stream: [number, number] = [R, R + T - 1 + ru - 1];
+  const out: [number, number] = [R + R - 1, R + T - 1 + R - 1 + cu - 1];
+  return mp.dataflow === 'ws'
+    ? { ifmap: stream, filter: preload, ofmap: out }
+    : { ifmap: preload, filter: stream, ofmap: out };
+}
+
+function emptySram(): SramCounts {
+  return { ifmap_reads: 0, filter_reads: 0, ofmap_reads: 0, ofmap_writes: 0 };
+}
+
+function emptyDram(): DramTraffic {
+  return {
+    ifmap_read_bytes: 0, filter_read_bytes: 0, ofmap_read_bytes: 0, ofmap_write_bytes: 0,
+    compulsory_bytes: 0, non_compulsory_bytes: 0,
+  };
+}
+
+export function simulate(opts: RunOptions): SimResult {
+  const { arch, pe } = opts;
+  const compat = opts.compat ?? 'none';
+  const engineName = opts.engine ?? 'fast';
+  const engine = engineName === 'reference' ? referenceEngine : fastEngine;
+  const store: PsumStore = psumStore(pe, opts.psumFormat);
+  const words = wordBytes(pe, opts.psumFormat, compat);
+  const R = arch.array.rows, C = arch.array.cols;
+  const rng = makeRng(opts.seed ?? 1);
+  const rand = rng.next;
+  const layers: LayerResult[] = [];
+  opts.layers.forEach((layer, index) => {
+    const g = gemmView(layer);
+    const mp = mapGemm(g, R, C, arch.dataflow);
+    const fp = footprints(layer, mp, words);
+    const cap = capacities(arch, mp, words, fp, `${arch.name} (layer ${layer.name})`);
+    let operands;
+    let ifmapVals: Float64Array | undefined;
+    let bVals: Float64Array | undefined;
+    if (opts.functional) {
+      const nIn = ifmapElements(layer);
+      const ifmap = new Float64Array(nIn);
+      ifmapVals = new Float64Array(nIn);
+      for (let i = 0; i < nIn; i++) ifmap[i] = pe.quantizeInput(rand() * 2 - 1);
+      const b = new Float64Array(g.k * g.n);
+      for (let i = 0; i < b.length; i++) b[i] = pe.quantizeWeight(rand() * 2 - 1);
+      bVals = b;
+      const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
+      operands = { pe, psum: store, a, b };
+    }
+    const er = engine({ layer, mapping: mp, countPadReads: compat === 'scalesim', ...(operands ? { operands } : {}) });
+    const traffic = layerTraffic(layer, mp, words, fp, cap, {
+      bandwidth: arch.dram.bandwidth,
+      latency: arch.dram.latency,
+      doubleBuffered: arch.sram.double_buffered,
+      stallFree: compat === 'scalesim',
+    });
+    const sram = { ...er.sram };
+    if (compat === 'scalesim') {
+      sram.ofmap_reads = 0;
+      if (mp.dataflow === 'os') sram.ofmap_writes += mp.folds * (R + C);
+    }
+    const stall = traffic.stallCycles;
+    const cycles = compat === 'scalesim' ? er.computeCycles - 1 : er.computeCycles + stall;
+    const foldStart = new Float64Array(mp.folds);
+    let clock = 0;
+    for (let f = 0; f < mp.folds; f++) {
+      clock += traffic.perFold.stall[f];
+      foldStart[f] = clock;
+      clock += er.foldCycles[f];
+    }
+    // access windows: first fold's first access, last fold's last access
+    const lastF = mp.folds - 1;
+    const w0 = inFoldWindows(mp, Math.min(R, mp.sr), Math.min(C, mp.sc));
+    const wl = inFoldWindows(mp, mp.sr - (mp.rowFolds - 1) * R, mp.sc - (mp.colFolds - 1) * C);
+    const win = (op: 'ifmap' | 'filter' | 'ofmap'): AccessWindow => ({
+      start: foldStart[0] + w0[op][0],
+      stop: foldStart[lastF] + wl[op][1],
+    });
+    const result: LayerResult = {
+      name: layer.name,
+      kind: layer.kind,
+      gemm: { m: g.m, n: g.n, k: g.k },
+      dataflow: mp.dataflow,
+      row_folds: mp.rowFolds,
+      col_folds: mp.colFolds,
+      fold_cycles: mp.foldCycles,
+      cycles,
+      compute_cycles: er.computeCycles,
+      stall_cycles: stall,
+      macs: er.macs,
+      utilization: compat === 'scalesim' ? scaleSimComputeUtil(mp) : er.macs / (R * C * er.computeCycles),
+      overall_utilization: er.macs / (R * C * Math.max(1, cycles)),
+      mapping_efficiency: mappingEfficiency(mp),
+      sram,
+      dram: traffic.dram,
+      sram_windows: { ifmap: win('ifmap'), filter: win('filter'), ofmap: win('ofmap') },
+    };
+    if (er.out && ifmapVals !== undefined && bVals !== undefined && operands) {
+      result.output = summarizeOutput(er.out, store.format, operands.a, bVals, g, pe);
+    }
+    layers.push(result);
+    opts.onLayer?.({ index, layer, mapping: mp, engine: er, traffic, foldStart, result, words, arch });
+  });
+  return {
+    arch: {
+      name: arch.name,
+      rows: R,
+      cols: C,
+      dataflow: arch.dataflow,
+      pe: pe.name,
+      psum_format: store.format.name,
+      clock_mhz: arch.clock_mhz,
+      word_bytes: { input: words.input, weight: words.weight, psum: words.psum },
+    },
+    compat,
+    engine: engineName,
+    functional: opts.functional === true,
+    totals: totalsOf(layers, R * C),
+    layers,
+  };
+}
+
+function summarizeOutput(
+  out: Float64Array, format: NumberFormat, a: Float64Array, b: Float64Array,
+  g: { m: number; n: number; k: number }, pe: PeKind,
+): OutputSummary {
+  let maxErr = 0, errSq = 0, refSq = 0;
+  const av = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) av[i] = pe.inputValue(a[i]);
+  const bv = new Float64Array(b.length);
+  for (let i = 0; i < b.length; i++) bv[i] = pe.weightValue(b[i]);
+  for (let i = 0; i < g.m; i++) {
+    for (let j = 0; j < g.n; j++) {
+      let s = 0;
+      for (let k = 0; k < g.k; k++) s += av[i * g.k + k] * bv[k * g.n + j];
+      const got = decode(format, out[i * g.n + j]);
+      const e = Math.abs(got - s);
+      if (e > maxErr || e !== e) maxErr = e;
+      errSq += e * e;
+      refSq += s * s;
+    }
+  }
+  return {
+    format: format.name,
+    count: out.length,
+    checksum: fnv1a(out),
+    max_abs_error: maxErr,
+    rel_error: refSq > 0 ? Math.sqrt(errSq / refSq) : Math.sqrt(errSq),
+  };
+}
+
+function totalsOf(layers: readonly LayerResult[], pes: number): SimTotals {
+  const t: SimTotals = {
+    cycles: 0, compute_cycles: 0, stall_cycles: 0, macs: 0, utilization: 0, overall_utilization: 0,
+    mapping_efficiency: 0, sram: emptySram(), dram: emptyDram(),
+  };
+  let folds = 0, effSum = 0;
+  for (const l of layers) {
+    t.cycles += l.cycles;
+    t.compute_cycles += l.compute_cycles;
+    t.stall_cycles += l.stall_cycles;
+    t.macs += l.macs;
+    for (const key of Object.keys(t.sram) as (keyof SramCounts)[]) t.sram[key] += l.sram[key];
+    for (const key of Object.keys(t.dram) as (keyof DramTraffic)[]) t.dram[key] += l.dram[key];
+    const f = l.row_folds * l.col_folds;
+    folds += f;
+    effSum += l.mapping_efficiency * f;
+  }
+  t.utilization = t.compute_cycles > 0 ? t.macs / (pes * t.compute_cycles) : 0;
+  t.overall_utilization = t.cycles > 0 ? t.macs / (pes * t.cycles) : 0;
+  t.mapping_efficiency = folds > 0 ? effSum / folds : 0;
+  return t;
+}

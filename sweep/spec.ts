@@ -1,0 +1,222 @@
+/**
+ * Sweep files: a base configuration, overrides for every point, and a grid (cartesian
+ * product) and/or an explicit list of points over any field. Every point is expanded and
+ * validated before any runs, so a typo fails the sweep at once, not after an hour.
+ *
+ *   base:                         # one run: the same fields `bitweave run` takes
+ *     arch: scale                 # preset name or a YAML/JSON/.cfg file
+ *     model: gemm:128x64x256
+ *   set:                          # overrides applied to every point (dotted paths)
+ *     arch.dram.bandwidth: 16
+ *   grid:                         # every combination of these lists
+ *     arch.array.rows: [16, 32]
+ *     dataflow: [os, ws, is]      # shorthand for arch.dataflow (also: pe, acc, psum)
+ *   points:                       # and/or explicit points (each crossed with the grid)
+ *     - { pe: int8 }
+ *
+ * Paths address the run fields (`model`, `functional`, `seed`, `compat`) and, under
+ * `arch.`, any field of the arch schema.
+ */
+import { createHash } from 'node:crypto';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { InputError } from '../sim/errors.ts';
+import { parseArch, type ArchConfig } from '../sim/arch/schema.ts';
+
+export type Scalar = string | number | boolean;
+
+/** What one point runs: a full arch and the run options. */
+export interface PointConfig {
+  readonly arch: ArchConfig;
+  readonly model: string;
+  readonly functional: boolean;
+  readonly seed: number;
+  readonly compat: 'none' | 'scalesim';
+}
+
+export interface SweepPoint {
+  /** position in expansion order (0-based): shards and results.csv follow it */
+  readonly index: number;
+  /** hash of the full configuration: the key --resume matches on */
+  readonly key: string;
+  /** the swept values of this point (dotted path -> value), for tables and plots */
+  readonly vars: Readonly<Record<string, Scalar>>;
+  readonly config: PointConfig;
+}
+
+export interface SweepSpec {
+  readonly source: string;
+  readonly points: readonly SweepPoint[];
+  /** the dotted paths that vary, in file order */
+  readonly varying: readonly string[];
+}
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const fileSchema = z.strictObject({
+  base: z.strictObject({
+    arch: z.string(),
+    model: z.string(),
+    functional: z.boolean().default(false),
+    seed: z.number().int().default(1),
+    compat: z.enum(['none', 'scalesim']).default('none'),
+  }),
+  set: z.record(z.string(), scalar).default({}),
+  grid: z.record(z.string(), z.array(scalar)).default({}),
+  points: z.array(z.record(z.string(), scalar)).optional(),
+});
+
+const SHORTHAND: Readonly<Record<string, string>> = {
+  pe: 'arch.pe',
+  dataflow: 'arch.dataflow',
+  acc: 'arch.acc',
+  psum: 'arch.psum',
+  rows: 'arch.array.rows',
+  cols: 'arch.array.cols',
+};
+const RUN_FIELDS = new Set(['model', 'functional', 'seed', 'compat']);
+
+function canonicalPath(path: string, where: string): string {
+  const p = SHORTHAND[path] ?? path;
+  if (RUN_FIELDS.has(p) || p.startsWith('arch.')) return p;
+  throw new InputError(
+    `${where}: unknown field '${path}'; sweepable fields: ${[...RUN_FIELDS].join(', ')}, ` +
+      `${Object.keys(SHORTHAND).join(', ')}, or arch.<field> (e.g. arch.sram.ifmap_kb)`,
+  );
+}
+
+/** JSON with sorted keys: the same configuration always hashes the same. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function pointKey(config: PointConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: Scalar): void {
+  const parts = path.split('.');
+  let o = target;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = o[parts[i]];
+    if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) o[parts[i]] = {};
+    o = o[parts[i]] as Record<string, unknown>;
+  }
+  o[parts[parts.length - 1]] = value;
+}
+
+export interface SpecDeps {
+  /** a preset name or arch file -> the validated arch (the CLI reads files) */
+  readonly loadArch: (spec: string) => ArchConfig;
+  /** throws InputError if a model source cannot be used (cheap checks) */
+  readonly checkModel?: (source: string) => void;
+  /** throws InputError for an unknown PE name */
+  readonly checkPe?: (name: string) => void;
+}
+
+function formatZodIssues(err: z.ZodError): string {
+  return err.issues
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(top level)'}: ${i.message}`)
+    .join('; ');
+}
+
+export function parseSweepSpec(text: string, source: string, deps: SpecDeps): SweepSpec {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    if (e instanceof YAMLParseError) {
+      const pos = e.linePos?.[0];
+      throw new InputError(`${source}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+    }
+    throw e;
+  }
+  const parsed = fileSchema.safeParse(doc);
+  if (!parsed.success) throw new InputError(`${source}: invalid sweep file: ${formatZodIssues(parsed.error)}`);
+  const file = parsed.data;
+
+  const gridPaths = Object.keys(file.grid).map((p) => canonicalPath(p, `${source}: grid`));
+  for (const [p, values] of Object.entries(file.grid)) {
+    if (values.length === 0) throw new InputError(`${source}: grid.${p} is an empty list: a grid needs at least one value per field`);
+  }
+  const setEntries = Object.entries(file.set).map(([p, v]) => [canonicalPath(p, `${source}: set`), v] as const);
+  const explicit = (file.points ?? []).map((pt, i) =>
+    Object.entries(pt).map(([p, v]) => [canonicalPath(p, `${source}: points[${i}]`), v] as const),
+  );
+  if (file.points !== undefined && file.points.length === 0) {
+    throw new InputError(`${source}: points is an empty list`);
+  }
+
+  const baseArch = deps.loadArch(file.base.arch);
+  const combos: [string, Scalar][][] = [[]];
+  for (let g = 0; g < gridPaths.length; g++) {
+    const values = Object.values(file.grid)[g];
+    const next: [string, Scalar][][] = [];
+    for (const c of combos) for (const v of values) next.push([...c, [gridPaths[g], v]]);
+    combos.splice(0, combos.length, ...next);
+  }
+  const listed = explicit.length > 0 ? explicit : [[]];
+  const varying = [...gridPaths];
+  for (const pt of explicit) for (const [p] of pt) if (!varying.includes(p)) varying.push(p);
+
+  const checkedModels = new Set<string>();
+  const checkedPes = new Set<string>();
+  const points: SweepPoint[] = [];
+  for (const extra of listed) {
+    for (const combo of combos) {
+      const index = points.length;
+      const where = `${source}: point ${index + 1}`;
+      const run: Record<string, unknown> = {
+        arch: structuredClone(baseArch) as unknown as Record<string, unknown>,
+        model: file.base.model,
+        functional: file.base.functional,
+        seed: file.base.seed,
+        compat: file.base.compat,
+      };
+      const vars: Record<string, Scalar> = {};
+      for (const [p, v] of [...setEntries, ...extra, ...combo]) setPath(run, p, v);
+      for (const [p, v] of [...extra, ...combo]) vars[p] = v;
+      const arch = parseArch(run.arch, `${where} (${canonicalJson(vars)})`);
+      const runFields = z
+        .strictObject({
+          arch: z.unknown(),
+          model: z.string(),
+          functional: z.boolean(),
+          seed: z.number().int(),
+          compat: z.enum(['none', 'scalesim']),
+        })
+        .safeParse(run);
+      if (!runFields.success) throw new InputError(`${where}: ${formatZodIssues(runFields.error)}`);
+      const r = runFields.data;
+      if (deps.checkPe && !checkedPes.has(arch.pe)) {
+        deps.checkPe(arch.pe);
+        checkedPes.add(arch.pe);
+      }
+      if (deps.checkModel && !checkedModels.has(r.model)) {
+        deps.checkModel(r.model);
+        checkedModels.add(r.model);
+      }
+      const config: PointConfig = { arch, model: r.model, functional: r.functional, seed: r.seed, compat: r.compat };
+      points.push({ index, key: pointKey(config), vars, config });
+    }
+  }
+  const keys = new Set<string>();
+  for (const p of points) {
+    if (keys.has(p.key)) throw new InputError(`${source}: point ${p.index + 1} (${canonicalJson(p.vars)}) repeats an earlier point`);
+    keys.add(p.key);
+  }
+  return { source, points, varying };
+}
+
+/** Parses "i/n" (1-based i) and returns the points of that shard: every n-th, from i. */
+export function shardOf(points: readonly SweepPoint[], shard: string | undefined): SweepPoint[] {
+  if (shard === undefined) return [...points];
+  const m = /^(\d+)\/(\d+)$/.exec(shard.trim());
+  const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || i < 1 || i > n) throw new InputError(`--shard must be i/n with 1 <= i <= n, got '${shard}'`);
+  return points.filter((p) => p.index % n === i - 1);
+}
