@@ -1,14 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npm link` / `npx bitweave` work without a build step.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The `bitweave` command: registers tsx's loader in this process and runs the TypeScript
+// CLI, so there is one process to signal (a killed sweep dies at once, not its parent only).
+import { register } from 'tsx/esm/api';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const tsxCli = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsxCli, join(here, '..', 'cli', 'main.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+register();
+await import('../cli/main.ts');

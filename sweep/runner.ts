@@ -121,7 +121,15 @@ export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<
   let finished = total - pending.length;
   let failed = 0;
   const fd = openSync(jsonl, 'a');
-  const pool = new Piscina({ filename: opts.workerFile, minThreads: opts.jobs, maxThreads: opts.jobs });
+  // Workers load TypeScript through tsx: inherit its loader flags, or add them when this
+  // process registered tsx in-process (bin/bitweave.js) and so has none to inherit.
+  const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
+  const pool = new Piscina({
+    filename: opts.workerFile,
+    minThreads: opts.jobs,
+    maxThreads: opts.jobs,
+    execArgv: tsxLoaded ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+  });
   try {
     // allSettled: a crashed point must not close the file under the points still running
     const settled = await Promise.allSettled(

@@ -1,12 +1,11 @@
 /** Runs the real `bitweave` CLI (through tsx) as a user would, and captures what it prints. */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const tsxCli = require.resolve('tsx/cli');
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** the installed command itself: one process, tsx registered inside it */
+export const bin = join(repoRoot, 'bin', 'bitweave.js');
 
 export interface CliResult {
   readonly code: number;
@@ -15,7 +14,7 @@ export interface CliResult {
 }
 
 export function runCli(args: readonly string[], input = '', cwd = repoRoot): CliResult {
-  const r = spawnSync(process.execPath, [tsxCli, join(repoRoot, 'cli', 'main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [bin, ...args], {
     input,
     encoding: 'utf8',
     cwd,
