@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../sim/errors.ts';
 import type { PeOptions } from '../sim/pe/registry.ts';
+import type { TechOptions } from '../sim/cost/technology.ts';
 
 export function withJson<T>(y: Argv<T>) {
   return y.option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' });
@@ -63,4 +64,29 @@ export function formatReal(v: number): string {
   if (v === -Infinity) return '-inf';
   if (v === 0 && 1 / v < 0) return '-0';
   return String(v);
+}
+
+/** Options of the energy/area model, shared by `run` and `report`. */
+export function withCostOptions<T>(y: Argv<T>) {
+  return y
+    .option('technology', { type: 'string', default: 'horowitz45', describe: 'cost table: horowitz45 | aladdin40' })
+    .option('node', { type: 'number', describe: 'process node in nm to scale the table to (Stillmaker & Baas), 7-130' })
+    .option('vdd', { type: 'number', describe: "supply voltage for node scaling (default: the table's)" })
+    .option('dram-type', { type: 'string', describe: "DRAM type (ddr3, ddr4, lpddr4, gddr5, gddr6, hbm2); default: the arch's" });
+}
+
+export interface CostOptionArgs {
+  technology: string;
+  node?: number;
+  vdd?: number;
+  dramType?: string;
+}
+
+export function costOptionsFrom(args: CostOptionArgs): TechOptions & { dram_type?: string } {
+  return {
+    technology: args.technology,
+    ...(args.node !== undefined && { node_nm: args.node }),
+    ...(args.vdd !== undefined && { vdd: args.vdd }),
+    ...(args.dramType !== undefined && { dram_type: args.dramType }),
+  };
 }

@@ -8,5 +8,5 @@ export class InputError extends Error {
 
 /** "did you mean" style list for errors about unknown names. */
 export function unknownName(what: string, given: string, valid: readonly string[]): InputError {
-  return new InputError(`unknown ${what} '${given}'; valid ${what}s: ${valid.join(', ')}`);
+  return new InputError(`unknown ${what} '${given}'; valid: ${valid.join(', ')}`);
 }

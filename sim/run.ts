@@ -94,6 +94,9 @@ export interface SimResult {
     psum_format: string;
     clock_mhz: number;
     word_bytes: { input: number; weight: number; psum: number };
+    /** the memory system, so a result can be costed again without its arch file */
+    sram: ArchConfig['sram'];
+    dram: ArchConfig['dram'];
   };
   compat: Compat;
   engine: EngineName;
@@ -269,6 +272,8 @@ export function simulate(opts: RunOptions): SimResult {
       psum_format: store.format.name,
       clock_mhz: arch.clock_mhz,
       word_bytes: { input: words.input, weight: words.weight, psum: words.psum },
+      sram: arch.sram,
+      dram: arch.dram,
     },
     compat,
     engine: engineName,

@@ -7,6 +7,7 @@ import { InputError } from '../sim/errors.ts';
 import { getFormat } from '../sim/pe/formats.ts';
 import { getPe } from '../sim/pe/registry.ts';
 import { simulate } from '../sim/run.ts';
+import { runCost, withCost } from '../sim/cost/run-cost.ts';
 import { gemmLayer, type Layer } from '../models/layers.ts';
 import { parseTopologyCsv } from '../models/import/scalesim-csv.ts';
 import type { PointConfig } from './spec.ts';
@@ -30,7 +31,7 @@ export function resolveLayers(source: string): Layer[] {
 export function runPoint(config: PointConfig): Record<string, unknown> {
   const { arch } = config;
   const pe = getPe(arch.pe, arch.acc !== undefined ? { acc: arch.acc } : {});
-  const result = simulate({
+  const simulated = simulate({
     arch,
     pe,
     ...(arch.psum !== undefined && { psumFormat: getFormat(arch.psum) }),
@@ -39,5 +40,6 @@ export function runPoint(config: PointConfig): Record<string, unknown> {
     functional: config.functional,
     seed: config.seed,
   });
-  return { layers: result.layers.length, ...result.totals };
+  const { totals } = withCost(simulated, runCost(simulated, arch, { pe }));
+  return { layers: simulated.layers.length, ...totals };
 }

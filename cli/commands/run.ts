@@ -21,9 +21,10 @@ import { PerfettoTrace } from '../../traces/perfetto.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
 import { getLogger } from '../logger.ts';
-import { peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
+import { costOptionsFrom, peOptionsFrom, withCostOptions, withPeOptions, type CostOptionArgs, type PeOptionArgs } from '../options.ts';
+import { runCost, withCost } from '../../sim/cost/run-cost.ts';
 
-interface RunArgs extends PeOptionArgs {
+interface RunArgs extends PeOptionArgs, CostOptionArgs {
   arch: string;
   model?: string;
   gemm?: string;
@@ -41,6 +42,10 @@ interface RunArgs extends PeOptionArgs {
   json: boolean;
   out?: string;
   trace: boolean;
+}
+
+function pctOf(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '0%';
 }
 
 function parseDims(text: string, what: string, n: number): number[] {
@@ -131,7 +136,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'simulate a network on a systolic array: cycles, stalls, SRAM/DRAM traffic (and output bits)',
   builder: (y: Argv<object>) =>
     withPeOptions(
-      y
+      withCostOptions(y)
         .option('arch', { type: 'string', default: 'scale', describe: 'preset (scale, google, eyeriss, edge) or YAML/JSON/SCALE-Sim .cfg file' })
         .option('model', { type: 'string', describe: 'SCALE-Sim topology CSV (conv or M,N,K form)' })
         .option('gemm', { type: 'string', describe: 'one GEMM, MxNxK (A is MxK, B is KxN)' })
@@ -193,11 +198,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
         }
       : undefined;
 
-    const result = simulate({
+    const simulated = simulate({
       arch, pe, layers, compat, engine, functional: args.functional, seed: args.seed,
       ...(psumFormat !== undefined && { psumFormat }),
       ...(onLayer !== undefined && { onLayer }),
     });
+    const result = withCost(simulated, runCost(simulated, arch, { pe, ...costOptionsFrom(args) }));
     files.close();
 
     if (args.out !== undefined) {
@@ -209,6 +215,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
       log.info({ out: args.out }, 'reports written');
     }
     if (args.json) printJson(result);
-    else printHuman(result);
+    else {
+      printHuman(result);
+      const e = result.totals.energy_pj, d = result.totals.derived;
+      process.stdout.write(
+        `\nenergy ${(e.total / 1e6).toFixed(3)} uJ (${d.pj_per_mac.toFixed(3)} pJ/MAC: compute ${pctOf(e.compute, e.total)}, ` +
+          `registers ${pctOf(e.registers, e.total)}, SRAM ${pctOf(e.sram.total, e.total)}, DRAM ${pctOf(e.dram, e.total)}, ` +
+          `leakage ${pctOf(e.leakage, e.total)}); area ${(result.totals.area_um2.total / 1e6).toFixed(3)} mm^2; ` +
+          `${d.tops_per_w.toFixed(2)} TOPS/W; ${result.cost.technology} at ${result.cost.node_nm} nm, ${result.cost.dram_type}\n`,
+      );
+    }
   },
 };

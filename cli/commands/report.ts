@@ -1,0 +1,99 @@
+/**
+ * `bitweave report RESULT.json|DIR [--out DIR]`: energy, area, cycles and a roofline of a run
+ * (a `bitweave run --json` output, or the sim_result.json that `run --out DIR` writes), as
+ * report.md, a self-contained report.html, CSV tables and SVG charts. A result without cost
+ * fields gets them here (--arch names the arch when the result's is not a preset).
+ * `bitweave report --papers` prints the papers' headline figures instead.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { isPreset } from '../../sim/arch/presets.ts';
+import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
+import { headlinesMarkdown, lmulHeadlines } from '../../sim/cost/papers.ts';
+import type { CostedSimResult } from '../../sim/cost/run-cost.ts';
+import { InputError } from '../../sim/errors.ts';
+import type { SimResult } from '../../sim/run.ts';
+import { buildReport, hasCost } from '../../reports/cost-report.ts';
+import { loadArch } from '../arch-file.ts';
+import { printJson } from '../io.ts';
+import { costOptionsFrom, withCostOptions, type CostOptionArgs } from '../options.ts';
+
+interface ReportArgs extends CostOptionArgs {
+  input?: string;
+  out?: string;
+  arch?: string;
+  papers: boolean;
+  json: boolean;
+}
+
+function readResult(input: string): { result: SimResult | CostedSimResult; dir: string } {
+  if (!existsSync(input)) throw new InputError(`report: no such file or directory '${input}'`);
+  let file = input;
+  if (statSync(input).isDirectory()) {
+    file = join(input, 'sim_result.json');
+    if (!existsSync(file)) throw new InputError(`report: directory '${input}' has no sim_result.json (write one with bitweave run --out DIR)`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${file}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const d = doc as Partial<SimResult> | null;
+  if (!d || typeof d !== 'object' || !Array.isArray(d.layers) || !d.totals || !d.arch || typeof d.arch.rows !== 'number') {
+    throw new InputError(`${file}: not a bitweave SimResult (expected arch, totals and layers, as bitweave run --json prints)`);
+  }
+  return { result: d as SimResult, dir: statSync(input).isDirectory() ? input : dirname(file) };
+}
+
+/** The arch a result ran on: --arch if given, else the memory system the result records, else its preset. */
+function archOfResult(result: SimResult | CostedSimResult, spec: string | undefined): ArchConfig {
+  const ran = { array: { rows: result.arch.rows, cols: result.arch.cols }, dataflow: result.arch.dataflow, pe: result.arch.pe, clock_mhz: result.arch.clock_mhz };
+  if (spec !== undefined) return { ...loadArch(spec), ...ran };
+  if (result.arch.sram !== undefined && result.arch.dram !== undefined) {
+    return parseArch({ name: result.arch.name, ...ran, sram: result.arch.sram, dram: result.arch.dram }, 'the result\'s arch');
+  }
+  if (isPreset(result.arch.name)) return { ...loadArch(result.arch.name), ...ran };
+  throw new InputError(`report: the result does not record its memory system and its arch '${result.arch.name}' is not a preset; name it with --arch FILE`);
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report [input]',
+  describe: 'energy, area, cycles and roofline of a run: report.md, report.html, CSV and SVG charts',
+  builder: (y: Argv<object>) =>
+    withCostOptions(y)
+      .positional('input', { type: 'string', describe: 'RESULT.json (bitweave run --json) or a directory with sim_result.json' })
+      .option('out', { type: 'string', describe: 'output directory (default: the input\'s directory)' })
+      .option('arch', { type: 'string', describe: 'arch preset or file, when the result has no cost fields and its arch is not a preset' })
+      .option('papers', { type: 'boolean', default: false, describe: 'print the papers\' headline figures (L-Mul 95%/80%, fp8 ratios) and exit' })
+      .option('json', { type: 'boolean', default: false, describe: 'with --papers: print JSON' })
+      .example('$0 run --arch edge --gemm 256x256x256 --json > r.json && $0 report r.json --out out/report', 'report of one GEMM')
+      .example('$0 report --papers', 'L-Mul\'s headline figures from the 45 nm table') as unknown as Argv<ReportArgs>,
+  handler: (args) => {
+    const { dram_type: dramType, ...techOpts } = costOptionsFrom(args);
+    if (args.papers) {
+      const h = lmulHeadlines(techOpts);
+      if (args.json) return printJson(h);
+      process.stdout.write(headlinesMarkdown(h));
+      return;
+    }
+    if (args.input === undefined) throw new InputError('report: name a RESULT.json or a directory (or use --papers)');
+    const { result, dir } = readResult(args.input);
+    // cost again when the result has no cost fields, or when cost options were given
+    const costAgain = !hasCost(result) || args.arch !== undefined || args.node !== undefined || args.vdd !== undefined ||
+      args.dramType !== undefined || args.technology !== result.cost.technology;
+    let arch: ArchConfig | undefined;
+    if (costAgain) arch = archOfResult(result, args.arch);
+    const rep = buildReport(result, arch, { ...techOpts, ...(dramType !== undefined && { dram_type: dramType }) });
+    const out = args.out ?? dir;
+    mkdirSync(out, { recursive: true });
+    for (const [name, text] of Object.entries(rep.files)) writeFileSync(join(out, name), text);
+    const t = rep.result.totals;
+    process.stdout.write(
+      `wrote ${Object.keys(rep.files).length} files to ${out}: report.md, report.html, CSV and SVG charts\n` +
+        `energy ${(t.energy_pj.total / 1e6).toPrecision(4)} uJ, ${t.derived.pj_per_mac.toPrecision(4)} pJ/MAC, ` +
+        `${t.derived.tops_per_w.toPrecision(4)} TOPS/W, area ${(t.area_um2.total / 1e6).toPrecision(4)} mm^2\n`,
+    );
+  },
+};

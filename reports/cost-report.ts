@@ -1,0 +1,252 @@
+/**
+ * The run report: report.md, a self-contained report.html (charts inline), CSV tables and
+ * SVG charts, from one SimResult (`bitweave run --json`). A result without cost fields gets
+ * them here (runCost with the arch config). Reads the result only; writes nothing itself.
+ */
+import type { ArchConfig } from '../sim/arch/schema.ts';
+import { headlinesMarkdown, lmulHeadlines } from '../sim/cost/papers.ts';
+import { runCost, withCost, type CostOptions, type CostedSimResult } from '../sim/cost/run-cost.ts';
+import type { SimResult } from '../sim/run.ts';
+import { barLineChart, rooflineChart, stackedBarChart } from './charts.ts';
+
+export interface ReportFiles {
+  /** file name -> contents */
+  readonly files: Readonly<Record<string, string>>;
+  readonly result: CostedSimResult;
+}
+
+/** A SimResult that already carries cost fields (from `withCost`). */
+export function hasCost(r: SimResult | CostedSimResult): r is CostedSimResult {
+  const t = r.totals as Partial<CostedSimResult['totals']>;
+  return 'cost' in r && t.energy_pj !== undefined && t.area_um2 !== undefined;
+}
+
+function csv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cell = (v: string | number) => {
+    const s = typeof v === 'number' ? String(v) : v;
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+}
+
+const fmt = (v: number, d = 4) => (v === 0 ? '0' : Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(d - 1) : v.toPrecision(d));
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** Minimal Markdown -> HTML for what this report writes: headings, tables, lists, paragraphs. */
+function mdToHtml(md: string): string {
+  const out: string[] = [];
+  const lines = md.split('\n');
+  let i = 0;
+  const inline = (s: string) => esc(s).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>');
+  while (i < lines.length) {
+    const l = lines[i];
+    if (l.startsWith('|')) {
+      const rows: string[][] = [];
+      while (i < lines.length && lines[i].startsWith('|')) {
+        const cells = lines[i].slice(1, -1).split('|').map((c) => c.trim());
+        if (!cells.every((c) => /^-+$/.test(c))) rows.push(cells);
+        i++;
+      }
+      const [h, ...b] = rows;
+      out.push('<table><thead><tr>' + h.map((c) => `<th>${inline(c)}</th>`).join('') + '</tr></thead><tbody>' +
+        b.map((r) => '<tr>' + r.map((c) => `<td>${inline(c)}</td>`).join('') + '</tr>').join('') + '</tbody></table>');
+      continue;
+    }
+    const h = /^(#{1,4}) (.*)$/.exec(l);
+    if (h) out.push(`<h${h[1].length}>${inline(h[2])}</h${h[1].length}>`);
+    else if (l.startsWith('- ')) {
+      const items: string[] = [];
+      while (i < lines.length && lines[i].startsWith('- ')) items.push(`<li>${inline(lines[i++].slice(2))}</li>`);
+      out.push(`<ul>${items.join('')}</ul>`);
+      continue;
+    } else if (/^!\[.*\]\((.*)\)$/.test(l)) {
+      // charts are inlined by the caller
+    } else if (l.trim() !== '') out.push(`<p>${inline(l)}</p>`);
+    i++;
+  }
+  return out.join('\n');
+}
+
+export interface ReportOptions extends CostOptions {
+  /** include the L-Mul / fp8 headline section (default true) */
+  readonly papers?: boolean;
+}
+
+/**
+ * Builds every report file. `arch` is needed only when the result has no cost fields yet
+ * (the SimResult does not carry SRAM sizes or the DRAM type).
+ */
+export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig | undefined, opts: ReportOptions = {}): ReportFiles {
+  // an arch means: cost the run (again) with these options; otherwise use its own cost fields
+  let r: CostedSimResult;
+  if (arch !== undefined) r = withCost(input, runCost(input, arch, opts));
+  else if (hasCost(input)) r = input;
+  else throw new Error('buildReport: the result has no cost fields and no arch config was given');
+  const layers = r.layers;
+  const names = layers.map((l) => l.name);
+  const t = r.totals;
+  const c = r.cost;
+  const clockHz = r.arch.clock_mhz * 1e6;
+
+  // ---- CSV ----
+  const energyCsv = csv(
+    ['layer', 'compute_pj', 'registers_pj', 'sram_ifmap_pj', 'sram_filter_pj', 'sram_ofmap_pj', 'dram_pj', 'leakage_pj', 'total_pj'],
+    [...layers.map((l) => [l.name, l.energy_pj.compute, l.energy_pj.registers, l.energy_pj.sram.ifmap, l.energy_pj.sram.filter, l.energy_pj.sram.ofmap, l.energy_pj.dram, l.energy_pj.leakage, l.energy_pj.total]),
+      ['total', t.energy_pj.compute, t.energy_pj.registers, t.energy_pj.sram.ifmap, t.energy_pj.sram.filter, t.energy_pj.sram.ofmap, t.energy_pj.dram, t.energy_pj.leakage, t.energy_pj.total]],
+  );
+  const a = t.area_um2;
+  const areaRows: [string, number][] = [
+    ['pe_array', a.pe_array], ['sram_ifmap', a.sram.ifmap], ['sram_filter', a.sram.filter], ['sram_ofmap', a.sram.ofmap],
+    ['sram_unified', a.sram.unified], ['other', a.other], ['total', a.total],
+  ];
+  const areaCsv = csv(['component', 'area_um2', 'area_mm2'], areaRows.map(([k, v]) => [k, v, v / 1e6]));
+  const layersCsv = csv(
+    ['layer', 'm', 'n', 'k', 'macs', 'cycles', 'compute_cycles', 'stall_cycles', 'utilization', 'overall_utilization', 'dram_bytes', 'energy_pj', 'pj_per_mac', 'tops_per_w', 'tops_per_mm2', 'latency_s', 'edp_j_s'],
+    [...layers.map((l) => {
+      const d = l.dram;
+      return [l.name, l.gemm.m, l.gemm.n, l.gemm.k, l.macs, l.cycles, l.compute_cycles, l.stall_cycles, l.utilization, l.overall_utilization,
+        d.ifmap_read_bytes + d.filter_read_bytes + d.ofmap_read_bytes + d.ofmap_write_bytes, l.energy_pj.total,
+        l.derived.pj_per_mac, l.derived.tops_per_w, l.derived.tops_per_mm2, l.derived.latency_s, l.derived.edp_j_s];
+    }),
+    ['total', '', '', '', t.macs, t.cycles, t.compute_cycles, t.stall_cycles, t.utilization, t.overall_utilization,
+      t.dram.ifmap_read_bytes + t.dram.filter_read_bytes + t.dram.ofmap_read_bytes + t.dram.ofmap_write_bytes, t.energy_pj.total,
+      t.derived.pj_per_mac, t.derived.tops_per_w, t.derived.tops_per_mm2, t.derived.latency_s, t.derived.edp_j_s]],
+  );
+  const sourcesCsv = csv(['table', 'entry', 'node_nm', 'verified', 'source', 'note'],
+    c.sources.map((s) => [s.table, s.entry, s.node_nm, String(s.verified), s.source, s.note ?? '']));
+
+  // ---- charts ----
+  const energySvg = stackedBarChart({
+    title: 'Energy per layer by component',
+    categories: names,
+    series: [
+      { name: 'compute', values: layers.map((l) => l.energy_pj.compute) },
+      { name: 'registers', values: layers.map((l) => l.energy_pj.registers) },
+      { name: 'SRAM ifmap', values: layers.map((l) => l.energy_pj.sram.ifmap) },
+      { name: 'SRAM filter', values: layers.map((l) => l.energy_pj.sram.filter) },
+      { name: 'SRAM ofmap', values: layers.map((l) => l.energy_pj.sram.ofmap) },
+      { name: 'DRAM', values: layers.map((l) => l.energy_pj.dram) },
+      { name: 'leakage', values: layers.map((l) => l.energy_pj.leakage) },
+    ],
+    yLabel: 'energy (pJ)',
+  });
+  const areaParts = areaRows.filter(([k, v]) => k !== 'total' && v > 0);
+  const areaSvg = stackedBarChart({
+    title: 'Area by component',
+    categories: ['accelerator'],
+    series: areaParts.map(([k, v]) => ({ name: k, values: [v / 1e6] })),
+    yLabel: 'area (mm^2)',
+    width: 520,
+  });
+  const cyclesSvg = barLineChart({
+    title: 'Cycles and utilization per layer',
+    categories: names,
+    bars: [
+      { name: 'compute cycles', values: layers.map((l) => l.compute_cycles) },
+      { name: 'stall cycles', values: layers.map((l) => l.stall_cycles) },
+    ],
+    line: { name: 'utilization', values: layers.map((l) => l.utilization) },
+    yLabel: 'cycles',
+    y2Label: 'utilization (%)',
+  });
+  const bandwidth = c.dram_bandwidth_bytes_per_cycle;
+  const rooflineSvg = rooflineChart({
+    title: 'Roofline of the run',
+    peak_ops_per_s: 2 * r.arch.rows * r.arch.cols * clockHz,
+    bandwidth_bytes_per_s: bandwidth * clockHz,
+    points: layers.map((l) => {
+      const bytes = l.dram.ifmap_read_bytes + l.dram.filter_read_bytes + l.dram.ofmap_read_bytes + l.dram.ofmap_write_bytes;
+      return { name: l.name, intensity: bytes > 0 ? (2 * l.macs) / bytes : 0, ops_per_s: l.cycles > 0 ? (2 * l.macs) / (l.cycles / clockHz) : 0 };
+    }),
+  });
+  const charts: [string, string, string][] = [
+    ['energy.svg', 'Energy per layer and component', energySvg],
+    ['area.svg', 'Area breakdown', areaSvg],
+    ['cycles.svg', 'Cycles and utilization per layer', cyclesSvg],
+    ['roofline.svg', 'Roofline', rooflineSvg],
+  ];
+
+  // ---- Markdown ----
+  const md: string[] = [];
+  md.push(`# bitweave report: ${r.arch.name}`, '');
+  md.push(`${r.arch.rows}x${r.arch.cols} ${r.arch.dataflow} array, PE \`${r.arch.pe}\` (psum ${r.arch.psum_format}), ` +
+    `${r.arch.clock_mhz} MHz; technology \`${c.technology}\` at ${c.node_nm} nm (${c.description}); DRAM ${c.dram_type} ` +
+    `(${fmt(c.dram_pj_per_bit, 3)} pJ/bit).`, '');
+  md.push('## Summary', '');
+  md.push(mdTable(['figure', 'value'], [
+    ['layers', String(layers.length)],
+    ['MACs', String(t.macs)],
+    ['cycles (stalls)', `${t.cycles} (${t.stall_cycles})`],
+    ['utilization', `${(100 * t.utilization).toFixed(2)}%`],
+    ['energy', `${fmt(t.energy_pj.total / 1e6)} uJ`],
+    ['pJ / MAC', fmt(t.derived.pj_per_mac)],
+    ['TOPS/W', fmt(t.derived.tops_per_w)],
+    ['TOPS/mm^2', fmt(t.derived.tops_per_mm2)],
+    ['area', `${fmt(t.area_um2.total / 1e6)} mm^2`],
+    ['latency', `${fmt(t.derived.latency_s * 1e3)} ms`],
+    ['power', `${fmt(t.derived.power_mw)} mW`],
+    ['EDP', `${fmt(t.derived.edp_j_s)} J s`],
+  ]), '');
+  md.push('## Energy per layer and component (pJ)', '', '![energy](energy.svg)', '');
+  md.push(mdTable(['layer', 'compute', 'registers', 'SRAM ifmap', 'SRAM filter', 'SRAM ofmap', 'DRAM', 'leakage', 'total'],
+    [...layers.map((l) => [l.name, ...[l.energy_pj.compute, l.energy_pj.registers, l.energy_pj.sram.ifmap, l.energy_pj.sram.filter, l.energy_pj.sram.ofmap, l.energy_pj.dram, l.energy_pj.leakage, l.energy_pj.total].map((v) => fmt(v))]),
+      ['**total**', ...[t.energy_pj.compute, t.energy_pj.registers, t.energy_pj.sram.ifmap, t.energy_pj.sram.filter, t.energy_pj.sram.ofmap, t.energy_pj.dram, t.energy_pj.leakage, t.energy_pj.total].map((v) => fmt(v))]]), '');
+  md.push('## Area', '', '![area](area.svg)', '');
+  md.push(mdTable(['component', 'um^2', 'mm^2', 'share'], areaRows.map(([k, v]) => [k, fmt(v), fmt(v / 1e6), `${((100 * v) / a.total).toFixed(1)}%`])), '');
+  md.push('## Cycles and utilization', '', '![cycles](cycles.svg)', '');
+  md.push(mdTable(['layer', 'MxNxK', 'cycles', 'stalls', 'utilization', 'pJ/MAC', 'TOPS/W'], layers.map((l) => [
+    l.name, `${l.gemm.m}x${l.gemm.n}x${l.gemm.k}`, String(l.cycles), String(l.stall_cycles), `${(100 * l.utilization).toFixed(1)}%`,
+    fmt(l.derived.pj_per_mac), fmt(l.derived.tops_per_w),
+  ])), '');
+  md.push('## Roofline', '', '![roofline](roofline.svg)', '');
+  md.push(`Peak ${fmt((2 * r.arch.rows * r.arch.cols * clockHz) / 1e12)} TOPS; DRAM ${fmt(bandwidth)} B/cycle = ${fmt((bandwidth * clockHz) / 1e9)} GB/s. ` +
+    'A layer can sit above the bandwidth roof: its first loads and last writes overlap the neighbouring layers.', '');
+  md.push('## PE cost model', '');
+  md.push(`One MAC: ${fmt(c.pe.mac_pj)} pJ, registers ${fmt(c.pe.register_pj_per_mac)} pJ per MAC (${r.arch.dataflow}), PE area ${fmt(c.pe.area_um2)} um^2.`, '');
+  md.push(mdTable(['part', 'pJ', 'um^2', 'derivation'], c.pe.parts.map((p) => [p.name, fmt(p.energy_pj), fmt(p.area_um2), p.derivation])), '');
+  md.push(`SRAM model: ${c.sram_fit.formula}; leakage ${fmt(c.leakage_pj_per_cycle)} pJ per cycle for the whole area.`, '');
+  if (opts.papers !== false) {
+    md.push('## Papers\' headline figures', '', headlinesMarkdown(lmulHeadlines(opts)), '');
+  }
+  md.push('## Sources', '');
+  md.push(mdTable(['table', 'entry', 'node', 'verified', 'source'], c.sources.map((s) => [s.table, s.entry, s.node_nm ? `${s.node_nm} nm` : '-', s.verified ? 'yes' : 'no', s.source.replace(/\|/g, '/')])), '');
+  const mdText = md.join('\n');
+
+  // ---- HTML: the Markdown's content, charts inline where the Markdown links them ----
+  const sections = mdText.split(/^(?=!\[[a-z]+\]\([a-z]+\.svg\)$)/m);
+  const svgFor = Object.fromEntries(charts.map(([f, , s]) => [f, s]));
+  const body = sections.map((sec) => {
+    const m = /^!\[[a-z]+\]\(([a-z]+\.svg)\)$/m.exec(sec);
+    const chart = m ? `<figure class="chart" data-chart="${m[1]}">${svgFor[m[1]]}</figure>` : '';
+    return chart + mdToHtml(sec);
+  }).join('\n');
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>bitweave report: ${esc(r.arch.name)}</title>
+<style>
+body { font-family: sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+th { background: #f2f2f2; }
+figure.chart { margin: 1em 0; }
+code { background: #f5f5f5; padding: 0 3px; }
+</style></head>
+<body>
+${body}
+</body></html>
+`;
+  const files: Record<string, string> = {
+    'report.md': mdText,
+    'report.html': html,
+    'energy.csv': energyCsv,
+    'area.csv': areaCsv,
+    'layers.csv': layersCsv,
+    'sources.csv': sourcesCsv,
+    'result_with_cost.json': JSON.stringify(r, null, 2) + '\n',
+  };
+  for (const [f, , s] of charts) files[f] = s;
+  return { files, result: r };
+}

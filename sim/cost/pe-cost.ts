@@ -1,0 +1,171 @@
+/**
+ * Energy per action and area of a processing element, derived from its structure and its
+ * formats' widths. Every figure comes from a Technology primitive (sim/cost/technology.ts);
+ * the derivations:
+ *
+ *  multiplier
+ *   float   exact IEEE-style multiplier on the operand format: Technology.fpMult(e, m)
+ *           (mantissa multiplier (m+1)^2, exponent adder, fitted normalisation/rounding).
+ *   lmul    L-Mul: r = |x| + |y| - C on the (e+m)-bit magnitude fields. The constant makes it
+ *           a three-operand add: one carry-save row plus one carry-propagate adder, costed as
+ *           two (e+m+1)-bit adders; the sign is one XOR and the underflow/overflow handling
+ *           (flush to zero, saturate) a row of (e+m)-bit muxes (bit ops).
+ *           The L-Mul paper counts one adder only; see sim/cost/papers.ts for both accountings.
+ *   int     an a x b array multiplier: Technology.intMult(a, b). With EN-T reuse the Booth
+ *           encoder (a share of the multiplier, ENT_STRUCTURE) leaves the PE: one per row,
+ *           its energy shared by the row's `cols` PEs; the input register carries 3 bits per
+ *           radix-4 digit.
+ *   ternary add / subtract / skip: conditional negation and select of the input, a row of
+ *           input-width bit ops; the adding is the accumulator's.
+ *   xnor    one XNOR gate (a 1-bit bit op); the popcount is the accumulator's +-1 adding.
+ *  accumulator  one add in the accumulator format: int_add(bits) or fpAdd(e, m).
+ *  registers    pipeline registers the operands and partial sums hop through, per MAC, by
+ *               dataflow (os: input + weight + accumulator; ws: input + partial sum;
+ *               is: weight + partial sum); the PE holds input, weight and accumulator registers.
+ */
+import { InputError } from '../errors.ts';
+import type { Dataflow } from '../arch/schema.ts';
+import type { FloatFormat, NumberFormat } from '../pe/formats.ts';
+import type { PeKind } from '../pe/types.ts';
+import { ENT_STRUCTURE } from './tables/structure.ts';
+import type { Cost, Technology } from './technology.ts';
+
+export interface CostPart {
+  readonly name: string;
+  readonly energy_pj: number;
+  readonly area_um2: number;
+  readonly derivation: string;
+}
+
+export interface PeCost {
+  readonly pe: string;
+  readonly technology: string;
+  readonly node_nm: number;
+  /** the product: multiplier (or its L-Mul / XNOR / select replacement) */
+  readonly multiply: CostPart[];
+  readonly accumulate: CostPart;
+  /** energy of one MAC in the PE, multiplier + accumulator */
+  readonly mac_pj: number;
+  /** register energy per MAC for each dataflow */
+  readonly register_pj: Readonly<Record<Dataflow, number>>;
+  /** area of one PE: multiplier, accumulator adder, input/weight/accumulator registers */
+  readonly area_um2: { readonly multiplier: number; readonly accumulator: number; readonly registers: number; readonly total: number };
+  /** EN-T: Booth encoders per array row (energy per encoded element, area per encoder) */
+  readonly row_encoder?: Cost;
+}
+
+function fmtOf(f: NumberFormat): FloatFormat | undefined {
+  return f.kind === 'float' ? f : undefined;
+}
+
+function part(name: string, c: Cost, derivation: string): CostPart {
+  return { name, energy_pj: c.energy_pj, area_um2: c.area_um2, derivation };
+}
+
+function scale(c: Cost, k: number): Cost {
+  return { energy_pj: c.energy_pj * k, area_um2: c.area_um2 * k };
+}
+
+function add(...cs: Cost[]): Cost {
+  return { energy_pj: cs.reduce((s, c) => s + c.energy_pj, 0), area_um2: cs.reduce((s, c) => s + c.area_um2, 0) };
+}
+
+/** The multiplier's parts for one PE kind. */
+export function multiplierParts(pe: PeKind, tech: Technology, cols = 1): { parts: CostPart[]; rowEncoder?: Cost } {
+  switch (pe.multiplier) {
+    case 'float': {
+      const a = fmtOf(pe.input), b = fmtOf(pe.weight);
+      if (!a || !b) throw new InputError(`PE ${pe.name}: a float multiplier needs float operands`);
+      const e = Math.max(a.expBits, b.expBits), m = Math.max(a.manBits, b.manBits);
+      return { parts: [part(`fp multiplier e${e}m${m}`, tech.fpMult(e, m), `fpMult(${e}, ${m}): (m+1)^2 mantissa multiplier + exponent adder + fitted normalise/round`)] };
+    }
+    case 'lmul': {
+      const f = fmtOf(pe.input);
+      if (!f) throw new InputError(`PE ${pe.name}: an L-Mul unit needs a float format`);
+      const w = f.expBits + f.manBits;
+      return {
+        parts: [
+          part(`L-Mul adder ${w + 1}-bit x2`, scale(tech.intAdd(w + 1), 2), `|x|+|y|-C: carry-save row + carry-propagate adder, 2 x int_add(${w + 1})`),
+          part('sign XOR', tech.bitOp(1), 'bit_op(1)'),
+          part(`flush/saturate mux ${w}-bit`, tech.bitOp(w), `bit_op(${w})`),
+        ],
+      };
+    }
+    case 'int': {
+      const mult = tech.intMult(pe.input.bits, pe.weight.bits);
+      if (pe.reuse === 'ent') {
+        const share = ENT_STRUCTURE.encoder_share.value;
+        const enc = scale(mult, share);
+        return {
+          parts: [
+            part(`int ${pe.input.bits}x${pe.weight.bits} PP select + tree`, scale(mult, 1 - share), `intMult(${pe.input.bits}, ${pe.weight.bits}) x (1 - encoder share)`),
+            part('Booth encoder (row, shared)', { energy_pj: enc.energy_pj / cols, area_um2: 0 }, `encoder share / ${cols} PEs per row`),
+          ],
+          rowEncoder: enc,
+        };
+      }
+      return { parts: [part(`int ${pe.input.bits}x${pe.weight.bits} multiplier`, mult, `intMult(${pe.input.bits}, ${pe.weight.bits})`)] };
+    }
+    case 'ternary':
+      return { parts: [part(`negate/select ${pe.input.bits}-bit`, tech.bitOp(pe.input.bits), `bit_op(${pe.input.bits})`)] };
+    case 'xnor':
+      return { parts: [part('XNOR', tech.bitOp(1), 'bit_op(1)')] };
+    default: {
+      const k: never = pe.multiplier;
+      throw new InputError(`no cost model for multiplier kind '${String(k)}' (PE ${pe.name})`);
+    }
+  }
+}
+
+export function accumulatorPart(acc: NumberFormat, tech: Technology): CostPart {
+  if (acc.kind === 'float') return part(`${acc.name} accumulator adder`, tech.fpAdd(acc.expBits, acc.manBits), `fpAdd(${acc.expBits}, ${acc.manBits})`);
+  if (acc.kind === 'int') return part(`${acc.name} accumulator adder`, tech.intAdd(acc.bits), `int_add(${acc.bits})`);
+  throw new InputError(`no cost model for a ${acc.kind} accumulator (${acc.name})`);
+}
+
+/** Bits of the operand registers; EN-T's input register carries 3 control bits per Booth digit. */
+function regBits(pe: PeKind): { input: number; weight: number; acc: number } {
+  const input = pe.reuse === 'ent' ? 3 * Math.ceil(pe.input.bits / 2) : pe.input.bits;
+  return { input, weight: pe.weight.bits, acc: pe.acc.bits };
+}
+
+export interface PeCostOptions {
+  /** PEs per row (shares EN-T's row encoder); default 1 */
+  readonly cols?: number;
+}
+
+export function peCost(pe: PeKind, tech: Technology, opts: PeCostOptions = {}): PeCost {
+  const { parts, rowEncoder } = multiplierParts(pe, tech, opts.cols ?? 1);
+  const accumulate = accumulatorPart(pe.acc, tech);
+  const r = regBits(pe);
+  const reg = (bits: number) => tech.register(bits).energy_pj;
+  const register_pj: Record<Dataflow, number> = {
+    os: reg(r.input) + reg(r.weight) + reg(r.acc),
+    ws: reg(r.input) + reg(r.acc),
+    is: reg(r.weight) + reg(r.acc),
+  };
+  const multArea = parts.reduce((s, p) => s + p.area_um2, 0);
+  const regArea = tech.register(r.input + r.weight + r.acc).area_um2;
+  const mac = parts.reduce((s, p) => s + p.energy_pj, 0) + accumulate.energy_pj;
+  return {
+    pe: pe.name,
+    technology: tech.name,
+    node_nm: tech.node_nm,
+    multiply: parts,
+    accumulate,
+    mac_pj: mac,
+    register_pj,
+    area_um2: {
+      multiplier: multArea,
+      accumulator: accumulate.area_um2,
+      registers: regArea,
+      total: multArea + accumulate.area_um2 + regArea,
+    },
+    ...(rowEncoder !== undefined && { row_encoder: rowEncoder }),
+  };
+}
+
+/** Energy and area of the bare multiplier (no accumulator, no registers). */
+export function multiplierCost(pe: PeKind, tech: Technology): Cost {
+  return add(...multiplierParts(pe, tech).parts);
+}

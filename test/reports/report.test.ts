@@ -1,0 +1,141 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convLayer, gemmLayer } from '../../models/layers.ts';
+import { getPreset } from '../../sim/arch/presets.ts';
+import { runCost, withCost } from '../../sim/cost/run-cost.ts';
+import { getPe } from '../../sim/pe/registry.ts';
+import { simulate } from '../../sim/run.ts';
+import { buildReport } from '../../reports/cost-report.ts';
+import { repoRoot, runCli } from '../cli/run-cli.ts';
+
+const OUT = join(repoRoot, 'out', 'test-reports');
+
+function sample() {
+  const arch = getPreset('edge');
+  const layers = [
+    convLayer({ name: 'conv1', inH: 32, inW: 32, kH: 3, kW: 3, channels: 3, filters: 16, padding: 'same' }),
+    convLayer({ name: 'conv2', inH: 16, inW: 16, kH: 3, kW: 3, channels: 16, filters: 32, strideH: 1, padding: 'same' }),
+    gemmLayer('fc', 1, 10, 512),
+    gemmLayer('proj', 64, 64, 128),
+  ];
+  const result = simulate({ arch, pe: getPe(arch.pe), layers });
+  return { arch, result };
+}
+
+describe('report builder', () => {
+  it('writes md, html, CSV and four SVG charts whose numbers match the run', () => {
+    const { arch, result } = sample();
+    const rep = buildReport(result, arch);
+    const f = rep.files;
+    for (const name of ['report.md', 'report.html', 'energy.csv', 'area.csv', 'layers.csv', 'sources.csv', 'energy.svg', 'area.svg', 'cycles.svg', 'roofline.svg']) {
+      expect(f[name], name).toBeTruthy();
+    }
+    for (const svg of ['energy.svg', 'area.svg', 'cycles.svg', 'roofline.svg']) {
+      expect(f[svg].startsWith('<svg')).toBe(true);
+      expect(f[svg]).toMatch(/<(rect|circle|path)/);
+    }
+    const energy = f['energy.csv'].trim().split('\n').map((l) => l.split(','));
+    expect(energy[0][0]).toBe('layer');
+    expect(energy).toHaveLength(1 + result.layers.length + 1);
+    const total = energy[energy.length - 1];
+    expect(Number(total[8])).toBeCloseTo(rep.result.totals.energy_pj.total, 3);
+    const parts = total.slice(1, 8).map(Number);
+    expect(parts.reduce((s, v) => s + v, 0)).toBeCloseTo(Number(total[8]), 3);
+    expect(f['report.html']).toContain('<figure class="chart" data-chart="roofline.svg"><svg');
+    expect(f['report.html']).not.toMatch(/<(script|link)\b/);
+    expect(f['report.md']).toContain('![energy](energy.svg)');
+    expect(f['report.md']).toContain("Papers' headline figures");
+    // a costed result is reported as is
+    const again = buildReport(withCost(result, runCost(result, arch)), undefined, { papers: false });
+    expect(again.files['energy.csv']).toBe(f['energy.csv']);
+  });
+});
+
+describe('bitweave report (CLI)', () => {
+  it('reports a `run --json` result, computing the missing energy fields', () => {
+    rmSync(join(OUT, 'cli'), { recursive: true, force: true });
+    mkdirSync(join(OUT, 'cli'), { recursive: true });
+    const run = runCli(['run', '--arch', 'edge', '--gemm', '64x48x96', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const json = join(OUT, 'cli', 'r.json');
+    writeFileSync(json, run.stdout);
+    const r = runCli(['report', json, '--out', join(OUT, 'cli', 'report'), '--node', '16', '--dram-type', 'hbm2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/wrote \d+ files/);
+    const md = readFileSync(join(OUT, 'cli', 'report', 'report.md'), 'utf8');
+    expect(md).toContain('at 16 nm');
+    expect(md).toContain('DRAM hbm2');
+    const papers = runCli(['report', '--papers']);
+    expect(papers.code).toBe(0);
+    expect(papers.stdout).toContain('| fp16 | paper | 1.10 | 0.0500 | 95.5% | 95% | +0.5 | yes |');
+    expect(papers.stdout).toContain('| fp32 | paper | 4.60 | 1.00 | 78.3% | 80% | -1.7 | yes |');
+  });
+  it('bad input: clear errors, exit 2', () => {
+    const json = join(OUT, 'cli', 'r.json');
+    const cases: [string[], RegExp][] = [
+      [['report', json, '--dram-type', 'ddr9'], /unknown DRAM type 'ddr9'; valid: .*lpddr4/],
+      [['report', json, '--technology', 'tsmc3'], /unknown technology 'tsmc3'.*horowitz45, aladdin40/],
+      [['report', join(OUT, 'nope.json')], /no such file or directory/],
+      [['report', join(repoRoot, 'package.json')], /not a bitweave SimResult/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && !process.env.CI) {
+  // eslint-disable-next-line no-console
+  console.warn(`report browser test skipped: ${CHROMIUM} not found (install with .ci/install-system-deps.sh); it always runs under CI`);
+}
+
+describe.skipIf(!haveChromium && !process.env.CI)('report.html in a real browser (chromium via playwright-core)', () => {
+  it('renders every chart with content and saves a screenshot', async () => {
+    const { chromium } = await import('playwright-core');
+    const { arch, result } = sample();
+    const dir = join(OUT, 'browser');
+    mkdirSync(dir, { recursive: true });
+    const rep = buildReport(result, arch);
+    for (const [name, text] of Object.entries(rep.files)) writeFileSync(join(dir, name), text);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto('file://' + join(dir, 'report.html'));
+      const charts = await page.$$eval('figure.chart', (figs) => figs.map((f) => {
+        const svg = f.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return {
+          name: f.getAttribute('data-chart'),
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          marks: svg ? svg.querySelectorAll('rect.bar, circle, path.roof').length : 0,
+          // the marks themselves have a visible size
+          markArea: svg ? [...svg.querySelectorAll('rect.bar, circle')].reduce((s, e) => {
+            const b = e.getBoundingClientRect();
+            return s + b.width * b.height;
+          }, 0) : 0,
+        };
+      }));
+      expect(charts.map((c) => c.name)).toEqual(['energy.svg', 'area.svg', 'cycles.svg', 'roofline.svg']);
+      for (const c of charts) {
+        expect(c.width, c.name ?? '').toBeGreaterThan(100);
+        expect(c.height, c.name ?? '').toBeGreaterThan(100);
+        expect(c.marks, c.name ?? '').toBeGreaterThan(0);
+        expect(c.markArea, c.name ?? '').toBeGreaterThan(0);
+      }
+      expect(await page.locator('table').count()).toBeGreaterThan(4);
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+      expect(existsSync(join(dir, 'report.png'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  });
+});
