@@ -5,6 +5,8 @@ import { mulCommand } from './mul.ts';
 import { pesCommand } from './pes.ts';
 import { precisionCommand } from './precision.ts';
 import { quantizeCommand } from './quantize.ts';
+import { reportCommand } from './report.ts';
+import { zooCommand } from './zoo.ts';
 import { runCommand } from './run.ts';
 import { sweepCommand } from './sweep.ts';
 
@@ -18,5 +20,7 @@ export const commands: AnyCommand[] = [
   mulCommand as unknown as AnyCommand,
   precisionCommand as unknown as AnyCommand,
   runCommand as unknown as AnyCommand,
+  reportCommand as unknown as AnyCommand,
   sweepCommand as unknown as AnyCommand,
+  zooCommand as unknown as AnyCommand,
 ];

@@ -1,0 +1,105 @@
+import type { Argv, CommandModule } from 'yargs';
+import { gemmView } from '../../models/layers.ts';
+import { DEFAULT_VECTOR_THROUGHPUT, vectorCycles, type ArrayOp } from '../../models/lower.ts';
+import { loadModel } from '../../models/source.ts';
+import { graphMacs, paramCount } from '../../models/graph.ts';
+import { zooEntries } from '../../models/zoo/index.ts';
+import { InputError } from '../../sim/errors.ts';
+import { printJson, printTable } from '../io.ts';
+import { withJson } from '../options.ts';
+
+const fmtCount = (n: number, unit: number, digits: number) => (n / unit).toFixed(digits);
+
+const listSub: CommandModule<object, { json: boolean }> = {
+  command: 'list',
+  describe: 'the built-in models: kind, MACs and parameters at their default parameters',
+  builder: (y) => withJson(y).example('$0 zoo list', 'the zoo table'),
+  handler: (args) => {
+    const rows = zooEntries().map((e) => {
+      const defaults: Record<string, number | string> = {};
+      for (const p of e.params) defaults[p.name] = p.default;
+      const g = e.build(defaults, {});
+      return {
+        name: e.name, kind: e.kind, macs: graphMacs(g), params: paramCount(g), nodes: g.nodes.length,
+        defaults, description: e.description,
+      };
+    });
+    if (args.json) return printJson(rows);
+    printTable(
+      ['name', 'kind', 'GMACs', 'params (M)', 'nodes', 'parameters (defaults)', 'description'],
+      rows.map((r) => [
+        r.name, r.kind, fmtCount(r.macs, 1e9, 3), fmtCount(r.params, 1e6, 3), String(r.nodes),
+        Object.entries(r.defaults).map(([k, v]) => `${k}=${v}`).join(','), r.description,
+      ]),
+    );
+    process.stdout.write('\nparameterize with NAME:key=value,... (e.g. bert_base:seq=384, gpt2:mode=decode,seq=511)\n');
+  },
+};
+
+interface ShowArgs {
+  model: string;
+  json: boolean;
+  vectorThroughput: number;
+  foldBn: boolean;
+  depthwise: string;
+}
+
+function arrayOpText(o: ArrayOp): string {
+  const g = gemmView(o.layer);
+  return `${g.m}x${g.n}x${g.k}${o.repeat > 1 ? ` x${o.repeat}` : ''}${o.binary ? ' bin' : ''}`;
+}
+
+const showSub: CommandModule<object, ShowArgs> = {
+  command: 'show <model>',
+  describe: 'the layer table of a model after lowering (a zoo name, NAME:key=value,..., a .onnx or a SCALE-Sim .csv)',
+  builder: (y: Argv) =>
+    withJson(y)
+      .positional('model', { type: 'string', demandOption: true, describe: 'zoo model spec or model file' })
+      .option('vector-throughput', { type: 'number', default: DEFAULT_VECTOR_THROUGHPUT, describe: 'vector unit elements per cycle' })
+      .option('fold-bn', { type: 'boolean', default: true, describe: 'fold batch norms into the preceding conv' })
+      .option('depthwise', { type: 'string', choices: ['array', 'vector'], default: 'array', describe: 'where depthwise convs run' })
+      .example('$0 zoo show mobilenet_v2', 'how MobileNetV2 maps onto the array')
+      .example('$0 zoo show bert_base:seq=384 --json', 'the lowering as JSON') as unknown as Argv<ShowArgs>,
+  handler: (args) => {
+    const tp = args.vectorThroughput;
+    if (!(tp > 0)) throw new InputError(`--vector-throughput must be positive, got ${tp}`);
+    const m = loadModel(args.model, { foldBatchNorm: args.foldBn, depthwise: args.depthwise === 'vector' ? 'vector' : 'array' });
+    const l = m.lowered;
+    const opsOf = new Map<string, ArrayOp[]>();
+    for (const o of l.arrayOps) opsOf.set(o.node, [...(opsOf.get(o.node) ?? []), o]);
+    const vecCycles = new Map<string, number>();
+    for (const v of l.vectorOps) vecCycles.set(v.node, (vecCycles.get(v.node) ?? 0) + vectorCycles(v, tp));
+    const totalVec = [...vecCycles.values()].reduce((a, b) => a + b, 0);
+    if (args.json) {
+      return printJson({
+        name: m.name, source: m.source, params: m.params, macs: m.macs, vector_throughput: tp,
+        summary: { ...l.summary, vectorCycles: totalVec },
+        nodes: l.nodes.map((n) => ({ ...n, vectorCycles: vecCycles.get(n.node) ?? 0 })),
+        arrayOps: l.arrayOps.map((o) => ({ ...o, gemm: gemmView(o.layer) })),
+        vectorOps: l.vectorOps.map((v) => ({ ...v, cycles: vectorCycles(v, tp) })),
+      });
+    }
+    process.stdout.write(`${m.name} (${m.source}): ${fmtCount(m.macs, 1e9, 3)} GMACs, ${m.params} parameters\n\n`);
+    printTable(
+      ['#', 'node', 'op', 'mapping', 'array GEMM MxNxK', 'MACs', 'vector cycles', 'detail'],
+      l.nodes.map((n, i) => [
+        String(i), n.node, n.op, n.mapping, (opsOf.get(n.node) ?? []).map(arrayOpText).join('; '),
+        n.macs > 0 ? String(n.macs) : '', vecCycles.has(n.node) ? String(vecCycles.get(n.node)) : '', n.detail,
+      ]),
+    );
+    const s = l.summary;
+    process.stdout.write(
+      `\n${s.nodes} nodes: ${s.arrayNodes} on the array, ${s.vectorNodes} on the vector unit, ${s.foldedNodes} folded, ${s.viewNodes} views\n` +
+      `array: ${l.arrayOps.length} GEMMs, ${s.arrayMacs} MACs (${(100 * s.arrayMacShare).toFixed(1)}% of the model's MACs); ` +
+      `${(100 * s.arrayNodeShare).toFixed(1)}% of the working nodes\n` +
+      `vector unit: ${s.vectorOps} element ops, ${totalVec} cycles at ${tp} elements/cycle\n`,
+    );
+  },
+};
+
+export const zooCommand: CommandModule<object, object> = {
+  command: 'zoo <command>',
+  describe: 'the model zoo: list the built-in networks, show how a model is lowered onto the array',
+  builder: (y: Argv) => y.command(listSub).command(showSub).demandCommand(1, 'name a zoo command: list, show'),
+  handler: () => undefined,
+};

@@ -1,0 +1,114 @@
+/**
+ * Array backends of the functional executor: how a GEMM of real operands is computed.
+ *
+ * - `fp32Backend`: the plain fp32 reference (operands are fp32 values; products and sums in
+ *   float64, the result rounded once to fp32: the baseline every PE kind is compared with).
+ * - `peBackend(pe)`: the PE arithmetic. Operands are quantized per tensor into the PE's
+ *   formats (bit patterns), the GEMM runs through a pluggable `PeGemm` (default: output-
+ *   stationary order, each output one `pe.dot` over k = 0..K-1, which is the order the OS
+ *   dataflow adds products on the array), and the accumulator values are rescaled.
+ *
+ * Per-tensor scaling (symmetric, no zero point):
+ *   float formats: none (scale 1);
+ *   integer formats: max|x| / max code (int8: 127, int4: 7);
+ *   binary: mean|x| (XNOR-Net's alpha, per tensor);
+ *   ternary: mean|x| (values beyond half of it round to +-1: close to TWN's 0.7 mean threshold).
+ */
+import type { NumberFormat } from '../../sim/pe/formats.ts';
+import type { PeKind } from '../../sim/pe/types.ts';
+
+export interface ArrayBackend {
+  readonly name: string;
+  /** per-tensor scale of an operand tensor (1 for float formats) */
+  scale(data: Float32Array, role: 'input' | 'weight'): number;
+  /**
+   * C = A . B for row-major A (m x k) and B (k x n) of real values (A already divided by
+   * nothing: the backend applies `sa`, `sb`); returns the m x n real results.
+   */
+  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: number, sb: number): Float64Array;
+}
+
+/** Plain GEMM: float64 products and sums of fp32 operands (i-k-j order, cache friendly). */
+export function gemmF64(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const ci = i * n, ai = i * k;
+    for (let p = 0; p < k; p++) {
+      const av = a[ai + p];
+      if (av === 0) continue;
+      const bp = p * n;
+      for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+    }
+  }
+  return c;
+}
+
+export const fp32Backend: ArrayBackend = {
+  name: 'fp32-reference',
+  scale: () => 1,
+  gemm: (a, b, m, n, k) => gemmF64(a, b, m, n, k),
+};
+
+/** The GEMM through the PE arithmetic: A (m x k) and B (k x n) bit patterns -> accumulator values. */
+export type PeGemm = (pe: PeKind, a: Uint32Array, b: Uint32Array, m: number, n: number, k: number) => Float64Array;
+
+/** Output-stationary order: out[i][j] = pe.dot over k = 0..K-1 in order, from accZero. */
+export const outputStationaryGemm: PeGemm = (pe, a, b, m, n, k) => {
+  // B transposed so that each output's operands are contiguous (same order, same bits)
+  const bt = new Uint32Array(k * n);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b[p * n + j];
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) out[i * n + j] = pe.accValue(pe.dot(a, i * k, 1, bt, j * k, 1, k, pe.accZero));
+  }
+  return out;
+};
+
+export function tensorScale(f: NumberFormat, data: Float32Array): number {
+  switch (f.kind) {
+    case 'float':
+      return 1;
+    case 'int': {
+      let mx = 0;
+      for (let i = 0; i < data.length; i++) {
+        const v = Math.abs(data[i]);
+        if (v > mx) mx = v;
+      }
+      return mx > 0 ? mx / f.max : 1;
+    }
+    case 'binary':
+    case 'ternary': {
+      let s = 0;
+      for (let i = 0; i < data.length; i++) s += Math.abs(data[i]);
+      return s > 0 ? s / data.length : 1;
+    }
+  }
+}
+
+export interface PeBackendOptions {
+  /** replaces the output-stationary GEMM (e.g. by the array engine's fold-aware path) */
+  readonly gemm?: PeGemm;
+}
+
+export function peBackend(pe: PeKind, opts: PeBackendOptions = {}): ArrayBackend {
+  const gemm = opts.gemm ?? outputStationaryGemm;
+  const quant = (x: Float32Array, s: number, q: (v: number) => number): Uint32Array => {
+    const out = new Uint32Array(x.length);
+    const inv = 1 / s;
+    if (s === 1) for (let i = 0; i < x.length; i++) out[i] = q(x[i]);
+    else for (let i = 0; i < x.length; i++) out[i] = q(x[i] * inv);
+    return out;
+  };
+  return {
+    name: `pe:${pe.name}`,
+    scale: (data, role) => tensorScale(role === 'input' ? pe.input : pe.weight, data),
+    gemm: (a, b, m, n, k, sa, sb) => {
+      const qa = quant(a, sa, (v) => pe.quantizeInput(v));
+      const qb = quant(b, sb, (v) => pe.quantizeWeight(v));
+      const acc = gemm(pe, qa, qb, m, n, k);
+      const s = sa * sb;
+      if (s !== 1) for (let i = 0; i < acc.length; i++) acc[i] *= s;
+      return acc;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * One entry point for every model source: a zoo spec (`resnet50`, `bert_base:seq=384`), an
+ * ONNX file (`*.onnx`) or a SCALE-Sim topology CSV (`*.csv`). Returns the graph (where there
+ * is one) and its lowering: the array ops (models/layers.ts Layers with repeat counts) and
+ * the vector ops that `bitweave run` simulates.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InputError } from '../sim/errors.ts';
+import type { Layer, PaddingMode } from './layers.ts';
+import type { Graph } from './graph.ts';
+import { graphMacs, paramCount } from './graph.ts';
+import { importOnnx } from './import/onnx.ts';
+import { parseTopologyCsv } from './import/scalesim-csv.ts';
+import { lowerGraph, lowerLayers, type LowerOptions, type Lowered } from './lower.ts';
+import { buildZooModel, isZooSpec, zooNames } from './zoo/index.ts';
+import type { BuildOptions } from './zoo/builder.ts';
+
+export type ModelSourceKind = 'zoo' | 'onnx' | 'csv';
+
+export interface LoadedModel {
+  readonly name: string;
+  readonly source: ModelSourceKind;
+  /** absent for SCALE-Sim topologies (a list of layers, no operators between them) */
+  readonly graph?: Graph;
+  readonly lowered: Lowered;
+  /** parameters of the graph (0 for a topology CSV: it has no weights) */
+  readonly params: number;
+  readonly macs: number;
+}
+
+export interface LoadOptions extends LowerOptions {
+  /** zoo models: build random weights (for execution) */
+  readonly weights?: boolean;
+  readonly seed?: number;
+  /** SCALE-Sim CSVs: padding mode (default: the topology reader's, SCALE-Sim's own view) */
+  readonly padding?: PaddingMode;
+  /** ONNX: values of symbolic input dims */
+  readonly dims?: Readonly<Record<string, number>>;
+}
+
+function readFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read model file '${path}'${code ? ` (${code})` : ''}`);
+  }
+}
+
+export function loadModel(source: string, opts: LoadOptions = {}): LoadedModel {
+  const s = source.trim();
+  const lower = (g: Graph, kind: ModelSourceKind): LoadedModel => ({
+    name: g.name, source: kind, graph: g, lowered: lowerGraph(g, opts), params: paramCount(g), macs: graphMacs(g),
+  });
+  if (/\.onnx$/i.test(s)) {
+    const g = importOnnx(readFile(s), { file: s, ...(opts.dims && { dims: opts.dims }) });
+    return lower(g, 'onnx');
+  }
+  if (/\.csv$/i.test(s)) {
+    const layers: Layer[] = parseTopologyCsv(readFile(s).toString('utf8'), { file: s, ...(opts.padding && { padding: opts.padding }) });
+    const name = basename(s).replace(/\.csv$/i, '');
+    const lowered = lowerLayers(name, layers);
+    return { name, source: 'csv', lowered, params: 0, macs: lowered.summary.arrayMacs };
+  }
+  if (isZooSpec(s)) {
+    const bo: BuildOptions = { weights: opts.weights ?? false, ...(opts.seed !== undefined && { seed: opts.seed }) };
+    return lower(buildZooModel(s, bo), 'zoo');
+  }
+  throw new InputError(`unknown model '${source}': give a zoo model (${zooNames().join(', ')}), a .onnx file or a SCALE-Sim .csv topology`);
+}
