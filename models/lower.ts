@@ -24,7 +24,7 @@
  *
  * Bias adds of conv / linear happen at the array's output (in the accumulator), free.
  */
-import { InputError } from '../sim/errors.ts';
+import { vectorCycles as elementOpCycles } from '../sim/vector.ts';
 import { convLayer, gemmLayer, macs as layerMacs, type Layer } from './layers.ts';
 import { graphMacs, nodeMacs, numel, tensor, type Graph, type GraphNode, type OpName } from './graph.ts';
 
@@ -63,8 +63,7 @@ export const DEFAULT_VECTOR_THROUGHPUT = 16;
 
 /** Cycles of one vector op at `throughput` elements per cycle. */
 export function vectorCycles(op: VectorOp, throughput = DEFAULT_VECTOR_THROUGHPUT): number {
-  if (!(throughput > 0)) throw new InputError(`vector throughput must be positive, got ${throughput}`);
-  return Math.ceil((op.elements * op.opsPerElement) / throughput);
+  return elementOpCycles(op.elements * op.opsPerElement, throughput);
 }
 
 export type Mapping = 'array' | 'vector' | 'folded' | 'view';

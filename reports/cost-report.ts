@@ -94,9 +94,9 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
 
   // ---- CSV ----
   const energyCsv = csv(
-    ['layer', 'compute_pj', 'registers_pj', 'sram_ifmap_pj', 'sram_filter_pj', 'sram_ofmap_pj', 'dram_pj', 'leakage_pj', 'total_pj'],
-    [...layers.map((l) => [l.name, l.energy_pj.compute, l.energy_pj.registers, l.energy_pj.sram.ifmap, l.energy_pj.sram.filter, l.energy_pj.sram.ofmap, l.energy_pj.dram, l.energy_pj.leakage, l.energy_pj.total]),
-      ['total', t.energy_pj.compute, t.energy_pj.registers, t.energy_pj.sram.ifmap, t.energy_pj.sram.filter, t.energy_pj.sram.ofmap, t.energy_pj.dram, t.energy_pj.leakage, t.energy_pj.total]],
+    ['layer', 'compute_pj', 'registers_pj', 'sram_ifmap_pj', 'sram_filter_pj', 'sram_ofmap_pj', 'dram_pj', 'vector_pj', 'leakage_pj', 'total_pj'],
+    [...layers.map((l) => [l.name, l.energy_pj.compute, l.energy_pj.registers, l.energy_pj.sram.ifmap, l.energy_pj.sram.filter, l.energy_pj.sram.ofmap, l.energy_pj.dram, l.energy_pj.vector ?? 0, l.energy_pj.leakage, l.energy_pj.total]),
+      ['total', t.energy_pj.compute, t.energy_pj.registers, t.energy_pj.sram.ifmap, t.energy_pj.sram.filter, t.energy_pj.sram.ofmap, t.energy_pj.dram, t.energy_pj.vector ?? 0, t.energy_pj.leakage, t.energy_pj.total]],
   );
   const a = t.area_um2;
   const areaRows: [string, number][] = [
@@ -192,9 +192,9 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
     ['EDP', `${fmt(t.derived.edp_j_s)} J s`],
   ]), '');
   md.push('## Energy per layer and component (pJ)', '', '![energy](energy.svg)', '');
-  md.push(mdTable(['layer', 'compute', 'registers', 'SRAM ifmap', 'SRAM filter', 'SRAM ofmap', 'DRAM', 'leakage', 'total'],
-    [...layers.map((l) => [l.name, ...[l.energy_pj.compute, l.energy_pj.registers, l.energy_pj.sram.ifmap, l.energy_pj.sram.filter, l.energy_pj.sram.ofmap, l.energy_pj.dram, l.energy_pj.leakage, l.energy_pj.total].map((v) => fmt(v))]),
-      ['**total**', ...[t.energy_pj.compute, t.energy_pj.registers, t.energy_pj.sram.ifmap, t.energy_pj.sram.filter, t.energy_pj.sram.ofmap, t.energy_pj.dram, t.energy_pj.leakage, t.energy_pj.total].map((v) => fmt(v))]]), '');
+  md.push(mdTable(['layer', 'compute', 'registers', 'SRAM ifmap', 'SRAM filter', 'SRAM ofmap', 'DRAM', 'vector unit', 'leakage', 'total'],
+    [...layers.map((l) => [l.name, ...[l.energy_pj.compute, l.energy_pj.registers, l.energy_pj.sram.ifmap, l.energy_pj.sram.filter, l.energy_pj.sram.ofmap, l.energy_pj.dram, l.energy_pj.vector ?? 0, l.energy_pj.leakage, l.energy_pj.total].map((v) => fmt(v))]),
+      ['**total**', ...[t.energy_pj.compute, t.energy_pj.registers, t.energy_pj.sram.ifmap, t.energy_pj.sram.filter, t.energy_pj.sram.ofmap, t.energy_pj.dram, t.energy_pj.vector ?? 0, t.energy_pj.leakage, t.energy_pj.total].map((v) => fmt(v))]]), '');
   md.push('## Area', '', '![area](area.svg)', '');
   md.push(mdTable(['component', 'um^2', 'mm^2', 'share'], areaRows.map(([k, v]) => [k, fmt(v), fmt(v / 1e6), `${((100 * v) / a.total).toFixed(1)}%`])), '');
   md.push('## Cycles and utilization', '', '![cycles](cycles.svg)', '');

@@ -18,6 +18,8 @@
  *    shape[0] + shape[1] to ofmap_writes).
  */
 import { makeRng } from './random.ts';
+import { InputError } from './errors.ts';
+import { runVector, type VectorResult, type VectorWork } from './vector.ts';
 import { gemmView, ifmapElements, type Layer } from '../models/layers.ts';
 import type { ArchConfig, Dataflow } from './arch/schema.ts';
 import { fastEngine } from './array/fast-engine.ts';
@@ -69,11 +71,15 @@ export interface LayerResult {
   dram: DramTraffic;
   /** first and last cycle each SRAM is accessed (for SCALE-Sim's detailed report) */
   sram_windows: { ifmap: AccessWindow; filter: AccessWindow; ofmap: AccessWindow };
+  /** times the layer runs (batch, groups, heads): every count above is for all of them */
+  repeat: number;
   output?: OutputSummary;
 }
 
 export interface SimTotals {
+  /** array cycles (stalls included) plus vector-unit cycles */
   cycles: number;
+  vector_cycles: number;
   compute_cycles: number;
   stall_cycles: number;
   macs: number;
@@ -103,6 +109,7 @@ export interface SimResult {
   functional: boolean;
   totals: SimTotals;
   layers: LayerResult[];
+  vector: { throughput: number; cycles: number; element_ops: number; ops: VectorResult[] };
 }
 
 /** Everything one layer produced, for traces and tests (not part of the JSON). */
@@ -125,6 +132,10 @@ export interface RunOptions {
   /** partial-sum storage format; default: the PE's accumulator format */
   readonly psumFormat?: NumberFormat;
   readonly layers: readonly Layer[];
+  /** how many times each layer runs (default 1): counts scale, one instance is simulated */
+  readonly repeats?: readonly number[];
+  /** work for the vector unit (the model's non-matrix operators) */
+  readonly vectorOps?: readonly VectorWork[];
   readonly compat?: Compat;
   readonly engine?: EngineName;
   /** compute the output values (seeded random operands) */
@@ -189,6 +200,13 @@ export function simulate(opts: RunOptions): SimResult {
   const rng = makeRng(opts.seed ?? 1);
   const rand = rng.next;
   const layers: LayerResult[] = [];
+  const vectorOps = (opts.vectorOps ?? []).map((w) => runVector(w, arch.vector_throughput));
+  const vector = {
+    throughput: arch.vector_throughput,
+    cycles: vectorOps.reduce((c, v) => c + v.cycles, 0),
+    element_ops: vectorOps.reduce((c, v) => c + v.element_ops, 0),
+    ops: vectorOps,
+  };
   opts.layers.forEach((layer, index) => {
     const g = gemmView(layer);
     const mp = mapGemm(g, R, C, arch.dataflow);
@@ -255,11 +273,12 @@ export function simulate(opts: RunOptions): SimResult {
       sram,
       dram: traffic.dram,
       sram_windows: { ifmap: win('ifmap'), filter: win('filter'), ofmap: win('ofmap') },
+      repeat: 1,
     };
     if (er.out && ifmapVals !== undefined && bVals !== undefined && operands) {
       result.output = summarizeOutput(er.out, store.format, operands.a, bVals, g, pe);
     }
-    layers.push(result);
+    layers.push(repeated(result, repeatOf(opts.repeats, index, layer)));
     opts.onLayer?.({ index, layer, mapping: mp, engine: er, traffic, foldStart, result, words, arch });
   });
   return {
@@ -278,8 +297,32 @@ export function simulate(opts: RunOptions): SimResult {
     compat,
     engine: engineName,
     functional: opts.functional === true,
-    totals: totalsOf(layers, R * C),
+    totals: totalsOf(layers, R * C, vector.cycles),
     layers,
+    vector,
+  };
+}
+
+function repeatOf(repeats: readonly number[] | undefined, index: number, layer: Layer): number {
+  const r = repeats?.[index] ?? 1;
+  if (!Number.isInteger(r) || r < 1) throw new InputError(`layer ${layer.name}: repeat must be a positive integer, got ${r}`);
+  return r;
+}
+
+/** A layer's counts for `repeat` runs of the same shape on different operands. */
+function repeated(l: LayerResult, repeat: number): LayerResult {
+  if (repeat === 1) return l;
+  const times = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, (v as number) * repeat])) as T;
+  return {
+    ...l,
+    repeat,
+    cycles: l.cycles * repeat,
+    compute_cycles: l.compute_cycles * repeat,
+    stall_cycles: l.stall_cycles * repeat,
+    macs: l.macs * repeat,
+    sram: times(l.sram),
+    dram: times(l.dram),
   };
 }
 
@@ -312,9 +355,9 @@ function summarizeOutput(
   };
 }
 
-function totalsOf(layers: readonly LayerResult[], pes: number): SimTotals {
+function totalsOf(layers: readonly LayerResult[], pes: number, vectorCycles: number): SimTotals {
   const t: SimTotals = {
-    cycles: 0, compute_cycles: 0, stall_cycles: 0, macs: 0, utilization: 0, overall_utilization: 0,
+    cycles: vectorCycles, vector_cycles: vectorCycles, compute_cycles: 0, stall_cycles: 0, macs: 0, utilization: 0, overall_utilization: 0,
     mapping_efficiency: 0, sram: emptySram(), dram: emptyDram(),
   };
   let folds = 0, effSum = 0;
@@ -325,7 +368,7 @@ function totalsOf(layers: readonly LayerResult[], pes: number): SimTotals {
     t.macs += l.macs;
     for (const key of Object.keys(t.sram) as (keyof SramCounts)[]) t.sram[key] += l.sram[key];
     for (const key of Object.keys(t.dram) as (keyof DramTraffic)[]) t.dram[key] += l.dram[key];
-    const f = l.row_folds * l.col_folds;
+    const f = l.row_folds * l.col_folds * l.repeat;
     folds += f;
     effSum += l.mapping_efficiency * f;
   }

@@ -4,7 +4,7 @@
  * CSVs (and the SimResult as JSON); --trace adds per-layer SRAM/DRAM traces and a Perfetto
  * timeline to --out.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../../sim/errors.ts';
@@ -12,8 +12,8 @@ import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { simulate, type Compat, type EngineName, type LayerDetail, type SimResult } from '../../sim/run.ts';
-import { gemmLayer, type Layer, type PaddingMode } from '../../models/layers.ts';
-import { parseTopologyCsv } from '../../models/import/scalesim-csv.ts';
+import type { PaddingMode } from '../../models/layers.ts';
+import { loadWorkload, parseGemm, type Workload } from '../../models/workload.ts';
 import { bandwidthReport, computeReport, detailedAccessReport } from '../../reports/scalesim-csv.ts';
 import { writeSramTraces } from '../../traces/sram-trace.ts';
 import { writeDramTraces } from '../../traces/dram-trace.ts';
@@ -73,15 +73,16 @@ function applyOverrides(base: ArchConfig, args: RunArgs): ArchConfig {
   return parseArch(doc, `${args.arch} (with command-line overrides)`);
 }
 
-function loadLayers(args: RunArgs, padding: PaddingMode): Layer[] {
+function workloadOf(args: RunArgs, padding: PaddingMode): Workload {
   if (args.gemm !== undefined && args.model !== undefined) throw new InputError('give either --gemm or --model, not both');
   if (args.gemm !== undefined) {
-    const [m, n, k] = parseDims(args.gemm, '--gemm', 3);
-    return [gemmLayer(`gemm_${m}x${n}x${k}`, m, n, k, '--gemm')];
+    const layer = parseGemm(args.gemm, '--gemm');
+    return { name: layer.name, layers: [layer], repeats: [1], vectorOps: [] };
   }
-  if (args.model === undefined) throw new InputError('name a model: --model TOPOLOGY.csv or --gemm MxNxK');
-  if (!existsSync(args.model)) throw new InputError(`--model: no such file '${args.model}'`);
-  return parseTopologyCsv(readFileSync(args.model, 'utf8'), { file: args.model, padding });
+  if (args.model === undefined) {
+    throw new InputError('name a model: --model ZOO_NAME | FILE.onnx | TOPOLOGY.csv, or --gemm MxNxK (see bitweave zoo list)');
+  }
+  return loadWorkload(args.model, { padding });
 }
 
 function pct(v: number): string {
@@ -138,7 +139,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     withPeOptions(
       withCostOptions(y)
         .option('arch', { type: 'string', default: 'scale', describe: 'preset (scale, google, eyeriss, edge) or YAML/JSON/SCALE-Sim .cfg file' })
-        .option('model', { type: 'string', describe: 'SCALE-Sim topology CSV (conv or M,N,K form)' })
+        .option('model', { type: 'string', describe: 'zoo model (bitweave zoo list; e.g. resnet50, bert_base:seq=384), an .onnx file, or a SCALE-Sim topology CSV' })
         .option('gemm', { type: 'string', describe: 'one GEMM, MxNxK (A is MxK, B is KxN)' })
         .option('pe', { type: 'string', describe: 'PE kind (see `bitweave pes`); overrides the arch' })
         .option('psum', { type: 'string', describe: 'partial-sum storage format (default: the accumulator format)' })
@@ -172,8 +173,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const peOpts = peOptionsFrom(args);
     const pe = getPe(arch.pe, { ...(arch.acc !== undefined && { acc: arch.acc }), ...peOpts });
     const psumFormat = arch.psum !== undefined ? getFormat(arch.psum) : undefined;
-    const layers = loadLayers(args, padding);
-    log.info({ arch: arch.name, layers: layers.length, compat, engine }, 'run');
+    const work = workloadOf(args, padding);
+    log.info({ arch: arch.name, model: work.name, layers: work.layers.length, compat, engine }, 'run');
 
     const files = new TraceFiles();
     let perfetto: PerfettoTrace | undefined;
@@ -199,7 +200,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       : undefined;
 
     const simulated = simulate({
-      arch, pe, layers, compat, engine, functional: args.functional, seed: args.seed,
+      arch, pe, layers: work.layers, repeats: work.repeats, vectorOps: work.vectorOps,
+      compat, engine, functional: args.functional, seed: args.seed,
       ...(psumFormat !== undefined && { psumFormat }),
       ...(onLayer !== undefined && { onLayer }),
     });
@@ -217,10 +219,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args.json) printJson(result);
     else {
       printHuman(result);
+      if (result.vector.ops.length > 0) {
+        process.stdout.write(`vector unit: ${result.vector.ops.length} ops, ${result.vector.element_ops} element-ops, ` +
+          `${result.vector.cycles} cycles at ${result.vector.throughput}/cycle (included in the total)\n`);
+      }
       const e = result.totals.energy_pj, d = result.totals.derived;
       process.stdout.write(
         `\nenergy ${(e.total / 1e6).toFixed(3)} uJ (${d.pj_per_mac.toFixed(3)} pJ/MAC: compute ${pctOf(e.compute, e.total)}, ` +
           `registers ${pctOf(e.registers, e.total)}, SRAM ${pctOf(e.sram.total, e.total)}, DRAM ${pctOf(e.dram, e.total)}, ` +
+          `vector unit ${pctOf(e.vector, e.total)}, ` +
           `leakage ${pctOf(e.leakage, e.total)}); area ${(result.totals.area_um2.total / 1e6).toFixed(3)} mm^2; ` +
           `${d.tops_per_w.toFixed(2)} TOPS/W; ${result.cost.technology} at ${result.cost.node_nm} nm, ${result.cost.dram_type}\n`,
       );

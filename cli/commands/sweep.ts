@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../../sim/errors.ts';
 import { getPe } from '../../sim/pe/registry.ts';
-import { resolveLayers } from '../../sweep/point.ts';
+import { loadWorkload } from '../../models/workload.ts';
 import { runSweep } from '../../sweep/runner.ts';
 import { parseSweepSpec, shardOf } from '../../sweep/spec.ts';
 import { loadArch } from '../arch-file.ts';
@@ -44,7 +44,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const spec = parseSweepSpec(readFileSync(args.file, 'utf8'), args.file, {
       loadArch,
       checkPe: (name) => void getPe(name),
-      checkModel: (source) => void resolveLayers(source),
+      checkModel: (source) => void loadWorkload(source),
     });
     const points = shardOf(spec.points, args.shard);
     const outDir = args.out ?? join('.', `sweep-${basename(args.file).replace(/\.[^.]*$/, '')}`);

@@ -94,7 +94,7 @@ function strides(shape: Shape): number[] {
 function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
   const r = outShape.length;
   const inStr = strides(inShape);
-  const bs = outShape.map((d, i) => {
+  const bs = outShape.map((_d, i) => {
     const j = i - (r - inShape.length);
     return j < 0 || inShape[j] === 1 ? 0 : inStr[j];
   });

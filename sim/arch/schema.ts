@@ -53,6 +53,8 @@ export const archSchema = z.strictObject({
   /** partial-sum storage format; defaults to the accumulator format */
   psum: z.string().optional(),
   clock_mhz: z.number().positive().default(1000),
+  /** vector unit (activations, softmax, norms, pooling): element-operations per cycle */
+  vector_throughput: z.number().positive().default(16),
   sram: sramSchema,
   dram: dramSchema.default({ bandwidth: 10, latency: 0, type: 'ddr4' }),
   /** base addresses of the three operands in traces (SCALE-Sim's IfmapOffset, ...) */

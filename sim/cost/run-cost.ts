@@ -11,6 +11,8 @@
  *              + the drains to DRAM (ofmap DRAM write bytes / word, as SRAM reads)
  *   dram       bytes moved x 8 x pJ/bit of the DRAM type
  *   leakage    cycles (stalls included) x leakage of the whole area per cycle
+ *   vector     (totals only) the vector unit's element-operations x an fp32 multiply-add,
+ *              plus leakage over its cycles
  * Idle PEs are assumed clock-gated: they leak but do not switch.
  *
  * Area (um^2): PE array (rows x cols x PE), SRAM per buffer (one unified scratchpad counts once,
@@ -39,6 +41,8 @@ export interface EnergyBreakdown {
   registers: number;
   sram: SramEnergy;
   dram: number;
+  /** the vector unit's element-operations (0 for array layers; all of it in the totals) */
+  vector: number;
   leakage: number;
 }
 
@@ -194,7 +198,7 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
     const registers = l.macs * regPj;
     const dram = (d.ifmap_read_bytes + d.filter_read_bytes + d.ofmap_read_bytes + d.ofmap_write_bytes) * 8 * dramBit;
     const leakage = l.cycles * leakPerCycle;
-    return { total: compute + registers + sram.total + dram + leakage, compute, registers, sram, dram, leakage };
+    return { total: compute + registers + sram.total + dram + leakage, compute, registers, sram, dram, vector: 0, leakage };
   };
 
   const layers: LayerCost[] = result.layers.map((l) => {
@@ -202,13 +206,18 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
     return { name: l.name, energy_pj: e, derived: derive(e.total, l.macs, l.cycles, result.arch.clock_mhz, area.total) };
   });
   const sum = (f: (e: EnergyBreakdown) => number) => layers.reduce((s, l) => s + f(l.energy_pj), 0);
+  // the vector unit: one fp32 multiply-add lane per element-operation, leaking while it runs
+  const vectorOps = result.vector?.element_ops ?? 0;
+  const vectorCycles = result.vector?.cycles ?? 0;
+  const vectorPj = vectorOps * (tech.fpAdd(8, 23).energy_pj + tech.fpMult(8, 23).energy_pj);
   const total: EnergyBreakdown = {
     compute: sum((e) => e.compute),
     registers: sum((e) => e.registers),
     sram: { ifmap: sum((e) => e.sram.ifmap), filter: sum((e) => e.sram.filter), ofmap: sum((e) => e.sram.ofmap), total: sum((e) => e.sram.total) },
     dram: sum((e) => e.dram),
-    leakage: sum((e) => e.leakage),
-    total: sum((e) => e.total),
+    vector: vectorPj,
+    leakage: sum((e) => e.leakage) + vectorCycles * leakPerCycle,
+    total: sum((e) => e.total) + vectorPj + vectorCycles * leakPerCycle,
   };
   const fit = tech.sramFit();
   return {

@@ -72,7 +72,7 @@ function resident(cap: number, size: number): number {
 }
 
 export function layerTraffic(
-  l: Layer, mp: Mapping, w: WordBytes, fp: Footprints, cap: Capacities, t: MemoryTimingParams,
+  _l: Layer, mp: Mapping, w: WordBytes, fp: Footprints, cap: Capacities, t: MemoryTimingParams,
 ): LayerTraffic {
   const { m, n, k } = mp.gemm;
   const folds = mp.folds;

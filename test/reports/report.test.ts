@@ -39,9 +39,10 @@ describe('report builder', () => {
     expect(energy[0][0]).toBe('layer');
     expect(energy).toHaveLength(1 + result.layers.length + 1);
     const total = energy[energy.length - 1];
-    expect(Number(total[8])).toBeCloseTo(rep.result.totals.energy_pj.total, 3);
-    const parts = total.slice(1, 8).map(Number);
-    expect(parts.reduce((s, v) => s + v, 0)).toBeCloseTo(Number(total[8]), 3);
+    // columns: layer, compute, registers, sram ifmap/filter/ofmap, dram, vector, leakage, total
+    expect(Number(total[9])).toBeCloseTo(rep.result.totals.energy_pj.total, 3);
+    const parts = total.slice(1, 9).map(Number);
+    expect(parts.reduce((s, v) => s + v, 0)).toBeCloseTo(Number(total[9]), 3);
     expect(f['report.html']).toContain('<figure class="chart" data-chart="roofline.svg"><svg');
     expect(f['report.html']).not.toMatch(/<(script|link)\b/);
     expect(f['report.md']).toContain('![energy](energy.svg)');

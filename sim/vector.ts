@@ -1,0 +1,33 @@
+/**
+ * The vector unit: element-wise and reduction work that is not a matrix product (activations,
+ * softmax, normalization, pooling, residual adds). It processes `throughput` element-operations
+ * per cycle (an arch field) and, in this model, runs between array layers, not overlapped.
+ */
+import { InputError } from './errors.ts';
+
+export interface VectorWork {
+  readonly name: string;
+  readonly op: string;
+  /** output elements */
+  readonly elements: number;
+  /** passes over the elements (softmax: max, exp, sum, divide = 4; a pool: its window) */
+  readonly opsPerElement: number;
+}
+
+export interface VectorResult {
+  readonly name: string;
+  readonly op: string;
+  readonly elements: number;
+  readonly element_ops: number;
+  readonly cycles: number;
+}
+
+export function vectorCycles(elementOps: number, throughput: number): number {
+  if (!(throughput > 0)) throw new InputError(`vector throughput must be positive, got ${throughput}`);
+  return Math.ceil(elementOps / throughput);
+}
+
+export function runVector(work: VectorWork, throughput: number): VectorResult {
+  const elementOps = work.elements * work.opsPerElement;
+  return { name: work.name, op: work.op, elements: work.elements, element_ops: elementOps, cycles: vectorCycles(elementOps, throughput) };
+}
