@@ -24,6 +24,11 @@ export interface ExecOptions {
   readonly array?: ArrayBackend;
   /** arithmetic of binary conv / linear nodes (default: `array`) */
   readonly binaryArray?: ArrayBackend;
+  /**
+   * arithmetic of the attention matmuls (default: `array`): attention nodes, and matmuls whose
+   * operands are both activations (Q K^T and A V of an exported transformer)
+   */
+  readonly attentionArray?: ArrayBackend;
   /** format of vector-unit results (default fp32) */
   readonly vectorFormat?: NumberFormat;
   /** keep every intermediate tensor (default: only the graph outputs) */
@@ -37,6 +42,7 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
   if (!hasWeights(g)) throw new InputError(`graph ${g.name} has no weights: it can be timed but not executed`);
   const array = opts.array ?? fp32Backend;
   const binArray = opts.binaryArray ?? array;
+  const attnArray = opts.attentionArray ?? array;
   const vf = opts.vectorFormat;
   const vr: (x: number) => number = !vf || vf.name === 'fp32' ? Math.fround : (() => {
     if (!isFloat(vf)) throw new InputError(`vector format must be a float format, got ${vf.name}`);
@@ -57,7 +63,7 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
   g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
   const keep = new Set(g.outputs);
 
-  const ctx: Ctx = { g, vals, array, binArray, vr };
+  const ctx: Ctx = { g, vals, array, binArray, attnArray, vr };
   g.nodes.forEach((node, i) => {
     vals.set(node.output, runNode(ctx, node));
     if (!opts.keepAll) {
@@ -77,6 +83,7 @@ interface Ctx {
   readonly vals: Tensors;
   readonly array: ArrayBackend;
   readonly binArray: ArrayBackend;
+  readonly attnArray: ArrayBackend;
   readonly vr: (x: number) => number;
 }
 
@@ -158,11 +165,14 @@ function runNode(ctx: Ctx, node: GraphNode): Float32Array {
       const rows = x.length / k;
       if (binary) {
         x = signOf(x);
-        w = signOf(w);
+        w = signedWeight(w);
       }
       const backend = binary ? ctx.binArray : ctx.array;
-      const bt = new Float32Array(k * nOut);
-      for (let j = 0; j < nOut; j++) for (let p = 0; p < k; p++) bt[p * nOut + j] = w[j * k + p];
+      const bt = weightLayout(w, 0, () => {
+        const t = new Float32Array(k * nOut);
+        for (let j = 0; j < nOut; j++) for (let p = 0; p < k; p++) t[p * nOut + j] = w[j * k + p];
+        return [t];
+      })[0];
       const c = backend.gemm(x, bt, rows, nOut, k, backend.scale(x, 'input'), backend.scale(w, 'weight'));
       const bias = has(2) ? val(2) : undefined;
       const alpha = binary && has(3) ? val(3) : undefined;
@@ -185,12 +195,14 @@ function runNode(ctx: Ctx, node: GraphNode): Float32Array {
       const nb = numel(batchShape);
       const aOff = broadcastOffsets(batchShape, as.slice(0, -2));
       const bOff = broadcastOffsets(batchShape, bs.slice(0, -2));
-      const sa = ctx.array.scale(a, 'input'), sb = ctx.array.scale(b, 'weight');
+      // both operands activations (no weights): an attention matmul
+      const backend = tensor(ctx.g, node.inputs[1]).data === undefined ? ctx.attnArray : ctx.array;
+      const sa = backend.scale(a, 'input'), sb = backend.scale(b, 'weight');
       const o = new Float32Array(outN);
       for (let i = 0; i < nb; i++) {
         const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
         const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
-        const c = ctx.array.gemm(ab, bb, m, n, k, sa, sb);
+        const c = backend.gemm(ab, bb, m, n, k, sa, sb);
         for (let e = 0; e < m * n; e++) o[i * m * n + e] = c[e];
       }
       return o;
@@ -410,6 +422,29 @@ function softmaxRow(x: Float32Array, o: Float32Array, base: number, stride: numb
   for (let i = 0; i < len; i++) o[base + i * stride] = vr(o[base + i * stride] / sum);
 }
 
+/**
+ * GEMM layouts of a weight tensor, built once per tensor (and grouping): a model runs many
+ * images, and the stable arrays let backends cache their quantized weights too.
+ */
+const layouts = new WeakMap<Float32Array, Map<number, Float32Array[]>>();
+
+const signed = new WeakMap<Float32Array, Float32Array>();
+
+/** sign(w) of a weight tensor, computed once per tensor */
+function signedWeight(w: Float32Array): Float32Array {
+  let s = signed.get(w);
+  if (!s) signed.set(w, (s = signOf(w)));
+  return s;
+}
+
+function weightLayout(w: Float32Array, key: number, build: () => Float32Array[]): Float32Array[] {
+  let byKey = layouts.get(w);
+  if (!byKey) layouts.set(w, (byKey = new Map()));
+  let l = byKey.get(key);
+  if (!l) byKey.set(key, (l = build()));
+  return l;
+}
+
 function conv2d(
   ctx: Ctx, node: Conv2dNode, val: (i: number) => Float32Array, has: (i: number) => boolean,
   shp: (i: number) => Shape, outShape: Shape,
@@ -420,7 +455,7 @@ function conv2d(
   let x = val(0), w = val(1);
   if (binary) {
     x = signOf(x);
-    w = signOf(w);
+    w = signedWeight(w);
   }
   const [nb, c, h, wd] = shp(0);
   const [f, cg, kh, kw] = shp(1);
@@ -432,19 +467,22 @@ function conv2d(
   const alpha = binary && has(3) ? val(3) : undefined;
   const sa = backend.scale(x, 'input'), sb = backend.scale(w, 'weight');
   // B per group: K x fg, k = (ih*kw + iw)*cg + ci
-  const bs: Float32Array[] = [];
-  for (let gr = 0; gr < groups; gr++) {
-    const b = new Float32Array(K * fg);
-    for (let fo = 0; fo < fg; fo++) {
-      const wf = (gr * fg + fo) * cg * kh * kw;
-      for (let ci = 0; ci < cg; ci++) {
-        for (let ih = 0; ih < kh; ih++) {
-          for (let iw = 0; iw < kw; iw++) b[((ih * kw + iw) * cg + ci) * fg + fo] = w[wf + (ci * kh + ih) * kw + iw];
+  const bs = weightLayout(w, groups, () => {
+    const list: Float32Array[] = [];
+    for (let gr = 0; gr < groups; gr++) {
+      const b = new Float32Array(K * fg);
+      for (let fo = 0; fo < fg; fo++) {
+        const wf = (gr * fg + fo) * cg * kh * kw;
+        for (let ci = 0; ci < cg; ci++) {
+          for (let ih = 0; ih < kh; ih++) {
+            for (let iw = 0; iw < kw; iw++) b[((ih * kw + iw) * cg + ci) * fg + fo] = w[wf + (ci * kh + ih) * kw + iw];
+          }
         }
       }
+      list.push(b);
     }
-    bs.push(b);
-  }
+    return list;
+  });
   const out = new Float32Array(numel(outShape));
   const a = new Float32Array(M * K);
   const hw = h * wd;
@@ -491,7 +529,7 @@ function attention(ctx: Ctx, node: AttentionNode, q: Float32Array, k: Float32Arr
   const skv = ks[1], dkv = ks[2];
   const H = node.heads, dh = d / H, group = H / node.kvHeads;
   const past = skv - sq;
-  const arr = ctx.array;
+  const arr = ctx.attnArray;
   const sq_ = arr.scale(q, 'input'), sk = arr.scale(k, 'weight'), sv = arr.scale(v, 'weight');
   const out = new Float32Array(b * sq * d);
   const qh = new Float32Array(sq * dh), kt = new Float32Array(dh * skv), vh = new Float32Array(skv * dh);

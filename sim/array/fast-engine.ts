@@ -3,15 +3,14 @@
  * from strictly ordered dot products (the order the dataflow adds products in). No per-cycle
  * state: memory is O(folds) for timing-only runs.
  *
- * Accumulation order per output (m, n):
- *   os: one PE adds k = 0 .. K-1 in order; the result leaves once (partial-sum format).
- *   ws, is: fold fr adds k in [fr*R, fr*R + rows) down a column, starting from the partial sum
- *   that fold fr-1 stored (partial-sum format), and stores its result the same way.
+ * Output bits: ordered-gemm.ts (the dataflow's accumulation order, partial sums through the
+ * partial-sum store between folds).
  */
 import { validCount } from '../schedulers/im2col.ts';
 import { colsUsed, rowsUsed } from '../schedulers/mapping.ts';
 import type { EngineInput, EngineResult, Operands, SramCounts } from './types.ts';
 import type { Mapping } from '../schedulers/mapping.ts';
+import { orderedGemm } from './ordered-gemm.ts';
 
 export function fastEngine(input: EngineInput): EngineResult {
   const { layer, mapping: mp } = input;
@@ -54,28 +53,8 @@ export function fastEngine(input: EngineInput): EngineResult {
 
 function fastValues(mp: Mapping, ops: Operands): Float64Array {
   const { m, n, k } = mp.gemm;
-  const { pe, psum, a, b } = ops;
+  const states = orderedGemm(mp.dataflow, mp.rows, ops.pe, ops.psum, { a: ops.a, b: ops.b, bRow: n, bCol: 1 }, m, n, k);
   const out = new Float64Array(m * n);
-  if (mp.dataflow === 'os') {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        out[i * n + j] = psum.bits(pe.dot(a, i * k, 1, b, j, n, k, pe.accZero));
-      }
-    }
-    return out;
-  }
-  // ws and is: the window (K) is folded over the array rows
-  const state = new Float64Array(m * n).fill(pe.accZero);
-  for (let fr = 0; fr < mp.rowFolds; fr++) {
-    const k0 = fr * mp.rows;
-    const ku = Math.min(mp.rows, k - k0);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        const idx = i * n + j;
-        state[idx] = psum.roundTrip(pe.dot(a, i * k + k0, 1, b, k0 * n + j, n, ku, state[idx]));
-      }
-    }
-  }
-  for (let idx = 0; idx < m * n; idx++) out[idx] = psum.bits(state[idx]);
+  for (let idx = 0; idx < m * n; idx++) out[idx] = ops.psum.bits(states[idx]);
   return out;
 }

@@ -273,6 +273,7 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     product,
     acc: spec.acc,
     inputRounding: spec.inputRounding,
+    quantizeOptions: qIn,
     quantizeInput: (x) => encode(input, x, qIn),
     quantizeWeight: (x) => encode(weight, x, qIn),
     mul,

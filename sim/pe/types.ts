@@ -28,6 +28,8 @@ export interface PeKind {
   readonly acc: NumberFormat;
   /** how reals are rounded into the input formats (L-Mul units truncate or round, by option) */
   readonly inputRounding: Rounding;
+  /** how quantizeInput / quantizeWeight convert reals (rounding, saturation) */
+  readonly quantizeOptions: { readonly round: Rounding; readonly saturate: boolean };
 
   quantizeInput(x: number): number;
   quantizeWeight(x: number): number;

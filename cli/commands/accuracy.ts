@@ -1,0 +1,95 @@
+import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../../sim/errors.ts';
+import { DATAFLOWS, type Dataflow } from '../../sim/arch/schema.ts';
+import { runAccuracy } from '../../models/accuracy/run.ts';
+import { DATASETS, type DatasetName } from '../../models/accuracy/task.ts';
+import { recordedPredictions, resolveTrainedModel, trainedMetrics } from '../../models/accuracy/trained.ts';
+import { argmax } from '../../models/accuracy/evaluate.ts';
+import { loadArch } from '../arch-file.ts';
+import { printJson, printTable } from '../io.ts';
+import { peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
+
+interface AccuracyArgs extends PeOptionArgs {
+  model: string;
+  pe: string;
+  attentionPe?: string;
+  dataset: string;
+  limit?: number;
+  arch: string;
+  dataflow?: string;
+  psum?: string;
+  jobs: number;
+  json: boolean;
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+
+export const accuracyCommand: CommandModule<object, AccuracyArgs> = {
+  command: 'accuracy',
+  describe: "top-1 accuracy of a trained model on real data, through a PE's exact arithmetic",
+  builder: (y: Argv<object>) =>
+    withPeOptions(y)
+      .option('model', { type: 'string', demandOption: true, describe: `trained model (${Object.keys(trainedMetrics()).join(', ') || 'see models/data/trained'}) or an .onnx file with weights` })
+      .option('pe', { type: 'string', demandOption: true, describe: 'PE kind of the array ops (bitweave pes)' })
+      .option('attention-pe', { type: 'string', describe: 'PE kind of the attention matmuls alone (Q K^T, A V)' })
+      .option('dataset', { type: 'string', default: 'fmnist', describe: `data set: ${DATASETS.join(', ')} (the committed Fashion-MNIST test set)` })
+      .option('limit', { type: 'number', describe: 'first N images only' })
+      .option('arch', { type: 'string', default: 'scale', describe: 'array whose rows fold K in ws/is (preset or file)' })
+      .option('dataflow', { type: 'string', describe: 'os | ws | is: the order of additions (default: the arch\'s)' })
+      .option('psum', { type: 'string', describe: 'partial-sum storage format between folds (default: the accumulator)' })
+      .option('jobs', { type: 'number', default: 1, describe: 'worker threads' })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .example('$0 accuracy --model cnn --pe fp8-e4m3', 'CNN on the 10,000 test images with e4m3 multipliers')
+      .example('$0 accuracy --model vit --pe fp32 --attention-pe lmul-m4 --limit 1000', 'L-Mul in attention only')
+      .example('$0 accuracy --model mlp --pe bf16 --acc bf16 --dataflow ws --jobs 2', 'bf16 accumulation in ws order') as unknown as Argv<AccuracyArgs>,
+  handler: async (args) => {
+    const modelFile = resolveTrainedModel(args.model);
+    if (!(DATASETS as readonly string[]).includes(args.dataset)) {
+      throw new InputError(`unknown dataset '${args.dataset}'; valid: ${DATASETS.join(', ')}`);
+    }
+    const arch = loadArch(args.arch);
+    const dataflow = (args.dataflow ?? arch.dataflow) as Dataflow;
+    if (!(DATAFLOWS as readonly string[]).includes(dataflow)) throw new InputError(`--dataflow must be os, ws or is, got '${args.dataflow}'`);
+    const setup = {
+      modelFile,
+      dataset: args.dataset as DatasetName,
+      pe: args.pe,
+      peOptions: peOptionsFrom(args),
+      ...(args.attentionPe !== undefined && { attentionPe: args.attentionPe }),
+      dataflow,
+      rows: arch.array.rows,
+      ...(args.psum !== undefined && { psum: args.psum }),
+    };
+    const started = Date.now();
+    const { summary, result } = await runAccuracy(setup, { ...(args.limit !== undefined && { limit: args.limit }), jobs: args.jobs });
+    const seconds = (Date.now() - started) / 1000;
+    // agreement with PyTorch's predictions recorded at training time, where they exist
+    const recorded = recordedPredictions(args.model);
+    let pytorchAgreement: number | undefined;
+    if (recorded) {
+      let same = 0;
+      for (let i = 0; i < result.count; i++) if (argmax(result.refLogits, i * result.classes, result.classes) === recorded[i]) same++;
+      pytorchAgreement = same / result.count;
+    }
+    const report = {
+      model: args.model, dataset: args.dataset, pe: args.pe, attention_pe: args.attentionPe ?? args.pe,
+      acc: args.acc ?? null, dataflow, rows: arch.array.rows, psum: args.psum ?? null,
+      ...summary,
+      reference_agrees_with_pytorch: pytorchAgreement ?? null,
+      seconds,
+    };
+    if (args.json) return printJson(report);
+    process.stdout.write(`${args.model} on ${args.dataset} (${summary.images} images), PE ${args.pe}` +
+      `${args.attentionPe ? `, attention ${args.attentionPe}` : ''}, ${dataflow} order on ${arch.array.rows} rows\n\n`);
+    printTable(['figure', 'value'], [
+      ['top-1 accuracy', pct(summary.top1)],
+      ['fp32 reference top-1', pct(summary.reference_top1)],
+      ['agreement with fp32 predictions', pct(summary.agreement)],
+      ['relative error of logits', summary.rel_error.toExponential(3)],
+      ['mean cosine similarity', summary.cosine.toFixed(6)],
+      ...(summary.non_finite > 0 ? [['images with non-finite logits', String(summary.non_finite)]] : []),
+      ...(pytorchAgreement !== undefined ? [['fp32 reference vs PyTorch predictions', pct(pytorchAgreement)]] : []),
+      ['time', `${seconds.toFixed(1)} s`],
+    ]);
+  },
+};

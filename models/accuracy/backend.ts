@@ -1,0 +1,53 @@
+/**
+ * The array backend of accuracy runs: products through the PE, additions in the dataflow's
+ * order, partial sums through the partial-sum format between folds (sim/array/ordered-gemm.ts)
+ * — the bits `bitweave run --functional` computes for the same GEMM on the same array.
+ */
+import type { Dataflow } from '../../sim/arch/schema.ts';
+import { orderedGemm } from '../../sim/array/ordered-gemm.ts';
+import { psumStore } from '../../sim/array/psum.ts';
+import type { NumberFormat } from '../../sim/pe/formats.ts';
+import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
+import type { PeKind } from '../../sim/pe/types.ts';
+import { peBackend, type ArrayBackend } from '../exec/backends.ts';
+
+export interface ArrayOrder {
+  readonly dataflow: Dataflow;
+  /** array rows: how K is folded in ws / is */
+  readonly rows: number;
+  /** partial-sum storage format (default: the PE's accumulator format) */
+  readonly psum?: NumberFormat;
+}
+
+export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
+  const psum = psumStore(pe, order.psum);
+  const base = peBackend(pe);
+  // activations are fp32 values: narrow float inputs round through exact lookup tables
+  const fastInput = pe.input.kind === 'float' ? fp32Quantizer(pe.input, pe.quantizeOptions) : undefined;
+  // weights are the same arrays image after image: quantize and transpose each once
+  const weights = new WeakMap<Float32Array, { scale: number; bits: Uint32Array }>();
+  const quantized = (b: Float32Array, sb: number, k: number, n: number): Uint32Array => {
+    const hit = weights.get(b);
+    if (hit && hit.scale === sb) return hit.bits;
+    // B transposed: each output's weights contiguous (the order of additions is unchanged)
+    const bits = new Uint32Array(k * n);
+    const inv = 1 / sb;
+    for (let q = 0; q < k; q++) for (let j = 0; j < n; j++) bits[j * k + q] = pe.quantizeWeight(sb === 1 ? b[q * n + j] : b[q * n + j] * inv);
+    weights.set(b, { scale: sb, bits });
+    return bits;
+  };
+  return {
+    name: `array:${pe.name}:${order.dataflow}`,
+    scale: base.scale,
+    gemm: (a, b, m, n, k, sa, sb) => {
+      const qa = new Uint32Array(a.length);
+      const inv = 1 / sa;
+      if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
+      else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
+      const states = orderedGemm(order.dataflow, order.rows, pe, psum, { a: qa, b: quantized(b, sb, k, n), bRow: 1, bCol: k }, m, n, k);
+      const s = sa * sb;
+      for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]) * s;
+      return states;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * An accuracy run over a test set: the images split into ranges, run inline (one job) or on
+ * a worker-thread pool; results are assembled in image order, so they do not depend on jobs.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { InputError } from '../../sim/errors.ts';
+import { concatChunks, summarize, type AccuracySummary, type ChunkResult } from './evaluate.ts';
+import { loadDataset, loadGraph, runAccuracyTask, type AccuracySetup, type AccuracyTask } from './task.ts';
+import { getFormat } from '../../sim/pe/formats.ts';
+import { getPe } from '../../sim/pe/registry.ts';
+import { hasWeights } from '../graph.ts';
+
+export interface AccuracyRunOptions {
+  /** first `limit` images of the set (default: all) */
+  readonly limit?: number;
+  readonly jobs?: number;
+  /** images per task */
+  readonly chunk?: number;
+}
+
+export interface AccuracyRun {
+  readonly summary: AccuracySummary;
+  readonly result: ChunkResult;
+}
+
+const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+/** Everything a worker would refuse, refused here first (errors from workers lose their type). */
+function checkSetup(setup: AccuracySetup): void {
+  getPe(setup.pe, setup.peOptions);
+  if (setup.attentionPe !== undefined) getPe(setup.attentionPe, setup.peOptions);
+  if (setup.psum !== undefined) getFormat(setup.psum);
+  const g = loadGraph(setup.modelFile);
+  if (!hasWeights(g)) throw new InputError(`model ${setup.modelFile} has no weights: accuracy needs a trained model`);
+}
+
+export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions = {}): Promise<AccuracyRun> {
+  const data = loadDataset(setup.dataset);
+  checkSetup(setup);
+  const n = opts.limit ?? data.count;
+  if (!Number.isInteger(n) || n < 1 || n > data.count) {
+    throw new InputError(`--limit must be an integer in 1..${data.count}, got ${opts.limit}`);
+  }
+  const jobs = opts.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${jobs}`);
+  const chunk = opts.chunk ?? Math.max(1, Math.min(250, Math.ceil(n / (4 * jobs))));
+  const tasks: AccuracyTask[] = [];
+  for (let start = 0; start < n; start += chunk) tasks.push({ ...setup, start, count: Math.min(chunk, n - start) });
+  let chunks: ChunkResult[];
+  if (jobs === 1) {
+    chunks = tasks.map(runAccuracyTask);
+  } else {
+    const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
+    const pool = new Piscina({
+      filename: workerFile, minThreads: jobs, maxThreads: jobs,
+      execArgv: tsxLoaded ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+    });
+    try {
+      chunks = (await Promise.all(tasks.map((t) => pool.run(t)))) as ChunkResult[];
+    } finally {
+      await pool.destroy();
+    }
+  }
+  const result = concatChunks(chunks);
+  return { summary: summarize(result, data.labels.subarray(0, n)), result };
+}

@@ -1,0 +1,68 @@
+/**
+ * One unit of an accuracy run: a range of test images through one model on one PE setup.
+ * Plain data, so it crosses to worker threads; each worker caches the model and the data.
+ */
+import { readFileSync } from 'node:fs';
+import type { Dataflow } from '../../sim/arch/schema.ts';
+import { InputError } from '../../sim/errors.ts';
+import { getFormat } from '../../sim/pe/formats.ts';
+import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
+import { loadFmnist, normalizeImages, type FmnistSet } from '../data/fmnist.ts';
+import type { Graph } from '../graph.ts';
+import { importOnnx } from '../import/onnx.ts';
+import { arrayBackend } from './backend.ts';
+import { evaluateImages, type ChunkResult } from './evaluate.ts';
+
+export const DATASETS = ['fmnist'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export interface AccuracySetup {
+  readonly modelFile: string;
+  readonly dataset: DatasetName;
+  readonly pe: string;
+  readonly peOptions: PeOptions;
+  /** PE of the attention matmuls alone (default: `pe`) */
+  readonly attentionPe?: string;
+  readonly dataflow: Dataflow;
+  readonly rows: number;
+  readonly psum?: string;
+}
+
+export interface AccuracyTask extends AccuracySetup {
+  readonly start: number;
+  readonly count: number;
+}
+
+const graphs = new Map<string, Graph>();
+let fmnist: FmnistSet | undefined;
+
+export function loadGraph(file: string): Graph {
+  let g = graphs.get(file);
+  if (!g) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      throw new InputError(`cannot read model file '${file}'`);
+    }
+    g = importOnnx(bytes, { file });
+    graphs.set(file, g);
+  }
+  return g;
+}
+
+export function loadDataset(name: DatasetName): FmnistSet {
+  if (name !== 'fmnist') throw new InputError(`unknown dataset '${name}'; valid: ${DATASETS.join(', ')}`);
+  fmnist ??= loadFmnist();
+  return fmnist;
+}
+
+export function runAccuracyTask(t: AccuracyTask): ChunkResult {
+  const g = loadGraph(t.modelFile);
+  const data = loadDataset(t.dataset);
+  const order = { dataflow: t.dataflow, rows: t.rows, ...(t.psum !== undefined && { psum: getFormat(t.psum) }) };
+  const pe = getPe(t.pe, t.peOptions);
+  const array = arrayBackend(pe, order);
+  const attention = t.attentionPe !== undefined ? arrayBackend(getPe(t.attentionPe, t.peOptions), order) : undefined;
+  return evaluateImages(g, normalizeImages(data, t.start, t.count), t.count, { array, ...(attention && { attention }) });
+}

@@ -1,0 +1,49 @@
+/**
+ * The output values of a GEMM as the array computes them: every product through the PE, the
+ * additions in the order the dataflow performs them, partial sums stored and re-read in the
+ * partial-sum format between folds. Shared by the fast engine and the functional executor,
+ * so a model's accuracy is measured on the same bits a `bitweave run --functional` produces.
+ *
+ *   os: one PE adds k = 0 .. K-1 in order; the result leaves once (partial-sum format).
+ *   ws, is: fold f adds k in [f*R, f*R + R) down a column of R PEs, starting from the
+ *   partial sum fold f-1 stored, and stores its own result the same way.
+ */
+import type { Dataflow } from '../arch/schema.ts';
+import type { PeKind } from '../pe/types.ts';
+import type { PsumStore } from './psum.ts';
+
+export interface GemmOperands {
+  /** A, m x k row-major bit patterns of the PE's input format */
+  readonly a: ArrayLike<number>;
+  /** B bit patterns of the weight format: element (p, j) at b[p * bRow + j * bCol] */
+  readonly b: ArrayLike<number>;
+  readonly bRow: number;
+  readonly bCol: number;
+}
+
+/** Accumulator states of the m x n outputs, after their last trip through the psum store. */
+export function orderedGemm(
+  dataflow: Dataflow, rows: number, pe: PeKind, psum: PsumStore,
+  ops: GemmOperands, m: number, n: number, k: number,
+): Float64Array {
+  const { a, b, bRow, bCol } = ops;
+  const out = new Float64Array(m * n);
+  if (dataflow === 'os' || k <= rows) {
+    // one pass over K (os, or a window that fits the column): no partial sum leaves early
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) out[i * n + j] = psum.roundTrip(pe.dot(a, i * k, 1, b, j * bCol, bRow, k, pe.accZero));
+    }
+    return out;
+  }
+  out.fill(pe.accZero);
+  for (let k0 = 0; k0 < k; k0 += rows) {
+    const ku = Math.min(rows, k - k0);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        const idx = i * n + j;
+        out[idx] = psum.roundTrip(pe.dot(a, i * k + k0, 1, b, k0 * bRow + j * bCol, bRow, ku, out[idx]));
+      }
+    }
+  }
+  return out;
+}

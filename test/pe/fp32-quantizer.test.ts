@@ -1,0 +1,37 @@
+/**
+ * The table quantizer for fp32 inputs against the generic encoder (itself checked against
+ * exact rational arithmetic in fp8.test.ts): every top half with low halves chosen to hit
+ * each sticky case.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeFloat } from '../../sim/pe/float-codec.ts';
+import { E4M3, E5M2, E4M3FNUZ, BF16, floatFormat } from '../../sim/pe/formats.ts';
+import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+describe('fp32 table quantizer', () => {
+  for (const [f, opts] of [
+    [E4M3, { saturate: true }], [E4M3, {}], [E5M2, { saturate: true }], [E4M3FNUZ, {}],
+    [floatFormat('e8m3', 8, 3), { round: 'trunc' as const }], [floatFormat('e8m4', 8, 4), {}],
+  ] as const) {
+    it(`${f.name} ${JSON.stringify(opts)}: equals the generic encoder on every top half`, () => {
+      const q = fp32Quantizer(f, opts)!;
+      const bad: string[] = [];
+      for (let hi = 0; hi < 65536; hi++) {
+        for (const lo of [0, 1, 0x7fff, 0x8000, 0xffff]) {
+          u32[0] = hi * 65536 + lo;
+          const x = f32[0];
+          const want = encodeFloat(f, x, opts);
+          if (q(x) !== want && bad.length < 5) bad.push(`${u32[0].toString(16)}: ${q(x)} vs ${want}`);
+        }
+      }
+      expect(bad).toEqual([]);
+    });
+  }
+
+  it('refuses formats with more than 6 mantissa bits', () => {
+    expect(fp32Quantizer(BF16)).toBeUndefined();
+  });
+});
