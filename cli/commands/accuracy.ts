@@ -13,6 +13,7 @@ interface AccuracyArgs extends PeOptionArgs {
   model: string;
   pe: string;
   attentionPe?: string;
+  fpPe: string;
   dataset: string;
   limit?: number;
   arch: string;
@@ -32,6 +33,7 @@ export const accuracyCommand: CommandModule<object, AccuracyArgs> = {
       .option('model', { type: 'string', demandOption: true, describe: `trained model (${Object.keys(trainedMetrics()).join(', ') || 'see models/data/trained'}) or an .onnx file with weights` })
       .option('pe', { type: 'string', demandOption: true, describe: 'PE kind of the array ops (bitweave pes)' })
       .option('attention-pe', { type: 'string', describe: 'PE kind of the attention matmuls alone (Q K^T, A V)' })
+      .option('fp-pe', { type: 'string', default: 'fp32', describe: 'with --pe xnor: the PE of the non-binary layers (BNNs keep first and last layers in higher precision)' })
       .option('dataset', { type: 'string', default: 'fmnist', describe: `data set: ${DATASETS.join(', ')} (the committed Fashion-MNIST test set)` })
       .option('limit', { type: 'number', describe: 'first N images only' })
       .option('arch', { type: 'string', default: 'scale', describe: 'array whose rows fold K in ws/is (preset or file)' })
@@ -41,6 +43,7 @@ export const accuracyCommand: CommandModule<object, AccuracyArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .example('$0 accuracy --model cnn --pe fp8-e4m3', 'CNN on the 10,000 test images with e4m3 multipliers')
       .example('$0 accuracy --model vit --pe fp32 --attention-pe lmul-m4 --limit 1000', 'L-Mul in attention only')
+      .example('$0 accuracy --model bcnn --pe xnor', 'binary layers on XNOR-popcount, first and last layers in fp32')
       .example('$0 accuracy --model mlp --pe bf16 --acc bf16 --dataflow ws --jobs 2', 'bf16 accumulation in ws order') as unknown as Argv<AccuracyArgs>,
   handler: async (args) => {
     const modelFile = resolveTrainedModel(args.model);
@@ -53,7 +56,9 @@ export const accuracyCommand: CommandModule<object, AccuracyArgs> = {
     const setup = {
       modelFile,
       dataset: args.dataset as DatasetName,
-      pe: args.pe,
+      // --pe xnor runs the binary layers; the others stay in higher precision (--fp-pe)
+      pe: args.pe === 'xnor' ? args.fpPe : args.pe,
+      ...(args.pe === 'xnor' && { binaryPe: 'xnor' }),
       peOptions: peOptionsFrom(args),
       ...(args.attentionPe !== undefined && { attentionPe: args.attentionPe }),
       dataflow,
@@ -80,7 +85,7 @@ export const accuracyCommand: CommandModule<object, AccuracyArgs> = {
     };
     if (args.json) return printJson(report);
     process.stdout.write(`${args.model} on ${args.dataset} (${summary.images} images), PE ${args.pe}` +
-      `${args.attentionPe ? `, attention ${args.attentionPe}` : ''}, ${dataflow} order on ${arch.array.rows} rows\n\n`);
+      `${args.attentionPe ? `, attention ${args.attentionPe}` : ''}${args.pe === 'xnor' ? `, non-binary layers ${args.fpPe}` : ''}, ${dataflow} order on ${arch.array.rows} rows\n\n`);
     printTable(['figure', 'value'], [
       ['top-1 accuracy', pct(summary.top1)],
       ['fp32 reference top-1', pct(summary.reference_top1)],

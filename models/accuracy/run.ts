@@ -30,9 +30,13 @@ const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
 function checkSetup(setup: AccuracySetup): void {
   getPe(setup.pe, setup.peOptions);
   if (setup.attentionPe !== undefined) getPe(setup.attentionPe, setup.peOptions);
+  if (setup.binaryPe !== undefined) getPe(setup.binaryPe);
   if (setup.psum !== undefined) getFormat(setup.psum);
   const g = loadGraph(setup.modelFile);
   if (!hasWeights(g)) throw new InputError(`model ${setup.modelFile} has no weights: accuracy needs a trained model`);
+  if (setup.binaryPe !== undefined && !g.nodes.some((n) => n.op === 'binary_conv2d' || n.op === 'binary_linear')) {
+    throw new InputError(`model ${setup.modelFile} has no binary layers for the ${setup.binaryPe} PE`);
+  }
 }
 
 export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions = {}): Promise<AccuracyRun> {

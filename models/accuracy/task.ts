@@ -23,6 +23,8 @@ export interface AccuracySetup {
   readonly peOptions: PeOptions;
   /** PE of the attention matmuls alone (default: `pe`) */
   readonly attentionPe?: string;
+  /** PE of the binary conv / linear layers (default: `pe`) */
+  readonly binaryPe?: string;
   readonly dataflow: Dataflow;
   readonly rows: number;
   readonly psum?: string;
@@ -64,5 +66,8 @@ export function runAccuracyTask(t: AccuracyTask): ChunkResult {
   const pe = getPe(t.pe, t.peOptions);
   const array = arrayBackend(pe, order);
   const attention = t.attentionPe !== undefined ? arrayBackend(getPe(t.attentionPe, t.peOptions), order) : undefined;
-  return evaluateImages(g, normalizeImages(data, t.start, t.count), t.count, { array, ...(attention && { attention }) });
+  const binary = t.binaryPe !== undefined ? arrayBackend(getPe(t.binaryPe), order) : undefined;
+  return evaluateImages(g, normalizeImages(data, t.start, t.count), t.count, {
+    array, ...(attention && { attention }), ...(binary && { binary }),
+  });
 }

@@ -30,7 +30,7 @@ type GraphProto = OnnxTypes.IGraphProto;
 export const SUPPORTED_ONNX_OPS: readonly string[] = [
   'Add', 'AveragePool', 'BatchNormalization', 'Clip', 'Concat', 'Constant', 'Conv', 'Div', 'Dropout', 'Erf', 'Flatten',
   'Gather', 'Gelu', 'Gemm', 'GlobalAveragePool', 'Identity', 'LayerNormalization', 'MatMul', 'MaxPool', 'Mul', 'Relu',
-  'Reshape', 'Sigmoid', 'Softmax', 'Sqrt', 'Squeeze', 'Sub', 'Tanh', 'Transpose', 'Unsqueeze',
+  'Reshape', 'Sigmoid', 'Sign', 'Softmax', 'Sqrt', 'Squeeze', 'Sub', 'Tanh', 'Transpose', 'Unsqueeze',
 ];
 
 export interface OnnxImportOptions {
@@ -144,12 +144,78 @@ function buildGraph(g: Graph, og: GraphProto, opset: number, file: string, dims:
     if (dtype === 'float32' && elem !== DT_FLOAT) throw new InputError(`input '${vi.name}' has element type ${elem}; supported: float, int32, int64`);
     addTensor(g, { name: vname, shape, role: 'input', dtype });
   }
-  (og.node ?? []).forEach((n, i) => importNode(g, n, i, opset));
+  const binary = planBinaryConvs(og, g);
+  (og.node ?? []).forEach((n, i) => {
+    const b = binary.get(i);
+    if (b === 'skip') return;
+    if (b) addBinaryConv(g, b);
+    else importNode(g, n, i, opset);
+  });
   for (const o of og.output ?? []) {
     const oname = o.name ?? '';
     if (!g.tensors.has(oname)) throw new InputError(`graph output '${oname}' is never computed`);
     g.outputs.push(oname);
   }
+}
+
+/**
+ * Binary convolutions as XNOR-Net exports them (models/train/README.md):
+ *   Sign(x) -> Conv(W in {-1,+1}, no bias, no padding) -> Mul(alpha [1,C,1,1] or [C])
+ * becomes one binary_conv2d(x, W, alpha) that an XNOR array can run: the Sign and the Mul
+ * are folded into it (sign(0) counts as +1, as on an XNOR array, where ONNX Sign gives 0).
+ * Only when each intermediate tensor has no other consumer; otherwise the nodes stay as they
+ * are (a float Conv after a Sign vector op).
+ */
+interface BinaryConvPlan {
+  readonly name: string;
+  readonly input: string;
+  readonly weight: string;
+  readonly alpha: string;
+  readonly output: string;
+  readonly conv: NodeProto;
+}
+
+function planBinaryConvs(og: GraphProto, g: Graph): Map<number, BinaryConvPlan | 'skip'> {
+  const nodes = og.node ?? [];
+  const consumers = new Map<string, number[]>();
+  nodes.forEach((n, i) => (n.input ?? []).forEach((x) => consumers.set(x, [...(consumers.get(x) ?? []), i])));
+  const only = (t: string): number | undefined => {
+    const c = consumers.get(t) ?? [];
+    return c.length === 1 && !(og.output ?? []).some((o) => o.name === t) ? c[0] : undefined;
+  };
+  const plan = new Map<number, BinaryConvPlan | 'skip'>();
+  nodes.forEach((sign, i) => {
+    if (sign.opType !== 'Sign' || !sign.output?.[0]) return;
+    const ci = only(sign.output[0]);
+    const conv = ci !== undefined ? nodes[ci] : undefined;
+    if (!conv || conv.opType !== 'Conv' || conv.input?.[0] !== sign.output[0] || (conv.input?.[2] ?? '') !== '') return;
+    const w = g.tensors.get(conv.input?.[1] ?? '');
+    if (!w?.data || w.shape.length !== 4 || !w.data.every((v) => v === 1 || v === -1)) return;
+    const pads = attrInts(conv, 'pads') ?? [0, 0, 0, 0];
+    if (pads.some((p) => p !== 0) || attrString(conv, 'auto_pad', 'NOTSET') !== 'NOTSET' || attrInt(conv, 'group', 1) !== 1) return;
+    const mi = conv.output?.[0] ? only(conv.output[0]) : undefined;
+    const mul = mi !== undefined ? nodes[mi] : undefined;
+    if (!mul || mul.opType !== 'Mul' || !mul.output?.[0]) return;
+    const other = mul.input?.[0] === conv.output![0] ? mul.input?.[1] : mul.input?.[0];
+    const a = g.tensors.get(other ?? '');
+    const f = w.shape[0];
+    if (!a?.data || a.data.length !== f || !(a.shape.length === 1 || (a.shape.length === 4 && a.shape[1] === f))) return;
+    const alpha = `${a.name}__alpha`;
+    if (!g.tensors.has(alpha)) addTensor(g, { name: alpha, shape: [f], role: 'param', dtype: 'float32', data: Float32Array.from(a.data) });
+    plan.set(i, 'skip');
+    plan.set(ci!, { name: conv.name || `binary_conv_${ci}`, input: sign.input?.[0] ?? '', weight: w.name, alpha, output: mul.output[0], conv });
+    plan.set(mi!, 'skip');
+  });
+  return plan;
+}
+
+function addBinaryConv(g: Graph, b: BinaryConvPlan): void {
+  const stride = attrInts(b.conv, 'strides') ?? [1, 1];
+  const dil = attrInts(b.conv, 'dilations') ?? [1, 1];
+  addNode(g, {
+    op: 'binary_conv2d', name: b.name, inputs: [b.input, b.weight, '', b.alpha], output: b.output,
+    stride: [stride[0], stride[1]], pads: [0, 0, 0, 0], dilation: [dil[0], dil[1]], groups: 1,
+  });
 }
 
 function attr(n: NodeProto, name: string): AttributeProto | undefined {
@@ -275,6 +341,7 @@ function importNode(g: Graph, n: NodeProto, index: number, opset: number): void 
       add({ op: n.opType.toLowerCase() as 'add' | 'sub' | 'mul' | 'div', name, inputs: [input(0), input(1)], output: out });
       return;
     case 'Relu': unary('relu'); return;
+    case 'Sign': unary('sign'); return;
     case 'Sigmoid': unary('sigmoid'); return;
     case 'Tanh': unary('tanh'); return;
     case 'Erf': unary('erf'); return;

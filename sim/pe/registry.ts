@@ -258,6 +258,8 @@ function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     dot = lmulDotFp32(input, mul);
   } else if (!ent && spec.multiplier === 'float' && fp32Acc && input.kind === 'float' && input.bits <= 16 && input === weight && isPlainFp32(product as FloatFormat) && !spec.productSaturate) {
     dot = decodedDotFp32(floatDecodeTable(input));
+  } else if (!ent && spec.multiplier === 'float' && fp32Acc && fp32Product && isPlainFp32(input as FloatFormat) && isPlainFp32(weight as FloatFormat)) {
+    dot = fp32Dot;
   } else {
     dot = genericDot(productValue, accAdd);
   }
@@ -442,6 +444,25 @@ function lmulDotFp32(f: FloatFormat, slow: (a: number, b: number) => number): Pe
     return s;
   };
 }
+
+/** fp32 bit patterns seen as fp32 values: a view when they sit in a Uint32Array. */
+function asFloat32(x: ArrayLike<number>): Float32Array {
+  if (x instanceof Uint32Array) return new Float32Array(x.buffer, x.byteOffset, x.length);
+  const out = new Float32Array(x.length);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < x.length; i++) bits[i] = x[i];
+  return out;
+}
+
+/** fp32 x fp32 products are exact in float64: fround rounds each product, then each sum. */
+const fp32Dot: PeKind['dot'] = (a, aOff, aStride, b, bOff, bStride, n, acc0) => {
+  const fa = asFloat32(a), fb = asFloat32(b);
+  let s = acc0;
+  for (let i = 0, ia = aOff, ib = bOff; i < n; i++, ia += aStride, ib += bStride) {
+    s = Math.fround(s + Math.fround(fa[ia] * fb[ib]));
+  }
+  return s;
+};
 
 function genericDot(productValue: ProductValue, add: Accumulator['add']): PeKind['dot'] {
   return (a, aOff, aStride, b, bOff, bStride, n, acc0) => {

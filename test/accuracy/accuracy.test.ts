@@ -58,6 +58,21 @@ describe('trained models through the simulator in fp32', () => {
   });
 });
 
+describe('binary CNN on XNOR-popcount', () => {
+  it('imports Sign -> Conv(+-1) -> Mul(alpha) as binary convolutions', () => {
+    const g = loadGraph(resolveTrainedModel('bcnn'));
+    expect(g.nodes.filter((n) => n.op === 'binary_conv2d').map((n) => n.name)).toHaveLength(2);
+    expect(g.nodes.some((n) => n.op === 'sign')).toBe(false);
+  });
+
+  it('the XNOR PE gives the fp32 path exactly (integer dot products of +-1), first/last layers in fp32', async () => {
+    const xnor = await runAccuracy(setup('bcnn', 'fp32', { binaryPe: 'xnor' }), { limit: 150 });
+    const fp = await runAccuracy(setup('bcnn', 'fp32'), { limit: 150 });
+    expect(Array.from(xnor.result.logits)).toEqual(Array.from(fp.result.logits));
+    expect(xnor.summary.agreement).toBe(1);
+  });
+});
+
 describe('bitweave accuracy', () => {
   it('reports accuracy, agreement and output error as JSON; results do not depend on --jobs', () => {
     const one = runCli(['accuracy', '--model', 'cnn', '--pe', 'fp8-e4m3', '--limit', '60', '--json']);
