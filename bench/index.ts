@@ -1,9 +1,17 @@
 /** `npm run bench`: every benchmark, figures as ratios against baselines measured in the same run. */
+import { printAccuracyBench } from './accuracy.bench.ts';
 import { runArrayBench } from './array.bench.ts';
 import { printModelsBench } from './models.bench.ts';
 import { printPeBench } from './pe.bench.ts';
+import { printReuseBench } from './reuse.bench.ts';
+import { printScheduleBench } from './schedule.bench.ts';
+import { printSweepBench } from './sweep.bench.ts';
 
 process.stdout.write(`bitweave benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 printPeBench();
 await runArrayBench();
 printModelsBench();
+await printSweepBench();
+await printAccuracyBench();
+printReuseBench();
+await printScheduleBench();

@@ -21,10 +21,22 @@ async function main(argv: string[]): Promise<number> {
       describe: 'log level (logs go to stderr)',
       global: true,
     })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      describe: 'no progress output and no logs (errors and results still print); same as --log-level silent',
+      global: true,
+    })
     .middleware((args) => {
-      if (typeof args.logLevel === 'string') setLogLevel(args.logLevel);
+      if (args.quiet === true) setLogLevel('silent');
+      else if (typeof args.logLevel === 'string') setLogLevel(args.logLevel);
     })
     .demandCommand(1, 'name a command (see --help)')
+    .example('$0 run --arch edge --model resnet18 --pe fp8-e4m3', 'ResNet-18 on a 16x16 fp8 array: cycles, traffic, energy')
+    .example('$0 sweep examples/sweep.yaml --jobs 2 --out out/sweep && $0 report out/sweep', 'a design-space sweep and its trade-off plots')
+    .example('$0 precision check', 'the precision regression check against baselines/precision.json')
+    .example('$0 <command> --help', 'options and examples of one command')
+    .epilogue('Exit codes: 0 success, 1 failed check or internal error, 2 bad input or usage. Logs go to stderr (JSON lines unless stderr is a terminal).')
     .strict()
     .help()
     .alias('h', 'help')

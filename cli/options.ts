@@ -15,7 +15,10 @@ export function withPeOptions<T>(y: Argv<T>) {
     .option('acc-saturate', { type: 'boolean', describe: 'saturate accumulator overflow instead of Inf/NaN or wrap-around' })
     .option('product', { type: 'string', describe: 'product format of float PEs (e.g. fp32 for an exact fp8 MAC)' })
     .option('lmul-round', { type: 'string', choices: ['rne', 'trunc'], describe: 'how L-Mul PEs round reals into their inputs' })
-    .option('reuse', { type: 'string', choices: ['none', 'ent'], describe: 'computation reuse: ent = EN-T Booth-encoded broadcast operand' });
+    .option('reuse', {
+      type: 'string', choices: ['none', 'ent', 'mst'],
+      describe: 'computation reuse: ent = EN-T Booth-encoded broadcast operand (int and float PEs); mst = MST-ordered channels of binary layers (bitweave run)',
+    });
 }
 
 export interface PeOptionArgs {
@@ -33,8 +36,11 @@ export function peOptionsFrom(args: PeOptionArgs): PeOptions {
     throw new InputError(`--lmul-round must be rne or trunc, got '${lmulRound}'`);
   }
   const reuse = args.reuse;
+  if (reuse === 'mst') {
+    throw new InputError('--reuse mst schedules binary layers on the array (bitweave run); it is not an option of a single PE');
+  }
   if (reuse !== undefined && reuse !== 'none' && reuse !== 'ent') {
-    throw new InputError(`--reuse must be none or ent, got '${reuse}'`);
+    throw new InputError(`--reuse must be none, ent or mst, got '${reuse}'`);
   }
   return {
     ...(reuse !== undefined && { reuse }),
@@ -64,6 +70,11 @@ export function formatReal(v: number): string {
   if (v === -Infinity) return '-inf';
   if (v === 0 && 1 / v < 0) return '-0';
   return String(v);
+}
+
+/** A real value in JSON output: a number, or 'nan' / 'inf' / '-inf' / '-0' as text (JSON has none of them). */
+export function jsonReal(v: number): number | string {
+  return Number.isFinite(v) && !(v === 0 && 1 / v < 0) ? v : formatReal(v);
 }
 
 /** Options of the energy/area model, shared by `run` and `report`. */

@@ -8,13 +8,67 @@
 import { InputError } from '../sim/errors.ts';
 import type { VectorWork } from '../sim/vector.ts';
 import { gemmLayer, type Layer, type PaddingMode } from './layers.ts';
+import type { Graph } from './graph.ts';
+import type { ArrayOp } from './lower.ts';
 import { loadModel } from './source.ts';
+import type { Lowered } from './lower.ts';
 
 export interface Workload {
   readonly name: string;
   readonly layers: Layer[];
   readonly repeats: number[];
   readonly vectorOps: VectorWork[];
+  /**
+   * per layer: +-1 weights (a binary conv / linear in the graph, or, with `weights`, a conv /
+   * linear whose weight initializer is all +-1, as trained BNNs exported to ONNX store them);
+   * absent for sources without a graph
+   */
+  readonly binary?: boolean[];
+  /** with `weights: true`: per layer, the model's weights in the GEMM's B layout (K x N), where it has them */
+  readonly weights?: (Float32Array | undefined)[];
+  /** the graph and its lowering, for graph sources (zoo, ONNX): network-level scheduling (run --schedule) needs them */
+  readonly graph?: Graph;
+  readonly lowered?: Lowered;
+}
+
+/**
+ * The weights of an array op in B layout (K x N row-major): conv OIHW [F, C, kH, kW] with
+ * k = (kh * kW + kw) * C + c (the im2col order of models/layers.ts), linear [N, K]. Only
+ * groups = 1 convs and linears whose weight tensor has data; undefined otherwise.
+ */
+export function arrayOpWeights(g: Graph, op: ArrayOp): Float32Array | undefined {
+  const node = g.nodes.find((n) => n.name === op.node);
+  if (node === undefined || op.part !== 'gemm') return undefined;
+  if (node.op === 'conv2d' || node.op === 'binary_conv2d') {
+    if (node.groups !== 1 || op.layer.kind !== 'conv2d') return undefined;
+    const w = g.tensors.get(node.inputs[1]);
+    if (w?.data === undefined) return undefined;
+    const [f, c, kh, kw] = w.shape;
+    const k = c * kh * kw;
+    const b = new Float32Array(k * f);
+    for (let o = 0; o < f; o++) {
+      for (let ci = 0; ci < c; ci++) {
+        for (let y = 0; y < kh; y++) {
+          for (let x = 0; x < kw; x++) b[((y * kw + x) * c + ci) * f + o] = w.data[((o * c + ci) * kh + y) * kw + x];
+        }
+      }
+    }
+    return b;
+  }
+  if (node.op === 'linear' || node.op === 'binary_linear') {
+    const w = g.tensors.get(node.inputs[1]);
+    if (w?.data === undefined) return undefined;
+    const [n, k] = w.shape;
+    const b = new Float32Array(k * n);
+    for (let o = 0; o < n; o++) for (let i = 0; i < k; i++) b[i * n + o] = w.data[o * k + i];
+    return b;
+  }
+  return undefined;
+}
+
+function allSigns(w: Float32Array): boolean {
+  for (let i = 0; i < w.length; i++) if (w[i] !== 1 && w[i] !== -1) return false;
+  return w.length > 0;
 }
 
 export function parseGemm(text: string, where: string): Layer {
@@ -26,7 +80,7 @@ export function parseGemm(text: string, where: string): Layer {
   return gemmLayer(`gemm_${m}x${n}x${k}`, m, n, k, where);
 }
 
-export function loadWorkload(source: string, opts: { padding?: PaddingMode } = {}): Workload {
+export function loadWorkload(source: string, opts: { padding?: PaddingMode; weights?: boolean } = {}): Workload {
   const s = source.trim();
   if (/^gemm:/i.test(s)) {
     const layer = parseGemm(s.slice(5), `model ${s}`);
@@ -34,10 +88,16 @@ export function loadWorkload(source: string, opts: { padding?: PaddingMode } = {
   }
   const m = loadModel(s, opts.padding !== undefined ? { padding: opts.padding } : {});
   const ops = m.lowered.arrayOps;
+  const g = m.graph;
+  const weights = opts.weights === true && g !== undefined ? ops.map((o) => arrayOpWeights(g, o)) : undefined;
   return {
     name: m.name,
     layers: ops.map((o) => o.layer),
     repeats: ops.map((o) => o.repeat),
     vectorOps: m.lowered.vectorOps.map((v) => ({ name: v.node, op: v.op, elements: v.elements, opsPerElement: v.opsPerElement })),
+    binary: ops.map((o, i) => o.binary || (weights?.[i] !== undefined && allSigns(weights[i] as Float32Array))),
+    ...(weights !== undefined && { weights }),
+    ...(g !== undefined && { graph: g }),
+    lowered: m.lowered,
   };
 }

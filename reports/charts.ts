@@ -171,3 +171,83 @@ export function rooflineChart(opts: {
   legend(g, iw, shown.map((p) => p.name), (i) => palette[i % palette.length]);
   return node.svgString();
 }
+
+export interface ScatterPoint {
+  readonly x: number;
+  readonly y: number;
+  /** colour group (a legend entry) */
+  readonly group: string;
+  /** tooltip text */
+  readonly label: string;
+}
+
+/** a linear axis, or a log one when the values are positive and span at least 50x */
+function autoScale(d3: ReturnType<typeof frame>['d3'], values: readonly number[], range: [number, number]) {
+  const lo = Math.min(...values), hi = Math.max(...values);
+  if (lo > 0 && hi / lo >= 50) return { scale: d3.scaleLog().domain([lo / 1.2, hi * 1.2]).range(range), log: true };
+  const pad = hi > lo ? (hi - lo) * 0.06 : Math.abs(hi) * 0.1 || 1;
+  return { scale: d3.scaleLinear().domain([lo - pad, hi + pad]).nice().range(range), log: false };
+}
+
+/**
+ * Scatter plot of design points, one colour per group; `front` (indices into points, in the
+ * order to connect them) is drawn as a step line with ringed points: the Pareto front.
+ */
+export function scatterChart(opts: {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly points: readonly ScatterPoint[];
+  readonly front?: readonly number[];
+  /** which way the front's staircase runs: 'min' when lower y is better */
+  readonly yBetter?: 'min' | 'max';
+  readonly width?: number;
+  readonly height?: number;
+}): string {
+  const width = opts.width ?? 760, height = opts.height ?? 420;
+  const { node, d3, g, iw, ih } = frame(width, height, opts.title);
+  const pts = opts.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  const xs = autoScale(d3, pts.length ? pts.map((p) => p.x) : [0, 1], [0, iw]);
+  const ys = autoScale(d3, pts.length ? pts.map((p) => p.y) : [0, 1], [ih, 0]);
+  const x = xs.scale, y = ys.scale;
+  const groups = [...new Set(pts.map((p) => p.group))];
+  const palette = d3.schemeTableau10;
+  const color = (i: number) => palette[i % palette.length];
+  const grid = g.append('g').attr('class', 'grid').call(d3.axisLeft(y).ticks(6).tickSize(-iw).tickFormat(() => ''));
+  grid.select('.domain').remove();
+  grid.selectAll('line').attr('stroke', '#e8e8e8');
+  const front = (opts.front ?? []).map((i) => opts.points[i]).filter((p) => p && Number.isFinite(p.x) && Number.isFinite(p.y));
+  if (front.length > 0) {
+    // staircase: from each front point horizontally to the next one's x, then vertically
+    const steps: [number, number][] = [];
+    front.forEach((p, i) => {
+      if (i > 0) steps.push([x(p.x), y(front[i - 1].y)]);
+      steps.push([x(p.x), y(p.y)]);
+    });
+    g.append('path').attr('class', 'pareto').attr('d', d3.line()(steps) ?? '')
+      .attr('fill', 'none').attr('stroke', '#d62728').attr('stroke-width', 1.5).attr('stroke-dasharray', '5 3');
+  }
+  for (const p of pts) {
+    g.append('circle').attr('class', 'point').attr('cx', x(p.x)).attr('cy', y(p.y)).attr('r', 4.5)
+      .attr('fill', color(groups.indexOf(p.group))).attr('fill-opacity', 0.85)
+      .append('title').text(p.label);
+  }
+  for (const p of front) {
+    g.append('circle').attr('class', 'pareto-point').attr('cx', x(p.x)).attr('cy', y(p.y)).attr('r', 8)
+      .attr('fill', 'none').attr('stroke', '#d62728').attr('stroke-width', 1.5)
+      .append('title').text(`Pareto: ${p.label}`);
+  }
+  // per-tick SI prefixes for large values (a shared prefix would print 0 as '0G')
+  const tick = (values: readonly number[]) => d3.format(Math.max(...values.map(Math.abs)) >= 1e4 ? '~s' : '~g');
+  const xAxis = d3.axisBottom(x).tickFormat((v) => tick(pts.map((p) => p.x))(Number(v)));
+  const yAxis = d3.axisLeft(y).tickFormat((v) => tick(pts.map((p) => p.y))(Number(v)));
+  if (!xs.log) xAxis.ticks(6);
+  if (!ys.log) yAxis.ticks(6);
+  g.append('g').attr('transform', `translate(0,${ih})`).call(xAxis);
+  g.append('g').call(yAxis);
+  g.append('text').attr('x', iw / 2).attr('y', ih + 40).attr('text-anchor', 'middle').text(opts.xLabel + (xs.log ? ' (log)' : ''));
+  g.append('text').attr('transform', 'rotate(-90)').attr('x', -ih / 2).attr('y', -60).attr('text-anchor', 'middle').text(opts.yLabel + (ys.log ? ' (log)' : ''));
+  const names = [...groups.slice(0, 18), ...(front.length > 0 ? ['Pareto front'] : [])];
+  legend(g, iw, names, (i) => (i >= Math.min(groups.length, 18) ? '#d62728' : color(i)));
+  return node.svgString();
+}

@@ -205,6 +205,59 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
   md.push('## Roofline', '', '![roofline](roofline.svg)', '');
   md.push(`Peak ${fmt((2 * r.arch.rows * r.arch.cols * clockHz) / 1e12)} TOPS; DRAM ${fmt(bandwidth)} B/cycle = ${fmt((bandwidth * clockHz) / 1e9)} GB/s. ` +
     'A layer can sit above the bandwidth roof: its first loads and last writes overlap the neighbouring layers.', '');
+  const reuse = t.reuse_effect;
+  let reuseCsv: string | undefined;
+  if (reuse !== undefined) {
+    const chg = (w: number, x: number) => (w === 0 ? (x === 0 ? '0%' : 'new') : `${x > w ? '+' : ''}${((100 * (x - w)) / w).toFixed(1)}%`);
+    md.push('## Computation reuse', '');
+    if (reuse.kind === 'ent') {
+      const enc = c.pe.row_encoder;
+      md.push(`EN-T: the ${enc?.operand ?? 'broadcast'} operand is Booth-encoded once per row (${enc?.rows ?? r.arch.rows} encoders, ` +
+        `${fmt(enc?.energy_pj_per_encode ?? 0)} pJ per encode, ${fmt(enc?.area_um2_each ?? 0)} um^2 each); the digits travel in ` +
+        `${enc?.register_bits ?? '?'}-bit registers; each PE keeps partial-product selection and the adder tree. Bits and cycles are those of the plain PE.`, '');
+    } else {
+      const src = layers.find((l) => l.reuse)?.reuse?.weights;
+      md.push(`MST: each binary layer's output channels ordered by a minimum spanning tree of their Hamming distances; the root computed in full, ` +
+        `every other channel from its parent over the differing weights. Weights: ${src === 'model' ? "the model's" : 'seeded random +-1 (the model has none)'}.`, '');
+    }
+    md.push(mdTable(['figure', 'without reuse', 'with reuse', 'change'], [
+      ['energy (uJ)', fmt(reuse.without.energy_pj / 1e6), fmt(reuse.with.energy_pj / 1e6), chg(reuse.without.energy_pj, reuse.with.energy_pj)],
+      ['area (mm^2)', fmt(reuse.without.area_um2 / 1e6), fmt(reuse.with.area_um2 / 1e6), chg(reuse.without.area_um2, reuse.with.area_um2)],
+      ['cycles', String(reuse.without.cycles), String(reuse.with.cycles), chg(reuse.without.cycles, reuse.with.cycles)],
+      ['DRAM bytes', String(reuse.without.dram_bytes), String(reuse.with.dram_bytes), chg(reuse.without.dram_bytes, reuse.with.dram_bytes)],
+    ]), '');
+    const rl = layers.filter((l) => l.reuse_effect !== undefined);
+    md.push(mdTable(
+      ['layer', 'energy (uJ)', 'cycles', 'DRAM bytes', 'ops/pixel', 'ops saved', 'tree depth', 'weight bits', 'bits vs direct'],
+      rl.map((l) => {
+        const e = l.reuse_effect as NonNullable<typeof l.reuse_effect>;
+        const m = l.reuse;
+        return [
+          l.name,
+          `${fmt(e.without.energy_pj / 1e6)} -> ${fmt(e.with.energy_pj / 1e6)} (${chg(e.without.energy_pj, e.with.energy_pj)})`,
+          `${e.without.cycles} -> ${e.with.cycles} (${chg(e.without.cycles, e.with.cycles)})`,
+          `${e.without.dram_bytes} -> ${e.with.dram_bytes} (${chg(e.without.dram_bytes, e.with.dram_bytes)})`,
+          m ? `${m.direct_ops} -> ${m.reuse_ops}` : '-',
+          m ? `${(100 * m.saving).toFixed(1)}%` : '-',
+          m ? String(m.tree_depth) : '-',
+          m ? `${m.weight_bits_direct} -> ${m.weight_bits_reuse}` : '-',
+          m?.output_check ? (m.output_check.identical ? 'identical' : 'DIFFERENT') : '-',
+        ];
+      })), '');
+    reuseCsv = csv(
+      ['layer', 'kind', 'energy_pj_without', 'energy_pj_with', 'cycles_without', 'cycles_with', 'dram_bytes_without', 'dram_bytes_with',
+        'area_um2_without', 'area_um2_with', 'direct_ops', 'reuse_ops', 'saving', 'tree_depth', 'weight_bits_direct', 'weight_bits_reuse'],
+      [...rl.map((l) => {
+        const e = l.reuse_effect as NonNullable<typeof l.reuse_effect>;
+        const m = l.reuse;
+        return [l.name, e.kind, e.without.energy_pj, e.with.energy_pj, e.without.cycles, e.with.cycles, e.without.dram_bytes, e.with.dram_bytes,
+          e.without.area_um2, e.with.area_um2, m?.direct_ops ?? '', m?.reuse_ops ?? '', m?.saving ?? '', m?.tree_depth ?? '',
+          m?.weight_bits_direct ?? '', m?.weight_bits_reuse ?? ''];
+      }),
+      ['total', reuse.kind, reuse.without.energy_pj, reuse.with.energy_pj, reuse.without.cycles, reuse.with.cycles, reuse.without.dram_bytes,
+        reuse.with.dram_bytes, reuse.without.area_um2, reuse.with.area_um2, '', '', '', '', '', '']],
+    );
+  }
   md.push('## PE cost model', '');
   md.push(`One MAC: ${fmt(c.pe.mac_pj)} pJ, registers ${fmt(c.pe.register_pj_per_mac)} pJ per MAC (${r.arch.dataflow}), PE area ${fmt(c.pe.area_um2)} um^2.`, '');
   md.push(mdTable(['part', 'pJ', 'um^2', 'derivation'], c.pe.parts.map((p) => [p.name, fmt(p.energy_pj), fmt(p.area_um2), p.derivation])), '');
@@ -246,6 +299,7 @@ ${body}
     'layers.csv': layersCsv,
     'sources.csv': sourcesCsv,
     'result_with_cost.json': JSON.stringify(r, null, 2) + '\n',
+    ...(reuseCsv !== undefined && { 'reuse.csv': reuseCsv }),
   };
   for (const [f, , s] of charts) files[f] = s;
   return { files, result: r };

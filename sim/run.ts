@@ -16,6 +16,16 @@
  *    partial-sum reads, and in os an extra
  *    R + C ofmap writes per fold (systolic_compute_os.py adds the drained matrix's
  *    shape[0] + shape[1] to ofmap_writes).
+ * Computation reuse:
+ *  - EN-T (`pe.reuse === 'ent'`) changes no count: the bits are the plain PE's and the cost
+ *    model (sim/cost) prices the encoders, the wider registers and the simpler multiplier;
+ *    `arch.reuse` records it.
+ *  - MST (`reuse: 'mst'`) reschedules each binary layer (schedulers/mst-layer.ts): fewer
+ *    operations and compute cycles, a difference-list weight format (filter footprint, DRAM
+ *    bytes, stalls, filter reads), parent outputs read back. The layer's `reuse` block holds
+ *    the statistics and the counts without reuse; `macs` stays the layer's nominal MACs and
+ *    utilization counts the operations performed. Functional runs on an XNOR PE compute the
+ *    binary layers with the tree's weights and check the reuse outputs against the array's.
  */
 import { makeRng } from './random.ts';
 import { InputError } from './errors.ts';
@@ -32,6 +42,13 @@ import { decode } from './pe/codec.ts';
 import { bytesPerValue, type NumberFormat } from './pe/formats.ts';
 import type { PeKind } from './pe/types.ts';
 import { im2col } from './schedulers/im2col.ts';
+import type { NetworkScheduleSummary } from './schedulers/network/index.ts';
+import { reuseDot } from './schedulers/mst-reuse.ts';
+import {
+  layerWeightSeed, mstComputeCycles, mstWeightBits, packColumns, planMst, randomPacked,
+  type MstPlan, type MstWeightSource,
+} from './schedulers/mst-layer.ts';
+import { packBinary, wordsFor } from './pe/xnor.ts';
 import { mapGemm, mappingEfficiency, scaleSimComputeUtil, type Mapping } from './schedulers/mapping.ts';
 
 export type Compat = 'none' | 'scalesim';
@@ -47,12 +64,51 @@ export interface OutputSummary {
   rel_error: number;
 }
 
+/** Reuse of the array schedule (EN-T is a PE option, see PeKind.reuse). */
+export type ArrayReuse = 'none' | 'mst';
+
+/** What MST reuse did to one binary layer (counts for all `repeat` runs, like the layer's). */
+export interface MstLayerReuse {
+  kind: 'mst';
+  /** where the +-1 weights of the tree came from: the model's, or seeded random ones */
+  weights: MstWeightSource;
+  channels: number;
+  k: number;
+  /** operations per output pixel: direct N x K, with reuse K + sum(edge weights) */
+  direct_ops: number;
+  reuse_ops: number;
+  saving: number;
+  tree_depth: number;
+  /** weight storage at the run's weight word: N x K words vs root + difference lists */
+  weight_bits_direct: number;
+  weight_bits_reuse: number;
+  /** operations the array performs (M x reuse_ops x repeat); `macs` stays the nominal count */
+  ops: number;
+  /** the layer's counts without reuse */
+  direct: { cycles: number; compute_cycles: number; stall_cycles: number; sram: SramCounts; dram: DramTraffic };
+  /** functional runs on an XNOR PE: the reuse outputs against the array's direct outputs */
+  output_check?: { checksum_direct: string; checksum_reuse: string; identical: boolean };
+}
+
 export interface AccessWindow {
   start: number;
   stop: number;
 }
 
-export interface LayerResult {
+/** What a layer, and a whole run, counts. */
+export interface RunCounts {
+  cycles: number;
+  compute_cycles: number;
+  stall_cycles: number;
+  macs: number;
+  utilization: number;
+  overall_utilization: number;
+  mapping_efficiency: number;
+  sram: SramCounts;
+  dram: DramTraffic;
+}
+
+export interface LayerResult extends RunCounts {
   name: string;
   kind: Layer['kind'];
   gemm: { m: number; n: number; k: number };
@@ -60,34 +116,18 @@ export interface LayerResult {
   row_folds: number;
   col_folds: number;
   fold_cycles: number;
-  cycles: number;
-  compute_cycles: number;
-  stall_cycles: number;
-  macs: number;
-  utilization: number;
-  overall_utilization: number;
-  mapping_efficiency: number;
-  sram: SramCounts;
-  dram: DramTraffic;
   /** first and last cycle each SRAM is accessed (for SCALE-Sim's detailed report) */
   sram_windows: { ifmap: AccessWindow; filter: AccessWindow; ofmap: AccessWindow };
   /** times the layer runs (batch, groups, heads): every count above is for all of them */
   repeat: number;
   output?: OutputSummary;
+  /** computation reuse applied to this layer (MST on binary layers) */
+  reuse?: MstLayerReuse;
 }
 
-export interface SimTotals {
-  /** array cycles (stalls included) plus vector-unit cycles */
-  cycles: number;
+export interface SimTotals extends RunCounts {
+  /** cycles: array cycles (stalls included) plus these vector-unit cycles */
   vector_cycles: number;
-  compute_cycles: number;
-  stall_cycles: number;
-  macs: number;
-  utilization: number;
-  overall_utilization: number;
-  mapping_efficiency: number;
-  sram: SramCounts;
-  dram: DramTraffic;
 }
 
 export interface SimResult {
@@ -97,6 +137,8 @@ export interface SimResult {
     cols: number;
     dataflow: Dataflow;
     pe: string;
+    /** computation reuse of the run, absent when none: 'ent' (the PE's) or 'mst' (binary layers) */
+    reuse?: 'ent' | 'mst';
     psum_format: string;
     clock_mhz: number;
     word_bytes: { input: number; weight: number; psum: number };
@@ -110,6 +152,8 @@ export interface SimResult {
   totals: SimTotals;
   layers: LayerResult[];
   vector: { throughput: number; cycles: number; element_ops: number; ops: VectorResult[] };
+  /** `run --schedule`: the network-level scratchpad schedule the DRAM traffic comes from */
+  schedule?: NetworkScheduleSummary;
 }
 
 /** Everything one layer produced, for traces and tests (not part of the JSON). */
@@ -142,6 +186,12 @@ export interface RunOptions {
   readonly functional?: boolean;
   readonly seed?: number;
   readonly onLayer?: (detail: LayerDetail) => void;
+  /** 'mst': MST-ordered channels on every binary layer (needs at least one) */
+  readonly reuse?: ArrayReuse;
+  /** per layer: +-1 weights (binary conv / linear); default: every layer when the PE is XNOR */
+  readonly binary?: readonly boolean[];
+  /** per layer: the model's weights in B layout (K x N row-major), for MST's tree (signs used) */
+  readonly weights?: readonly (Float32Array | undefined)[];
 }
 
 
@@ -207,11 +257,33 @@ export function simulate(opts: RunOptions): SimResult {
     element_ops: vectorOps.reduce((c, v) => c + v.element_ops, 0),
     ops: vectorOps,
   };
+  const mst = (opts.reuse ?? 'none') === 'mst';
+  const seed = opts.seed ?? 1;
+  const isBinary = (i: number): boolean => pe.multiplier === 'xnor' || (opts.binary?.[i] ?? false);
+  if (mst) {
+    if (compat === 'scalesim') throw new InputError('--reuse mst: SCALE-Sim parity (--compat scalesim) has no reuse; use --compat none');
+    if (pe.reuse === 'ent') throw new InputError('--reuse takes one scheme: ent (a PE option) or mst (binary layers), not both');
+    if (!opts.layers.some((_, i) => isBinary(i))) {
+      throw new InputError(
+        `--reuse mst needs binary layers (+-1 weights): none of the ${opts.layers.length} layer(s) is binary and the PE ` +
+          `${pe.name} is not xnor; use a model with binary conv / linear layers (e.g. binary_resnet18) or --pe xnor`,
+      );
+    }
+  }
   opts.layers.forEach((layer, index) => {
     const g = gemmView(layer);
     const mp = mapGemm(g, R, C, arch.dataflow);
     const fp = footprints(layer, mp, words);
     const cap = capacities(arch, mp, words, fp, `${arch.name} (layer ${layer.name})`);
+    let plan: MstPlan | undefined;
+    if (mst && isBinary(index)) {
+      const w = opts.weights?.[index];
+      if (w !== undefined && w.length !== g.k * g.n) {
+        throw new InputError(`layer ${layer.name}: ${w.length} weights given for MST reuse, the layer has K x N = ${g.k} x ${g.n}`);
+      }
+      const packed = w !== undefined ? packColumns(w, g.k, g.n, (v) => v < 0) : randomPacked(layerWeightSeed(seed, index), g.n, g.k);
+      plan = planMst(packed, g.n, g.k, w !== undefined ? 'model' : 'random');
+    }
     let operands;
     let ifmapVals: Float64Array | undefined;
     let bVals: Float64Array | undefined;
@@ -222,6 +294,8 @@ export function simulate(opts: RunOptions): SimResult {
       for (let i = 0; i < nIn; i++) ifmap[i] = pe.quantizeInput(rand() * 2 - 1);
       const b = new Float64Array(g.k * g.n);
       for (let i = 0; i < b.length; i++) b[i] = pe.quantizeWeight(rand() * 2 - 1);
+      // an XNOR array computes a reused layer with the tree's own weights (bit 1 = -1)
+      if (plan !== undefined && pe.multiplier === 'xnor') unpackColumns(plan.packed, g.k, g.n, b);
       bVals = b;
       const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
       operands = { pe, psum: store, a, b };
@@ -278,7 +352,10 @@ export function simulate(opts: RunOptions): SimResult {
     if (er.out && ifmapVals !== undefined && bVals !== undefined && operands) {
       result.output = summarizeOutput(er.out, store.format, operands.a, bVals, g, pe);
     }
-    layers.push(repeated(result, repeatOf(opts.repeats, index, layer)));
+    const final = plan !== undefined
+      ? withMstReuse(result, plan, { layer, mp, words, arch, compat, R, C, store, ...(operands && er.out && pe.multiplier === 'xnor' && { check: { a: operands.a, out: er.out } }) })
+      : result;
+    layers.push(repeated(final, repeatOf(opts.repeats, index, layer)));
     opts.onLayer?.({ index, layer, mapping: mp, engine: er, traffic, foldStart, result, words, arch });
   });
   return {
@@ -288,6 +365,7 @@ export function simulate(opts: RunOptions): SimResult {
       cols: C,
       dataflow: arch.dataflow,
       pe: pe.name,
+      ...(pe.reuse === 'ent' ? { reuse: 'ent' as const } : mst ? { reuse: 'mst' as const } : {}),
       psum_format: store.format.name,
       clock_mhz: arch.clock_mhz,
       word_bytes: { input: words.input, weight: words.weight, psum: words.psum },
@@ -303,6 +381,95 @@ export function simulate(opts: RunOptions): SimResult {
   };
 }
 
+/** Writes the packed channels back into a K x N matrix of binary bit patterns. */
+function unpackColumns(packed: Uint32Array, k: number, n: number, b: Float64Array): void {
+  const words = wordsFor(k);
+  for (let i = 0; i < k; i++) {
+    for (let c = 0; c < n; c++) b[i * n + c] = (packed[c * words + (i >>> 5)] >>> (i & 31)) & 1;
+  }
+}
+
+interface MstContext {
+  readonly layer: Layer;
+  readonly mp: Mapping;
+  readonly words: WordBytes;
+  readonly arch: ArchConfig;
+  readonly compat: Compat;
+  readonly R: number;
+  readonly C: number;
+  readonly store: PsumStore;
+  /** functional XNOR runs: the im2col'd activations (bits) and the array's output bits */
+  readonly check?: { readonly a: Float64Array; readonly out: Float64Array };
+}
+
+/** The layer's counts under the MST reuse schedule (schedulers/mst-layer.ts), one instance. */
+function withMstReuse(direct: LayerResult, plan: MstPlan, ctx: MstContext): LayerResult {
+  const { layer, mp, words, arch, R, C } = ctx;
+  const { m, n, k } = mp.gemm;
+  const st = plan.stats;
+  const bits = mstWeightBits(st, words.weight * 8);
+  const ratio = bits.reuse / bits.direct;
+  const w2: WordBytes = { ...words, weight: words.weight * ratio };
+  const computeCycles = mstComputeCycles(mp, st);
+  const fp = footprints(layer, mp, w2);
+  const cap = capacities(arch, mp, w2, fp, `${arch.name} (layer ${layer.name}, MST weights)`);
+  const traffic = layerTraffic(layer, { ...mp, foldCycles: Math.ceil(computeCycles / mp.folds) }, w2, fp, cap, {
+    bandwidth: arch.dram.bandwidth,
+    latency: arch.dram.latency,
+    doubleBuffered: arch.sram.double_buffered,
+    stallFree: false,
+  });
+  const ops = m * st.reuse_ops;
+  const cycles = computeCycles + traffic.stallCycles;
+  const sram: SramCounts = {
+    ...direct.sram,
+    filter_reads: Math.round(direct.sram.filter_reads * ratio),
+    ofmap_reads: direct.sram.ofmap_reads + m * (n - 1),
+  };
+  let output_check: MstLayerReuse['output_check'];
+  if (ctx.check !== undefined) {
+    const { a, out } = ctx.check;
+    const reuseBits = new Float64Array(m * n);
+    const row = new Int32Array(n);
+    for (let i = 0; i < m; i++) {
+      reuseDot(plan.tree, plan.packed, packBinary(a.subarray(i * k, (i + 1) * k), k), n, k, row);
+      for (let j = 0; j < n; j++) reuseBits[i * n + j] = ctx.store.bits(row[j]);
+    }
+    const cd = fnv1a(out), cr = fnv1a(reuseBits);
+    let identical = true;
+    for (let i = 0; i < out.length && identical; i++) identical = out[i] === reuseBits[i];
+    output_check = { checksum_direct: cd, checksum_reuse: cr, identical };
+  }
+  return {
+    ...direct,
+    cycles,
+    compute_cycles: computeCycles,
+    stall_cycles: traffic.stallCycles,
+    utilization: ops / (R * C * computeCycles),
+    overall_utilization: ops / (R * C * Math.max(1, cycles)),
+    sram,
+    dram: traffic.dram,
+    reuse: {
+      kind: 'mst',
+      weights: plan.source,
+      channels: n,
+      k,
+      direct_ops: st.direct_ops,
+      reuse_ops: st.reuse_ops,
+      saving: st.saving,
+      tree_depth: st.tree_depth,
+      weight_bits_direct: bits.direct,
+      weight_bits_reuse: bits.reuse,
+      ops,
+      direct: {
+        cycles: direct.cycles, compute_cycles: direct.compute_cycles, stall_cycles: direct.stall_cycles,
+        sram: { ...direct.sram }, dram: { ...direct.dram },
+      },
+      ...(output_check !== undefined && { output_check }),
+    },
+  };
+}
+
 function repeatOf(repeats: readonly number[] | undefined, index: number, layer: Layer): number {
   const r = repeats?.[index] ?? 1;
   if (!Number.isInteger(r) || r < 1) throw new InputError(`layer ${layer.name}: repeat must be a positive integer, got ${r}`);
@@ -314,6 +481,7 @@ function repeated(l: LayerResult, repeat: number): LayerResult {
   if (repeat === 1) return l;
   const times = <T extends object>(o: T): T =>
     Object.fromEntries(Object.entries(o).map(([k, v]) => [k, (v as number) * repeat])) as T;
+  const r = l.reuse;
   return {
     ...l,
     repeat,
@@ -323,6 +491,18 @@ function repeated(l: LayerResult, repeat: number): LayerResult {
     macs: l.macs * repeat,
     sram: times(l.sram),
     dram: times(l.dram),
+    ...(r !== undefined && {
+      reuse: {
+        ...r,
+        weight_bits_direct: r.weight_bits_direct * repeat,
+        weight_bits_reuse: r.weight_bits_reuse * repeat,
+        ops: r.ops * repeat,
+        direct: {
+          cycles: r.direct.cycles * repeat, compute_cycles: r.direct.compute_cycles * repeat, stall_cycles: r.direct.stall_cycles * repeat,
+          sram: times(r.direct.sram), dram: times(r.direct.dram),
+        },
+      },
+    }),
   };
 }
 
@@ -355,25 +535,27 @@ function summarizeOutput(
   };
 }
 
-function totalsOf(layers: readonly LayerResult[], pes: number, vectorCycles: number): SimTotals {
+export function totalsOf(layers: readonly LayerResult[], pes: number, vectorCycles: number): SimTotals {
   const t: SimTotals = {
     cycles: vectorCycles, vector_cycles: vectorCycles, compute_cycles: 0, stall_cycles: 0, macs: 0, utilization: 0, overall_utilization: 0,
     mapping_efficiency: 0, sram: emptySram(), dram: emptyDram(),
   };
-  let folds = 0, effSum = 0;
+  let folds = 0, effSum = 0, ops = 0;
   for (const l of layers) {
     t.cycles += l.cycles;
     t.compute_cycles += l.compute_cycles;
     t.stall_cycles += l.stall_cycles;
     t.macs += l.macs;
+    ops += l.reuse?.ops ?? l.macs;
     for (const key of Object.keys(t.sram) as (keyof SramCounts)[]) t.sram[key] += l.sram[key];
     for (const key of Object.keys(t.dram) as (keyof DramTraffic)[]) t.dram[key] += l.dram[key];
     const f = l.row_folds * l.col_folds * l.repeat;
     folds += f;
     effSum += l.mapping_efficiency * f;
   }
-  t.utilization = t.compute_cycles > 0 ? t.macs / (pes * t.compute_cycles) : 0;
-  t.overall_utilization = t.cycles > 0 ? t.macs / (pes * t.cycles) : 0;
+  // operations the array performed (MST reuse performs fewer than the nominal MACs)
+  t.utilization = t.compute_cycles > 0 ? ops / (pes * t.compute_cycles) : 0;
+  t.overall_utilization = t.cycles > 0 ? ops / (pes * t.cycles) : 0;
   t.mapping_efficiency = folds > 0 ? effSum / folds : 0;
   return t;
 }

@@ -7,20 +7,47 @@ import { getPe } from '../sim/pe/registry.ts';
 import { simulate } from '../sim/run.ts';
 import { runCost, withCost } from '../sim/cost/run-cost.ts';
 import { loadWorkload, type Workload } from '../models/workload.ts';
+import type { PeKind } from '../sim/pe/types.ts';
 import type { PointConfig } from './spec.ts';
 
 function workloadArgs(w: Workload) {
   return { layers: w.layers, repeats: w.repeats, vectorOps: w.vectorOps };
 }
 
+// A worker runs many points with few distinct PEs and models: building a PE (its product
+// tables: 20-70 ms for the 8-bit kinds) and lowering a model once per worker, not per
+// point, keeps timing-only points cheap. Both are read-only once built.
+const pes = new Map<string, PeKind>();
+const workloads = new Map<string, Workload>();
+
+function cachedPe(name: string, acc: string | undefined): PeKind {
+  const key = `${name}\u0000${acc ?? ''}`;
+  let pe = pes.get(key);
+  if (!pe) {
+    pe = getPe(name, acc !== undefined ? { acc } : {});
+    pes.set(key, pe);
+  }
+  return pe;
+}
+
+function cachedWorkload(source: string): Workload {
+  let w = workloads.get(source);
+  if (!w) {
+    w = loadWorkload(source);
+    if (workloads.size >= 16) workloads.clear();
+    workloads.set(source, w);
+  }
+  return w;
+}
+
 export function runPoint(config: PointConfig): Record<string, unknown> {
   const { arch } = config;
-  const pe = getPe(arch.pe, arch.acc !== undefined ? { acc: arch.acc } : {});
+  const pe = cachedPe(arch.pe, arch.acc);
   const simulated = simulate({
     arch,
     pe,
     ...(arch.psum !== undefined && { psumFormat: getFormat(arch.psum) }),
-    ...workloadArgs(loadWorkload(config.model)),
+    ...workloadArgs(cachedWorkload(config.model)),
     compat: config.compat,
     functional: config.functional,
     seed: config.seed,

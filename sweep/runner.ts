@@ -29,6 +29,8 @@ export interface SweepRunOptions {
   /** module whose default export runs one point: (point) => ResultLine */
   readonly workerFile: string;
   readonly onDone?: (line: ResultLine, done: number, total: number) => void;
+  /** the shard this run is ("i/n"), recorded in sweep.json */
+  readonly shard?: string;
 }
 
 export interface SweepSummary {
@@ -40,6 +42,35 @@ export interface SweepSummary {
 
 export const RESULTS_JSONL = 'results.jsonl';
 export const RESULTS_CSV = 'results.csv';
+export const SWEEP_META = 'sweep.json';
+
+/** sweep.json: what a results directory holds, for `sweep-merge` and `report`. */
+export interface SweepMeta {
+  readonly source: string;
+  /** the swept fields (dotted paths), in file order: the CSV's columns */
+  readonly varying: readonly string[];
+  /** points in the whole sweep */
+  readonly total_points: number;
+  /** the shard this directory ran ("i/n"), or null for the whole sweep */
+  readonly shard: string | null;
+  /** points this directory runs */
+  readonly points: number;
+}
+
+export function writeSweepMeta(outDir: string, meta: SweepMeta): void {
+  writeFileSync(join(outDir, SWEEP_META), JSON.stringify(meta, null, 2) + '\n');
+}
+
+export function readSweepMeta(dir: string): SweepMeta | undefined {
+  const file = join(dir, SWEEP_META);
+  if (!existsSync(file)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Partial<SweepMeta>;
+    return Array.isArray(m.varying) ? (m as SweepMeta) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Cuts a torn final line (no newline) and returns the keys of the complete lines. */
 export function repairAndReadKeys(file: string): Set<string> {
@@ -65,12 +96,26 @@ export function repairAndReadKeys(file: string): Set<string> {
   return keys;
 }
 
+/** The complete lines of a results.jsonl (a torn final line, without its newline, is left out). */
 export function readResults(file: string): ResultLine[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as ResultLine);
+  const text = readFileSync(file, 'utf8');
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  const out: ResultLine[] = [];
+  complete.split('\n').forEach((l, i) => {
+    if (l === '') return;
+    let r: ResultLine;
+    try {
+      r = JSON.parse(l) as ResultLine;
+    } catch {
+      throw new InputError(`${file}:${i + 1}: not a JSON result line; the file was not written by bitweave sweep`);
+    }
+    if (typeof r.key !== 'string' || typeof r.index !== 'number') {
+      throw new InputError(`${file}:${i + 1}: a result line needs a key and an index`);
+    }
+    out.push(r);
+  });
+  return out;
 }
 
 function flatten(prefix: string, v: unknown, out: Record<string, string>): void {
@@ -116,6 +161,9 @@ export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<
     throw new InputError(`${jsonl} exists: pass --resume to continue that sweep, or choose another --out`);
   }
   const done = opts.resume ? repairAndReadKeys(jsonl) : new Set<string>();
+  writeSweepMeta(opts.outDir, {
+    source: spec.source, varying: spec.varying, total_points: spec.points.length, shard: opts.shard ?? null, points: opts.points.length,
+  });
   const pending = opts.points.filter((p) => !done.has(p.key));
   const total = opts.points.length;
   let finished = total - pending.length;
@@ -128,7 +176,8 @@ export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<
     filename: opts.workerFile,
     minThreads: opts.jobs,
     maxThreads: opts.jobs,
-    execArgv: tsxLoaded ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+    // tsx resolved from here, not from the cwd: a sweep started in any directory finds it
+    execArgv: tsxLoaded ? process.execArgv : [...process.execArgv, '--import', import.meta.resolve('tsx')],
   });
   try {
     // allSettled: a crashed point must not close the file under the points still running

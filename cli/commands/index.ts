@@ -1,5 +1,6 @@
 /** Every subcommand of `bitweave`, in the order `--help` lists them. */
 import type { CommandModule } from 'yargs';
+import { accuracyCommand } from './accuracy.ts';
 import { formatsCommand } from './formats.ts';
 import { mulCommand } from './mul.ts';
 import { pesCommand } from './pes.ts';
@@ -8,7 +9,7 @@ import { quantizeCommand } from './quantize.ts';
 import { reportCommand } from './report.ts';
 import { zooCommand } from './zoo.ts';
 import { runCommand } from './run.ts';
-import { sweepCommand } from './sweep.ts';
+import { sweepCommand, sweepMergeCommand } from './sweep.ts';
 
 /** yargs modules differ in their argument types; the registry only needs them as modules. */
 export type AnyCommand = CommandModule<object, never>;
@@ -22,5 +23,7 @@ export const commands: AnyCommand[] = [
   runCommand as unknown as AnyCommand,
   reportCommand as unknown as AnyCommand,
   sweepCommand as unknown as AnyCommand,
+  sweepMergeCommand as unknown as AnyCommand,
   zooCommand as unknown as AnyCommand,
+  accuracyCommand as unknown as AnyCommand,
 ];

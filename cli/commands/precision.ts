@@ -1,6 +1,20 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../../sim/errors.ts';
 import { mulPrecision, type PrecisionReport } from '../../sim/pe/precision.ts';
+import {
+  compareWithBaseline, newBaseline, parseBaseline, serializeBaseline, updateChanges, type Baseline, type DiffRow,
+} from '../../sim/precision/baseline.ts';
+import { runPrecisionSuite, type TrainedAccuracy } from '../../sim/precision/suite.ts';
+import type { PeKind } from '../../sim/pe/types.ts';
+import { createHash } from 'node:crypto';
+import { arrayBackend } from '../../models/accuracy/backend.ts';
+import { evaluateImages, summarize } from '../../models/accuracy/evaluate.ts';
+import { loadGraph } from '../../models/accuracy/task.ts';
+import { resolveTrainedModel, trainedMetrics } from '../../models/accuracy/trained.ts';
+import { loadFmnist, normalizeImages } from '../../models/data/fmnist.ts';
 import { printJson, printTable } from '../io.ts';
 
 interface MulArgs {
@@ -45,9 +59,131 @@ const mulSub: CommandModule<object, MulArgs> = {
   },
 };
 
+const repoFile = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+export const DEFAULT_BASELINE = repoFile('baselines/precision.json');
+export const DEFAULT_TRAINED_METRICS = repoFile('models/data/trained/metrics.json');
+
+interface CheckArgs {
+  baseline: string;
+  update: boolean;
+  json: boolean;
+  trainedMetrics: string;
+}
+
+const shown = (file: string) => {
+  const r = relative(process.cwd(), file);
+  return r.startsWith('..') ? file : r;
+};
+
+/** the diff table; `verdicts: false` when updating (nothing fails then, it changes) */
+function printDiff(rows: readonly DiffRow[], verdicts = true): void {
+  printTable(
+    ['what', 'baseline', 'now', 'delta', 'tolerance', 'verdict'],
+    rows.map((r) => [r.key, r.baseline, r.now, r.delta, r.tolerance, verdicts && r.fails ? `${r.verdict} FAIL` : r.verdict]),
+  );
+}
+
+function readTrained(file: string): { metrics?: unknown; reason?: string } {
+  if (!existsSync(file)) return { reason: `${shown(file)} not found (no trained models yet)` };
+  try {
+    return { metrics: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+  } catch (e) {
+    throw new InputError(`${file}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+const checkSub: CommandModule<object, CheckArgs> = {
+  command: 'check',
+  describe: 'regression check: multiplier statistics, bit-exact functional hashes of every PE x dataflow, trained accuracies vs a baseline',
+  builder: (y) =>
+    y
+      .option('baseline', { type: 'string', default: DEFAULT_BASELINE, defaultDescription: 'baselines/precision.json', describe: 'baseline file' })
+      .option('update', { type: 'boolean', default: false, describe: 'rewrite the baseline with the current figures and print what changed' })
+      .option('trained-metrics', {
+        type: 'string', default: DEFAULT_TRAINED_METRICS, defaultDescription: 'models/data/trained/metrics.json',
+        describe: "the trained models' metrics (skipped when the file does not exist)",
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
+      .example('$0 precision check', 'compare with baselines/precision.json; exit 1 on any change')
+      .example('$0 precision check --update', 'accept the current figures as the new baseline')
+      .example('$0 precision check --json | jq .diffs', 'the differences, machine-readable') as unknown as Argv<CheckArgs>,
+  handler: (args) => {
+    const trained = readTrained(args.trainedMetrics);
+    const started = Date.now();
+    const now = runPrecisionSuite({
+      ...(trained.metrics !== undefined && { trainedMetrics: trained.metrics, accuracyOf: trainedAccuracy }),
+      ...(trained.reason !== undefined && { trainedSkipReason: trained.reason }),
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const count = Object.keys(now.entries).length;
+    let old: Baseline | undefined;
+    if (existsSync(args.baseline)) old = parseBaseline(readFileSync(args.baseline, 'utf8'), args.baseline);
+    else if (!args.update) {
+      throw new InputError(`no baseline at ${args.baseline}: create one with bitweave precision check --update --baseline ${args.baseline}`);
+    }
+
+    if (args.update) {
+      const next = newBaseline(old, now);
+      const changes = updateChanges(old, now);
+      mkdirSync(dirname(args.baseline), { recursive: true });
+      writeFileSync(args.baseline, serializeBaseline(next));
+      if (args.json) return printJson({ updated: shown(args.baseline), entries: Object.keys(next.entries).length, changes, skipped: now.skipped });
+      process.stdout.write(`${old ? 'updated' : 'created'} ${shown(args.baseline)}: ${Object.keys(next.entries).length} entries (suite ran in ${seconds} s)\n`);
+      if (old && changes.length === 0) process.stdout.write('nothing changed\n');
+      else if (old) {
+        process.stdout.write(`${changes.length} entries changed:\n\n`);
+        printDiff(changes, false);
+      }
+      for (const [g, why] of Object.entries(now.skipped)) process.stdout.write(`skipped ${g}: ${why}${old ? ' (its baseline entries kept)' : ''}\n`);
+      return;
+    }
+
+    const cmp = compareWithBaseline(old as Baseline, now);
+    if (!cmp.ok) process.exitCode = 1;
+    if (args.json) {
+      return printJson({ ok: cmp.ok, baseline: shown(args.baseline), entries: count, compared: cmp.compared, diffs: cmp.rows, skipped: now.skipped });
+    }
+    const failing = cmp.rows.filter((r) => r.fails);
+    process.stdout.write(
+      `precision check: ${cmp.compared} of ${count} figures compared with ${shown(args.baseline)} in ${seconds} s: ` +
+        (cmp.ok ? 'OK\n' : `${failing.length} FAILED\n`),
+    );
+    if (cmp.rows.length > 0) {
+      process.stdout.write('\n');
+      printDiff(cmp.rows);
+    }
+    for (const [g, why] of Object.entries(now.skipped)) process.stdout.write(`skipped ${g}: ${why}\n`);
+    if (!cmp.ok) {
+      process.stdout.write('\nif the change is intended, accept it with: bitweave precision check --update (and review the baseline diff)\n');
+    } else if (cmp.rows.some((r) => r.verdict === 'new')) {
+      process.stdout.write('\nnew figures are not in the baseline yet: bitweave precision check --update records them\n');
+    }
+  },
+};
+
+/** MLP and CNN on the first 100 test images through a PE: top-1 and the logits' hash. */
+function trainedAccuracy(pe: PeKind): TrainedAccuracy[] {
+  const images = 100;
+  const data = loadFmnist({ limit: images });
+  const x = normalizeImages(data, 0, images);
+  return ['mlp', 'cnn'].filter((m) => trainedMetrics()[m] !== undefined).map((model) => {
+    const g = loadGraph(resolveTrainedModel(model));
+    const r = evaluateImages(g, x, images, { array: arrayBackend(pe, { dataflow: 'os', rows: 32 }) }, false);
+    const top1 = summarize(r, data.labels).top1;
+    const logits = createHash('sha256').update(new Uint8Array(r.logits.buffer)).digest('hex').slice(0, 16);
+    return { model, images, top1, logits };
+  });
+}
+
 export const precisionCommand: CommandModule<object, object> = {
-  command: 'precision <check>',
-  describe: 'numeric precision studies of the PE arithmetic',
-  builder: (y: Argv) => y.command(mulSub).demandCommand(1, 'name a precision study: mul'),
+  command: 'precision <study>',
+  describe: 'numeric precision of the PE arithmetic: error statistics (mul), regression check against a baseline (check)',
+  builder: (y: Argv) =>
+    y
+      .command(mulSub)
+      .command(checkSub as unknown as CommandModule<object, object>)
+      .demandCommand(1, 'name a precision study: mul, check')
+      .example('$0 precision mul --samples 100000 --seed 1', 'error statistics of every multiplier kind')
+      .example('$0 precision check', 'the precision regression check'),
   handler: () => undefined,
 };

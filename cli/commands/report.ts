@@ -3,7 +3,8 @@
  * (a `bitweave run --json` output, or the sim_result.json that `run --out DIR` writes), as
  * report.md, a self-contained report.html, CSV tables and SVG charts. A result without cost
  * fields gets them here (--arch names the arch when the result's is not a preset).
- * `bitweave report --papers` prints the papers' headline figures instead.
+ * `bitweave report --papers` prints the papers' headline figures instead (L-Mul, fp8 units, EN-T's
+ * three design points beside the paper's gains).
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,16 +12,19 @@ import type { Argv, CommandModule } from 'yargs';
 import { isPreset } from '../../sim/arch/presets.ts';
 import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
 import { headlinesMarkdown, lmulHeadlines } from '../../sim/cost/papers.ts';
+import { entDesignPoints, entDesignPointsMarkdown } from '../../sim/cost/ent-design-points.ts';
 import type { CostedSimResult } from '../../sim/cost/run-cost.ts';
 import { InputError } from '../../sim/errors.ts';
 import type { SimResult } from '../../sim/run.ts';
-import { buildReport, hasCost } from '../../reports/cost-report.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson } from '../io.ts';
 import { costOptionsFrom, withCostOptions, type CostOptionArgs } from '../options.ts';
 
 interface ReportArgs extends CostOptionArgs {
   input?: string;
+  x?: string;
+  y?: string;
+  color?: string;
   out?: string;
   arch?: string;
   papers: boolean;
@@ -63,22 +67,32 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe: 'energy, area, cycles and roofline of a run: report.md, report.html, CSV and SVG charts',
   builder: (y: Argv<object>) =>
     withCostOptions(y)
-      .positional('input', { type: 'string', describe: 'RESULT.json (bitweave run --json) or a directory with sim_result.json' })
+      .positional('input', { type: 'string', describe: 'RESULT.json (bitweave run --json), a directory with sim_result.json, or a sweep directory (results.jsonl)' })
       .option('out', { type: 'string', describe: 'output directory (default: the input\'s directory)' })
       .option('arch', { type: 'string', describe: 'arch preset or file, when the result has no cost fields and its arch is not a preset' })
-      .option('papers', { type: 'boolean', default: false, describe: 'print the papers\' headline figures (L-Mul 95%/80%, fp8 ratios) and exit' })
-      .option('json', { type: 'boolean', default: false, describe: 'with --papers: print JSON' })
+      .option('papers', { type: 'boolean', default: false, describe: 'print the papers\' headline figures (L-Mul 95%/80%, fp8 ratios, EN-T design points) and exit' })
+      .option('json', { type: 'boolean', default: false, describe: 'with --papers: print JSON; with a sweep: print the summary as JSON' })
+      .option('x', { type: 'string', describe: 'sweep directory: an extra chart with this field on x (a dotted path, e.g. derived.tops_per_w)' })
+      .option('y', { type: 'string', describe: 'sweep directory: ... and this field on y (e.g. energy_pj.total)' })
+      .option('color', { type: 'string', describe: 'sweep directory: the field that colours the points (default: the first swept field)' })
+      .example('$0 report out/sweep --x area_um2.total --y derived.tops_per_w', 'a sweep\'s trade-offs: sweep.md, sweep.html, SVGs')
       .example('$0 run --arch edge --gemm 256x256x256 --json > r.json && $0 report r.json --out out/report', 'report of one GEMM')
       .example('$0 report --papers', 'L-Mul\'s headline figures from the 45 nm table') as unknown as Argv<ReportArgs>,
-  handler: (args) => {
+  handler: async (args) => {
+    // the report builders load d3-node: only when a report is made, not on every CLI start
+    const { buildReport, hasCost } = await import('../../reports/cost-report.ts');
+    const { reportSweep, sweepResultsOf } = await import('./report-sweep.ts');
     const { dram_type: dramType, ...techOpts } = costOptionsFrom(args);
     if (args.papers) {
       const h = lmulHeadlines(techOpts);
-      if (args.json) return printJson(h);
-      process.stdout.write(headlinesMarkdown(h));
+      const ent = entDesignPoints(techOpts);
+      if (args.json) return printJson({ ...h, ent_design_points: ent });
+      process.stdout.write(headlinesMarkdown(h) + '\n' + entDesignPointsMarkdown(ent));
       return;
     }
     if (args.input === undefined) throw new InputError('report: name a RESULT.json or a directory (or use --papers)');
+    const sweepResults = sweepResultsOf(args.input);
+    if (sweepResults !== undefined) return reportSweep(sweepResults, args);
     const { result, dir } = readResult(args.input);
     // cost again when the result has no cost fields, or when cost options were given
     const costAgain = !hasCost(result) || args.arch !== undefined || args.node !== undefined || args.vdd !== undefined ||

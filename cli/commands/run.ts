@@ -22,9 +22,10 @@ import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
 import { getLogger } from '../logger.ts';
 import { costOptionsFrom, peOptionsFrom, withCostOptions, withPeOptions, type CostOptionArgs, type PeOptionArgs } from '../options.ts';
-import { runCost, withCost } from '../../sim/cost/run-cost.ts';
+import { runCost, withCost, type CostedSimResult } from '../../sim/cost/run-cost.ts';
+import { applyScheduleOption, printSchedule, SCHEDULE_OPTIONS, type ScheduleArgs } from '../schedule-option.ts';
 
-interface RunArgs extends PeOptionArgs, CostOptionArgs {
+interface RunArgs extends PeOptionArgs, CostOptionArgs, ScheduleArgs {
   arch: string;
   model?: string;
   gemm?: string;
@@ -73,7 +74,7 @@ function applyOverrides(base: ArchConfig, args: RunArgs): ArchConfig {
   return parseArch(doc, `${args.arch} (with command-line overrides)`);
 }
 
-function workloadOf(args: RunArgs, padding: PaddingMode): Workload {
+function workloadOf(args: RunArgs, padding: PaddingMode, weights: boolean): Workload {
   if (args.gemm !== undefined && args.model !== undefined) throw new InputError('give either --gemm or --model, not both');
   if (args.gemm !== undefined) {
     const layer = parseGemm(args.gemm, '--gemm');
@@ -82,7 +83,7 @@ function workloadOf(args: RunArgs, padding: PaddingMode): Workload {
   if (args.model === undefined) {
     throw new InputError('name a model: --model ZOO_NAME | FILE.onnx | TOPOLOGY.csv, or --gemm MxNxK (see bitweave zoo list)');
   }
-  return loadWorkload(args.model, { padding });
+  return loadWorkload(args.model, { padding, weights });
 }
 
 function pct(v: number): string {
@@ -114,6 +115,53 @@ function printHuman(r: SimResult): void {
       ...(r.functional ? ['output checksum'] : [])],
     rows,
   );
+}
+
+/** relative change with reuse: -x% is a saving, +x% a cost */
+function changePct(without: number, withR: number): string {
+  if (without === 0) return withR === 0 ? '0%' : 'new';
+  const f = (withR - without) / without;
+  return `${f > 0 ? '+' : ''}${(100 * f).toFixed(1)}%`;
+}
+
+/** What the run's reuse scheme saved (or cost), per layer and in total. */
+function printReuse(r: CostedSimResult): void {
+  const eff = r.totals.reuse_effect;
+  if (eff === undefined) return;
+  const change = (without: number, withR: number, unit = '') =>
+    `${fmtNum(without)}${unit} -> ${fmtNum(withR)}${unit} (${changePct(without, withR)})`;
+  process.stdout.write('\n');
+  if (eff.kind === 'ent') {
+    const enc = r.cost.pe.row_encoder;
+    process.stdout.write(
+      `EN-T reuse: ${enc ? `${enc.rows} row encoders on the ${enc.operand} operand, ${enc.register_bits}-bit broadcast registers; ` : ''}` +
+        'bits and cycles as without reuse\n',
+    );
+  } else {
+    const src = r.layers.find((l) => l.reuse)?.reuse?.weights;
+    process.stdout.write(`MST reuse on ${r.layers.filter((l) => l.reuse).length} binary layer(s), weights: ` +
+      `${src === 'model' ? "the model's" : 'seeded random +-1 (the model has none)'}\n`);
+    const rows = r.layers.filter((l) => l.reuse !== undefined).map((l) => {
+      const m = l.reuse as NonNullable<typeof l.reuse>;
+      const e = l.reuse_effect;
+      return [
+        l.name, `${m.channels}x${m.k}`, `${m.direct_ops} -> ${m.reuse_ops}`, `${(100 * m.saving).toFixed(1)}%`, String(m.tree_depth),
+        change(m.weight_bits_direct, m.weight_bits_reuse), change(m.direct.cycles, l.cycles),
+        e ? change(e.without.dram_bytes, e.with.dram_bytes) : '', e ? change(e.without.energy_pj / 1e6, e.with.energy_pj / 1e6, ' uJ') : '',
+        m.output_check ? (m.output_check.identical ? 'identical' : 'DIFFERENT') : '',
+      ];
+    });
+    printTable(['layer', 'N x K', 'ops/pixel', 'ops saved', 'depth', 'weight bits', 'cycles', 'DRAM bytes', 'energy', 'bits vs direct'], rows);
+  }
+  process.stdout.write(
+    `reuse (${eff.kind}) in total: energy ${change(eff.without.energy_pj / 1e6, eff.with.energy_pj / 1e6, ' uJ')}, ` +
+      `area ${change(eff.without.area_um2 / 1e6, eff.with.area_um2 / 1e6, ' mm^2')}, cycles ${change(eff.without.cycles, eff.with.cycles)}, ` +
+      `DRAM bytes ${change(eff.without.dram_bytes, eff.with.dram_bytes)} (without -> with reuse; -x% saved, +x% cost)\n`,
+  );
+}
+
+function fmtNum(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
 }
 
 /** Trace files written synchronously chunk by chunk: the simulation never holds a whole trace. */
@@ -155,10 +203,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option('json', { type: 'boolean', default: false, describe: 'print the SimResult as JSON' })
         .option('out', { type: 'string', describe: 'directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv' })
         .option('trace', { type: 'boolean', default: false, describe: 'with --out: per-layer SRAM/DRAM traces and a Perfetto timeline' })
+        .options(SCHEDULE_OPTIONS)
         .example('$0 run --gemm 128x64x256 --compat scalesim --dataflow ws', 'SCALE-Sim parity on one GEMM')
         .example('$0 run --arch edge --model topologies/conv_nets/Resnet18.csv --out out/', 'ResNet-18 on the edge preset'),
     ) as unknown as Argv<RunArgs>,
-  handler: (args) => {
+  handler: async (args) => {
     const log = getLogger();
     const compat = args.compat as Compat;
     if (compat !== 'none' && compat !== 'scalesim') throw new InputError(`--compat must be none or scalesim, got '${args.compat}'`);
@@ -170,10 +219,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     if (args.trace && args.out === undefined) throw new InputError('--trace needs --out DIR');
     const arch = applyOverrides(loadArch(args.arch), args);
-    const peOpts = peOptionsFrom(args);
+    // --reuse mst is a schedule of the array, not a PE option: the PE gets none
+    const mst = args.reuse === 'mst';
+    if (mst && args.trace) throw new InputError('--trace records the direct schedule; it is not available with --reuse mst');
+    const peOpts = peOptionsFrom({ ...args, reuse: mst ? undefined : args.reuse });
     const pe = getPe(arch.pe, { ...(arch.acc !== undefined && { acc: arch.acc }), ...peOpts });
     const psumFormat = arch.psum !== undefined ? getFormat(arch.psum) : undefined;
-    const work = workloadOf(args, padding);
+    const work = workloadOf(args, padding, mst);
     log.info({ arch: arch.name, model: work.name, layers: work.layers.length, compat, engine }, 'run');
 
     const files = new TraceFiles();
@@ -203,9 +255,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       arch, pe, layers: work.layers, repeats: work.repeats, vectorOps: work.vectorOps,
       compat, engine, functional: args.functional, seed: args.seed,
       ...(psumFormat !== undefined && { psumFormat }),
+      ...(mst && { reuse: 'mst' as const, ...(work.binary !== undefined && { binary: work.binary }), ...(work.weights !== undefined && { weights: work.weights }) }),
       ...(onLayer !== undefined && { onLayer }),
     });
-    const result = withCost(simulated, runCost(simulated, arch, { pe, ...costOptionsFrom(args) }));
+    const scheduled = await applyScheduleOption(args, simulated, arch, work);
+    const result = withCost(scheduled, runCost(scheduled, arch, { pe, ...costOptionsFrom(args) }));
     files.close();
 
     if (args.out !== undefined) {
@@ -219,6 +273,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args.json) printJson(result);
     else {
       printHuman(result);
+      printSchedule(result);
+      printReuse(result);
       if (result.vector.ops.length > 0) {
         process.stdout.write(`vector unit: ${result.vector.ops.length} ops, ${result.vector.element_ops} element-ops, ` +
           `${result.vector.cycles} cycles at ${result.vector.throughput}/cycle (included in the total)\n`);

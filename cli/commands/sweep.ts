@@ -6,8 +6,9 @@ import type { CommandModule } from 'yargs';
 import { InputError } from '../../sim/errors.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { loadWorkload } from '../../models/workload.ts';
+import { mergeShards } from '../../sweep/merge.ts';
 import { runSweep } from '../../sweep/runner.ts';
-import { parseSweepSpec, shardOf } from '../../sweep/spec.ts';
+import { parseSweepSpec, shardOf, type SweepSpec } from '../../sweep/spec.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson } from '../io.ts';
 
@@ -18,10 +19,55 @@ interface SweepArgs {
   resume: boolean;
   shard?: string;
   json: boolean;
-  quiet: boolean;
+  /** the global --quiet */
+  quiet?: boolean;
 }
 
 const workerFile = fileURLToPath(new URL('../../sweep/worker.ts', import.meta.url));
+
+function loadSpec(file: string): SweepSpec {
+  if (!existsSync(file)) throw new InputError(`sweep file '${file}' does not exist`);
+  return parseSweepSpec(readFileSync(file, 'utf8'), file, {
+    loadArch,
+    checkPe: (name) => void getPe(name),
+    checkModel: (source) => void loadWorkload(source),
+  });
+}
+
+interface MergeArgs {
+  out: string;
+  shards: string[];
+  spec?: string;
+  force: boolean;
+  json: boolean;
+}
+
+export const sweepMergeCommand: CommandModule<object, MergeArgs> = {
+  command: 'sweep-merge <out> <shards..>',
+  describe: 'merge shard directories (e.g. of a Slurm job array) into one results.jsonl and results.csv',
+  builder: (y) =>
+    y
+      .positional('out', { type: 'string', demandOption: true, describe: 'output directory' })
+      .positional('shards', { type: 'string', array: true, demandOption: true, describe: 'shard result directories' })
+      .option('spec', { type: 'string', describe: 'the sweep file: its column order, and a count of points no shard has' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace results.jsonl in the output directory' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
+      .example('$0 sweep-merge out/sweep out/shards/shard-*', 'one results directory from the shards of a job array')
+      .example('$0 sweep-merge out/sweep out/shards/shard-* --spec sweep.yaml', 'same, and report points no shard ran'),
+  handler: (args) => {
+    const spec = args.spec !== undefined ? loadSpec(args.spec) : undefined;
+    const s = mergeShards({ outDir: args.out, shardDirs: args.shards, force: args.force, ...(spec && { spec }) });
+    if (args.json) printJson({ ...s, out: args.out });
+    else {
+      process.stdout.write(
+        `merged ${s.shards} shards: ${s.points} points (${s.lines} lines read, ${s.duplicates} duplicates dropped, ${s.failed} failed)` +
+          `${s.missing !== null ? `, ${s.missing} points of ${spec?.source} missing` : ''}\n` +
+          `results: ${join(args.out, 'results.jsonl')}, ${join(args.out, 'results.csv')}\n`,
+      );
+    }
+    if (s.failed > 0 || (s.missing ?? 0) > 0) process.exitCode = 1;
+  },
+};
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep <file>',
@@ -34,18 +80,13 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('resume', { type: 'boolean', default: false, describe: 'skip points already in results.jsonl' })
       .option('shard', { type: 'string', describe: 'run shard i of n (i/n): every n-th point, for job arrays' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
       .example('$0 sweep examples/sweep.yaml --jobs 2 --out out/sweep', 'run a sweep on two cores')
       .example('$0 sweep examples/sweep.yaml --out out/sweep --resume', 'continue a sweep that was stopped')
-      .example('$0 sweep examples/sweep.yaml --shard 2/3 --out out/shard2', 'the second third of the points'),
+      .example('$0 sweep examples/sweep.yaml --shard 2/3 --out out/shard2', 'the second third of the points')
+      .example('$0 sweep-merge out/sweep out/shard1 out/shard2 out/shard3', 'merge shards (see bitweave sweep-merge --help)'),
   handler: async (args) => {
     if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${args.jobs}`);
-    if (!existsSync(args.file)) throw new InputError(`sweep file '${args.file}' does not exist`);
-    const spec = parseSweepSpec(readFileSync(args.file, 'utf8'), args.file, {
-      loadArch,
-      checkPe: (name) => void getPe(name),
-      checkModel: (source) => void loadWorkload(source),
-    });
+    const spec = loadSpec(args.file);
     const points = shardOf(spec.points, args.shard);
     const outDir = args.out ?? join('.', `sweep-${basename(args.file).replace(/\.[^.]*$/, '')}`);
     const tty = process.stderr.isTTY && !args.quiet;
@@ -59,6 +100,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       resume: args.resume,
       points,
       workerFile,
+      ...(args.shard !== undefined && { shard: args.shard }),
       onDone: (line, done, total) => {
         if (line.status !== 'ok') failed++;
         const rate = (done / Math.max(1e-3, (Date.now() - started) / 1000)).toFixed(1);

@@ -100,6 +100,12 @@ const showSub: CommandModule<object, ShowArgs> = {
 export const zooCommand: CommandModule<object, object> = {
   command: 'zoo <command>',
   describe: 'the model zoo: list the built-in networks, show how a model is lowered onto the array',
-  builder: (y: Argv) => y.command(listSub).command(showSub).demandCommand(1, 'name a zoo command: list, show'),
+  builder: (y: Argv) =>
+    y
+      .command(listSub)
+      .command(showSub)
+      .demandCommand(1, 'name a zoo command: list, show')
+      .example('$0 zoo list --json', 'the built-in networks as JSON')
+      .example('$0 zoo show resnet50', 'how ResNet-50 is lowered onto the array'),
   handler: () => undefined,
 };

@@ -17,6 +17,8 @@ export interface AccuracyRunOptions {
   readonly jobs?: number;
   /** images per task */
   readonly chunk?: number;
+  /** run the fp32 reference beside the PE (default true; benchmarks turn it off) */
+  readonly reference?: boolean;
 }
 
 export interface AccuracyRun {
@@ -50,7 +52,9 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
   if (!Number.isInteger(jobs) || jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${jobs}`);
   const chunk = opts.chunk ?? Math.max(1, Math.min(250, Math.ceil(n / (4 * jobs))));
   const tasks: AccuracyTask[] = [];
-  for (let start = 0; start < n; start += chunk) tasks.push({ ...setup, start, count: Math.min(chunk, n - start) });
+  for (let start = 0; start < n; start += chunk) {
+    tasks.push({ ...setup, start, count: Math.min(chunk, n - start), reference: opts.reference ?? true });
+  }
   let chunks: ChunkResult[];
   if (jobs === 1) {
     chunks = tasks.map(runAccuracyTask);

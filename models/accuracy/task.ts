@@ -33,6 +33,8 @@ export interface AccuracySetup {
 export interface AccuracyTask extends AccuracySetup {
   readonly start: number;
   readonly count: number;
+  /** also run the fp32 reference executor (default true) */
+  readonly reference?: boolean;
 }
 
 const graphs = new Map<string, Graph>();
@@ -69,5 +71,5 @@ export function runAccuracyTask(t: AccuracyTask): ChunkResult {
   const binary = t.binaryPe !== undefined ? arrayBackend(getPe(t.binaryPe), order) : undefined;
   return evaluateImages(g, normalizeImages(data, t.start, t.count), t.count, {
     array, ...(attention && { attention }), ...(binary && { binary }),
-  });
+  }, t.reference ?? true);
 }

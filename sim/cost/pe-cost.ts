@@ -11,10 +11,19 @@
  *           two (e+m+1)-bit adders; the sign is one XOR and the underflow/overflow handling
  *           (flush to zero, saturate) a row of (e+m)-bit muxes (bit ops).
  *           The L-Mul paper counts one adder only; see sim/cost/papers.ts for both accountings.
- *   int     an a x b array multiplier: Technology.intMult(a, b). With EN-T reuse the Booth
- *           encoder (a share of the multiplier, ENT_STRUCTURE) leaves the PE: one per row,
- *           its energy shared by the row's `cols` PEs; the input register carries 3 bits per
- *           radix-4 digit.
+ *   int     an a x b array multiplier: Technology.intMult(a, b).
+ *   EN-T    (--reuse ent, int and float kinds) the radix-4 Booth encoder, a share of the
+ *           multiplier (ENT_STRUCTURE.encoder_share of intMult(a, b), or of the (m+1)-bit
+ *           mantissa multiplier inside fpMult), leaves the PE: the PE keeps partial-product
+ *           selection and the adder tree (multiplier x (1 - share)). One encoder sits at the
+ *           entry of each array row, after the skew registers, and encodes the operand that
+ *           streams along the rows (the broadcast operand): os and ws the input (A), is the
+ *           weight (B). Its energy is charged per encoded element (run-cost.ts: one per SRAM
+ *           read of the broadcast operand), its area once per row (`row_encoder`). The
+ *           encoded digits travel through the row's pipeline registers, which are wider:
+ *           3 bits per radix-4 digit, ceil(w/2) * 3 for a w-bit integer, and sign + exponent +
+ *           3 * ceil((m+2)/2) for a float (the significand with its hidden bit, as a signed
+ *           operand of m+2 bits).
  *   ternary add / subtract / skip: conditional negation and select of the input, a row of
  *           input-width bit ops; the adding is the accumulator's.
  *   xnor    one XNOR gate (a 1-bit bit op); the popcount is the accumulator's +-1 adding.
@@ -44,13 +53,13 @@ export interface PeCost {
   /** the product: multiplier (or its L-Mul / XNOR / select replacement) */
   readonly multiply: CostPart[];
   readonly accumulate: CostPart;
-  /** energy of one MAC in the PE, multiplier + accumulator */
+  /** energy of one MAC in the PE, multiplier + accumulator (EN-T: without the row encoder) */
   readonly mac_pj: number;
   /** register energy per MAC for each dataflow */
   readonly register_pj: Readonly<Record<Dataflow, number>>;
   /** area of one PE: multiplier, accumulator adder, input/weight/accumulator registers */
   readonly area_um2: { readonly multiplier: number; readonly accumulator: number; readonly registers: number; readonly total: number };
-  /** EN-T: Booth encoders per array row (energy per encoded element, area per encoder) */
+  /** EN-T: the Booth encoder at each array row's entry (energy per encoded element, area per encoder) */
   readonly row_encoder?: Cost;
 }
 
@@ -70,14 +79,36 @@ function add(...cs: Cost[]): Cost {
   return { energy_pj: cs.reduce((s, c) => s + c.energy_pj, 0), area_um2: cs.reduce((s, c) => s + c.area_um2, 0) };
 }
 
-/** The multiplier's parts for one PE kind. */
-export function multiplierParts(pe: PeKind, tech: Technology, cols = 1): { parts: CostPart[]; rowEncoder?: Cost } {
+/** Which operand streams along the array rows (and so is Booth-encoded by EN-T). */
+export function broadcastOperand(dataflow: Dataflow): 'input' | 'weight' {
+  return dataflow === 'is' ? 'weight' : 'input';
+}
+
+/** Width of an operand register holding the EN-T encoding of `f` (3 control bits per radix-4 digit). */
+export function encodedBits(f: NumberFormat): number {
+  if (f.kind === 'float') return 1 + f.expBits + 3 * Math.ceil((f.manBits + 2) / 2);
+  return 3 * Math.ceil(f.bits / 2);
+}
+
+/** The multiplier's parts for one PE kind. EN-T's encoder is not among them (see `rowEncoder`). */
+export function multiplierParts(pe: PeKind, tech: Technology): { parts: CostPart[]; rowEncoder?: Cost } {
+  const ent = pe.reuse === 'ent';
+  const share = ENT_STRUCTURE.encoder_share.value;
   switch (pe.multiplier) {
     case 'float': {
       const a = fmtOf(pe.input), b = fmtOf(pe.weight);
       if (!a || !b) throw new InputError(`PE ${pe.name}: a float multiplier needs float operands`);
       const e = Math.max(a.expBits, b.expBits), m = Math.max(a.manBits, b.manBits);
-      return { parts: [part(`fp multiplier e${e}m${m}`, tech.fpMult(e, m), `fpMult(${e}, ${m}): (m+1)^2 mantissa multiplier + exponent adder + fitted normalise/round`)] };
+      const full = tech.fpMult(e, m);
+      if (!ent) return { parts: [part(`fp multiplier e${e}m${m}`, full, `fpMult(${e}, ${m}): (m+1)^2 mantissa multiplier + exponent adder + fitted normalise/round`)] };
+      // the encoder is a share of the mantissa multiplier only
+      const mant = tech.intMult(m + 1, m + 1);
+      const enc = scale(mant, share);
+      return {
+        parts: [part(`fp multiplier e${e}m${m}, EN-T (no encoder)`, add(full, scale(enc, -1)),
+          `fpMult(${e}, ${m}) - encoder share (${share.toFixed(3)}) of its ${m + 1}x${m + 1} mantissa multiplier`)],
+        rowEncoder: enc,
+      };
     }
     case 'lmul': {
       const f = fmtOf(pe.input);
@@ -93,15 +124,11 @@ export function multiplierParts(pe: PeKind, tech: Technology, cols = 1): { parts
     }
     case 'int': {
       const mult = tech.intMult(pe.input.bits, pe.weight.bits);
-      if (pe.reuse === 'ent') {
-        const share = ENT_STRUCTURE.encoder_share.value;
-        const enc = scale(mult, share);
+      if (ent) {
         return {
-          parts: [
-            part(`int ${pe.input.bits}x${pe.weight.bits} PP select + tree`, scale(mult, 1 - share), `intMult(${pe.input.bits}, ${pe.weight.bits}) x (1 - encoder share)`),
-            part('Booth encoder (row, shared)', { energy_pj: enc.energy_pj / cols, area_um2: 0 }, `encoder share / ${cols} PEs per row`),
-          ],
-          rowEncoder: enc,
+          parts: [part(`int ${pe.input.bits}x${pe.weight.bits} PP select + tree (EN-T)`, scale(mult, 1 - share),
+            `intMult(${pe.input.bits}, ${pe.weight.bits}) x (1 - encoder share ${share.toFixed(3)})`)],
+          rowEncoder: scale(mult, share),
         };
       }
       return { parts: [part(`int ${pe.input.bits}x${pe.weight.bits} multiplier`, mult, `intMult(${pe.input.bits}, ${pe.weight.bits})`)] };
@@ -123,27 +150,36 @@ export function accumulatorPart(acc: NumberFormat, tech: Technology): CostPart {
   throw new InputError(`no cost model for a ${acc.kind} accumulator (${acc.name})`);
 }
 
-/** Bits of the operand registers; EN-T's input register carries 3 control bits per Booth digit. */
-function regBits(pe: PeKind): { input: number; weight: number; acc: number } {
-  const input = pe.reuse === 'ent' ? 3 * Math.ceil(pe.input.bits / 2) : pe.input.bits;
-  return { input, weight: pe.weight.bits, acc: pe.acc.bits };
+/**
+ * Bits of the PE's operand registers for a dataflow; with EN-T the broadcast operand's
+ * register (the one that hops along the row) carries the encoded digits.
+ */
+export function regBits(pe: PeKind, dataflow: Dataflow): { input: number; weight: number; acc: number } {
+  const ent = pe.reuse === 'ent';
+  const enc = broadcastOperand(dataflow);
+  return {
+    input: ent && enc === 'input' ? encodedBits(pe.input) : pe.input.bits,
+    weight: ent && enc === 'weight' ? encodedBits(pe.weight) : pe.weight.bits,
+    acc: pe.acc.bits,
+  };
 }
 
 export interface PeCostOptions {
-  /** PEs per row (shares EN-T's row encoder); default 1 */
-  readonly cols?: number;
+  /** the dataflow decides which operand EN-T encodes, so which register is wider; default os */
+  readonly dataflow?: Dataflow;
 }
 
 export function peCost(pe: PeKind, tech: Technology, opts: PeCostOptions = {}): PeCost {
-  const { parts, rowEncoder } = multiplierParts(pe, tech, opts.cols ?? 1);
+  const { parts, rowEncoder } = multiplierParts(pe, tech);
   const accumulate = accumulatorPart(pe.acc, tech);
-  const r = regBits(pe);
   const reg = (bits: number) => tech.register(bits).energy_pj;
+  const bitsOf = (df: Dataflow) => regBits(pe, df);
   const register_pj: Record<Dataflow, number> = {
-    os: reg(r.input) + reg(r.weight) + reg(r.acc),
-    ws: reg(r.input) + reg(r.acc),
-    is: reg(r.weight) + reg(r.acc),
+    os: reg(bitsOf('os').input) + reg(bitsOf('os').weight) + reg(bitsOf('os').acc),
+    ws: reg(bitsOf('ws').input) + reg(bitsOf('ws').acc),
+    is: reg(bitsOf('is').weight) + reg(bitsOf('is').acc),
   };
+  const r = bitsOf(opts.dataflow ?? 'os');
   const multArea = parts.reduce((s, p) => s + p.area_um2, 0);
   const regArea = tech.register(r.input + r.weight + r.acc).area_um2;
   const mac = parts.reduce((s, p) => s + p.energy_pj, 0) + accumulate.energy_pj;

@@ -4,8 +4,12 @@
  * energies come from sim/cost/technology.ts and pe-cost.ts, DRAM from tables/dram.ts.
  *
  * Energy of a layer (pJ):
- *   compute    MACs x (multiplier + accumulator)                        [+ EN-T row encoders]
- *   registers  MACs x the pipeline registers the operands/partial sums hop through (dataflow)
+ *   compute    operations x (multiplier + accumulator)
+ *              + EN-T: encodes x row encoder, one encode per element of the broadcast operand
+ *                entering a row (its SRAM reads: os/ws ifmap, is filter; see pe-cost.ts)
+ *   registers  operations x the pipeline registers the operands/partial sums hop through
+ *              (dataflow; EN-T's broadcast register is wider)
+ *   (operations = MACs, or under MST reuse the reuse schedule's operations, LayerResult.reuse)
  *   sram       per buffer: array-side reads/writes (the SimResult's SRAM counts, one word each)
  *              + the fills from DRAM (DRAM read bytes / word, as SRAM writes)
  *              + the drains to DRAM (ofmap DRAM write bytes / word, as SRAM reads)
@@ -17,14 +21,22 @@
  *
  * Area (um^2): PE array (rows x cols x PE), SRAM per buffer (one unified scratchpad counts once,
  * under `unified`), other = the skew/deskew registers at the array edges (a triangle of
- * registers per edge) and EN-T's row encoders.
+ * registers per edge) and EN-T's row encoders (one per row).
+ *
+ * Reuse effect (`reuse_effect` on each layer and the totals, when the run used reuse): the same
+ * figures without reuse beside the run's, and what reuse saved (negative: what it cost).
+ *   EN-T  the same counts costed with the plain PE (its own encoder, narrow registers);
+ *   MST   the layer's counts without reuse (LayerResult.reuse.direct) with the same PE.
+ *         MST's extra control (difference-list decoding, the activation gather) is not in the
+ *         area model: its area effect is 0 here.
  */
 import { InputError, unknownName } from '../errors.ts';
 import type { ArchConfig, Dataflow } from '../arch/schema.ts';
 import { getPe } from '../pe/registry.ts';
 import type { PeKind } from '../pe/types.ts';
 import type { LayerResult, SimResult, SimTotals } from '../run.ts';
-import { peCost, type PeCost } from './pe-cost.ts';
+import { broadcastOperand, encodedBits, peCost, type PeCost } from './pe-cost.ts';
+import { ENT_STRUCTURE } from './tables/structure.ts';
 import { DRAM_TYPES, dramTypeNames } from './tables/dram.ts';
 import { makeTechnology, type TechOptions, type Technology, type UsedEntry } from './technology.ts';
 
@@ -76,25 +88,48 @@ export interface CostInfo {
   dram_bandwidth_bytes_per_cycle: number;
   pe: {
     name: string;
+    /** computation reuse of the PE: 'ent' or 'none' */
+    reuse: string;
     mac_pj: number;
     register_pj_per_mac: number;
     area_um2: number;
     parts: { name: string; energy_pj: number; area_um2: number; derivation: string }[];
+    /** EN-T: one Booth encoder per array row, on the operand that streams along the rows */
+    row_encoder?: { operand: 'input' | 'weight'; rows: number; energy_pj_per_encode: number; area_um2_each: number; register_bits: number };
   };
   sram_fit: { a: number; b: number; word_bits: number; formula: string };
   leakage_pj_per_cycle: number;
   sources: UsedEntry[];
 }
 
+/** Figures a reuse scheme changes. */
+export interface ReuseFigures {
+  energy_pj: number;
+  cycles: number;
+  dram_bytes: number;
+  area_um2: number;
+}
+
+/** What a reuse scheme did: the figures without it, with it, and saved (without - with). */
+export interface ReuseEffect {
+  kind: 'ent' | 'mst';
+  without: ReuseFigures;
+  with: ReuseFigures;
+  saved: ReuseFigures;
+  /** saved / without, per figure (0 where without is 0) */
+  saved_fraction: ReuseFigures;
+}
+
 export interface LayerCost {
   name: string;
   energy_pj: EnergyBreakdown;
   derived: DerivedFigures;
+  reuse_effect?: ReuseEffect;
 }
 
 export interface RunCost {
   cost: CostInfo;
-  totals: { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures };
+  totals: { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures; reuse_effect?: ReuseEffect };
   layers: LayerCost[];
 }
 
@@ -106,8 +141,8 @@ export interface CostOptions extends TechOptions {
 }
 
 /** A SimResult with the cost fields attached (what `withCost` returns). */
-export type CostedLayer = LayerResult & { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures };
-export type CostedTotals = SimTotals & { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures };
+export type CostedLayer = LayerResult & { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures; reuse_effect?: ReuseEffect };
+export type CostedTotals = SimTotals & { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures; reuse_effect?: ReuseEffect };
 export type CostedSimResult = Omit<SimResult, 'totals' | 'layers'> & { cost: CostInfo; totals: CostedTotals; layers: CostedLayer[] };
 
 export function dramPjPerBit(type: string): number {
@@ -151,9 +186,42 @@ function areaOf(arch: ArchConfig, R: number, C: number, pc: PeCost, pe: PeKind, 
   const rowBits = dataflow === 'is' ? pe.weight.bits : pe.input.bits;
   const colBits = dataflow === 'os' ? pe.weight.bits : pe.acc.bits;
   const skew = tech.register((R * (R - 1)) / 2 * rowBits).area_um2 + tech.register((C * (C - 1)) / 2 * colBits).area_um2;
+  // EN-T: one encoder per row, at the row's entry after the skew registers (which stay narrow)
   const encoders = pc.row_encoder ? R * pc.row_encoder.area_um2 : 0;
   const other = skew + encoders;
   return { total: peArray + sram.total + other, pe_array: peArray, sram, other };
+}
+
+function dramBytes(d: LayerResult['dram']): number {
+  return d.ifmap_read_bytes + d.filter_read_bytes + d.ofmap_read_bytes + d.ofmap_write_bytes;
+}
+
+function figures(energy: number, cycles: number, dram: number, area: number): ReuseFigures {
+  return { energy_pj: energy, cycles, dram_bytes: dram, area_um2: area };
+}
+
+function effect(kind: ReuseEffect['kind'], without: ReuseFigures, withR: ReuseFigures): ReuseEffect {
+  const keys = ['energy_pj', 'cycles', 'dram_bytes', 'area_um2'] as const;
+  const saved = figures(0, 0, 0, 0), frac = figures(0, 0, 0, 0);
+  for (const k of keys) {
+    saved[k] = without[k] - withR[k];
+    frac[k] = without[k] !== 0 ? saved[k] / without[k] : 0;
+  }
+  return { kind, without, with: withR, saved, saved_fraction: frac };
+}
+
+/** The PE a result ran with: the given one (checked) or the registry's, EN-T where the run used it. */
+function peOfResult(result: SimResult, arch: ArchConfig, given: PeKind | undefined): PeKind {
+  const pe = given ?? getPe(result.arch.pe, {
+    ...(arch.acc !== undefined && { acc: arch.acc }), ...(result.arch.reuse === 'ent' && { reuse: 'ent' as const }),
+  });
+  if (pe.name !== result.arch.pe) {
+    throw new InputError(`the PE given to the cost model (${pe.name}) is not the run's (${result.arch.pe})`);
+  }
+  if ((pe.reuse === 'ent') !== (result.arch.reuse === 'ent')) {
+    throw new InputError(`the PE given to the cost model (${pe.name}, reuse ${pe.reuse}) does not match the run's reuse (${result.arch.reuse ?? 'none'})`);
+  }
+  return pe;
 }
 
 /** Energy and area of a run. Pure: the same inputs give the same numbers. */
@@ -163,11 +231,8 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
   const dramBit = dramPjPerBit(dramType);
   const R = result.arch.rows, C = result.arch.cols;
   const dataflow = result.arch.dataflow;
-  const pe = opts.pe ?? getPe(result.arch.pe, { ...(arch.acc !== undefined && { acc: arch.acc }) });
-  if (pe.name !== result.arch.pe) {
-    throw new InputError(`the PE given to the cost model (${pe.name}) is not the run's (${result.arch.pe})`);
-  }
-  const pc = peCost(pe, tech, { cols: C });
+  const pe = peOfResult(result, arch, opts.pe);
+  const pc = peCost(pe, tech, { dataflow });
   const area = areaOf(arch, R, C, pc, pe, dataflow, tech);
   const leakPerCycle = tech.leakagePerUm2Cycle(result.arch.clock_mhz) * area.total;
   const kb = sramKb(arch);
@@ -184,25 +249,27 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
     filter: tech.sramAccess(kb.filter, bits.weight, banks, true),
     ofmap: tech.sramAccess(kb.ofmap, bits.psum, banks, true),
   };
-  const regPj = pc.register_pj[dataflow];
+  const encoded = broadcastOperand(dataflow);
 
-  const layerEnergy = (l: LayerResult): EnergyBreakdown => {
+  const layerEnergy = (l: LayerResult, p: PeCost, leak: number): EnergyBreakdown => {
     const s = l.sram, d = l.dram;
     const ifmap = s.ifmap_reads * rd.ifmap + (d.ifmap_read_bytes / wb.input) * wr.ifmap;
     const filter = s.filter_reads * rd.filter + (d.filter_read_bytes / wb.weight) * wr.filter;
     const ofmap = s.ofmap_reads * rd.ofmap + s.ofmap_writes * wr.ofmap
       + (d.ofmap_read_bytes / wb.psum) * wr.ofmap + (d.ofmap_write_bytes / wb.psum) * rd.ofmap;
     const sram = { ifmap, filter, ofmap, total: ifmap + filter + ofmap };
-    // EN-T's row-encoder share is inside pc.mac_pj (divided by the row's PEs)
-    const compute = l.macs * pc.mac_pj;
-    const registers = l.macs * regPj;
-    const dram = (d.ifmap_read_bytes + d.filter_read_bytes + d.ofmap_read_bytes + d.ofmap_write_bytes) * 8 * dramBit;
-    const leakage = l.cycles * leakPerCycle;
+    const ops = l.reuse?.ops ?? l.macs;
+    // EN-T: one encode per broadcast element entering a row
+    const encodes = p.row_encoder ? (encoded === 'input' ? s.ifmap_reads : s.filter_reads) : 0;
+    const compute = ops * p.mac_pj + encodes * (p.row_encoder?.energy_pj ?? 0);
+    const registers = ops * p.register_pj[dataflow];
+    const dram = dramBytes(d) * 8 * dramBit;
+    const leakage = l.cycles * leak;
     return { total: compute + registers + sram.total + dram + leakage, compute, registers, sram, dram, vector: 0, leakage };
   };
 
   const layers: LayerCost[] = result.layers.map((l) => {
-    const e = layerEnergy(l);
+    const e = layerEnergy(l, pc, leakPerCycle);
     return { name: l.name, energy_pj: e, derived: derive(e.total, l.macs, l.cycles, result.arch.clock_mhz, area.total) };
   });
   const sum = (f: (e: EnergyBreakdown) => number) => layers.reduce((s, l) => s + f(l.energy_pj), 0);
@@ -219,7 +286,52 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
     leakage: sum((e) => e.leakage) + vectorCycles * leakPerCycle,
     total: sum((e) => e.total) + vectorPj + vectorCycles * leakPerCycle,
   };
+
+  // ---- what the reuse scheme saved or cost ----
+  let totalEffect: ReuseEffect | undefined;
+  const kind = result.arch.reuse;
+  if (kind === 'ent') {
+    const plainPe: PeKind = { ...pe, reuse: 'none' };
+    const pcPlain = peCost(plainPe, tech, { dataflow });
+    const areaPlain = areaOf(arch, R, C, pcPlain, plainPe, dataflow, tech);
+    const leakPlain = tech.leakagePerUm2Cycle(result.arch.clock_mhz) * areaPlain.total;
+    let without = 0;
+    result.layers.forEach((l, i) => {
+      const e = layerEnergy(l, pcPlain, leakPlain).total;
+      without += e;
+      const dram = dramBytes(l.dram);
+      layers[i].reuse_effect = effect('ent', figures(e, l.cycles, dram, areaPlain.total), figures(layers[i].energy_pj.total, l.cycles, dram, area.total));
+    });
+    without += vectorPj + vectorCycles * leakPlain;
+    const dram = dramBytes(result.totals.dram);
+    totalEffect = effect('ent', figures(without, result.totals.cycles, dram, areaPlain.total), figures(total.total, result.totals.cycles, dram, area.total));
+  } else if (kind === 'mst') {
+    let without = 0, cyclesWithout = 0, dramWithout = 0;
+    result.layers.forEach((l, i) => {
+      const r = l.reuse;
+      if (r === undefined) {
+        without += layers[i].energy_pj.total;
+        cyclesWithout += l.cycles;
+        dramWithout += dramBytes(l.dram);
+        return;
+      }
+      const direct: LayerResult = { ...l, cycles: r.direct.cycles, compute_cycles: r.direct.compute_cycles, stall_cycles: r.direct.stall_cycles, sram: r.direct.sram, dram: r.direct.dram };
+      delete direct.reuse;
+      const e = layerEnergy(direct, pc, leakPerCycle).total;
+      without += e;
+      cyclesWithout += r.direct.cycles;
+      dramWithout += dramBytes(r.direct.dram);
+      layers[i].reuse_effect = effect('mst', figures(e, r.direct.cycles, dramBytes(r.direct.dram), area.total),
+        figures(layers[i].energy_pj.total, l.cycles, dramBytes(l.dram), area.total));
+    });
+    without += vectorPj + vectorCycles * leakPerCycle;
+    cyclesWithout += result.vector?.cycles ?? 0;
+    totalEffect = effect('mst', figures(without, cyclesWithout, dramWithout, area.total),
+      figures(total.total, result.totals.cycles, dramBytes(result.totals.dram), area.total));
+  }
+
   const fit = tech.sramFit();
+  const enc = pc.row_encoder;
   return {
     cost: {
       technology: tech.name,
@@ -231,19 +343,30 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
       dram_bandwidth_bytes_per_cycle: arch.dram.bandwidth,
       pe: {
         name: pe.name,
+        reuse: pe.reuse,
         mac_pj: pc.mac_pj,
-        register_pj_per_mac: regPj,
+        register_pj_per_mac: pc.register_pj[dataflow],
         area_um2: pc.area_um2.total,
         parts: [...pc.multiply, pc.accumulate].map((p) => ({ ...p })),
+        ...(enc !== undefined && {
+          row_encoder: {
+            operand: encoded, rows: R, energy_pj_per_encode: enc.energy_pj, area_um2_each: enc.area_um2,
+            register_bits: encoded === 'input' ? encodedBits(pe.input) : encodedBits(pe.weight),
+          },
+        }),
       },
       sram_fit: {
         a: fit.a, b: fit.b, word_bits: fit.word_bits,
         formula: `E(access) = ${fit.a.toPrecision(4)} pJ x (KB/banks)^${fit.b.toPrecision(4)} x (word bits / ${fit.word_bits})`,
       },
       leakage_pj_per_cycle: leakPerCycle,
-      sources: [...tech.sources(), { entry: `dram.${dramType}`, table: 'dram', ...DRAM_TYPES[dramType.trim().toLowerCase()] }],
+      sources: [...tech.sources(), ...(enc !== undefined ? [{ entry: 'ent_encoder_share', table: 'structure', ...ENT_STRUCTURE.encoder_share }] : []),
+        { entry: `dram.${dramType}`, table: 'dram', ...DRAM_TYPES[dramType.trim().toLowerCase()] }],
     },
-    totals: { energy_pj: total, area_um2: area, derived: derive(total.total, result.totals.macs, result.totals.cycles, result.arch.clock_mhz, area.total) },
+    totals: {
+      energy_pj: total, area_um2: area, derived: derive(total.total, result.totals.macs, result.totals.cycles, result.arch.clock_mhz, area.total),
+      ...(totalEffect !== undefined && { reuse_effect: totalEffect }),
+    },
     layers,
   };
 }
@@ -257,6 +380,7 @@ export function withCost(result: SimResult, cost: RunCost): CostedSimResult {
     totals: { ...result.totals, ...cost.totals },
     layers: result.layers.map((l, i) => ({
       ...l, energy_pj: cost.layers[i].energy_pj, area_um2: cost.totals.area_um2, derived: cost.layers[i].derived,
+      ...(cost.layers[i].reuse_effect !== undefined && { reuse_effect: cost.layers[i].reuse_effect }),
     })),
   };
 }

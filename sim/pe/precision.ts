@@ -8,7 +8,7 @@
  * decoded product (scaled back) is compared with the exact x*y.
  */
 import { decode } from './codec.ts';
-import { getPe } from './registry.ts';
+import { getPe as registryGetPe, type PeOptions } from './registry.ts';
 import type { PeKind } from './types.ts';
 import { makeRng } from '../random.ts';
 
@@ -20,6 +20,8 @@ export interface PrecisionOptions {
   readonly seed: number;
   /** log2 range of |x| for loguniform samples */
   readonly logRange?: readonly [number, number];
+  /** where PE kinds come from (default: the registry); tests inject wrapped PEs here */
+  readonly getPe?: (name: string, opts?: PeOptions) => PeKind;
 }
 
 export interface MulErrorRow {
@@ -161,7 +163,7 @@ export function mulErrorRow(label: string, pe: PeKind, x: Float64Array, y: Float
   };
 }
 
-function variants(): Variant[] {
+function variants(getPe: (name: string, opts?: PeOptions) => PeKind): Variant[] {
   const list: Variant[] = [];
   for (const name of ['fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-bf16', 'lmul-fp8-e4m3', 'lmul-m4', 'lmul-m3']) {
     list.push({ label: name, pe: getPe(name) });
@@ -198,7 +200,7 @@ export function lmulClaims(rows: readonly MulErrorRow[]): PrecisionClaim[] {
 
 export function mulPrecision(opts: PrecisionOptions): PrecisionReport {
   const { x, y } = sample(opts);
-  const rows = variants().map((v) => mulErrorRow(v.label, v.pe, x, y));
+  const rows = variants(opts.getPe ?? registryGetPe).map((v) => mulErrorRow(v.label, v.pe, x, y));
   return { samples: opts.samples, dist: opts.dist, seed: opts.seed, rows, claims: lmulClaims(rows) };
 }
 

@@ -105,8 +105,8 @@ describe('energy and area of a run', () => {
       }
     }
     const t = makeTechnology();
-    const ent = peCost(getPe('int8', { reuse: 'ent' }), t, { cols: 16 });
-    const plain = peCost(getPe('int8'), t, { cols: 16 });
+    const ent = peCost(getPe('int8', { reuse: 'ent' }), t);
+    const plain = peCost(getPe('int8'), t);
     expect(ent.mac_pj).toBeLessThan(plain.mac_pj);
     expect(ent.row_encoder?.area_um2).toBeGreaterThan(0);
   });

@@ -125,6 +125,23 @@ describe('bitweave sweep', () => {
     const union = parts.flat();
     expect(new Set(union.map((l) => l.key)).size).toBe(54);
     expect(byKey(union)).toEqual(byKey(lines(join(dir, 'whole'))));
+
+    // sweep-merge: the shards (one given twice) as one results directory, equal to the whole
+    const shardDirs = [3, 1, 2, 1].map((i) => join(dir, `s${i}`));
+    const m = runCli(['sweep-merge', join(dir, 'merged'), ...shardDirs, '--json']);
+    expect(m.code, m.stderr).toBe(0);
+    expect(JSON.parse(m.stdout)).toMatchObject({ shards: 4, lines: 72, points: 54, duplicates: 18, failed: 0, missing: null });
+    expect(readFileSync(join(dir, 'merged', 'results.jsonl'), 'utf8')).toBe(
+      [...lines(join(dir, 'whole'))].sort((a, b) => a.index - b.index).map((l) => JSON.stringify(l) + '\n').join(''),
+    );
+    expect(readFileSync(join(dir, 'merged', 'results.csv'), 'utf8')).toBe(readFileSync(join(dir, 'whole', 'results.csv'), 'utf8'));
+    // two shards only, checked against the sweep file: the missing third is counted, exit 1
+    const part = runCli(['sweep-merge', join(dir, 'part'), join(dir, 's1'), join(dir, 's2'), '--spec', file]);
+    expect(part.code).toBe(1);
+    expect(part.stdout).toContain('18 points of');
+    const again = runCli(['sweep-merge', join(dir, 'merged'), join(dir, 's1')]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('--force');
   });
 
   it('fails before any point runs on an unknown field, an empty grid, a wrong type', () => {

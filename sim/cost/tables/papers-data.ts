@@ -31,3 +31,20 @@ export const FREEPDK45_SYNTHESIS: Provenance & { readonly points: readonly Synth
     { format: 'fp32', expBits: 8, manBits: 23, lmul_um2: 702.5, ieee_um2: 6311.9 },
   ],
 };
+
+/** EN-T's headline figures (arXiv 2404.11887, abstract; REFERENCE.md lists them as verified). */
+export const ENT_CLAIMS: Provenance & {
+  readonly points: readonly { readonly name: string; readonly gops: number; readonly energy_efficiency_pct: number; readonly area_efficiency_pct: number }[];
+} = {
+  source:
+    '"EN-T: Optimizing Tensor Computing Engines Performance via Encoder-Based Methodology", arXiv 2404.11887 (ICCD 2024), ' +
+    'abstract: +8.7/+12.2/+11.0% area efficiency and +13.0/+17.5/+15.5% energy efficiency at 256 GOPS / 1 TOPS / 4 TOPS',
+  node_nm: 22,
+  verified: true,
+  note: 'the abstract\'s figures only; the array shapes, clock, dataflow and what "efficiency" covers are not known here (the node is the group\'s 22 nm, unverified)',
+  points: [
+    { name: '256 GOPS', gops: 256, energy_efficiency_pct: 13.0, area_efficiency_pct: 8.7 },
+    { name: '1 TOPS', gops: 1024, energy_efficiency_pct: 17.5, area_efficiency_pct: 12.2 },
+    { name: '4 TOPS', gops: 4096, energy_efficiency_pct: 15.5, area_efficiency_pct: 11.0 },
+  ],
+};

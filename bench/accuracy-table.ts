@@ -1,0 +1,57 @@
+/**
+ * The accuracy table of the README: every trained model x every PE kind on the first N
+ * Fashion-MNIST test images (default 2,000), through the simulator's functional path, plus
+ * L-Mul in the ViT's attention matmuls alone. Slow (minutes): run by hand, not by the tests.
+ *
+ *   npx tsx bench/accuracy-table.ts [N] [jobs]   -> docs/accuracy.md and docs/accuracy.json
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { runAccuracy } from '../models/accuracy/run.ts';
+import type { AccuracySetup } from '../models/accuracy/task.ts';
+import { resolveTrainedModel, trainedMetrics } from '../models/accuracy/trained.ts';
+import type { AccuracySummary } from '../models/accuracy/evaluate.ts';
+
+const N = Number(process.argv[2] ?? 2000);
+const JOBS = Number(process.argv[3] ?? 2);
+const PES = ['fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-m3', 'lmul-m4', 'lmul-bf16', 'int8'];
+
+interface Row { model: string; pe: string; attention_pe: string; summary: AccuracySummary; seconds: number }
+
+const rows: Row[] = [];
+const models = Object.keys(trainedMetrics());
+async function measure(model: string, pe: string, extra: Partial<AccuracySetup> = {}, label = pe, attention = pe): Promise<void> {
+  const setup: AccuracySetup = { modelFile: resolveTrainedModel(model), dataset: 'fmnist', pe, peOptions: {}, dataflow: 'os', rows: 32, ...extra };
+  const t0 = Date.now();
+  const { summary } = await runAccuracy(setup, { limit: N, jobs: JOBS });
+  const seconds = (Date.now() - t0) / 1000;
+  rows.push({ model, pe: label, attention_pe: attention, summary, seconds });
+  process.stderr.write(`${model} ${label}: ${(100 * summary.top1).toFixed(2)}% (${seconds.toFixed(1)} s)\n`);
+}
+
+for (const model of models) {
+  for (const pe of PES) await measure(model, pe);
+  if (model === 'bcnn') await measure(model, 'fp32', { binaryPe: 'xnor' }, 'xnor (first/last fp32)');
+  if (model === 'vit') {
+    for (const a of ['lmul-m3', 'lmul-m4', 'lmul-bf16', 'fp8-e4m3']) await measure(model, 'fp32', { attentionPe: a }, `fp32, attention ${a}`, a);
+  }
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+const lines = [
+  `Top-1 accuracy on the first ${N} Fashion-MNIST test images (output-stationary order, fp32 accumulation).`,
+  '',
+  '| model | PE | top-1 | fp32 reference | agreement with fp32 | logit rel. error |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.model} | ${r.pe} | ${pct(r.summary.top1)} | ${pct(r.summary.reference_top1)} | ${pct(r.summary.agreement)} | ${r.summary.rel_error.toExponential(2)} |`),
+];
+const find = (model: string, pe: string) => rows.find((r) => r.model === model && r.pe === pe)?.summary.top1 ?? NaN;
+lines.push('', 'L-Mul claims (accuracy, percentage points):', '');
+for (const model of models) {
+  const c1 = find(model, 'lmul-m4') - find(model, 'fp8-e4m3');
+  const c2 = find(model, 'lmul-m3') - find(model, 'fp8-e5m2');
+  lines.push(`- ${model}: lmul-m4 ${c1 >= 0 ? '+' : ''}${(100 * c1).toFixed(2)} pp vs fp8-e4m3; lmul-m3 ${c2 >= 0 ? '+' : ''}${(100 * c2).toFixed(2)} pp vs fp8-e5m2`);
+}
+mkdirSync('docs', { recursive: true });
+writeFileSync('docs/accuracy.md', lines.join('\n') + '\n');
+writeFileSync('docs/accuracy.json', JSON.stringify({ images: N, rows }, null, 2) + '\n');
+process.stdout.write(lines.join('\n') + '\n');

@@ -1,0 +1,52 @@
+/**
+ * Functional-path speed on the trained CNN: bit-accurate MACs per second of each PE kind
+ * with 1 and 2 worker threads, beside the plain fp32 reference executor, and the whole
+ * 10,000-image test set on fp8-e4m3 (the issue's target: under a minute on 2 cores).
+ */
+import { runAccuracy } from '../models/accuracy/run.ts';
+import type { AccuracySetup } from '../models/accuracy/task.ts';
+import { resolveTrainedModel, trainedMetrics } from '../models/accuracy/trained.ts';
+import { evaluateImages } from '../models/accuracy/evaluate.ts';
+import { loadGraph } from '../models/accuracy/task.ts';
+import { loadFmnist, normalizeImages } from '../models/data/fmnist.ts';
+import { fp32Backend } from '../models/exec/backends.ts';
+import { printTable } from '../cli/io.ts';
+import { fmt } from './timing.ts';
+
+const IMAGES = 400;
+const PES = ['fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-m3', 'lmul-m4', 'lmul-bf16', 'int8'];
+
+export async function printAccuracyBench(): Promise<void> {
+  const macsPerImage = trainedMetrics().cnn?.parameters !== undefined ? 1_117_056 : 0;
+  if (macsPerImage === 0) return;
+  const file = resolveTrainedModel('cnn');
+  const setup = (pe: string): AccuracySetup => ({ modelFile: file, dataset: 'fmnist', pe, peOptions: {}, dataflow: 'os', rows: 32 });
+  // plain fp32 executor, same images, same process
+  const g = loadGraph(file);
+  const data = loadFmnist({ limit: IMAGES });
+  const imgs = normalizeImages(data, 0, IMAGES);
+  evaluateImages(g, imgs.subarray(0, 784 * 20), 20, { array: fp32Backend }, false);
+  let t0 = performance.now();
+  evaluateImages(g, imgs, IMAGES, { array: fp32Backend }, false);
+  const plain = (IMAGES * macsPerImage) / ((performance.now() - t0) / 1000) / 1e6;
+  const rows: string[][] = [];
+  for (const pe of PES) {
+    const rate: number[] = [];
+    for (const jobs of [1, 2]) {
+      t0 = performance.now();
+      await runAccuracy(setup(pe), { limit: IMAGES, jobs, reference: false });
+      rate.push((IMAGES * macsPerImage) / ((performance.now() - t0) / 1000) / 1e6);
+    }
+    rows.push([pe, fmt(rate[0]), fmt(rate[1]), fmt(rate[1] / rate[0], 2), fmt(plain / rate[0], 2)]);
+  }
+  process.stdout.write(`\n## Functional path on the trained CNN (${IMAGES} images, ${macsPerImage} MACs each)\n` +
+    `plain fp32 executor: ${fmt(plain)} M MAC/s\n\n`);
+  printTable(['PE kind', 'M MAC/s, 1 worker', 'M MAC/s, 2 workers', '2-worker speedup', 'x slower than plain fp32 (1 worker)'], rows);
+  t0 = performance.now();
+  const full = await runAccuracy(setup('fp8-e4m3'), { jobs: 2 });
+  const s = (performance.now() - t0) / 1000;
+  process.stdout.write(`\nwhole test set (10,000 images) on fp8-e4m3, 2 workers, with the fp32 reference beside it: ` +
+    `${fmt(s)} s (target < 60 s); top-1 ${(100 * full.summary.top1).toFixed(2)}%\n`);
+}
+
+if (process.argv[1]?.endsWith('accuracy.bench.ts')) await printAccuracyBench();
