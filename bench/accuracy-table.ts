@@ -3,7 +3,7 @@
  * Fashion-MNIST test images (default 2,000), through the simulator's functional path, plus
  * L-Mul in the ViT's attention matmuls alone. Slow (minutes): run by hand, not by the tests.
  *
- *   npx tsx bench/accuracy-table.ts [N] [jobs]   -> docs/accuracy.md and docs/accuracy.json
+ *   npx tsx bench/accuracy-table.ts [N] [jobs]   -> stdout (markdown) and docs/accuracy.json
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runAccuracy } from '../models/accuracy/run.ts';
@@ -52,6 +52,6 @@ for (const model of models) {
   lines.push(`- ${model}: lmul-m4 ${c1 >= 0 ? '+' : ''}${(100 * c1).toFixed(2)} pp vs fp8-e4m3; lmul-m3 ${c2 >= 0 ? '+' : ''}${(100 * c2).toFixed(2)} pp vs fp8-e5m2`);
 }
 mkdirSync('docs', { recursive: true });
-writeFileSync('docs/accuracy.md', lines.join('\n') + '\n');
+
 writeFileSync('docs/accuracy.json', JSON.stringify({ images: N, rows }, null, 2) + '\n');
 process.stdout.write(lines.join('\n') + '\n');

@@ -3,6 +3,7 @@
  * SVG charts, from one SimResult (`bitweave run --json`). A result without cost fields gets
  * them here (runCost with the arch config). Reads the result only; writes nothing itself.
  */
+import { escapeHtml, htmlPage } from './html.ts';
 import type { ArchConfig } from '../sim/arch/schema.ts';
 import { headlinesMarkdown, lmulHeadlines } from '../sim/cost/papers.ts';
 import { runCost, withCost, type CostOptions, type CostedSimResult } from '../sim/cost/run-cost.ts';
@@ -30,7 +31,7 @@ function csv(header: readonly string[], rows: readonly (readonly (string | numbe
 }
 
 const fmt = (v: number, d = 4) => (v === 0 ? '0' : Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(d - 1) : v.toPrecision(d));
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = escapeHtml;
 
 function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -277,20 +278,7 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
     const chart = m ? `<figure class="chart" data-chart="${m[1]}">${svgFor[m[1]]}</figure>` : '';
     return chart + mdToHtml(sec);
   }).join('\n');
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>bitweave report: ${esc(r.arch.name)}</title>
-<style>
-body { font-family: sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
-th { background: #f2f2f2; }
-figure.chart { margin: 1em 0; }
-code { background: #f5f5f5; padding: 0 3px; }
-</style></head>
-<body>
-${body}
-</body></html>
-`;
+  const html = htmlPage(`bitweave report: ${r.arch.name}`, body);
   const files: Record<string, string> = {
     'report.md': mdText,
     'report.html': html,

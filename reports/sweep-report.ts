@@ -12,6 +12,7 @@
  * "Better" is lower for every field except those that read as a rate or a score
  * (accuracy, utilization, TOPS/W, throughput, efficiency), for which it is higher.
  */
+import { escapeHtml, htmlPage } from './html.ts';
 import { InputError } from '../sim/errors.ts';
 import type { ResultLine, SweepMeta } from '../sweep/runner.ts';
 import { scatterChart, type ScatterPoint } from './charts.ts';
@@ -125,7 +126,7 @@ const fmt = (v: unknown): string => {
   if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
   return v === 0 ? '0' : Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toPrecision(4);
 };
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 const fileSafe = (s: string) => s.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, '');
 
 function varsText(l: ResultLine): string {
@@ -278,22 +279,9 @@ export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | u
     s.table ? htmlTable(s.table) : '',
   ].join('\n')).join('\n');
   files['sweep.md'] = md.join('\n');
-  files['sweep.html'] = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>bitweave sweep report: ${esc(source)}</title>
-<style>
-body { font-family: sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
-th { background: #f2f2f2; }
-figure.chart { margin: 1em 0; }
-code { background: #f5f5f5; padding: 0 3px; }
-</style></head>
-<body>
-<h1>Sweep report: ${esc(source)}</h1>
+  files['sweep.html'] = htmlPage(`bitweave sweep report: ${source}`, `<h1>Sweep report: ${esc(source)}</h1>
 ${intro.map((t) => `<p>${inline(t)}</p>`).join('\n')}
-${body}
-</body></html>
-`;
+${body}`);
   files['pareto.csv'] = csvText(['chart', 'index', 'key', ...varying, 'x', 'y'], paretoRows);
   return { files, points: lines.length, ok: ok.length, failed: failed.length, charts };
 }

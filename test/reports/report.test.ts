@@ -96,13 +96,15 @@ if (!haveChromium && !process.env.CI) {
 }
 
 describe.skipIf(!haveChromium && !process.env.CI)('report.html in a real browser (chromium via playwright-core)', () => {
-  it('renders every chart with content and saves a screenshot', async () => {
+  it('renders every chart of a zoo model\'s report (resnet18 on edge) and saves a screenshot', async () => {
     const { chromium } = await import('playwright-core');
-    const { arch, result } = sample();
+    // the README's example: a zoo model through `run --out`, then `report` on that directory
     const dir = join(OUT, 'browser');
-    mkdirSync(dir, { recursive: true });
-    const rep = buildReport(result, arch);
-    for (const [name, text] of Object.entries(rep.files)) writeFileSync(join(dir, name), text);
+    rmSync(dir, { recursive: true, force: true });
+    const run = runCli(['run', '--arch', 'edge', '--model', 'resnet18', '--out', dir]);
+    expect(run.code, run.stderr).toBe(0);
+    const rep = runCli(['report', dir]);
+    expect(rep.code, rep.stderr).toBe(0);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
