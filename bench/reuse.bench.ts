@@ -8,22 +8,11 @@ import { onnx } from '../models/import/onnx.ts';
 import { performance } from 'node:perf_hooks';
 import { loadWorkload } from '../models/workload.ts';
 import { gemmView } from '../models/layers.ts';
-import { makeRng } from '../sim/random.ts';
 import { mstStats, buildReuseTree, hammingMatrix } from '../sim/schedulers/mst-reuse.ts';
-import { layerWeightSeed, packColumns, randomPacked } from '../sim/schedulers/mst-layer.ts';
+import { correlatedWeights, layerWeightSeed, packColumns, randomPacked } from '../sim/schedulers/mst-layer.ts';
 
 const TRAINED = ['models/data/trained/bcnn.onnx', 'models/data/trained/binary_cnn.onnx'];
 
-function correlated(seed: number, k: number, n: number, flip: number): Float32Array {
-  const rng = makeRng(seed);
-  const protos = Array.from({ length: 3 }, () => Array.from({ length: k }, () => (rng.next() < 0.5 ? -1 : 1)));
-  const w = new Float32Array(k * n);
-  for (let c = 0; c < n; c++) {
-    const p = protos[rng.int(3)];
-    for (let i = 0; i < k; i++) w[i * n + c] = rng.next() < flip ? -p[i] : p[i];
-  }
-  return w;
-}
 
 /**
  * The +-1 conv weights of a trained binary ONNX model, read straight from its initializers
@@ -84,7 +73,7 @@ export function printReuseBench(): void {
   };
   for (const [n, k] of [[64, 576], [256, 2304]] as const) {
     add('random +-1', `synthetic`, randomPacked(7, n, k), k, n);
-    add('correlated (3 prototypes, 8% flips)', 'synthetic', correlated(7, k, n, 0.08), k, n);
+    add('correlated (3 prototypes, 8% flips)', 'synthetic', correlatedWeights(7, k, n, 0.08), k, n);
   }
   const trained = TRAINED.find((p) => existsSync(p));
   if (trained !== undefined) {

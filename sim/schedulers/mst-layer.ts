@@ -71,6 +71,21 @@ export function randomPacked(seed: number, channels: number, k: number): Uint32A
   return out;
 }
 
+/**
+ * K x N +-1 weights whose channels are noisy copies of three prototypes (each weight of a
+ * prototype flipped with probability `flip`): channels as correlated as a trained layer's can be.
+ */
+export function correlatedWeights(seed: number, k: number, n: number, flip: number): Float32Array {
+  const rng = makeRng(seed);
+  const protos = Array.from({ length: 3 }, () => Array.from({ length: k }, () => (rng.next() < 0.5 ? -1 : 1)));
+  const w = new Float32Array(k * n);
+  for (let c = 0; c < n; c++) {
+    const p = protos[rng.int(3)];
+    for (let i = 0; i < k; i++) w[i * n + c] = rng.next() < flip ? -p[i] : p[i];
+  }
+  return w;
+}
+
 /** The seed of a layer's random weights: independent of the functional operands' stream. */
 export function layerWeightSeed(seed: number, index: number): number {
   return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0;

@@ -17,21 +17,10 @@ import { getPe } from '../../sim/pe/registry.ts';
 import { makeRng } from '../../sim/random.ts';
 import { simulate } from '../../sim/run.ts';
 import { buildReuseTree, hammingMatrix } from '../../sim/schedulers/mst-reuse.ts';
-import { packColumns } from '../../sim/schedulers/mst-layer.ts';
+import { correlatedWeights, packColumns } from '../../sim/schedulers/mst-layer.ts';
 
 const xnor = getPe('xnor');
 
-/** K x N weights: channels are noisy copies of a few prototypes (like a trained layer's) */
-function correlated(seed: number, k: number, n: number, flip: number): Float32Array {
-  const rng = makeRng(seed);
-  const protos = Array.from({ length: 3 }, () => Array.from({ length: k }, () => (rng.next() < 0.5 ? -1 : 1)));
-  const w = new Float32Array(k * n);
-  for (let c = 0; c < n; c++) {
-    const p = protos[rng.int(3)];
-    for (let i = 0; i < k; i++) w[i * n + c] = rng.next() < flip ? -p[i] : p[i];
-  }
-  return w;
-}
 
 describe('MST reuse in runs', () => {
   it('gives outputs bit-identical to direct XNOR computation on every dataflow (GEMM and padded conv)', () => {
@@ -62,7 +51,7 @@ describe('MST reuse in runs', () => {
 
   it('builds the tree from the given weights and reports what it changed', () => {
     const k = 288, n = 64, layer = gemmLayer('b', 49, n, k);
-    const w = correlated(4, k, n, 0.06);
+    const w = correlatedWeights(4, k, n, 0.06);
     const arch = { ...getPreset('edge'), dataflow: 'os' as const };
     const r = simulate({ arch, pe: xnor, layers: [layer], reuse: 'mst', weights: [w], repeats: [3] });
     const l = r.layers[0], m = l.reuse;
@@ -93,7 +82,7 @@ describe('MST reuse in runs', () => {
     const k = 576, n = 64, layer = gemmLayer('b', 16, n, k);
     const arch = getPreset('edge');
     const random = simulate({ arch, pe: xnor, layers: [layer], reuse: 'mst', seed: 3 }).layers[0].reuse;
-    const corr = simulate({ arch, pe: xnor, layers: [layer], reuse: 'mst', weights: [correlated(5, k, n, 0.08)] }).layers[0].reuse;
+    const corr = simulate({ arch, pe: xnor, layers: [layer], reuse: 'mst', weights: [correlatedWeights(5, k, n, 0.08)] }).layers[0].reuse;
     expect(random?.weights).toBe('random');
     expect(random?.saving).toBeGreaterThan(0.5);
     expect(random?.saving).toBeLessThan(0.6);

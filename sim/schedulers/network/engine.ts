@@ -61,6 +61,21 @@ export function useSteps(p: SpProblem, order: readonly number[]): number[][] {
   return uses;
 }
 
+/**
+ * next use of tensor t after step s, for steps that only move forward: a cursor per tensor
+ * keeps the whole walk linear in the number of uses
+ */
+function nextUseCursor(uses: readonly (readonly number[])[]): (t: number, s: number) => number {
+  const ptr = new Int32Array(uses.length);
+  return (t, s) => {
+    const u = uses[t];
+    let i = ptr[t];
+    while (i < u.length && u[i] <= s) i++;
+    ptr[t] = i;
+    return i < u.length ? u[i] : Infinity;
+  };
+}
+
 export interface EngineRun {
   readonly events: SpEvent[];
   /** evictions the victim policy had to make (0: only planned / dead drops) */
@@ -70,17 +85,9 @@ export interface EngineRun {
 export function runOrder(p: SpProblem, order: readonly number[], capacity: number, o: EngineOptions): EngineRun {
   const events: SpEvent[] = [];
   const uses = useSteps(p, order);
-  const ptr = new Int32Array(p.tensors.length);
   const resident = new Map<number, { addr: number; dirty: boolean }>();
   let forced = 0;
-
-  const nextUse = (t: number, s: number): number => {
-    const u = uses[t];
-    let i = ptr[t];
-    while (i < u.length && u[i] <= s) i++;
-    ptr[t] = i;
-    return i < u.length ? u[i] : Infinity;
-  };
+  const nextUse = nextUseCursor(uses);
   const blocks = (): Block[] => {
     const b: Block[] = [];
     for (const [t, r] of resident) b.push({ t, addr: r.addr, end: r.addr + p.tensors[t].bytes });
@@ -287,19 +294,12 @@ export function offlinePlacement(
  */
 export function planByBytes(p: SpProblem, order: readonly number[], capacity: number, victim: VictimPolicy): Set<string> {
   const uses = useSteps(p, order);
-  const ptr = new Int32Array(p.tensors.length);
   const lastUse = new Int32Array(p.tensors.length).fill(-1);
   const resident = new Set<number>();
   const spilled = new Set<number>();
   const drops = new Set<string>();
   let bytes = 0;
-  const nextUse = (t: number, s: number): number => {
-    const u = uses[t];
-    let i = ptr[t];
-    while (i < u.length && u[i] <= s) i++;
-    ptr[t] = i;
-    return i < u.length ? u[i] : Infinity;
-  };
+  const nextUse = nextUseCursor(uses);
   order.forEach((op, s) => {
     const o = p.ops[op];
     const need = [...o.reads, o.output];
