@@ -11,6 +11,7 @@ import { gemmLayer, type Layer, type PaddingMode } from './layers.ts';
 import type { Graph } from './graph.ts';
 import type { ArrayOp } from './lower.ts';
 import { loadModel } from './source.ts';
+import { resolveTrainedModel, trainedMetrics } from './accuracy/trained.ts';
 import type { Lowered } from './lower.ts';
 
 export interface Workload {
@@ -86,7 +87,9 @@ export function loadWorkload(source: string, opts: { padding?: PaddingMode; weig
     const layer = parseGemm(s.slice(5), `model ${s}`);
     return { name: layer.name, layers: [layer], repeats: [1], vectorOps: [] };
   }
-  const m = loadModel(s, opts.padding !== undefined ? { padding: opts.padding } : {});
+  // a trained model by name (bitweave accuracy's names) is its ONNX file
+  const file = trainedMetrics()[s] !== undefined ? resolveTrainedModel(s) : s;
+  const m = loadModel(file, opts.padding !== undefined ? { padding: opts.padding } : {});
   const ops = m.lowered.arrayOps;
   const g = m.graph;
   const weights = opts.weights === true && g !== undefined ? ops.map((o) => arrayOpWeights(g, o)) : undefined;

@@ -95,6 +95,18 @@ export interface AccessWindow {
   stop: number;
 }
 
+/** Accuracy of a run's trained model on a data set (through the run's PE and dataflow). */
+export interface RunAccuracy {
+  readonly dataset: string;
+  readonly images: number;
+  readonly top1: number;
+  readonly reference_top1: number;
+  readonly agreement: number;
+  readonly rel_error: number;
+  readonly cosine: number;
+  readonly non_finite: number;
+}
+
 /** What a layer, and a whole run, counts. */
 export interface RunCounts {
   cycles: number;
@@ -152,6 +164,8 @@ export interface SimResult {
   totals: SimTotals;
   layers: LayerResult[];
   vector: { throughput: number; cycles: number; element_ops: number; ops: VectorResult[] };
+  /** with a data set: the trained model's accuracy through this PE and dataflow */
+  accuracy?: RunAccuracy;
   /** `run --schedule`: the network-level scratchpad schedule the DRAM traffic comes from */
   schedule?: NetworkScheduleSummary;
 }

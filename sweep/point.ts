@@ -9,6 +9,7 @@ import { runCost, withCost } from '../sim/cost/run-cost.ts';
 import { loadWorkload, type Workload } from '../models/workload.ts';
 import type { PeKind } from '../sim/pe/types.ts';
 import type { PointConfig } from './spec.ts';
+import { accuracyOfRun } from '../models/accuracy/of-run.ts';
 
 function workloadArgs(w: Workload) {
   return { layers: w.layers, repeats: w.repeats, vectorOps: w.vectorOps };
@@ -40,7 +41,7 @@ function cachedWorkload(source: string): Workload {
   return w;
 }
 
-export function runPoint(config: PointConfig): Record<string, unknown> {
+export async function runPoint(config: PointConfig): Promise<Record<string, unknown>> {
   const { arch } = config;
   const pe = cachedPe(arch.pe, arch.acc);
   const simulated = simulate({
@@ -53,5 +54,11 @@ export function runPoint(config: PointConfig): Record<string, unknown> {
     seed: config.seed,
   });
   const { totals } = withCost(simulated, runCost(simulated, arch, { pe }));
-  return { layers: simulated.layers.length, ...totals };
+  if (config.dataset === undefined) return { layers: simulated.layers.length, ...totals };
+  // accuracy first among its fields: sweep plots take the first field named like it
+  const a = await accuracyOfRun(config.model, config.dataset, arch, {}, config.limit !== undefined ? { limit: config.limit } : {});
+  return {
+    layers: simulated.layers.length, ...totals,
+    accuracy_top1: a.top1, accuracy_agreement: a.agreement, accuracy_images: a.images, logit_rel_error: a.rel_error,
+  };
 }

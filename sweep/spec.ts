@@ -32,6 +32,9 @@ export interface PointConfig {
   readonly functional: boolean;
   readonly seed: number;
   readonly compat: 'none' | 'scalesim';
+  /** a data set: the point also reports the trained model's accuracy */
+  readonly dataset?: string;
+  readonly limit?: number;
 }
 
 export interface SweepPoint {
@@ -59,6 +62,10 @@ const fileSchema = z.strictObject({
     functional: z.boolean().default(false),
     seed: z.number().int().default(1),
     compat: z.enum(['none', 'scalesim']).default('none'),
+    /** a data set: each point also reports the trained model's accuracy through its PE */
+    dataset: z.string().optional(),
+    /** with a data set: the first N images */
+    limit: z.number().int().positive().optional(),
   }),
   set: z.record(z.string(), scalar).default({}),
   grid: z.record(z.string(), z.array(scalar)).default({}),
@@ -73,7 +80,7 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   rows: 'arch.array.rows',
   cols: 'arch.array.cols',
 };
-const RUN_FIELDS = new Set(['model', 'functional', 'seed', 'compat']);
+const RUN_FIELDS = new Set(['model', 'functional', 'seed', 'compat', 'dataset', 'limit']);
 
 function canonicalPath(path: string, where: string): string {
   const p = SHORTHAND[path] ?? path;
@@ -176,6 +183,8 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         functional: file.base.functional,
         seed: file.base.seed,
         compat: file.base.compat,
+        ...(file.base.dataset !== undefined && { dataset: file.base.dataset }),
+        ...(file.base.limit !== undefined && { limit: file.base.limit }),
       };
       const vars: Record<string, Scalar> = {};
       for (const [p, v] of [...setEntries, ...extra, ...combo]) setPath(run, p, v);
@@ -188,6 +197,8 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
           functional: z.boolean(),
           seed: z.number().int(),
           compat: z.enum(['none', 'scalesim']),
+          dataset: z.string().optional(),
+          limit: z.number().int().positive().optional(),
         })
         .safeParse(run);
       if (!runFields.success) throw new InputError(`${where}: ${formatZodIssues(runFields.error)}`);
@@ -200,7 +211,11 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         deps.checkModel(r.model);
         checkedModels.add(r.model);
       }
-      const config: PointConfig = { arch, model: r.model, functional: r.functional, seed: r.seed, compat: r.compat };
+      const config: PointConfig = {
+        arch, model: r.model, functional: r.functional, seed: r.seed, compat: r.compat,
+        ...(r.dataset !== undefined && { dataset: r.dataset }),
+        ...(r.limit !== undefined && { limit: r.limit }),
+      };
       points.push({ index, key: pointKey(config), vars, config });
     }
   }

@@ -4,10 +4,10 @@ import { runPoint } from './point.ts';
 import type { ResultLine } from './runner.ts';
 import type { SweepPoint } from './spec.ts';
 
-export default function runSweepPoint(point: SweepPoint): ResultLine {
+export default async function runSweepPoint(point: SweepPoint): Promise<ResultLine> {
   const head = { index: point.index, key: point.key, vars: point.vars };
   try {
-    return { ...head, status: 'ok', result: runPoint(point.config) };
+    return { ...head, status: 'ok', result: await runPoint(point.config) };
   } catch (e) {
     if (e instanceof InputError) return { ...head, status: 'error', error: e.message };
     throw e;

@@ -24,8 +24,15 @@ import { getLogger } from '../logger.ts';
 import { costOptionsFrom, peOptionsFrom, withCostOptions, withPeOptions, type CostOptionArgs, type PeOptionArgs } from '../options.ts';
 import { runCost, withCost, type CostedSimResult } from '../../sim/cost/run-cost.ts';
 import { applyScheduleOption, printSchedule, SCHEDULE_OPTIONS, type ScheduleArgs } from '../schedule-option.ts';
+import { accuracyOfRun } from '../../models/accuracy/of-run.ts';
 
-interface RunArgs extends PeOptionArgs, CostOptionArgs, ScheduleArgs {
+interface DatasetArgs {
+  dataset?: string;
+  limit?: number;
+  jobs: number;
+}
+
+interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArgs {
   arch: string;
   model?: string;
   gemm?: string;
@@ -200,6 +207,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .option('padding', { type: 'string', describe: 'valid | same | scalesim: padding of topology convolutions (default: same; scalesim with --compat scalesim)' })
         .option('functional', { type: 'boolean', default: false, describe: 'compute the output values (seeded random operands)' })
         .option('seed', { type: 'number', default: 1, describe: 'seed of the functional operands' })
+        .option('dataset', { type: 'string', describe: 'with a trained model (bitweave accuracy --help): its top-1 accuracy on this data set (fmnist) through the run\'s PE and dataflow' })
+        .option('limit', { type: 'number', describe: 'with --dataset: the first N images only' })
+        .option('jobs', { type: 'number', default: 1, describe: 'with --dataset: worker threads' })
         .option('json', { type: 'boolean', default: false, describe: 'print the SimResult as JSON' })
         .option('out', { type: 'string', describe: 'directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv' })
         .option('trace', { type: 'boolean', default: false, describe: 'with --out: per-layer SRAM/DRAM traces and a Perfetto timeline' })
@@ -259,7 +269,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...(onLayer !== undefined && { onLayer }),
     });
     const scheduled = await applyScheduleOption(args, simulated, arch, work);
-    const result = withCost(scheduled, runCost(scheduled, arch, { pe, ...costOptionsFrom(args) }));
+    const costed = withCost(scheduled, runCost(scheduled, arch, { pe, ...costOptionsFrom(args) }));
+    const result = args.dataset === undefined ? costed : {
+      ...costed,
+      accuracy: await accuracyOfRun(args.model ?? '', args.dataset, arch, peOpts, {
+        ...(args.limit !== undefined && { limit: args.limit }), jobs: args.jobs,
+      }),
+    };
     files.close();
 
     if (args.out !== undefined) {
@@ -275,6 +291,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       printHuman(result);
       printSchedule(result);
       printReuse(result);
+      if (result.accuracy) {
+        const a = result.accuracy;
+        process.stdout.write(`accuracy on ${a.dataset} (${a.images} images): top-1 ${(100 * a.top1).toFixed(2)}% ` +
+          `(fp32 reference ${(100 * a.reference_top1).toFixed(2)}%, agreement ${(100 * a.agreement).toFixed(2)}%, ` +
+          `logit rel. error ${a.rel_error.toExponential(2)})\n`);
+      }
       if (result.vector.ops.length > 0) {
         process.stdout.write(`vector unit: ${result.vector.ops.length} ops, ${result.vector.element_ops} element-ops, ` +
           `${result.vector.cycles} cycles at ${result.vector.throughput}/cycle (included in the total)\n`);

@@ -1,0 +1,33 @@
+/**
+ * Accuracy of a run: the trained model the run simulates, evaluated on a data set with the
+ * run's PE, dataflow, array rows and partial-sum format. What `bitweave run --dataset` and
+ * sweep points with a `dataset` report next to cycles and energy.
+ */
+import type { ArchConfig } from '../../sim/arch/schema.ts';
+import type { PeOptions } from '../../sim/pe/registry.ts';
+import type { RunAccuracy } from '../../sim/run.ts';
+import { runAccuracy } from './run.ts';
+import { DATASETS, type DatasetName } from './task.ts';
+import { resolveTrainedModel } from './trained.ts';
+import { InputError } from '../../sim/errors.ts';
+
+export async function accuracyOfRun(
+  model: string, dataset: string, arch: ArchConfig, peOptions: PeOptions, opts: { limit?: number; jobs?: number } = {},
+): Promise<RunAccuracy> {
+  if (!(DATASETS as readonly string[]).includes(dataset)) {
+    throw new InputError(`unknown dataset '${dataset}'; valid: ${DATASETS.join(', ')}`);
+  }
+  const xnor = arch.pe === 'xnor';
+  const { summary } = await runAccuracy({
+    modelFile: resolveTrainedModel(model),
+    dataset: dataset as DatasetName,
+    // an XNOR array runs the binary layers; the others stay in fp32, as BNNs keep them
+    pe: xnor ? 'fp32' : arch.pe,
+    ...(xnor && { binaryPe: 'xnor' }),
+    peOptions: { ...(arch.acc !== undefined && { acc: arch.acc }), ...peOptions },
+    dataflow: arch.dataflow,
+    rows: arch.array.rows,
+    ...(arch.psum !== undefined && { psum: arch.psum }),
+  }, { ...(opts.limit !== undefined && { limit: opts.limit }), ...(opts.jobs !== undefined && { jobs: opts.jobs }) });
+  return { dataset, ...summary };
+}
