@@ -69,3 +69,28 @@ describe('bitweave run --model (zoo)', () => {
     expect(r.stderr).toContain('resnet18');
   });
 });
+
+describe('bitweave run --dataset (accuracy next to cycles and energy)', () => {
+  it('reports the trained model\'s accuracy through the run\'s PE and dataflow', () => {
+    const r = runCli(['run', '--arch', 'edge', '--model', 'cnn', '--pe', 'fp8-e4m3', '--functional', '--dataset', 'fmnist', '--limit', '40', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { accuracy: { images: number; top1: number; agreement: number }; totals: { macs: number } };
+    // the trained CNN: 1,117,056 MACs per image (models/data/trained/metrics.json)
+    expect(res.totals.macs).toBe(1_117_056);
+    const direct = runCli(['accuracy', '--model', 'cnn', '--pe', 'fp8-e4m3', '--arch', 'edge', '--limit', '40', '--json']);
+    const a = JSON.parse(direct.stdout) as { top1: number; agreement: number; dataflow: string };
+    expect(a.dataflow).toBe('ws');
+    expect(res.accuracy.images).toBe(40);
+    expect(res.accuracy.top1).toBe(a.top1);
+    expect(res.accuracy.agreement).toBe(a.agreement);
+  });
+
+  it('refuses a data set for a model without trained weights, and an unknown data set', () => {
+    const zoo = runCli(['run', '--model', 'resnet18', '--dataset', 'fmnist']);
+    expect(zoo.code).toBe(2);
+    expect(zoo.stderr).toContain('no trained weights');
+    const ds = runCli(['run', '--model', 'cnn', '--dataset', 'imagenet']);
+    expect(ds.code).toBe(2);
+    expect(ds.stderr).toContain("unknown dataset 'imagenet'");
+  });
+});
