@@ -213,6 +213,14 @@ const CASES: readonly Case[] = [
   { name: 'deit_tiny 64x64', graph: () => buildZooModel('deit_tiny:resolution=64') },
   { name: 'vit_b16 32x32', graph: () => buildZooModel('vit_b16:resolution=32') },
   { name: 'NAS cells', graph: () => nasCellNet({ batch: 1, resolution: 32, channels: 32, cells: 3, classes: 10 }) },
+  // the rest of the zoo, at small sizes
+  { name: 'alexnet 64x64', graph: () => buildZooModel('alexnet:resolution=64') },
+  { name: 'vgg16 32x32', graph: () => buildZooModel('vgg16:resolution=32') },
+  { name: 'efficientnet_b0 64x64', graph: () => buildZooModel('efficientnet_b0:resolution=64') },
+  { name: 'binary_resnet18 64x64', graph: () => buildZooModel('binary_resnet18:resolution=64') },
+  { name: 'gpt2 prefill of 16', graph: () => buildZooModel('gpt2:seq=16') },
+  { name: 'gpt2 decode after 15', graph: () => buildZooModel('gpt2:mode=decode,seq=15') },
+  { name: 'llama_block x2 (dim 256, GQA)', graph: () => buildZooModel('llama_block:dim=256,heads=4,kv_heads=2,hidden=512,seq=16,layers=2') },
 ];
 
 describe('network scheduling on the zoo', () => {
