@@ -99,11 +99,17 @@ export interface AccessWindow {
 export interface RunAccuracy {
   readonly dataset: string;
   readonly images: number;
+  /** top-1 accuracy of the simulated arithmetic */
   readonly top1: number;
+  /** top-1 accuracy of the fp32 reference executor */
   readonly reference_top1: number;
+  /** share of images where the prediction equals the fp32 reference's */
   readonly agreement: number;
+  /** ||logits - ref|| / ||ref|| over the whole set */
   readonly rel_error: number;
+  /** mean cosine similarity of each image's logits with the reference's */
   readonly cosine: number;
+  /** images whose logits were not finite */
   readonly non_finite: number;
 }
 

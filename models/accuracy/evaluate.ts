@@ -3,6 +3,7 @@
  * functional path, beside the plain fp32 reference executor on the same images.
  */
 import type { Graph } from '../graph.ts';
+import type { RunAccuracy } from '../../sim/run.ts';
 import { executeGraph } from '../exec/executor.ts';
 import { fp32Backend, type ArrayBackend } from '../exec/backends.ts';
 
@@ -52,21 +53,8 @@ export function argmax(v: ArrayLike<number>, start: number, n: number): number {
   return best - start;
 }
 
-export interface AccuracySummary {
-  readonly images: number;
-  /** top-1 accuracy of the simulated arithmetic */
-  readonly top1: number;
-  /** top-1 accuracy of the fp32 reference executor */
-  readonly reference_top1: number;
-  /** share of images where the prediction equals the fp32 reference's */
-  readonly agreement: number;
-  /** ||logits - ref|| / ||ref|| over the whole set */
-  readonly rel_error: number;
-  /** mean cosine similarity of each image's logits with the reference's */
-  readonly cosine: number;
-  /** images whose logits were not finite */
-  readonly non_finite: number;
-}
+/** The figures of an accuracy run (sim/run.ts defines them, as a SimResult carries them). */
+export type AccuracySummary = Omit<RunAccuracy, 'dataset'>;
 
 export function summarize(r: ChunkResult, labels: ArrayLike<number>): AccuracySummary {
   let correct = 0, refCorrect = 0, agree = 0, errSq = 0, refSq = 0, cosSum = 0, nonFinite = 0;
