@@ -71,7 +71,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('out', { type: 'string', describe: 'output directory (default: the input\'s directory)' })
       .option('arch', { type: 'string', describe: 'arch preset or file, when the result has no cost fields and its arch is not a preset' })
       .option('papers', { type: 'boolean', default: false, describe: 'print the papers\' headline figures (L-Mul 95%/80%, fp8 ratios, EN-T design points) and exit' })
-      .option('json', { type: 'boolean', default: false, describe: 'with --papers: print JSON; with a sweep: print the summary as JSON' })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON: the papers\' figures, or a summary of the report written' })
       .option('x', { type: 'string', describe: 'sweep directory: an extra chart with this field on x (a dotted path, e.g. derived.tops_per_w)' })
       .option('y', { type: 'string', describe: 'sweep directory: ... and this field on y (e.g. energy_pj.total)' })
       .option('color', { type: 'string', describe: 'sweep directory: the field that colours the points (default: the first swept field)' })
@@ -104,6 +104,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     mkdirSync(out, { recursive: true });
     for (const [name, text] of Object.entries(rep.files)) writeFileSync(join(out, name), text);
     const t = rep.result.totals;
+    if (args.json) {
+      return printJson({ out, files: Object.keys(rep.files), energy_pj: t.energy_pj, area_um2: t.area_um2, derived: t.derived });
+    }
     process.stdout.write(
       `wrote ${Object.keys(rep.files).length} files to ${out}: report.md, report.html, CSV and SVG charts\n` +
         `energy ${(t.energy_pj.total / 1e6).toPrecision(4)} uJ, ${t.derived.pj_per_mac.toPrecision(4)} pJ/MAC, ` +

@@ -67,6 +67,12 @@ describe('bitweave report (CLI)', () => {
     const md = readFileSync(join(OUT, 'cli', 'report', 'report.md'), 'utf8');
     expect(md).toContain('at 16 nm');
     expect(md).toContain('DRAM hbm2');
+    // costed again at 16 nm with HBM2: less energy than the run's own 45 nm, LPDDR4 figure
+    const again = runCli(['report', json, '--out', join(OUT, 'cli', 'report16'), '--node', '16', '--dram-type', 'hbm2', '--json']);
+    const summary = JSON.parse(again.stdout) as { files: string[]; energy_pj: { total: number } };
+    expect(summary.files).toContain('report.html');
+    const own = JSON.parse(run.stdout) as { totals: { energy_pj: { total: number } } };
+    expect(summary.energy_pj.total).toBeLessThan(own.totals.energy_pj.total);
     const papers = runCli(['report', '--papers']);
     expect(papers.code).toBe(0);
     expect(papers.stdout).toContain('| fp16 | paper | 1.10 | 0.0500 | 95.5% | 95% | +0.5 | yes |');
