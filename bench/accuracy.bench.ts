@@ -17,8 +17,8 @@ const IMAGES = 400;
 const PES = ['fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-m3', 'lmul-m4', 'lmul-bf16', 'int8'];
 
 export async function printAccuracyBench(): Promise<void> {
-  const macsPerImage = trainedMetrics().cnn?.parameters !== undefined ? 1_117_056 : 0;
-  if (macsPerImage === 0) return;
+  const macsPerImage = trainedMetrics().cnn?.macs_per_image;
+  if (macsPerImage === undefined) return;
   const file = resolveTrainedModel('cnn');
   const setup = (pe: string): AccuracySetup => ({ modelFile: file, dataset: 'fmnist', pe, peOptions: {}, dataflow: 'os', rows: 32 });
   // plain fp32 executor, same images, same process

@@ -503,16 +503,3 @@ export function hasWeights(g: Graph): boolean {
   return true;
 }
 
-/** Checks that the graph's outputs exist and every node's inputs are defined before it. */
-export function validateGraph(g: Graph): void {
-  const seen = new Set<string>();
-  for (const t of g.tensors.values()) if (t.role !== 'activation') seen.add(t.name);
-  for (const node of g.nodes) {
-    for (const i of node.inputs) {
-      if (i !== '' && !seen.has(i)) fail(node, `input '${i}' is not defined before this node`);
-    }
-    seen.add(node.output);
-  }
-  if (g.outputs.length === 0) throw new InputError(`graph ${g.name}: no outputs`);
-  for (const o of g.outputs) if (!seen.has(o)) throw new InputError(`graph ${g.name}: output '${o}' is never computed`);
-}

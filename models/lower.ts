@@ -24,7 +24,7 @@
  *
  * Bias adds of conv / linear happen at the array's output (in the accumulator), free.
  */
-import { vectorCycles as elementOpCycles } from '../sim/vector.ts';
+import { DEFAULT_VECTOR_THROUGHPUT, vectorCycles as elementOpCycles } from '../sim/vector.ts';
 import { convLayer, gemmLayer, macs as layerMacs, type Layer } from './layers.ts';
 import { graphMacs, nodeMacs, numel, tensor, type Graph, type GraphNode, type OpName } from './graph.ts';
 
@@ -58,8 +58,7 @@ export interface VectorOp {
   readonly opsPerElement: number;
 }
 
-/** Default vector-unit throughput (elements per cycle), until the arch config carries one. */
-export const DEFAULT_VECTOR_THROUGHPUT = 16;
+export { DEFAULT_VECTOR_THROUGHPUT };
 
 /** Cycles of one vector op at `throughput` elements per cycle. */
 export function vectorCycles(op: VectorOp, throughput = DEFAULT_VECTOR_THROUGHPUT): number {

@@ -5,6 +5,9 @@
  */
 import { InputError } from './errors.ts';
 
+/** element-operations per cycle of the vector unit, unless the arch says otherwise */
+export const DEFAULT_VECTOR_THROUGHPUT = 16;
+
 export interface VectorWork {
   readonly name: string;
   readonly op: string;

@@ -9,6 +9,7 @@ import { getPe } from '../sim/pe/registry.ts';
 import { simulate } from '../sim/run.ts';
 import { convLayer, gemmLayer } from '../models/layers.ts';
 import { runCli } from './cli/run-cli.ts';
+import { trainedMetrics } from '../models/accuracy/trained.ts';
 
 describe('repeats and vector work', () => {
   const arch = getPreset('scale');
@@ -75,7 +76,8 @@ describe('bitweave run --dataset (accuracy next to cycles and energy)', () => {
     const r = runCli(['run', '--arch', 'edge', '--model', 'cnn', '--pe', 'fp8-e4m3', '--functional', '--dataset', 'fmnist', '--limit', '40', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout) as { accuracy: { images: number; top1: number; agreement: number }; totals: { macs: number } };
-    // the trained CNN: 1,117,056 MACs per image (models/data/trained/metrics.json)
+    // the MACs per image PyTorch's model had at training time (models/data/trained/metrics.json)
+    expect(res.totals.macs).toBe(trainedMetrics().cnn.macs_per_image);
     expect(res.totals.macs).toBe(1_117_056);
     const direct = runCli(['accuracy', '--model', 'cnn', '--pe', 'fp8-e4m3', '--arch', 'edge', '--limit', '40', '--json']);
     const a = JSON.parse(direct.stdout) as { top1: number; agreement: number; dataflow: string };

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../../sim/errors.ts';
 import { DATAFLOWS, type Dataflow } from '../../sim/arch/schema.ts';
 import { runAccuracy } from '../../models/accuracy/run.ts';
-import { DATASETS, type DatasetName } from '../../models/accuracy/task.ts';
+import { DATASETS, layerPes, type DatasetName } from '../../models/accuracy/task.ts';
 import { recordedPredictions, resolveTrainedModel, trainedMetrics } from '../../models/accuracy/trained.ts';
 import { argmax } from '../../models/accuracy/evaluate.ts';
 import { loadArch } from '../arch-file.ts';
@@ -56,9 +56,7 @@ export const accuracyCommand: CommandModule<object, AccuracyArgs> = {
     const setup = {
       modelFile,
       dataset: args.dataset as DatasetName,
-      // --pe xnor runs the binary layers; the others stay in higher precision (--fp-pe)
-      pe: args.pe === 'xnor' ? args.fpPe : args.pe,
-      ...(args.pe === 'xnor' && { binaryPe: 'xnor' }),
+      ...layerPes(args.pe, args.fpPe),
       peOptions: peOptionsFrom(args),
       ...(args.attentionPe !== undefined && { attentionPe: args.attentionPe }),
       dataflow,

@@ -7,7 +7,7 @@ import type { ArchConfig } from '../../sim/arch/schema.ts';
 import type { PeOptions } from '../../sim/pe/registry.ts';
 import type { RunAccuracy } from '../../sim/run.ts';
 import { runAccuracy } from './run.ts';
-import { DATASETS, type DatasetName } from './task.ts';
+import { DATASETS, layerPes, type DatasetName } from './task.ts';
 import { resolveTrainedModel } from './trained.ts';
 import { InputError } from '../../sim/errors.ts';
 
@@ -17,13 +17,10 @@ export async function accuracyOfRun(
   if (!(DATASETS as readonly string[]).includes(dataset)) {
     throw new InputError(`unknown dataset '${dataset}'; valid: ${DATASETS.join(', ')}`);
   }
-  const xnor = arch.pe === 'xnor';
   const { summary } = await runAccuracy({
     modelFile: resolveTrainedModel(model),
     dataset: dataset as DatasetName,
-    // an XNOR array runs the binary layers; the others stay in fp32, as BNNs keep them
-    pe: xnor ? 'fp32' : arch.pe,
-    ...(xnor && { binaryPe: 'xnor' }),
+    ...layerPes(arch.pe),
     peOptions: { ...(arch.acc !== undefined && { acc: arch.acc }), ...peOptions },
     dataflow: arch.dataflow,
     rows: arch.array.rows,

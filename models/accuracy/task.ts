@@ -37,6 +37,14 @@ export interface AccuracyTask extends AccuracySetup {
   readonly reference?: boolean;
 }
 
+/**
+ * The PEs of a model's layers for a PE kind: an XNOR array runs the binary layers only; the
+ * others stay in higher precision (`fpPe`), as binary networks keep their first and last layers.
+ */
+export function layerPes(pe: string, fpPe = 'fp32'): { pe: string; binaryPe?: string } {
+  return pe === 'xnor' ? { pe: fpPe, binaryPe: 'xnor' } : { pe };
+}
+
 const graphs = new Map<string, Graph>();
 let fmnist: FmnistSet | undefined;
 

@@ -13,6 +13,7 @@ export interface TrainedEntry {
   readonly test_correct: number;
   readonly predictions: string;
   readonly parameters: number;
+  readonly macs_per_image: number;
   readonly architecture: string;
 }
 

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { DEFAULT_VECTOR_THROUGHPUT } from '../vector.ts';
 
 export const DATAFLOWS = ['os', 'ws', 'is'] as const;
 export type Dataflow = (typeof DATAFLOWS)[number];
@@ -54,7 +55,7 @@ export const archSchema = z.strictObject({
   psum: z.string().optional(),
   clock_mhz: z.number().positive().default(1000),
   /** vector unit (activations, softmax, norms, pooling): element-operations per cycle */
-  vector_throughput: z.number().positive().default(16),
+  vector_throughput: z.number().positive().default(DEFAULT_VECTOR_THROUGHPUT),
   sram: sramSchema,
   dram: dramSchema.default({ bandwidth: 10, latency: 0, type: 'ddr4' }),
   /** base addresses of the three operands in traces (SCALE-Sim's IfmapOffset, ...) */

@@ -17,7 +17,7 @@
 import { InputError } from '../errors.ts';
 import { decodeInt, intToBits } from './codec.ts';
 import { decodeFloat, encodeFloat, floatDecodeTable } from './float-codec.ts';
-import { FP32, type FloatFormat, type IntFormat, type NumberFormat } from './formats.ts';
+import type { FloatFormat, IntFormat, NumberFormat } from './formats.ts';
 
 export interface Accumulator {
   /** the partial-sum format: what leaves the PE */
@@ -115,4 +115,3 @@ export function makeAccumulator(format: NumberFormat, internal: NumberFormat = f
   );
 }
 
-export const FP32_ACCUMULATOR = makeAccumulator(FP32);

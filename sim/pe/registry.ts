@@ -93,10 +93,6 @@ export function peNames(): string[] {
   return SPECS.map((s) => s.name);
 }
 
-export function peSpecs(): readonly PeSpec[] {
-  return SPECS;
-}
-
 export interface PeOptions {
   /** accumulator / partial-sum format name */
   readonly acc?: string;

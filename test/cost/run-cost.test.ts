@@ -26,7 +26,7 @@ function run(a: ArchConfig, peName = a.pe) {
 
 function expectSums(e: EnergyBreakdown): void {
   expect(e.sram.total).toBeCloseTo(e.sram.ifmap + e.sram.filter + e.sram.ofmap, 6);
-  expect(e.total).toBeCloseTo(e.compute + e.registers + e.sram.total + e.dram + e.leakage, 6);
+  expect(e.total).toBeCloseTo(e.compute + e.registers + e.sram.total + e.dram + e.vector + e.leakage, 6);
   for (const v of [e.compute, e.registers, e.sram.ifmap, e.sram.filter, e.sram.ofmap, e.dram, e.leakage]) expect(v).toBeGreaterThan(0);
 }
 
@@ -39,6 +39,7 @@ describe('energy and area of a run', () => {
     for (const k of ['compute', 'registers', 'dram', 'leakage', 'total'] as const) {
       expect(t[k]).toBeCloseTo(cost.layers.reduce((s, l) => s + l.energy_pj[k], 0), 6);
     }
+    expect(t.vector).toBe(0); // no vector work in this run
     const a = cost.totals.area_um2;
     expect(a.total).toBeCloseTo(a.pe_array + a.sram.total + a.other, 6);
     expect(a.sram.total).toBeCloseTo(a.sram.ifmap + a.sram.filter + a.sram.ofmap + a.sram.unified, 6);
@@ -47,6 +48,22 @@ describe('energy and area of a run', () => {
     expect(d.tops_per_w).toBeCloseTo((2 * result.totals.macs) / t.total, 9);
     expect(d.edp_j_s).toBeCloseTo(t.total * 1e-12 * d.latency_s, 20);
     expect(d.latency_s).toBeCloseTo(result.totals.cycles / (result.arch.clock_mhz * 1e6), 15);
+  });
+
+  it('vector-unit work adds one fp32 multiply-add per element-op and leakage over its cycles', () => {
+    const a = arch();
+    const pe = getPe(a.pe);
+    const plain = simulate({ arch: a, pe, layers: LAYERS });
+    const withVec = simulate({ arch: a, pe, layers: LAYERS, vectorOps: [{ name: 'relu', op: 'relu', elements: 4096, opsPerElement: 1 }] });
+    const c0 = runCost(plain, a, { pe }).totals.energy_pj, c1 = runCost(withVec, a, { pe }).totals.energy_pj;
+    const tech = makeTechnology();
+    const fma = tech.fpAdd(8, 23).energy_pj + tech.fpMult(8, 23).energy_pj;
+    expect(c1.vector).toBeCloseTo(4096 * fma, 6);
+    expectSums(c1);
+    // the array layers are the same; only the vector energy and the leakage of its cycles are new
+    expect(c1.compute).toBe(c0.compute);
+    expect(c1.leakage).toBeGreaterThan(c0.leakage);
+    expect(c1.total - c0.total).toBeCloseTo(c1.vector + (c1.leakage - c0.leakage), 6);
   });
 
   it('attaches energy_pj, area_um2 and derived to totals and layers', () => {
