@@ -224,7 +224,8 @@ function streamFold(mp: Mapping, fr: number, fc: number, st: State): number {
         }
         if (has && xHas[i]) {
           if (xS[i] !== slot) throw new Error(`reference engine: stream and partial sums out of step at PE ${i}`);
-          if (ops) v = ops.pe.mac(v, xV[i], wV[i]);
+          // pe.mac takes (input, weight): ws streams the input, is streams the weight
+          if (ops) v = ws ? ops.pe.mac(v, xV[i], wV[i]) : ops.pe.mac(v, wV[i], xV[i]);
           st.macs++;
         }
         pS[i] = slot; pHas[i] = has; pV[i] = v;

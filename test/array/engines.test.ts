@@ -1,17 +1,28 @@
 /**
- * Two engines, one answer: the per-cycle reference engine and the fold-by-fold fast engine
- * agree on every fold's cycles, every SRAM access count, the MAC count and every output bit,
- * on random GEMMs and convolutions (padding, stride, dilation), for all three dataflows and
- * several PE kinds and partial-sum formats.
+ * Two engines, one answer, and both against a product written here.
+ *
+ * - The per-cycle reference engine and the fold-by-fold fast engine agree on every fold's
+ *   cycles, every SRAM access count, the MAC count and every output bit, on random GEMMs and
+ *   convolutions (padding, stride, dilation), for every PE kind of the catalogue (ternary,
+ *   xnor and int4 included: their two operands have different formats, so an engine that
+ *   swaps them fails), the EN-T variants, every dataflow, and with padding reads counted
+ *   (SCALE-Sim's convention) or not.
+ * - Each engine's output bits equal a direct product computed in this file: every product
+ *   through `pe.mac(acc, input, weight)`, added in the dataflow's order (os: k = 0..K-1 in one
+ *   PE; ws / is: K cut into passes of R rows, the partial sum stored in the partial-sum format
+ *   between passes). For the integer kinds the decoded outputs must also equal the exact
+ *   integer dot products (no rounding can hide there).
  */
 import { describe, expect, it } from 'vitest';
 import { convLayer, gemmLayer, gemmView, ifmapElements, type Layer } from '../../models/layers.ts';
 import { fastEngine } from '../../sim/array/fast-engine.ts';
-import { psumStore } from '../../sim/array/psum.ts';
+import { psumStore, type PsumStore } from '../../sim/array/psum.ts';
 import { referenceEngine } from '../../sim/array/reference-engine.ts';
-import type { Operands } from '../../sim/array/types.ts';
+import type { EngineResult, Operands } from '../../sim/array/types.ts';
+import { decode } from '../../sim/pe/codec.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
-import { getPe } from '../../sim/pe/registry.ts';
+import { getPe, peNames, type PeOptions } from '../../sim/pe/registry.ts';
+import type { PeKind } from '../../sim/pe/types.ts';
 import { im2col } from '../../sim/schedulers/im2col.ts';
 import { mapGemm } from '../../sim/schedulers/mapping.ts';
 import type { Dataflow } from '../../sim/arch/schema.ts';
@@ -41,64 +52,150 @@ function randomLayer(r: () => number, i: number): Layer {
   });
 }
 
-const PES = [
-  { pe: 'fp32' },
+interface PeCase {
+  readonly pe: string;
+  readonly opts?: PeOptions;
+  /** partial-sum storage format (default: the accumulator's) */
+  readonly psum?: string;
+}
+
+const ENT_KINDS = ['fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'int8', 'int4'];
+const CASES: readonly PeCase[] = [
+  ...peNames().map((pe) => ({ pe })),
+  ...ENT_KINDS.map((pe) => ({ pe, opts: { reuse: 'ent' as const } })),
   { pe: 'bf16', psum: 'bf16' },
   { pe: 'int8', psum: 'int16' },
-  { pe: 'fp8-e4m3' },
   { pe: 'lmul-bf16', psum: 'e5m2' },
-  { pe: 'int4' },
-] as const;
+  { pe: 'ternary', psum: 'int16' },
+];
 
-function operands(layer: Layer, peName: string, psum: string | undefined, r: () => number): Operands {
-  const pe = getPe(peName);
+const INTEGER = new Set(['int', 'ternary', 'xnor']);
+
+function label(c: PeCase): string {
+  return `${c.pe}${c.opts?.reuse === 'ent' ? '+ent' : ''}${c.psum !== undefined ? ` psum ${c.psum}` : ''}`;
+}
+
+const pes = new Map<string, { pe: PeKind; psum: PsumStore }>();
+function peOf(c: PeCase): { pe: PeKind; psum: PsumStore } {
+  const key = label(c);
+  let v = pes.get(key);
+  if (!v) {
+    const pe = getPe(c.pe, c.opts ?? {});
+    v = { pe, psum: psumStore(pe, c.psum !== undefined ? getFormat(c.psum) : undefined) };
+    pes.set(key, v);
+  }
+  return v;
+}
+
+function operands(layer: Layer, c: PeCase, r: () => number): Operands {
+  const { pe, psum } = peOf(c);
   const g = gemmView(layer);
   const ifmap = Array.from({ length: ifmapElements(layer) }, () => pe.quantizeInput(r() * 4 - 2));
   const b = Float64Array.from({ length: g.k * g.n }, () => pe.quantizeWeight(r() * 4 - 2));
   const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
-  return { pe, psum: psumStore(pe, psum !== undefined ? getFormat(psum) : undefined), a, b };
+  return { pe, psum, a, b };
 }
 
-describe('reference engine == fast engine', () => {
+/**
+ * The product the array must compute, written out: A (M x K, input bits) times B (K x N,
+ * weight bits), `pe.mac(acc, a, b)` in the dataflow's order, the partial sum leaving the
+ * array (and coming back) after each pass of `rows` products in ws / is.
+ */
+function directProduct(ops: Operands, m: number, n: number, k: number, df: Dataflow, rows: number): Float64Array {
+  const { pe, psum } = ops;
+  const pass = df === 'os' ? k : rows;
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let acc = pe.accZero;
+      for (let k0 = 0; k0 < k; k0 += pass) {
+        for (let p = k0; p < Math.min(k, k0 + pass); p++) acc = pe.mac(acc, ops.a[i * k + p], ops.b[p * n + j]);
+        acc = psum.roundTrip(acc);
+      }
+      out[i * n + j] = psum.bits(acc);
+    }
+  }
+  return out;
+}
+
+/** Exact integer dot products of the decoded operands (integer PEs). */
+function exactIntegers(ops: Operands, m: number, n: number, k: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += ops.pe.inputValue(ops.a[i * k + p]) * ops.pe.weightValue(ops.b[p * n + j]);
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+function sameTiming(ref: EngineResult, fast: EngineResult, what: string): void {
+  expect(Array.from(ref.foldCycles), what).toEqual(Array.from(fast.foldCycles));
+  expect(ref.computeCycles, what).toBe(fast.computeCycles);
+  expect(ref.macs, what).toBe(fast.macs);
+  expect(ref.sram, what).toEqual(fast.sram);
+}
+
+const SHAPES_PER_CASE = 10;
+
+describe('reference engine == fast engine == the direct product', () => {
   const r = rng(20240611);
-  const cases = Array.from({ length: 200 }, (_, i) => {
+  const shapes = Array.from({ length: 160 }, (_, i) => {
     const layer = randomLayer(r, i);
     const rows = 1 + Math.floor(r() * 5), cols = 1 + Math.floor(r() * 5);
     return { layer, rows, cols, seed: Math.floor(r() * 2 ** 31) };
   });
+
   for (const df of ['os', 'ws', 'is'] as Dataflow[]) {
-    it(`200 random shapes x 2 of ${PES.length} PE kinds each, ${df}`, () => {
+    it(`every PE kind (${CASES.length} cases, ${SHAPES_PER_CASE} shapes each), ${df}, padding reads counted and not`, () => {
       let compared = 0;
-      cases.forEach((c, i) => {
-        // each shape runs on two PE kinds, rotating through the list
-        for (const p of [PES[i % PES.length], PES[(i + 3) % PES.length]]) {
-          const mp = mapGemm(gemmView(c.layer), c.rows, c.cols, df);
-          const ops = operands(c.layer, p.pe, 'psum' in p ? p.psum : undefined, rng(c.seed));
-          const ref = referenceEngine({ layer: c.layer, mapping: mp, operands: ops });
-          const fast = fastEngine({ layer: c.layer, mapping: mp, operands: ops });
-          const what = `${c.layer.name} ${JSON.stringify(gemmView(c.layer))} on ${c.rows}x${c.cols} ${df} ${p.pe}`;
-          expect(Array.from(ref.foldCycles), what).toEqual(Array.from(fast.foldCycles));
-          expect(ref.computeCycles, what).toBe(fast.computeCycles);
-          expect(ref.macs, what).toBe(fast.macs);
-          expect(ref.sram, what).toEqual(fast.sram);
-          expect(ref.out, what).toBeDefined();
-          expect(Array.from(ref.out ?? []), what).toEqual(Array.from(fast.out ?? []));
+      CASES.forEach((c, ci) => {
+        for (let s = 0; s < SHAPES_PER_CASE; s++) {
+          const sh = shapes[(ci * 7 + s * 13) % shapes.length];
+          const g = gemmView(sh.layer);
+          const mp = mapGemm(g, sh.rows, sh.cols, df);
+          const ops = operands(sh.layer, c, rng(sh.seed));
+          const what = `${sh.layer.name} ${JSON.stringify(g)} on ${sh.rows}x${sh.cols} ${df} ${label(c)}`;
+          const want = directProduct(ops, g.m, g.n, g.k, df, sh.rows);
+          for (const countPadReads of [false, true]) {
+            const input = { layer: sh.layer, mapping: mp, operands: ops, countPadReads };
+            const ref = referenceEngine(input);
+            const fast = fastEngine(input);
+            const w = `${what}${countPadReads ? ' (padding reads counted)' : ''}`;
+            sameTiming(ref, fast, w);
+            expect(Array.from(ref.out ?? []), `reference engine, ${w}`).toEqual(Array.from(want));
+            expect(Array.from(fast.out ?? []), `fast engine, ${w}`).toEqual(Array.from(want));
+          }
+          if (INTEGER.has(ops.pe.multiplier)) {
+            const exact = exactIntegers(ops, g.m, g.n, g.k);
+            const got = Array.from(want, (bits) => decode(ops.psum.format, bits));
+            expect(got, `exact integer sums, ${what}`).toEqual(Array.from(exact));
+          }
           compared++;
         }
       });
-      expect(compared).toBe(400);
+      expect(compared).toBe(CASES.length * SHAPES_PER_CASE);
     });
   }
 
-  it('timing-only runs agree too (no operands)', () => {
-    for (const c of cases.slice(0, 40)) {
+  it('the catalogue is covered: every PE kind, ternary, xnor and int4 among them', () => {
+    const covered = new Set(CASES.map((c) => c.pe));
+    for (const name of peNames()) expect(covered.has(name), name).toBe(true);
+    for (const name of ['ternary', 'xnor', 'int4']) expect(covered.has(name), name).toBe(true);
+  });
+
+  it('timing-only runs agree too (no operands), padding reads counted and not', () => {
+    for (const c of shapes.slice(0, 40)) {
       for (const df of ['os', 'ws', 'is'] as Dataflow[]) {
-        const mp = mapGemm(gemmView(c.layer), c.rows, c.cols, df);
-        const ref = referenceEngine({ layer: c.layer, mapping: mp });
-        const fast = fastEngine({ layer: c.layer, mapping: mp });
-        expect(ref.computeCycles).toBe(fast.computeCycles);
-        expect(ref.sram).toEqual(fast.sram);
-        expect(ref.out).toBeUndefined();
+        for (const countPadReads of [false, true]) {
+          const mp = mapGemm(gemmView(c.layer), c.rows, c.cols, df);
+          const ref = referenceEngine({ layer: c.layer, mapping: mp, countPadReads });
+          const fast = fastEngine({ layer: c.layer, mapping: mp, countPadReads });
+          sameTiming(ref, fast, `${c.layer.name} ${df}`);
+          expect(ref.out).toBeUndefined();
+        }
       }
     }
   });
