@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseTopologyCsv } from '../models/import/scalesim-csv.ts';
-import { convLayer, gemmView } from '../models/layers.ts';
+import { convLayer, gemmView } from '../sim/workload/layer.ts';
 import { getPreset } from '../sim/arch/presets.ts';
 import type { Dataflow } from '../sim/arch/schema.ts';
 import { fastEngine } from '../sim/array/fast-engine.ts';
 import { referenceEngine } from '../sim/array/reference-engine.ts';
 import { getPe } from '../sim/pe/registry.ts';
-import { mapGemm } from '../sim/schedulers/mapping.ts';
+import { mapGemm } from '../sim/dataflows/mapping.ts';
 import { simulate } from '../sim/run.ts';
 
 const RESNET18 = new URL('../models/data/scalesim/topologies/conv_nets/Resnet18.csv', import.meta.url);

@@ -15,7 +15,8 @@ import { printTable } from '../cli/io.ts';
 import { fp32Backend, peBackend } from '../models/exec/backends.ts';
 import { executeGraph } from '../models/exec/executor.ts';
 import { graphMacs } from '../models/graph.ts';
-import { lowerGraph, totalVectorCycles } from '../models/lower.ts';
+import { lowerGraph } from '../models/lower.ts';
+import { totalVectorCycles } from '../sim/workload/vector.ts';
 import { buildZooModel, zooNames } from '../models/zoo/index.ts';
 import { getPreset } from '../sim/arch/presets.ts';
 import { getPe } from '../sim/pe/registry.ts';
@@ -54,7 +55,7 @@ export function zooTimings(preset = 'scale'): ZooTimingRow[] {
     return {
       model: name, gmacs: graphMacs(g) / 1e9, array_ops: l.arrayOps.length, lower_ms: t1 - t0, sim_ms: t2 - t1,
       array_cycles: cycles, utilization: macs / (arch.array.rows * arch.array.cols * Math.max(1, cycles)),
-      vector_cycles: totalVectorCycles(l),
+      vector_cycles: totalVectorCycles(l.vectorOps),
     };
   });
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { onnx } from '../models/import/onnx.ts';
 import { performance } from 'node:perf_hooks';
 import { loadWorkload } from '../models/workload.ts';
-import { gemmView } from '../models/layers.ts';
+import { gemmView } from '../sim/workload/layer.ts';
 import { mstStats, buildReuseTree, hammingMatrix } from '../sim/schedulers/mst-reuse.ts';
 import { correlatedWeights, layerWeightSeed, packColumns, randomPacked } from '../sim/schedulers/mst-layer.ts';
 

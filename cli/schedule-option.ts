@@ -6,7 +6,7 @@
 import { InputError } from '../sim/errors.ts';
 import type { ArchConfig } from '../sim/arch/schema.ts';
 import type { SimResult } from '../sim/run.ts';
-import { scratchpadProblem } from '../sim/memory/scratchpad.ts';
+import { scratchpadProblem } from '../models/scratchpad-problem.ts';
 import { applyNetworkSchedule, scratchpadBytes } from '../sim/schedulers/network/apply.ts';
 import { describeSummary, parseScheduler, scheduleNetwork, summarizeSchedule } from '../sim/schedulers/network/index.ts';
 import type { Workload } from '../models/workload.ts';
@@ -40,7 +40,7 @@ export async function applyScheduleOption(args: ScheduleArgs, result: SimResult,
   const t0 = performance.now();
   const s = await scheduleNetwork(p, scheduler, scratchpadBytes(arch), { timeLimitS: args.scheduleTimeLimit });
   const summary = summarizeSchedule(p, s, performance.now() - t0);
-  return applyNetworkSchedule(result, arch, p, s, work.lowered, summary);
+  return applyNetworkSchedule(result, arch, p, s, work.lowered.arrayOps.map((o) => o.node), summary);
 }
 
 export function printSchedule(r: SimResult): void {

@@ -1,6 +1,6 @@
 /**
  * Lowering: graph -> array ops (GEMMs and convolutions-as-GEMM, the layer descriptors of
- * models/layers.ts that the array simulates) and vector ops (element-wise work on a vector
+ * sim/workload/layer.ts that the array simulates) and vector ops (element-wise work on a vector
  * unit with its own throughput).
  *
  * Mapping rules:
@@ -24,8 +24,8 @@
  *
  * Bias adds of conv / linear happen at the array's output (in the accumulator), free.
  */
-import { DEFAULT_VECTOR_THROUGHPUT, vectorCycles as elementOpCycles } from '../sim/vector.ts';
-import { convLayer, gemmLayer, macs as layerMacs, type Layer } from './layers.ts';
+import type { VectorWork } from '../sim/workload/vector.ts';
+import { convLayer, gemmLayer, macs as layerMacs, type Layer } from '../sim/workload/layer.ts';
 import { graphMacs, nodeMacs, numel, tensor, type Graph, type GraphNode, type OpName } from './graph.ts';
 
 export interface ArrayOp {
@@ -49,20 +49,9 @@ export type VectorKind =
   | 'softmax' | 'layernorm' | 'rmsnorm' | 'batchnorm' | 'maxpool' | 'avgpool' | 'global_avgpool' | 'embedding'
   | 'transpose' | 'rope' | 'scale' | 'depthwise_conv';
 
-export interface VectorOp {
-  readonly node: string;
+/** Vector-unit work of one node: the simulator's VectorWork, its `op` one of the kinds above. */
+export interface VectorOp extends VectorWork {
   readonly op: VectorKind;
-  /** output elements */
-  readonly elements: number;
-  /** passes over the elements (e.g. softmax: max, exp, sum, divide = 4; a pool: its window) */
-  readonly opsPerElement: number;
-}
-
-export { DEFAULT_VECTOR_THROUGHPUT };
-
-/** Cycles of one vector op at `throughput` elements per cycle. */
-export function vectorCycles(op: VectorOp, throughput = DEFAULT_VECTOR_THROUGHPUT): number {
-  return elementOpCycles(op.elements * op.opsPerElement, throughput);
 }
 
 export type Mapping = 'array' | 'vector' | 'folded' | 'view';
@@ -156,7 +145,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): Lowered {
     const before = arrayOps.length;
     let vecElems = 0;
     const vec = (op: VectorKind, elements: number, opsPerElement = PASSES[op] ?? 1) => {
-      vectorOps.push({ node: node.name, op, elements, opsPerElement });
+      vectorOps.push({ name: node.name, op, elements, opsPerElement });
       vecElems += elements;
     };
     const arr = (layer: Layer, repeat: number, part: string, binary = false) => {
@@ -291,11 +280,6 @@ export function summarize(nodes: readonly NodeLowering[], arrayOps: readonly Arr
     arrayNodeShare: arrayNodes + vectorNodes > 0 ? arrayNodes / (arrayNodes + vectorNodes) : 0,
     vectorOps: vectorOps.reduce((s, o) => s + o.elements * o.opsPerElement, 0),
   };
-}
-
-/** Total vector-unit cycles of a lowered model. */
-export function totalVectorCycles(l: Lowered, throughput = DEFAULT_VECTOR_THROUGHPUT): number {
-  return l.vectorOps.reduce((s, o) => s + vectorCycles(o, throughput), 0);
 }
 
 /** Lowering of a list of layers that came without a graph (a SCALE-Sim topology). */

@@ -1,13 +1,13 @@
 /**
  * One entry point for every model source: a zoo spec (`resnet50`, `bert_base:seq=384`), an
  * ONNX file (`*.onnx`) or a SCALE-Sim topology CSV (`*.csv`). Returns the graph (where there
- * is one) and its lowering: the array ops (models/layers.ts Layers with repeat counts) and
+ * is one) and its lowering: the array ops (sim/workload/layer.ts Layers with repeat counts) and
  * the vector ops that `bitweave run` simulates.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from '../sim/errors.ts';
-import type { Layer, PaddingMode } from './layers.ts';
+import type { Layer, PaddingMode } from '../sim/workload/layer.ts';
 import type { Graph } from './graph.ts';
 import { graphMacs, paramCount } from './graph.ts';
 import { importOnnx } from './import/onnx.ts';

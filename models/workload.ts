@@ -6,8 +6,8 @@
  * `bert_base:seq=384`); an `.onnx` file.
  */
 import { InputError } from '../sim/errors.ts';
-import type { VectorWork } from '../sim/vector.ts';
-import { gemmLayer, type Layer, type PaddingMode } from './layers.ts';
+import type { VectorWork } from '../sim/workload/vector.ts';
+import { gemmLayer, type Layer, type PaddingMode } from '../sim/workload/layer.ts';
 import type { Graph } from './graph.ts';
 import type { ArrayOp } from './lower.ts';
 import { loadModel } from './source.ts';
@@ -34,7 +34,7 @@ export interface Workload {
 
 /**
  * The weights of an array op in B layout (K x N row-major): conv OIHW [F, C, kH, kW] with
- * k = (kh * kW + kw) * C + c (the im2col order of models/layers.ts), linear [N, K]. Only
+ * k = (kh * kW + kw) * C + c (the im2col order of sim/workload/layer.ts), linear [N, K]. Only
  * groups = 1 convs and linears whose weight tensor has data; undefined otherwise.
  */
 export function arrayOpWeights(g: Graph, op: ArrayOp): Float32Array | undefined {
@@ -97,7 +97,7 @@ export function loadWorkload(source: string, opts: { padding?: PaddingMode; weig
     name: m.name,
     layers: ops.map((o) => o.layer),
     repeats: ops.map((o) => o.repeat),
-    vectorOps: m.lowered.vectorOps.map((v) => ({ name: v.node, op: v.op, elements: v.elements, opsPerElement: v.opsPerElement })),
+    vectorOps: m.lowered.vectorOps,
     binary: ops.map((o, i) => o.binary || (weights?.[i] !== undefined && allSigns(weights[i] as Float32Array))),
     ...(weights !== undefined && { weights }),
     ...(g !== undefined && { graph: g }),

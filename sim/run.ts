@@ -2,7 +2,7 @@
  * One simulation: (arch, layers, options) -> SimResult.
  *
  * bitweave's conventions (default):
- *  - cycles = compute cycles (sum of fold lengths, see schedulers/mapping.ts) + stall cycles
+ *  - cycles = compute cycles (sum of fold lengths, see dataflows/mapping.ts) + stall cycles
  *    from the DRAM model (memory/traffic.ts); word sizes from the PE's formats;
  *  - convolutions carry real padding (the topology reader decides it); padding is not read
  *    from SRAM;
@@ -29,8 +29,8 @@
  */
 import { makeRng } from './random.ts';
 import { InputError } from './errors.ts';
-import { runVector, type VectorResult, type VectorWork } from './vector.ts';
-import { gemmView, ifmapElements, type Layer } from '../models/layers.ts';
+import { runVector, type VectorResult, type VectorWork } from './workload/vector.ts';
+import { gemmView, ifmapElements, type Layer } from './workload/layer.ts';
 import type { ArchConfig, Dataflow } from './arch/schema.ts';
 import { fastEngine } from './array/fast-engine.ts';
 import { psumStore, type PsumStore } from './array/psum.ts';
@@ -41,7 +41,7 @@ import { footprints, layerTraffic, type DramTraffic, type LayerTraffic } from '.
 import { decode } from './pe/codec.ts';
 import { bytesPerValue, type NumberFormat } from './pe/formats.ts';
 import type { PeKind } from './pe/types.ts';
-import { im2col } from './schedulers/im2col.ts';
+import { im2col } from './workload/im2col.ts';
 import type { NetworkScheduleSummary } from './schedulers/network/index.ts';
 import { reuseDot } from './schedulers/mst-reuse.ts';
 import {
@@ -49,7 +49,7 @@ import {
   type MstPlan, type MstWeightSource,
 } from './schedulers/mst-layer.ts';
 import { packBinary, wordsFor } from './pe/xnor.ts';
-import { mapGemm, mappingEfficiency, scaleSimComputeUtil, type Mapping } from './schedulers/mapping.ts';
+import { mapGemm, mappingEfficiency, scaleSimComputeUtil, type Mapping } from './dataflows/mapping.ts';
 
 export type Compat = 'none' | 'scalesim';
 export type EngineName = 'fast' | 'reference';

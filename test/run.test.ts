@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseTopologyCsv } from '../models/import/scalesim-csv.ts';
-import { gemmLayer } from '../models/layers.ts';
+import { gemmLayer } from '../sim/workload/layer.ts';
 import { getPreset } from '../sim/arch/presets.ts';
 import { BF16 } from '../sim/pe/formats.ts';
 import { getPe } from '../sim/pe/registry.ts';

@@ -8,8 +8,8 @@
  *
  * Lines are produced fold by fold and handed to `sink` in chunks: a trace is never held whole.
  */
-import { ifmapIndex } from '../sim/schedulers/im2col.ts';
-import { colsUsed, rowsUsed } from '../sim/schedulers/mapping.ts';
+import { ifmapIndex } from '../sim/workload/im2col.ts';
+import { colsUsed, rowsUsed } from '../sim/dataflows/mapping.ts';
 import type { LayerDetail } from '../sim/run.ts';
 
 export interface TraceSinks {

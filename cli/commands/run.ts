@@ -12,7 +12,7 @@ import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { simulate, type Compat, type EngineName, type LayerDetail, type SimResult } from '../../sim/run.ts';
-import type { PaddingMode } from '../../models/layers.ts';
+import type { PaddingMode } from '../../sim/workload/layer.ts';
 import { loadWorkload, parseGemm, type Workload } from '../../models/workload.ts';
 import { bandwidthReport, computeReport, detailedAccessReport } from '../../reports/scalesim-csv.ts';
 import { writeSramTraces } from '../../traces/sram-trace.ts';

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { gemmView } from '../../models/layers.ts';
-import { DEFAULT_VECTOR_THROUGHPUT, vectorCycles, type ArrayOp } from '../../models/lower.ts';
+import { gemmView } from '../../sim/workload/layer.ts';
+import type { ArrayOp } from '../../models/lower.ts';
+import { DEFAULT_VECTOR_THROUGHPUT, runVector } from '../../sim/workload/vector.ts';
 import { loadModel } from '../../models/source.ts';
 import { graphMacs, paramCount } from '../../models/graph.ts';
 import { zooEntries } from '../../models/zoo/index.ts';
@@ -68,7 +69,7 @@ const showSub: CommandModule<object, ShowArgs> = {
     const opsOf = new Map<string, ArrayOp[]>();
     for (const o of l.arrayOps) opsOf.set(o.node, [...(opsOf.get(o.node) ?? []), o]);
     const vecCycles = new Map<string, number>();
-    for (const v of l.vectorOps) vecCycles.set(v.node, (vecCycles.get(v.node) ?? 0) + vectorCycles(v, tp));
+    for (const v of l.vectorOps) vecCycles.set(v.name, (vecCycles.get(v.name) ?? 0) + runVector(v, tp).cycles);
     const totalVec = [...vecCycles.values()].reduce((a, b) => a + b, 0);
     if (args.json) {
       return printJson({
@@ -76,7 +77,8 @@ const showSub: CommandModule<object, ShowArgs> = {
         summary: { ...l.summary, vectorCycles: totalVec },
         nodes: l.nodes.map((n) => ({ ...n, vectorCycles: vecCycles.get(n.node) ?? 0 })),
         arrayOps: l.arrayOps.map((o) => ({ ...o, gemm: gemmView(o.layer) })),
-        vectorOps: l.vectorOps.map((v) => ({ ...v, cycles: vectorCycles(v, tp) })),
+        // `node` names the graph node, as this JSON always has
+        vectorOps: l.vectorOps.map(({ name, ...v }) => ({ node: name, ...v, cycles: runVector({ name, ...v }, tp).cycles })),
       });
     }
     process.stdout.write(`${m.name} (${m.source}): ${fmtCount(m.macs, 1e9, 3)} GMACs, ${m.params} parameters\n\n`);

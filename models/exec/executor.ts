@@ -5,7 +5,7 @@
  * Math.fround; another float format rounds through the codec after each operation).
  *
  * Tensors are Float32Arrays, row-major, NCHW for images. Convolutions run as im2col + GEMM
- * per (image, group), with the window order of models/layers.ts (k = (kh*kW + kw)*C + c).
+ * per (image, group), with the window order of sim/workload/layer.ts (k = (kh*kW + kw)*C + c).
  * Binary conv / linear nodes take sign(x) (sign(0) = +1) and sign(w) through the backend
  * (`binaryArray` if given), then multiply by the per-channel scale; their borders are
  * zero-padded like PyTorch / Larq (an XNOR PE sees the padding as +1 instead).

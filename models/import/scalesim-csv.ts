@@ -12,7 +12,7 @@
  * of the same network.
  */
 import { InputError } from '../../sim/errors.ts';
-import { convLayer, gemmLayer, type Layer, type PaddingMode } from '../layers.ts';
+import { convLayer, gemmLayer, type Layer, type PaddingMode } from '../../sim/workload/layer.ts';
 
 export interface TopologyOptions {
   /** file name used in error messages */

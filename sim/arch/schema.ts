@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
-import { DEFAULT_VECTOR_THROUGHPUT } from '../vector.ts';
+import { DEFAULT_VECTOR_THROUGHPUT } from '../workload/vector.ts';
 
 export const DATAFLOWS = ['os', 'ws', 'is'] as const;
 export type Dataflow = (typeof DATAFLOWS)[number];

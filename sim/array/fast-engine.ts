@@ -6,10 +6,10 @@
  * Output bits: ordered-gemm.ts (the dataflow's accumulation order, partial sums through the
  * partial-sum store between folds).
  */
-import { validCount } from '../schedulers/im2col.ts';
-import { colsUsed, rowsUsed } from '../schedulers/mapping.ts';
+import { validCount } from '../workload/im2col.ts';
+import { colsUsed, rowsUsed } from '../dataflows/mapping.ts';
 import type { EngineInput, EngineResult, Operands, SramCounts } from './types.ts';
-import type { Mapping } from '../schedulers/mapping.ts';
+import type { Mapping } from '../dataflows/mapping.ts';
 import { orderedGemm } from './ordered-gemm.ts';
 
 export function fastEngine(input: EngineInput): EngineResult {

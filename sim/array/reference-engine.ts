@@ -17,8 +17,8 @@
  *     leave the bottom row.
  * is: as ws with the roles of A and B swapped: A (a pixel per column) is preloaded, B streams.
  */
-import { ifmapIndex } from '../schedulers/im2col.ts';
-import { colsUsed, rowsUsed, type Mapping } from '../schedulers/mapping.ts';
+import { ifmapIndex } from '../workload/im2col.ts';
+import { colsUsed, rowsUsed, type Mapping } from '../dataflows/mapping.ts';
 import type { EngineInput, EngineResult, Operands, SramCounts } from './types.ts';
 
 const NONE = -1;

@@ -1,7 +1,7 @@
 /** What the two array engines take and give: one contract, so tests can hold them equal. */
-import type { Layer } from '../../models/layers.ts';
+import type { Layer } from '../workload/layer.ts';
 import type { PeKind } from '../pe/types.ts';
-import type { Mapping } from '../schedulers/mapping.ts';
+import type { Mapping } from '../dataflows/mapping.ts';
 import type { PsumStore } from './psum.ts';
 
 export interface SramCounts {

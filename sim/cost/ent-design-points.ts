@@ -23,7 +23,7 @@
  * Nothing here is fitted to the paper: the gap is reported and explained (`gap`).
  */
 import { parseArch, type Dataflow } from '../arch/schema.ts';
-import { gemmLayer } from '../../models/layers.ts';
+import { gemmLayer } from '../workload/layer.ts';
 import { getPe } from '../pe/registry.ts';
 import { simulate } from '../run.ts';
 import { peCost } from './pe-cost.ts';

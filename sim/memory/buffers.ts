@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.ts';
 import type { ArchConfig } from '../arch/schema.ts';
-import type { Mapping } from '../schedulers/mapping.ts';
+import type { Mapping } from '../dataflows/mapping.ts';
 
 export interface WordBytes {
   /** activation (ifmap) word */

@@ -22,8 +22,8 @@
  * and only the excess stalls the array; the first fold's loads and the last fold's writes
  * overlap the neighbouring layers. Single-buffered, every transfer stalls the array.
  */
-import { ifmapTouched, type Layer } from '../../models/layers.ts';
-import { colsUsed, rowsUsed, type Mapping } from '../schedulers/mapping.ts';
+import { ifmapTouched, type Layer } from '../workload/layer.ts';
+import { colsUsed, rowsUsed, type Mapping } from '../dataflows/mapping.ts';
 import type { Capacities, Footprints, WordBytes } from './buffers.ts';
 
 export interface DramTraffic {

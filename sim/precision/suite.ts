@@ -19,7 +19,7 @@
  * suite notices a perturbed PE without any test hook in the simulator itself.
  */
 import { createHash } from 'node:crypto';
-import { convLayer, gemmLayer, type Layer } from '../../models/layers.ts';
+import { convLayer, gemmLayer, type Layer } from '../workload/layer.ts';
 import { getPreset } from '../arch/presets.ts';
 import type { Dataflow } from '../arch/schema.ts';
 import { isValidBits } from '../pe/codec.ts';

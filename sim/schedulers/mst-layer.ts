@@ -32,7 +32,7 @@
 import { makeRng } from '../random.ts';
 import { wordsFor } from '../pe/xnor.ts';
 import { buildReuseTree, hammingMatrix, mstStats, type MstStats, type ReuseTree } from './mst-reuse.ts';
-import type { Mapping } from './mapping.ts';
+import type { Mapping } from '../dataflows/mapping.ts';
 
 export type MstWeightSource = 'model' | 'random';
 

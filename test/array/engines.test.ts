@@ -14,7 +14,7 @@
  *   integer dot products (no rounding can hide there).
  */
 import { describe, expect, it } from 'vitest';
-import { convLayer, gemmLayer, gemmView, ifmapElements, type Layer } from '../../models/layers.ts';
+import { convLayer, gemmLayer, gemmView, ifmapElements, type Layer } from '../../sim/workload/layer.ts';
 import { fastEngine } from '../../sim/array/fast-engine.ts';
 import { psumStore, type PsumStore } from '../../sim/array/psum.ts';
 import { referenceEngine } from '../../sim/array/reference-engine.ts';
@@ -23,8 +23,8 @@ import { decode } from '../../sim/pe/codec.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe, peNames, type PeOptions } from '../../sim/pe/registry.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
-import { im2col } from '../../sim/schedulers/im2col.ts';
-import { mapGemm } from '../../sim/schedulers/mapping.ts';
+import { im2col } from '../../sim/workload/im2col.ts';
+import { mapGemm } from '../../sim/dataflows/mapping.ts';
 import type { Dataflow } from '../../sim/arch/schema.ts';
 
 /** mulberry32, written here so the test does not depend on the code under test */

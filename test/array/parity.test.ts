@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { convLayer, gemmLayer, type Layer } from '../../models/layers.ts';
+import { convLayer, gemmLayer, type Layer } from '../../sim/workload/layer.ts';
 import { parseTopologyCsv } from '../../models/import/scalesim-csv.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import type { ArchConfig, Dataflow } from '../../sim/arch/schema.ts';

@@ -5,14 +5,14 @@
  * hand-written bf16 round-to-nearest-even says.
  */
 import { describe, expect, it } from 'vitest';
-import { convLayer, gemmLayer, gemmView, type Layer } from '../../models/layers.ts';
+import { convLayer, gemmLayer, gemmView, type Layer } from '../../sim/workload/layer.ts';
 import { fastEngine } from '../../sim/array/fast-engine.ts';
 import { psumStore } from '../../sim/array/psum.ts';
 import { referenceEngine } from '../../sim/array/reference-engine.ts';
 import { BF16 } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
-import { im2col } from '../../sim/schedulers/im2col.ts';
-import { mapGemm } from '../../sim/schedulers/mapping.ts';
+import { im2col } from '../../sim/workload/im2col.ts';
+import { mapGemm } from '../../sim/dataflows/mapping.ts';
 import type { Dataflow } from '../../sim/arch/schema.ts';
 
 const f32 = new Float32Array(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gemmLayer, type Layer } from '../../models/layers.ts';
+import { gemmLayer, type Layer } from '../../sim/workload/layer.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
 import { runCost, withCost, type EnergyBreakdown } from '../../sim/cost/run-cost.ts';

@@ -5,7 +5,7 @@
  * small to feed the array rejected with the field named.
  */
 import { describe, expect, it } from 'vitest';
-import { convLayer, gemmLayer, type Layer } from '../../models/layers.ts';
+import { convLayer, gemmLayer, type Layer } from '../../sim/workload/layer.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import type { ArchConfig, Dataflow } from '../../sim/arch/schema.ts';
 import { InputError } from '../../sim/errors.ts';

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { executeGraph } from '../../models/exec/executor.ts';
-import { gemmView, type ConvLayer } from '../../models/layers.ts';
-import { lowerGraph, totalVectorCycles, vectorCycles } from '../../models/lower.ts';
+import { gemmView, type ConvLayer } from '../../sim/workload/layer.ts';
+import { lowerGraph } from '../../models/lower.ts';
+import { runVector, totalVectorCycles } from '../../sim/workload/vector.ts';
 import { GraphBuilder } from '../../models/zoo/builder.ts';
 import { buildZooModel } from '../../models/zoo/index.ts';
 import { makeRng } from '../../sim/random.ts';
-import { im2col } from '../../sim/schedulers/im2col.ts';
+import { im2col } from '../../sim/workload/im2col.ts';
 import { relError } from './onnx-builder.ts';
 
 interface ConvCase {
@@ -113,7 +114,7 @@ describe('lowering rules', () => {
     expect(l.nodes.filter((n) => n.op === 'batchnorm').every((n) => n.mapping === 'folded')).toBe(true);
     const u = lowerGraph(g, { foldBatchNorm: false });
     expect(u.nodes.filter((n) => n.op === 'batchnorm').every((n) => n.mapping === 'vector')).toBe(true);
-    expect(totalVectorCycles(u)).toBeGreaterThan(totalVectorCycles(l));
+    expect(totalVectorCycles(u.vectorOps)).toBeGreaterThan(totalVectorCycles(l.vectorOps));
   });
 
   it('attention: Q K^T and A V as batched GEMMs per head, softmax on the vector unit', () => {
@@ -125,7 +126,7 @@ describe('lowering rules', () => {
     expect(qk[0].repeat).toBe(24);
     expect(gemmView(qk[0].layer)).toEqual({ m: 128, n: 128, k: 64 });
     expect(gemmView(av[0].layer)).toEqual({ m: 128, n: 64, k: 128 });
-    const sm = l.vectorOps.find((v) => v.node === 'layer.0.attn')!;
+    const sm = l.vectorOps.find((v) => v.name === 'layer.0.attn')!;
     expect(sm.elements).toBe(24 * 128 * 128);
     // projections use the whole batch as M
     expect(gemmView(l.arrayOps.find((o) => o.node === 'layer.0.attn.q')!.layer)).toEqual({ m: 256, n: 768, k: 768 });
@@ -134,10 +135,10 @@ describe('lowering rules', () => {
   });
 
   it('vector cycles follow the throughput', () => {
-    const op = { node: 'n', op: 'relu' as const, elements: 1000, opsPerElement: 1 };
-    expect(vectorCycles(op, 16)).toBe(63);
-    expect(vectorCycles(op, 1)).toBe(1000);
-    expect(() => vectorCycles(op, 0)).toThrow(/positive/);
+    const op = { name: 'n', op: 'relu' as const, elements: 1000, opsPerElement: 1 };
+    expect(runVector(op, 16).cycles).toBe(63);
+    expect(runVector(op, 1).cycles).toBe(1000);
+    expect(() => runVector(op, 0)).toThrow(/positive/);
   });
 
   it('a lowering report: nodes, shares, mapping of each node', () => {

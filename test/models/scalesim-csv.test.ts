@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseTopologyCsv } from '../../models/import/scalesim-csv.ts';
-import { convOutput, gemmView } from '../../models/layers.ts';
+import { convOutput, gemmView } from '../../sim/workload/layer.ts';
 import { InputError } from '../../sim/errors.ts';
 
 const SHARED = new URL('../../models/data/scalesim/topologies/', import.meta.url);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { macs } from '../../models/layers.ts';
+import { macs } from '../../sim/workload/layer.ts';
 import { parseTopologyCsv } from '../../models/import/scalesim-csv.ts';
 import { loadModel } from '../../models/source.ts';
 import { InputError } from '../../sim/errors.ts';

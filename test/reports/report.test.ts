@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { convLayer, gemmLayer } from '../../models/layers.ts';
+import { convLayer, gemmLayer } from '../../sim/workload/layer.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import { runCost, withCost } from '../../sim/cost/run-cost.ts';
 import { getPe } from '../../sim/pe/registry.ts';

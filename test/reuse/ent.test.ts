@@ -4,7 +4,7 @@
  * broadcast registers and the PE multiplier without its encoder; the three design points.
  */
 import { describe, expect, it } from 'vitest';
-import { gemmLayer, convLayer } from '../../models/layers.ts';
+import { gemmLayer, convLayer } from '../../sim/workload/layer.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import { entDesignPoints, entDesignPointsMarkdown } from '../../sim/cost/ent-design-points.ts';
 import { encodedBits, peCost, regBits } from '../../sim/cost/pe-cost.ts';

@@ -5,7 +5,7 @@
  * run without binary layers.
  */
 import { describe, expect, it } from 'vitest';
-import { convLayer, gemmLayer } from '../../models/layers.ts';
+import { convLayer, gemmLayer } from '../../sim/workload/layer.ts';
 import { arrayOpWeights, loadWorkload } from '../../models/workload.ts';
 import { GraphBuilder } from '../../models/zoo/builder.ts';
 import { lowerGraph } from '../../models/lower.ts';

@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convLayer, convOutput, gemmView } from '../../models/layers.ts';
-import { validCount } from '../../sim/schedulers/im2col.ts';
-import { mapGemm, mappingEfficiency } from '../../sim/schedulers/mapping.ts';
+import { convLayer, convOutput, gemmView } from '../../sim/workload/layer.ts';
+import { validCount } from '../../sim/workload/im2col.ts';
+import { mapGemm, mappingEfficiency } from '../../sim/dataflows/mapping.ts';
 
 describe('im2col', () => {
   it('validCount equals a brute-force count over the tile', () => {

@@ -14,7 +14,6 @@
  */
 import { InputError } from '../../errors.ts';
 import type { ArchConfig } from '../../arch/schema.ts';
-import type { Lowered } from '../../../models/lower.ts';
 import type { DramTraffic } from '../../memory/traffic.ts';
 import { totalsOf, type LayerResult, type SimResult } from '../../run.ts';
 import type { SpProblem, SpSchedule } from '../../memory/scratchpad.ts';
@@ -26,12 +25,16 @@ export function scratchpadBytes(arch: ArchConfig): number {
   return Math.floor(1024 * (s.unified_kb ?? (s.ifmap_kb ?? 0) + (s.filter_kb ?? 0) + (s.ofmap_kb ?? 0)));
 }
 
-export function layerDram(p: SpProblem, s: SpSchedule, lowered: Lowered, layers: number): DramTraffic[] {
-  if (lowered.arrayOps.length !== layers) throw new InputError('network schedule: the run\'s layers are not the model\'s array operators');
+/**
+ * Per layer, the DRAM traffic the schedule charges to it. `layerNodes[i]` is the graph node
+ * array layer i comes from (the model's lowering says which).
+ */
+export function layerDram(p: SpProblem, s: SpSchedule, layerNodes: readonly string[], layers: number): DramTraffic[] {
+  if (layerNodes.length !== layers) throw new InputError('network schedule: the run\'s layers are not the model\'s array operators');
   if (layers === 0) throw new InputError('network schedule: the model has no array layers to charge the traffic to');
   const first = new Map<string, number>();
-  lowered.arrayOps.forEach((o, i) => {
-    if (!first.has(o.node)) first.set(o.node, i);
+  layerNodes.forEach((node, i) => {
+    if (!first.has(node)) first.set(node, i);
   });
   const out: DramTraffic[] = Array.from({ length: layers }, () => ({
     ifmap_read_bytes: 0, filter_read_bytes: 0, ofmap_read_bytes: 0, ofmap_write_bytes: 0, compulsory_bytes: 0, non_compulsory_bytes: 0,
@@ -56,9 +59,11 @@ export function layerDram(p: SpProblem, s: SpSchedule, lowered: Lowered, layers:
   return out;
 }
 
-export function applyNetworkSchedule(result: SimResult, arch: ArchConfig, p: SpProblem, s: SpSchedule, lowered: Lowered, summary: NetworkScheduleSummary): SimResult {
+export function applyNetworkSchedule(
+  result: SimResult, arch: ArchConfig, p: SpProblem, s: SpSchedule, layerNodes: readonly string[], summary: NetworkScheduleSummary,
+): SimResult {
   if (result.compat !== 'none') throw new InputError('--schedule needs --compat none (SCALE-Sim parity has no network schedule)');
-  const dram = layerDram(p, s, lowered, result.layers.length);
+  const dram = layerDram(p, s, layerNodes, result.layers.length);
   const R = result.arch.rows, C = result.arch.cols;
   const layers: LayerResult[] = result.layers.map((l, i) => {
     const d = dram[i];

@@ -1,6 +1,6 @@
 /**
- * The layer descriptors the array simulates: a GEMM or a 2-D convolution. A later issue adds
- * the model zoo and graph lowering; these two shapes are what reaches the systolic array.
+ * The layer descriptors the array simulates: a GEMM or a 2-D convolution. Whatever a model
+ * is (models/ lowers graphs to these), these two shapes are what reaches the systolic array.
  *
  * Conventions (the operand view every dataflow maps):
  *   A (ifmap)  M x K   M = output pixels, K = window (filter h * filter w * channels)
@@ -9,7 +9,7 @@
  * A convolution's A is its im2col view, in SCALE-Sim's element order: window index
  * k = (kh * filterW + kw) * channels + c, ifmap stored HWC.
  */
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../errors.ts';
 
 export interface GemmLayer {
   readonly kind: 'gemm';

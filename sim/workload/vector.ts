@@ -3,13 +3,16 @@
  * softmax, normalization, pooling, residual adds). It processes `throughput` element-operations
  * per cycle (an arch field) and, in this model, runs between array layers, not overlapped.
  */
-import { InputError } from './errors.ts';
+import { InputError } from '../errors.ts';
 
 /** element-operations per cycle of the vector unit, unless the arch says otherwise */
 export const DEFAULT_VECTOR_THROUGHPUT = 16;
 
+/** One operator's work on the vector unit (what lowering produces and the run charges). */
 export interface VectorWork {
+  /** the graph node it comes from */
   readonly name: string;
+  /** its kind (relu, softmax, layernorm, ...): models/lower.ts names them */
   readonly op: string;
   /** output elements */
   readonly elements: number;
@@ -28,6 +31,11 @@ export interface VectorResult {
 export function vectorCycles(elementOps: number, throughput: number): number {
   if (!(throughput > 0)) throw new InputError(`vector throughput must be positive, got ${throughput}`);
   return Math.ceil(elementOps / throughput);
+}
+
+/** Cycles of the vector unit for a list of work, op by op (each rounds up to whole cycles). */
+export function totalVectorCycles(work: readonly VectorWork[], throughput = DEFAULT_VECTOR_THROUGHPUT): number {
+  return work.reduce((s, w) => s + runVector(w, throughput).cycles, 0);
 }
 
 export function runVector(work: VectorWork, throughput: number): VectorResult {

@@ -6,7 +6,7 @@
  * `validCount` answers "how many real entries in rows [m0, m1) x cols [k0, k1)" in
  * O(window positions touched), without materialising anything: a fast-engine primitive.
  */
-import { convOutput, type Layer } from '../../models/layers.ts';
+import { convOutput, type Layer } from './layer.ts';
 
 /** Range of output coordinates o in [0, out) with 0 <= o*stride + off - pad < inSize. */
 function validRange(out: number, inSize: number, stride: number, off: number, pad: number): [number, number] {

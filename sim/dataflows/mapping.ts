@@ -15,7 +15,7 @@
  * reproduces them by moving every operand through the registers.
  */
 import type { Dataflow } from '../arch/schema.ts';
-import type { GemmView } from '../../models/layers.ts';
+import type { GemmView } from '../workload/layer.ts';
 
 export interface Mapping {
   readonly dataflow: Dataflow;
