@@ -17,7 +17,7 @@
  * - binary conv / linear: as conv / linear, flagged `binary` (an XNOR array runs them), plus
  *   the sign of the activations and the per-channel scale on the vector unit.
  * - batchnorm directly after a conv (its only consumer) is folded into the conv's weights
- *   and bias at no cost (`foldBatchNorm`, default on); elsewhere it is a vector op.
+ *   and bias at no cost (`mergeBatchNorm`, default on; reported as 'folded'); elsewhere it is a vector op.
  * - reshape, flatten, slice, concat, expand, identity are views (address arithmetic, free);
  *   transpose moves every element through the vector unit.
  * - everything else is a vector op of `elements` outputs x `opsPerElement` passes.
@@ -26,7 +26,8 @@
  */
 import type { VectorWork } from '../sim/workload/vector.ts';
 import { convLayer, gemmLayer, macs as layerMacs, type Layer } from '../sim/workload/layer.ts';
-import { graphMacs, nodeMacs, numel, tensor, type Graph, type GraphNode, type OpName } from './graph.ts';
+import { graphMacs, nodeMacs, numel, tensor, type Graph, type OpName } from './graph.ts';
+import { mergeableBatchNorms } from './merge-batchnorm.ts';
 
 export interface ArrayOp {
   /** graph node this op comes from */
@@ -93,7 +94,8 @@ export interface Lowered {
 }
 
 export interface LowerOptions {
-  readonly foldBatchNorm?: boolean;
+  /** merge a batch norm into the conv before it (models/merge-batchnorm.ts); default true */
+  readonly mergeBatchNorm?: boolean;
   readonly depthwise?: 'array' | 'vector';
 }
 
@@ -102,38 +104,8 @@ const PASSES: Readonly<Partial<Record<VectorKind, number>>> = {
   softmax: 4, layernorm: 5, rmsnorm: 3, batchnorm: 2, rope: 3, embedding: 1, gelu: 1, silu: 1,
 };
 
-/** The nodes that read each tensor. */
-export function consumers(g: Graph): Map<string, GraphNode[]> {
-  const m = new Map<string, GraphNode[]>();
-  for (const n of g.nodes) {
-    for (const i of n.inputs) {
-      if (i === '') continue;
-      const list = m.get(i) ?? [];
-      list.push(n);
-      m.set(i, list);
-    }
-  }
-  return m;
-}
-
-/** batchnorm nodes that fold into the conv producing their input (conv's only consumer). */
-export function foldableBatchNorms(g: Graph): Map<string, string> {
-  const producer = new Map<string, GraphNode>();
-  for (const n of g.nodes) producer.set(n.output, n);
-  const cons = consumers(g);
-  const out = new Map<string, string>();
-  for (const n of g.nodes) {
-    if (n.op !== 'batchnorm') continue;
-    const p = producer.get(n.inputs[0]);
-    if (p && (p.op === 'conv2d' || p.op === 'binary_conv2d') && (cons.get(p.output)?.length ?? 0) === 1 && !g.outputs.includes(p.output)) {
-      out.set(n.name, p.name);
-    }
-  }
-  return out;
-}
-
 export function lowerGraph(g: Graph, opts: LowerOptions = {}): Lowered {
-  const fold = (opts.foldBatchNorm ?? true) ? foldableBatchNorms(g) : new Map<string, string>();
+  const merged = (opts.mergeBatchNorm ?? true) ? mergeableBatchNorms(g) : new Map<string, string>();
   const arrayOps: ArrayOp[] = [];
   const vectorOps: VectorOp[] = [];
   const nodes: NodeLowering[] = [];
@@ -228,7 +200,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): Lowered {
         break;
       }
       case 'batchnorm': {
-        const into = fold.get(node.name);
+        const into = merged.get(node.name);
         if (into !== undefined) {
           mapping = 'folded';
           detail = `folded into ${into}`;

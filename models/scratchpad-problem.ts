@@ -8,12 +8,13 @@ import { InputError } from '../sim/errors.ts';
 import type { WordBytes } from '../sim/memory/buffers.ts';
 import type { SpOp, SpProblem, SpTensorKind } from '../sim/memory/scratchpad.ts';
 import { numel, tensor, type Graph, type OpName } from './graph.ts';
-import { foldableBatchNorms } from './lower.ts';
+import { mergeableBatchNorms } from './merge-batchnorm.ts';
 
 const VIEW_OPS: ReadonlySet<OpName> = new Set<OpName>(['reshape', 'flatten', 'slice', 'concat', 'expand', 'identity']);
 
 export interface ProblemOptions {
-  readonly foldBatchNorm?: boolean;
+  /** a batch norm merged into its conv moves no data (as lowering does); default true */
+  readonly mergeBatchNorm?: boolean;
   /**
    * split a conv / linear whose weight is larger than this many bytes into parts along its
    * output channels (each part: the whole input, its slice of the weight and bias, its slice
@@ -23,7 +24,7 @@ export interface ProblemOptions {
 }
 
 export function scratchpadProblem(g: Graph, words: WordBytes, opts: ProblemOptions = {}): SpProblem {
-  const folded = (opts.foldBatchNorm ?? true) ? foldableBatchNorms(g) : new Map<string, string>();
+  const merged = (opts.mergeBatchNorm ?? true) ? mergeableBatchNorms(g) : new Map<string, string>();
   interface Building { name: string; bytes: number; kind: SpTensorKind; producer: number; readers: number[]; isOutput: boolean }
   const tensors: Building[] = [];
   const ops: SpOp[] = [];
@@ -52,7 +53,7 @@ export function scratchpadProblem(g: Graph, words: WordBytes, opts: ProblemOptio
   const isDram = (name: string) => tensor(g, name).role !== 'activation';
 
   for (const node of g.nodes) {
-    if (node.op === 'batchnorm' && folded.has(node.name)) {
+    if (node.op === 'batchnorm' && merged.has(node.name)) {
       base.set(node.output, resolve(node.inputs[0]));
       continue;
     }

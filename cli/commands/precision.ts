@@ -3,11 +3,11 @@ import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../../sim/errors.ts';
-import { mulPrecision, type PrecisionReport } from '../../sim/pe/precision.ts';
+import { mulPrecision, type PrecisionReport } from '../../sim/pe/multiplier-error.ts';
 import {
   compareWithBaseline, newBaseline, parseBaseline, serializeBaseline, updateChanges, type Baseline, type DiffRow,
-} from '../../sim/precision/baseline.ts';
-import { runPrecisionSuite, type TrainedAccuracy } from '../../sim/precision/suite.ts';
+} from '../../sim/precision-check/baseline.ts';
+import { runPrecisionSuite, type TrainedAccuracy } from '../../sim/precision-check/suite.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { createHash } from 'node:crypto';
 import { arrayBackend } from '../../models/accuracy/backend.ts';

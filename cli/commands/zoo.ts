@@ -64,7 +64,7 @@ const showSub: CommandModule<object, ShowArgs> = {
   handler: (args) => {
     const tp = args.vectorThroughput;
     if (!(tp > 0)) throw new InputError(`--vector-throughput must be positive, got ${tp}`);
-    const m = loadModel(args.model, { foldBatchNorm: args.foldBn, depthwise: args.depthwise === 'vector' ? 'vector' : 'array' });
+    const m = loadModel(args.model, { mergeBatchNorm: args.foldBn, depthwise: args.depthwise === 'vector' ? 'vector' : 'array' });
     const l = m.lowered;
     const opsOf = new Map<string, ArrayOp[]>();
     for (const o of l.arrayOps) opsOf.set(o.node, [...(opsOf.get(o.node) ?? []), o]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fp32Backend, outputStationaryGemm, peBackend, tensorScale, type PeGemm } from '../../models/exec/backends.ts';
 import { executeGraph } from '../../models/exec/executor.ts';
-import { foldBatchNorms } from '../../models/fold.ts';
+import { mergeBatchNorms } from '../../models/merge-batchnorm.ts';
 import { paramCount, type Graph } from '../../models/graph.ts';
 import { GraphBuilder } from '../../models/zoo/builder.ts';
 import { binaryResnet18 } from '../../models/zoo/cnn.ts';
@@ -39,7 +39,7 @@ describe('functional execution through the PE arithmetic', () => {
 
   it('bf16 and int8 PEs: close to the reference, not equal', () => {
     for (const [pe, tol] of [['bf16', 0.03], ['int8', 0.05], ['fp8-e4m3', 0.15]] as const) {
-      const out = executeGraph(foldBatchNorms(g), { x }, { array: peBackend(getPe(pe)) }).get('fc')!;
+      const out = executeGraph(mergeBatchNorms(g), { x }, { array: peBackend(getPe(pe)) }).get('fc')!;
       const e = relError(out, ref);
       expect(e, pe).toBeLessThan(tol);
       expect(e, pe).toBeGreaterThan(0);
@@ -87,7 +87,7 @@ describe('functional execution through the PE arithmetic', () => {
   });
 
   it('batch-norm folding keeps the outputs and removes BN params', () => {
-    const f = foldBatchNorms(g);
+    const f = mergeBatchNorms(g);
     expect(f.nodes.filter((n) => n.op === 'batchnorm')).toHaveLength(0);
     expect(paramCount(f)).toBe(paramCount(g) - 2 * 16 + 16); // gamma/beta go, two conv biases come
     expect(relError(executeGraph(f, { x }).get('fc')!, ref)).toBeLessThan(1e-5);

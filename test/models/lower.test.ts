@@ -112,7 +112,7 @@ describe('lowering rules', () => {
     const g = buildZooModel('resnet18');
     const l = lowerGraph(g);
     expect(l.nodes.filter((n) => n.op === 'batchnorm').every((n) => n.mapping === 'folded')).toBe(true);
-    const u = lowerGraph(g, { foldBatchNorm: false });
+    const u = lowerGraph(g, { mergeBatchNorm: false });
     expect(u.nodes.filter((n) => n.op === 'batchnorm').every((n) => n.mapping === 'vector')).toBe(true);
     expect(totalVectorCycles(u.vectorOps)).toBeGreaterThan(totalVectorCycles(l.vectorOps));
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { executeGraph } from '../../models/exec/executor.ts';
-import { foldBatchNorms } from '../../models/fold.ts';
+import { mergeBatchNorms } from '../../models/merge-batchnorm.ts';
 import { paramCount } from '../../models/graph.ts';
 import { importOnnx, SUPPORTED_ONNX_OPS } from '../../models/import/onnx.ts';
 import { loadModel } from '../../models/source.ts';
@@ -107,7 +107,7 @@ describe('ONNX import vs onnxruntime-node (fp32, 1e-5 relative)', () => {
     expect(paramCount(g)).toBe(216 + 8 + 16 + 288 + 72 + 80 + 10 + 2);
     const x = randomInput(3 * 12 * 12, 3);
     const a = executeGraph(g, { x }).get('logits')!;
-    const folded = foldBatchNorms(g);
+    const folded = mergeBatchNorms(g);
     expect(folded.nodes.some((n) => n.op === 'batchnorm')).toBe(false);
     const b = executeGraph(folded, { x }).get('logits')!;
     expect(relError(b, a)).toBeLessThan(1e-5);

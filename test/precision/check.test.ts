@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { decode } from '../../sim/pe/codec.ts';
 import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
-import { compareWithBaseline, newBaseline, parseBaseline, serializeBaseline } from '../../sim/precision/baseline.ts';
-import { runPrecisionSuite } from '../../sim/precision/suite.ts';
+import { compareWithBaseline, newBaseline, parseBaseline, serializeBaseline } from '../../sim/precision-check/baseline.ts';
+import { runPrecisionSuite } from '../../sim/precision-check/suite.ts';
 import { repoRoot, runCli } from '../cli/run-cli.ts';
 
 const BASELINE = join(repoRoot, 'baselines', 'precision.json');

@@ -6,7 +6,7 @@
  * - on zoo models (small inputs) and a NAS-style cell net, at several scratchpad sizes:
  *   optimal <= heuristic <= naive in non-compulsory traffic, traffic never below the
  *   compulsory bytes, non-increasing as the scratchpad grows, and every schedule replayed
- *   by the independent checker (sim/schedulers/check-schedule.ts);
+ *   by the independent checker (sim/schedulers/network/check-schedule.ts);
  * - the checker rejects broken schedules; a scratchpad too small is an InputError that
  *   says how much is needed; `run --schedule` puts the schedule's traffic into the result.
  */
@@ -19,7 +19,7 @@ import { loadWorkload } from '../../models/workload.ts';
 import { InputError } from '../../sim/errors.ts';
 import { compulsoryBytes, minCapacity, type SpProblem, type SpSchedule } from '../../sim/memory/scratchpad.ts';
 import { scratchpadProblem } from '../../models/scratchpad-problem.ts';
-import { checkSchedule } from '../../sim/schedulers/check-schedule.ts';
+import { checkSchedule } from '../../sim/schedulers/network/check-schedule.ts';
 import { capacityGrid, heuristicSchedule } from '../../sim/schedulers/network/heuristic.ts';
 import { naiveSchedule } from '../../sim/schedulers/network/naive.ts';
 import { optimalSchedule } from '../../sim/schedulers/network/optimal.ts';

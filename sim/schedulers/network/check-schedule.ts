@@ -14,7 +14,7 @@
  * and recounts the traffic (compulsory: first load of each weight / input, first store of
  * each graph output), which must equal what the scheduler reported, in total and per op.
  */
-import type { SpProblem, SpSchedule } from '../memory/scratchpad.ts';
+import type { SpProblem, SpSchedule } from '../../memory/scratchpad.ts';
 
 export interface CheckedStep {
   readonly op: number;

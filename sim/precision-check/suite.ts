@@ -24,7 +24,7 @@ import { getPreset } from '../arch/presets.ts';
 import type { Dataflow } from '../arch/schema.ts';
 import { isValidBits } from '../pe/codec.ts';
 import { getFormat, type NumberFormat } from '../pe/formats.ts';
-import { mulPrecision } from '../pe/precision.ts';
+import { mulPrecision } from '../pe/multiplier-error.ts';
 import { getPe as registryGetPe, peNames as registryPeNames, type PeOptions } from '../pe/registry.ts';
 import type { PeKind } from '../pe/types.ts';
 import { makeRng } from '../random.ts';

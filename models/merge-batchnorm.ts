@@ -1,16 +1,47 @@
 /**
- * Batch-norm folding: a batchnorm right after a conv (the conv's only consumer) becomes part
- * of the conv's weights and bias, w' = w * s, b' = (b - mean) * s + beta, s = gamma /
- * sqrt(var + eps): what an accelerator runs (and what lowering reports as 'folded').
+ * Merging batch norms into convolutions: a batchnorm right after a conv (the conv's only
+ * consumer) becomes part of the conv's weights and bias, w' = w * s, b' = (b - mean) * s +
+ * beta, s = gamma / sqrt(var + eps): what an accelerator runs. Lowering reports such a node
+ * with the mapping 'folded' and `zoo show --fold-bn` switches it (names kept for the CLI's
+ * sake; in the code "fold" is the array's: one pass over a tile, sim/dataflows/).
  * Works on graphs with or without weights; returns a new graph, the input is unchanged.
  */
 import { addNode, addTensor, emptyGraph, type Graph, type GraphNode, type TensorInfo } from './graph.ts';
-import { foldableBatchNorms } from './lower.ts';
 
-export function foldBatchNorms(g: Graph): Graph {
+/** The nodes that read each tensor. */
+export function consumers(g: Graph): Map<string, GraphNode[]> {
+  const m = new Map<string, GraphNode[]>();
+  for (const n of g.nodes) {
+    for (const i of n.inputs) {
+      if (i === '') continue;
+      const list = m.get(i) ?? [];
+      list.push(n);
+      m.set(i, list);
+    }
+  }
+  return m;
+}
+
+/** batchnorm nodes that merge into the conv producing their input (conv's only consumer): bn -> conv. */
+export function mergeableBatchNorms(g: Graph): Map<string, string> {
+  const producer = new Map<string, GraphNode>();
+  for (const n of g.nodes) producer.set(n.output, n);
+  const cons = consumers(g);
+  const out = new Map<string, string>();
+  for (const n of g.nodes) {
+    if (n.op !== 'batchnorm') continue;
+    const p = producer.get(n.inputs[0]);
+    if (p && (p.op === 'conv2d' || p.op === 'binary_conv2d') && (cons.get(p.output)?.length ?? 0) === 1 && !g.outputs.includes(p.output)) {
+      out.set(n.name, p.name);
+    }
+  }
+  return out;
+}
+
+export function mergeBatchNorms(g: Graph): Graph {
   const byName = new Map(g.nodes.map((n) => [n.name, n] as const));
   // binary convs keep their batchnorm (sign(w * s) loses s)
-  const folds = new Map([...foldableBatchNorms(g)].filter(([, conv]) => byName.get(conv)?.op === 'conv2d'));
+  const folds = new Map([...mergeableBatchNorms(g)].filter(([, conv]) => byName.get(conv)?.op === 'conv2d'));
   if (folds.size === 0) return g;
   // conv name -> its batchnorm
   const bnOf = new Map<string, GraphNode>();
