@@ -13,7 +13,7 @@ import { fastEngine } from '../sim/array/fast-engine.ts';
 import { referenceEngine } from '../sim/array/reference-engine.ts';
 import { getPe } from '../sim/pe/registry.ts';
 import { mapGemm } from '../sim/dataflows/mapping.ts';
-import { simulate } from '../sim/run.ts';
+import { simulate } from '../sim/simulate.ts';
 
 const RESNET18 = new URL('../models/data/scalesim/topologies/conv_nets/Resnet18.csv', import.meta.url);
 

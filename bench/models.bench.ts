@@ -21,7 +21,7 @@ import { buildZooModel, zooNames } from '../models/zoo/index.ts';
 import { getPreset } from '../sim/arch/presets.ts';
 import { getPe } from '../sim/pe/registry.ts';
 import { makeRng } from '../sim/random.ts';
-import { simulate } from '../sim/run.ts';
+import { simulate } from '../sim/simulate.ts';
 import { fmt } from './timing.ts';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;

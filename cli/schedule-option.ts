@@ -5,7 +5,7 @@
  */
 import { InputError } from '../sim/errors.ts';
 import type { ArchConfig } from '../sim/arch/schema.ts';
-import type { SimResult } from '../sim/run.ts';
+import type { SimResult } from '../sim/result.ts';
 import { scratchpadProblem } from '../models/scratchpad-problem.ts';
 import { applyNetworkSchedule, scratchpadBytes } from '../sim/schedulers/network/apply.ts';
 import { describeSummary, parseScheduler, scheduleNetwork, summarizeSchedule } from '../sim/schedulers/network/index.ts';

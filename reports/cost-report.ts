@@ -7,7 +7,7 @@ import { escapeHtml, htmlPage } from './html.ts';
 import type { ArchConfig } from '../sim/arch/schema.ts';
 import { headlinesMarkdown, lmulHeadlines } from '../sim/cost/papers.ts';
 import { runCost, withCost, type CostOptions, type CostedSimResult } from '../sim/cost/run-cost.ts';
-import type { SimResult } from '../sim/run.ts';
+import type { SimResult } from '../sim/result.ts';
 import { barLineChart, rooflineChart, stackedBarChart } from './charts.ts';
 
 export interface ReportFiles {

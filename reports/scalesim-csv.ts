@@ -9,7 +9,7 @@
  * the whole layer. SRAM start/stop cycles are those of bitweave's schedule (first and last access
  * of each buffer); SCALE-Sim's own depend on its trace's service latencies.
  */
-import type { LayerResult, SimResult } from '../sim/run.ts';
+import type { LayerResult, SimResult } from '../sim/result.ts';
 
 export const COMPUTE_HEADER = 'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
 export const BANDWIDTH_HEADER =

@@ -4,7 +4,7 @@
  */
 import { getFormat } from '../sim/pe/formats.ts';
 import { getPe } from '../sim/pe/registry.ts';
-import { simulate } from '../sim/run.ts';
+import { simulate } from '../sim/simulate.ts';
 import { runCost, withCost } from '../sim/cost/run-cost.ts';
 import { loadWorkload, type Workload } from '../models/workload.ts';
 import type { PeKind } from '../sim/pe/types.ts';

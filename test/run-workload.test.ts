@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { getPreset } from '../sim/arch/presets.ts';
 import { getPe } from '../sim/pe/registry.ts';
-import { simulate } from '../sim/run.ts';
+import { simulate } from '../sim/simulate.ts';
 import { convLayer, gemmLayer } from '../sim/workload/layer.ts';
 import { runCli } from './cli/run-cli.ts';
 import { trainedMetrics } from '../models/accuracy/trained.ts';

@@ -6,7 +6,7 @@ import { gemmLayer } from '../sim/workload/layer.ts';
 import { getPreset } from '../sim/arch/presets.ts';
 import { BF16 } from '../sim/pe/formats.ts';
 import { getPe } from '../sim/pe/registry.ts';
-import { simulate } from '../sim/run.ts';
+import { simulate } from '../sim/simulate.ts';
 
 const TOPO = new URL('../models/data/scalesim/topologies/conv_nets/', import.meta.url);
 

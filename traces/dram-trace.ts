@@ -8,7 +8,7 @@
  * starts for reads (after its end for writes), with addresses that sweep each operand's address
  * range in order. Cycle timing and volume are the model's; the word order is an approximation.
  */
-import type { LayerDetail } from '../sim/run.ts';
+import type { LayerDetail } from '../sim/result.ts';
 import type { TraceSinks } from './sram-trace.ts';
 
 export function writeDramTraces(d: LayerDetail, sinks: TraceSinks, cycleBase = 0): void {

@@ -3,7 +3,7 @@
  * chrome://tracing): one track for layers, one for folds, one for stalls and one per DRAM
  * direction. Timestamps are microseconds at the arch clock (cycles / MHz).
  */
-import type { LayerDetail } from '../sim/run.ts';
+import type { LayerDetail } from '../sim/result.ts';
 
 export interface TraceEvent {
   name: string;

@@ -6,11 +6,15 @@
  * Stall cycles have no line (the cycle column jumps), as in SCALE-Sim's traces. The OFMAP trace
  * holds writes only, like SCALE-Sim's.
  *
- * Lines are produced fold by fold and handed to `sink` in chunks: a trace is never held whole.
+ * The accesses are the dataflow's edge events (sim/dataflows/), the same events the reference
+ * engine moves through the array: what enters the left and top edges and what leaves as an
+ * output, cycle by cycle. Lines are produced fold by fold and handed to `sink` in chunks: a
+ * trace is never held whole.
  */
 import { ifmapIndex } from '../sim/workload/im2col.ts';
-import { colsUsed, rowsUsed } from '../sim/dataflows/mapping.ts';
-import type { LayerDetail } from '../sim/run.ts';
+import { folds } from '../sim/dataflows/mapping.ts';
+import { NONE, type EdgeEvents, type Operand } from '../sim/dataflows/types.ts';
+import type { LayerDetail } from '../sim/result.ts';
 
 export interface TraceSinks {
   ifmap: (chunk: string) => void;
@@ -20,15 +24,19 @@ export interface TraceSinks {
 
 export function writeSramTraces(d: LayerDetail, sinks: TraceSinks, cycleBase = 0): void {
   const { mapping: mp, layer, arch } = d;
+  const { rules } = mp;
   const { n, k: K } = mp.gemm;
-  const R = mp.rows, C = mp.cols, T = mp.t;
   const off = arch.offsets;
-  const ifA = (m: number, k: number): number => {
-    const idx = ifmapIndex(layer, m, k);
+  /** SRAM address of an element of A (m * K + k) or B (k * N + n) */
+  const address = (op: Operand, e: number): number => {
+    if (op === 'b') {
+      const kk = Math.floor(e / n);
+      return off.filter + (e - kk * n) * K + kk;
+    }
+    const m = Math.floor(e / K);
+    const idx = ifmapIndex(layer, m, e - m * K);
     return idx < 0 ? -1 : off.ifmap + idx;
   };
-  const fB = (k: number, nn: number): number => off.filter + nn * K + k;
-  const oC = (m: number, nn: number): number => off.ofmap + m * n + nn;
   const bufs = { ifmap: [] as string[], filter: [] as string[], ofmap: [] as string[] };
   const flush = (force: boolean): void => {
     for (const key of ['ifmap', 'filter', 'ofmap'] as const) {
@@ -38,53 +46,36 @@ export function writeSramTraces(d: LayerDetail, sinks: TraceSinks, cycleBase = 0
       }
     }
   };
-  const ifLanes = mp.dataflow === 'is' ? C : R;
-  const fLanes = mp.dataflow === 'is' ? R : C;
-  const ia = new Array<number>(ifLanes), fa = new Array<number>(fLanes), oa = new Array<number>(C);
-  for (let fc = 0; fc < mp.colFolds; fc++) {
-    const cu = colsUsed(mp, fc), c0 = fc * C;
-    for (let fr = 0; fr < mp.rowFolds; fr++) {
-      const ru = rowsUsed(mp, fr), r0 = fr * R;
-      const f = fc * mp.rowFolds + fr;
-      const start = cycleBase + d.foldStart[f];
-      for (let tau = 0; tau < mp.foldCycles; tau++) {
-        ia.fill(-1); fa.fill(-1); oa.fill(-1);
-        if (mp.dataflow === 'os') {
-          for (let r = 0; r < ru; r++) { const k = tau - r; if (k >= 0 && k < T) ia[r] = ifA(r0 + r, k); }
-          for (let c = 0; c < cu; c++) { const k = tau - c; if (k >= 0 && k < T) fa[c] = fB(k, c0 + c); }
-          for (let c = 0; c < cu; c++) { const r = tau - (T - 1) - c; if (r >= 0 && r < ru) oa[c] = oC(r0 + r, c0 + c); }
-        } else {
-          const ws = mp.dataflow === 'ws';
-          if (tau < R) {
-            const j = R - 1 - tau;
-            if (j < ru) {
-              for (let c = 0; c < cu; c++) {
-                if (ws) fa[c] = fB(r0 + j, c0 + c);
-                else ia[c] = ifA(c0 + c, r0 + j);
-              }
-            }
-          } else {
-            const s = tau - R;
-            for (let r = 0; r < ru; r++) {
-              const slot = s - r;
-              if (slot >= 0 && slot < T) {
-                if (ws) ia[r] = ifA(slot, r0 + r);
-                else fa[r] = fB(r0 + r, slot);
-              }
-            }
-            for (let c = 0; c < cu; c++) {
-              const slot = s - (R - 1) - c;
-              if (slot >= 0 && slot < T) oa[c] = ws ? oC(slot, c0 + c) : oC(c0 + c, slot);
-            }
-          }
-        }
-        const cyc = start + tau;
-        bufs.ifmap.push(`${cyc},${ia.join(',')}`);
-        bufs.filter.push(`${cyc},${fa.join(',')}`);
-        bufs.ofmap.push(`${cyc},${oa.join(',')}`);
+  const lanes = rules.edgeLanes(mp.rows, mp.cols);
+  const port = { a: new Array<number>(lanes.ifmap), b: new Array<number>(lanes.filter) };
+  const oa = new Array<number>(mp.cols);
+  const ev: EdgeEvents = { preload: false, rowSlot: new Int32Array(mp.rows), colSlot: new Int32Array(mp.cols), outSlot: new Int32Array(mp.cols) };
+  // the row edge feeds one operand's port, the top edge the other's (os, and ws / is while preloading)
+  const rowPort = port[rules.rowOperand], topPort = port[rules.topOperand];
+  for (const f of folds(mp)) {
+    const start = cycleBase + d.foldStart[f.fc * mp.rowFolds + f.fr];
+    for (let tau = 0; tau < mp.foldCycles; tau++) {
+      rules.edges(mp, tau, ev);
+      port.a.fill(-1); port.b.fill(-1); oa.fill(-1);
+      for (let r = 0; r < mp.rows; r++) {
+        const e = ev.rowSlot[r] === NONE ? NONE : rules.rowElement(mp, f, r, ev.rowSlot[r]);
+        if (e !== NONE) rowPort[r] = address(rules.rowOperand, e);
       }
-      flush(false);
+      const topCarriesOperand = rules.stationary === 'output' || ev.preload;
+      for (let c = 0; c < mp.cols; c++) {
+        if (topCarriesOperand && ev.colSlot[c] !== NONE) {
+          const e = rules.colElement(mp, f, c, ev.colSlot[c]);
+          if (e !== NONE) topPort[c] = address(rules.topOperand, e);
+        }
+        const o = ev.outSlot[c] === NONE ? NONE : rules.outElement(mp, f, c, ev.outSlot[c]);
+        if (o !== NONE) oa[c] = off.ofmap + o;
+      }
+      const cyc = start + tau;
+      bufs.ifmap.push(`${cyc},${port.a.join(',')}`);
+      bufs.filter.push(`${cyc},${port.b.join(',')}`);
+      bufs.ofmap.push(`${cyc},${oa.join(',')}`);
     }
+    flush(false);
   }
   flush(true);
 }

@@ -15,7 +15,7 @@ import { headlinesMarkdown, lmulHeadlines } from '../../sim/cost/papers.ts';
 import { entDesignPoints, entDesignPointsMarkdown } from '../../sim/cost/ent-design-points.ts';
 import type { CostedSimResult } from '../../sim/cost/run-cost.ts';
 import { InputError } from '../../sim/errors.ts';
-import type { SimResult } from '../../sim/run.ts';
+import type { SimResult } from '../../sim/result.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson } from '../io.ts';
 import { costOptionsFrom, withCostOptions, type CostOptionArgs } from '../options.ts';

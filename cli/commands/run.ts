@@ -8,10 +8,12 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../../sim/errors.ts';
+import { conventionsOf } from '../../sim/conventions.ts';
 import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
-import { simulate, type Compat, type EngineName, type LayerDetail, type SimResult } from '../../sim/run.ts';
+import { simulate } from '../../sim/simulate.ts';
+import type { Compat, EngineName, LayerDetail, SimResult } from '../../sim/result.ts';
 import type { PaddingMode } from '../../sim/workload/layer.ts';
 import { loadWorkload, parseGemm, type Workload } from '../../models/workload.ts';
 import { bandwidthReport, computeReport, detailedAccessReport } from '../../reports/scalesim-csv.ts';
@@ -223,7 +225,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (compat !== 'none' && compat !== 'scalesim') throw new InputError(`--compat must be none or scalesim, got '${args.compat}'`);
     const engine = args.engine as EngineName;
     if (engine !== 'fast' && engine !== 'reference') throw new InputError(`--engine must be fast or reference, got '${args.engine}'`);
-    const padding = (args.padding ?? (compat === 'scalesim' ? 'scalesim' : 'same')) as PaddingMode;
+    const padding = (args.padding ?? conventionsOf(compat).topologyPadding) as PaddingMode;
     if (padding !== 'valid' && padding !== 'same' && padding !== 'scalesim') {
       throw new InputError(`--padding must be valid, same or scalesim, got '${args.padding}'`);
     }

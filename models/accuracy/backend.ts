@@ -5,6 +5,7 @@
  */
 import type { Dataflow } from '../../sim/arch/schema.ts';
 import { orderedGemm } from '../../sim/array/ordered-gemm.ts';
+import { dataflowRules } from '../../sim/dataflows/index.ts';
 import { psumStore } from '../../sim/array/psum.ts';
 import type { NumberFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
@@ -21,6 +22,7 @@ export interface ArrayOrder {
 
 export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
   const psum = psumStore(pe, order.psum);
+  const rules = dataflowRules(order.dataflow);
   const base = peBackend(pe);
   // activations are fp32 values: narrow float inputs round through exact lookup tables
   const fastInput = pe.input.kind === 'float' ? fp32Quantizer(pe.input, pe.quantizeOptions) : undefined;
@@ -44,7 +46,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
       const inv = 1 / sa;
       if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
       else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
-      const states = orderedGemm(order.dataflow, order.rows, pe, psum, { a: qa, b: quantized(b, sb, k, n), bRow: 1, bCol: k }, m, n, k);
+      const states = orderedGemm(rules, order.rows, pe, psum, { a: qa, b: quantized(b, sb, k, n), bRow: 1, bCol: k }, m, n, k);
       const s = sa * sb;
       for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]) * s;
       return states;

@@ -3,7 +3,7 @@
  * functional path, beside the plain fp32 reference executor on the same images.
  */
 import type { Graph } from '../graph.ts';
-import type { RunAccuracy } from '../../sim/run.ts';
+import type { RunAccuracy } from '../../sim/result.ts';
 import { executeGraph } from '../exec/executor.ts';
 import { fp32Backend, type ArrayBackend } from '../exec/backends.ts';
 

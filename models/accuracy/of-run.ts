@@ -5,7 +5,7 @@
  */
 import type { ArchConfig } from '../../sim/arch/schema.ts';
 import type { PeOptions } from '../../sim/pe/registry.ts';
-import type { RunAccuracy } from '../../sim/run.ts';
+import type { RunAccuracy } from '../../sim/result.ts';
 import { runAccuracy } from './run.ts';
 import { DATASETS, layerPes, type DatasetName } from './task.ts';
 import { resolveTrainedModel } from './trained.ts';

@@ -4,11 +4,12 @@
  * partial-sum format between folds. Shared by the fast engine and the functional executor,
  * so a model's accuracy is measured on the same bits a `bitweave run --functional` produces.
  *
- *   os: one PE adds k = 0 .. K-1 in order; the result leaves once (partial-sum format).
- *   ws, is: fold f adds k in [f*R, f*R + R) down a column of R PEs, starting from the
- *   partial sum fold f-1 stored, and stores its own result the same way.
+ * The dataflow says how many products enter an output before its partial sum leaves the array
+ * (`productsPerPass`): os all K (one PE adds k = 0 .. K-1 in order, the result leaves once);
+ * ws, is R (row fold f adds k in [f*R, f*R + R) down a column of R PEs, starting from the
+ * partial sum fold f-1 stored, and stores its own result the same way).
  */
-import type { Dataflow } from '../arch/schema.ts';
+import type { DataflowRules } from '../dataflows/types.ts';
 import type { PeKind } from '../pe/types.ts';
 import type { PsumStore } from './psum.ts';
 
@@ -23,12 +24,13 @@ export interface GemmOperands {
 
 /** Accumulator states of the m x n outputs, after their last trip through the psum store. */
 export function orderedGemm(
-  dataflow: Dataflow, rows: number, pe: PeKind, psum: PsumStore,
+  dataflow: DataflowRules, rows: number, pe: PeKind, psum: PsumStore,
   ops: GemmOperands, m: number, n: number, k: number,
 ): Float64Array {
   const { a, b, bRow, bCol } = ops;
   const out = new Float64Array(m * n);
-  if (dataflow === 'os' || k <= rows) {
+  const pass = dataflow.productsPerPass(rows, k);
+  if (pass >= k) {
     // one pass over K (os, or a window that fits the column): no partial sum leaves early
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) out[i * n + j] = psum.roundTrip(pe.dot(a, i * k, 1, b, j * bCol, bRow, k, pe.accZero));
@@ -36,8 +38,8 @@ export function orderedGemm(
     return out;
   }
   out.fill(pe.accZero);
-  for (let k0 = 0; k0 < k; k0 += rows) {
-    const ku = Math.min(rows, k - k0);
+  for (let k0 = 0; k0 < k; k0 += pass) {
+    const ku = Math.min(pass, k - k0);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         const idx = i * n + j;

@@ -2,26 +2,23 @@
  * The per-cycle reference engine: every operand moves one PE per cycle through registers.
  * Slow by design (small shapes, tests, traces); the fast engine must match it exactly.
  *
- * A "slot" is a position in an operand stream. Unused rows and columns of a fold still carry
- * slots (empty ones), because the wavefront crosses the whole physical array; a fold ends when
- * the last slot has been consumed by the far-corner PE. Nothing here uses the fold-length
- * formula: cycle counts are measured.
- *
- * os: A[m][k] enters row r (pixel m0+r) at the left edge at cycle k + r and moves right;
- *     B[k][n] enters column c at the top at cycle k + c and moves down; PE(r,c) accumulates.
- *     An output is written when its PE has done its K-th MAC.
- * ws: preload: weight rows are pushed in from the top, bottom row first, one row per cycle
- *     (R cycles). Stream: A[m][k0+r] enters row r at cycle m + r and moves right; partial sums
- *     enter each column at the top (zero, or the stored partial sum of the previous fold) and
- *     move down one row per cycle, adding a*w in every used row; they are written when they
- *     leave the bottom row.
- * is: as ws with the roles of A and B swapped: A (a pixel per column) is preloaded, B streams.
+ * What enters the array's edges in each cycle comes from the dataflow (its `edges` events,
+ * the same events the SRAM traces print); this engine moves the values through the PE
+ * registers and measures when each fold ends: when the last slot has been consumed by the
+ * far-corner PE. Nothing here uses the fold-length formula. Two register machines:
+ *  - output stationary: the row operand moves right, the top operand moves down, each PE
+ *    accumulates; an output is written when its PE has done its K-th MAC;
+ *  - stationary (ws, is): the top operand is preloaded (shifted down until every row holds
+ *    its own), then the row operand streams right while partial sums move down one row per
+ *    cycle, adding a product in every used row; they are written when they leave the bottom.
+ * Every value carries which GEMM operand it is, so `pe.mac(acc, input, weight)` always gets
+ * A first and B second, whichever edge each came in on. The outputs each machine writes in a
+ * cycle are checked against the dataflow's events for that cycle.
  */
 import { ifmapIndex } from '../workload/im2col.ts';
-import { colsUsed, rowsUsed, type Mapping } from '../dataflows/mapping.ts';
+import { foldAt, type Mapping } from '../dataflows/mapping.ts';
+import { NONE, type EdgeEvents, type Fold, type Operand } from '../dataflows/types.ts';
 import type { EngineInput, EngineResult, Operands, SramCounts } from './types.ts';
-
-const NONE = -1;
 
 export function referenceEngine(input: EngineInput): EngineResult {
   const { layer, mapping: mp, operands } = input;
@@ -29,17 +26,19 @@ export function referenceEngine(input: EngineInput): EngineResult {
   const valid = new Uint8Array(m * k);
   for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) valid[i * k + j] = input.countPadReads || ifmapIndex(layer, i, j) >= 0 ? 1 : 0;
   const st: State = {
+    mp,
     sram: { ifmap_reads: 0, filter_reads: 0, ofmap_reads: 0, ofmap_writes: 0 },
     macs: 0,
     valid,
     ops: operands,
     acc: new Float64Array(m * n).fill(operands ? operands.pe.accZero : 0),
-    written: new Uint8Array(m * n),
+    ev: { preload: false, rowSlot: new Int32Array(mp.rows), colSlot: new Int32Array(mp.cols), outSlot: new Int32Array(mp.cols) },
   };
   const foldCycles = new Int32Array(mp.folds);
   for (let fc = 0; fc < mp.colFolds; fc++) {
     for (let fr = 0; fr < mp.rowFolds; fr++) {
-      foldCycles[fc * mp.rowFolds + fr] = mp.dataflow === 'os' ? osFold(mp, fr, fc, st) : streamFold(mp, fr, fc, st);
+      const f = foldAt(mp, fr, fc);
+      foldCycles[fc * mp.rowFolds + fr] = mp.rules.stationary === 'output' ? outputStationaryFold(f, st) : stationaryFold(f, st);
     }
   }
   let compute = 0;
@@ -52,114 +51,118 @@ export function referenceEngine(input: EngineInput): EngineResult {
 }
 
 interface State {
-  sram: SramCounts;
+  readonly mp: Mapping;
+  readonly sram: SramCounts;
   macs: number;
-  valid: Uint8Array;
-  ops: Operands | undefined;
+  /** entries of A read from SRAM (real input elements, or every entry when padding reads count) */
+  readonly valid: Uint8Array;
+  readonly ops: Operands | undefined;
   /** stored partial sums / outputs (accumulator states after the partial-sum round trip) */
-  acc: Float64Array;
-  written: Uint8Array;
+  readonly acc: Float64Array;
+  readonly ev: EdgeEvents;
 }
 
-function osFold(mp: Mapping, fr: number, fc: number, st: State): number {
+/** Reads one operand element from its buffer: counts the SRAM access, returns its bit pattern. */
+function read(st: State, op: Operand, idx: number): number {
+  if (op === 'a') {
+    if (st.valid[idx]) st.sram.ifmap_reads++;
+    return st.ops ? st.ops.a[idx] : 0;
+  }
+  st.sram.filter_reads++;
+  return st.ops ? st.ops.b[idx] : 0;
+}
+
+/** One MAC with the operands in the PE's order (input, weight), whichever edge each came from. */
+function mac(st: State, acc: number, rowOp: Operand, rowV: number, otherV: number): number {
+  const ops = st.ops as Operands;
+  return rowOp === 'a' ? ops.pe.mac(acc, rowV, otherV) : ops.pe.mac(acc, otherV, rowV);
+}
+
+/** Stores an output leaving the array, after checking the dataflow's events name it too. */
+function write(st: State, f: Fold, c: number, o: number, value: number): void {
+  const { mp, ev } = st;
+  const slot = ev.outSlot[c];
+  if (slot === NONE || mp.rules.outElement(mp, f, c, slot) !== o) {
+    throw new Error(`reference engine: output ${o} left column ${c} in a cycle the ${mp.dataflow} events do not write it`);
+  }
+  st.sram.ofmap_writes++;
+  if (st.ops) st.acc[o] = st.ops.psum.roundTrip(value);
+}
+
+function outputStationaryFold(f: Fold, st: State): number {
+  const { mp, ev, ops } = st;
+  const { rules } = mp;
   const R = mp.rows, C = mp.cols, K = mp.t;
   const { n } = mp.gemm;
-  const ru = rowsUsed(mp, fr), cu = colsUsed(mp, fc);
-  const m0 = fr * R, n0 = fc * C;
-  const ops = st.ops;
-  // registers: slot index (k) or NONE, data presence, value
-  const aK = new Int32Array(R * C).fill(NONE), aHas = new Uint8Array(R * C), aV = new Float64Array(R * C);
-  const bK = new Int32Array(R * C).fill(NONE), bHas = new Uint8Array(R * C), bV = new Float64Array(R * C);
+  const rowOp = rules.rowOperand, topOp = rules.topOperand;
+  // registers: slot index or NONE, data presence, value
+  const xS = new Int32Array(R * C).fill(NONE), xHas = new Uint8Array(R * C), xV = new Float64Array(R * C);
+  const yS = new Int32Array(R * C).fill(NONE), yHas = new Uint8Array(R * C), yV = new Float64Array(R * C);
   const acc = new Float64Array(R * C).fill(ops ? ops.pe.accZero : 0);
   const done = new Int32Array(R * C);
   const corner = (R - 1) * C + (C - 1);
   for (let t = 0; ; t++) {
-    // A moves right, a new slot enters column 0 of every row
+    rules.edges(mp, t, ev);
+    // the row operand moves right; a new slot enters column 0 of every row
     for (let r = 0; r < R; r++) {
       for (let c = C - 1; c > 0; c--) {
         const i = r * C + c;
-        aK[i] = aK[i - 1]; aHas[i] = aHas[i - 1]; aV[i] = aV[i - 1];
+        xS[i] = xS[i - 1]; xHas[i] = xHas[i - 1]; xV[i] = xV[i - 1];
       }
-      const i = r * C, kk = t - r;
-      if (kk >= 0 && kk < K) {
-        aK[i] = kk;
-        aHas[i] = r < ru ? 1 : 0;
-        if (r < ru) {
-          const idx = (m0 + r) * K + kk;
-          if (st.valid[idx]) st.sram.ifmap_reads++;
-          aV[i] = ops ? ops.a[idx] : 0;
-        }
-      } else {
-        aK[i] = NONE; aHas[i] = 0;
-      }
+      const i = r * C, slot = ev.rowSlot[r];
+      xS[i] = slot;
+      const e = slot === NONE ? NONE : rules.rowElement(mp, f, r, slot);
+      xHas[i] = e === NONE ? 0 : 1;
+      if (e !== NONE) xV[i] = read(st, rowOp, e);
     }
-    // B moves down, a new slot enters row 0 of every column
+    // the top operand moves down; a new slot enters row 0 of every column
     for (let c = 0; c < C; c++) {
       for (let r = R - 1; r > 0; r--) {
         const i = r * C + c;
-        bK[i] = bK[i - C]; bHas[i] = bHas[i - C]; bV[i] = bV[i - C];
+        yS[i] = yS[i - C]; yHas[i] = yHas[i - C]; yV[i] = yV[i - C];
       }
-      const kk = t - c;
-      if (kk >= 0 && kk < K) {
-        bK[c] = kk;
-        bHas[c] = c < cu ? 1 : 0;
-        if (c < cu) {
-          st.sram.filter_reads++;
-          bV[c] = ops ? ops.b[kk * n + n0 + c] : 0;
-        }
-      } else {
-        bK[c] = NONE; bHas[c] = 0;
-      }
+      const slot = ev.colSlot[c];
+      yS[c] = slot;
+      const e = slot === NONE ? NONE : rules.colElement(mp, f, c, slot);
+      yHas[c] = e === NONE ? 0 : 1;
+      if (e !== NONE) yV[c] = read(st, topOp, e);
     }
     for (let i = 0; i < R * C; i++) {
-      if (!aHas[i] || !bHas[i]) continue;
-      if (aK[i] !== bK[i]) throw new Error(`reference engine: operands out of step at PE ${i} (k ${aK[i]} vs ${bK[i]})`);
-      if (ops) acc[i] = ops.pe.mac(acc[i], aV[i], bV[i]);
+      if (!xHas[i] || !yHas[i]) continue;
+      if (xS[i] !== yS[i]) throw new Error(`reference engine: operands out of step at PE ${i} (k ${xS[i]} vs ${yS[i]})`);
+      if (ops) acc[i] = mac(st, acc[i], rowOp, xV[i], yV[i]);
       st.macs++;
       if (++done[i] === K) {
         const r = Math.floor(i / C), c = i - r * C;
-        const o = (m0 + r) * n + n0 + c;
-        st.sram.ofmap_writes++;
-        st.written[o] = 1;
-        if (ops) st.acc[o] = ops.psum.roundTrip(acc[i]);
+        write(st, f, c, (f.r0 + r) * n + f.c0 + c, acc[i]);
       }
     }
-    if (aK[corner] === K - 1 && bK[corner] === K - 1) return t + 1;
+    if (xS[corner] === K - 1 && yS[corner] === K - 1) return t + 1;
   }
 }
 
 /** ws and is: stationary preload, then a stream with partial sums flowing down the columns. */
-function streamFold(mp: Mapping, fr: number, fc: number, st: State): number {
+function stationaryFold(f: Fold, st: State): number {
+  const { mp, ev, ops } = st;
+  const { rules } = mp;
   const R = mp.rows, C = mp.cols, T = mp.t;
-  const { n, k: K } = mp.gemm;
-  const ws = mp.dataflow === 'ws';
-  const ru = rowsUsed(mp, fr), cu = colsUsed(mp, fc);
-  const k0 = fr * R, c0 = fc * C;
-  const ops = st.ops;
-  // output index of (column c, stream slot s): ws: pixel s, filter c0+c; is: pixel c0+c, filter s
-  const outIdx = (c: number, s: number): number => (ws ? s * n + c0 + c : (c0 + c) * n + s);
+  const rowOp = rules.rowOperand, topOp = rules.topOperand;
 
-  // --- preload: row j's stationary values enter at the top at cycle R-1-j and shift down
+  // --- preload: row j's stationary values enter at the top and shift down
   const wSlot = new Int32Array(R * C).fill(NONE), wV = new Float64Array(R * C);
   let t = 0;
   for (; ; t++) {
+    rules.edges(mp, t, ev);
+    if (!ev.preload) throw new Error(`reference engine: the ${mp.dataflow} preload ended before every row held its own`);
     for (let c = 0; c < C; c++) {
       for (let r = R - 1; r > 0; r--) {
         wSlot[r * C + c] = wSlot[(r - 1) * C + c];
         wV[r * C + c] = wV[(r - 1) * C + c];
       }
-      const j = R - 1 - t;
-      wSlot[c] = j >= 0 ? j : NONE;
-      if (j >= 0 && j < ru && c < cu) {
-        if (ws) {
-          st.sram.filter_reads++;
-          wV[c] = ops ? ops.b[(k0 + j) * n + c0 + c] : 0;
-        } else {
-          const idx = (c0 + c) * K + k0 + j;
-          if (st.valid[idx]) st.sram.ifmap_reads++;
-          wV[c] = ops ? ops.a[idx] : 0;
-        }
-      }
+      const j = ev.colSlot[c];
+      wSlot[c] = j;
+      const e = j === NONE ? NONE : rules.colElement(mp, f, c, j);
+      if (e !== NONE) wV[c] = read(st, topOp, e);
     }
     if (wSlot[0] === 0) break; // the top row holds row 0: every row holds its own
   }
@@ -175,29 +178,18 @@ function streamFold(mp: Mapping, fr: number, fc: number, st: State): number {
   const pS = new Int32Array(R * C).fill(NONE), pHas = new Uint8Array(R * C), pV = new Float64Array(R * C);
   const corner = (R - 1) * C + (C - 1);
   for (let s = 0; ; s++) {
-    // streaming operand moves right; slot (s - r) enters row r
+    rules.edges(mp, preload + s, ev);
+    // the streaming operand moves right
     for (let r = 0; r < R; r++) {
       for (let c = C - 1; c > 0; c--) {
         const i = r * C + c;
         xS[i] = xS[i - 1]; xHas[i] = xHas[i - 1]; xV[i] = xV[i - 1];
       }
-      const i = r * C, slot = s - r;
-      if (slot >= 0 && slot < T) {
-        xS[i] = slot;
-        xHas[i] = r < ru ? 1 : 0;
-        if (r < ru) {
-          if (ws) {
-            const idx = slot * K + k0 + r;
-            if (st.valid[idx]) st.sram.ifmap_reads++;
-            xV[i] = ops ? ops.a[idx] : 0;
-          } else {
-            st.sram.filter_reads++;
-            xV[i] = ops ? ops.b[(k0 + r) * n + slot] : 0;
-          }
-        }
-      } else {
-        xS[i] = NONE; xHas[i] = 0;
-      }
+      const i = r * C, slot = ev.rowSlot[r];
+      xS[i] = slot;
+      const e = slot === NONE ? NONE : rules.rowElement(mp, f, r, slot);
+      xHas[i] = e === NONE ? 0 : 1;
+      if (e !== NONE) xV[i] = read(st, rowOp, e);
     }
     // partial sums move down: update bottom-up so each row reads the row above's old value
     for (let c = 0; c < C; c++) {
@@ -205,37 +197,28 @@ function streamFold(mp: Mapping, fr: number, fc: number, st: State): number {
         const i = r * C + c;
         let slot: number, has: number, v: number;
         if (r === 0) {
-          slot = s - c;
-          if (slot >= 0 && slot < T) {
-            has = c < cu ? 1 : 0;
-            v = 0;
-            if (has) {
-              const o = outIdx(c, slot);
-              if (fr > 0) {
-                st.sram.ofmap_reads++;
-                v = st.acc[o];
-              } else v = ops ? ops.pe.accZero : 0;
-            }
-          } else {
-            slot = NONE; has = 0; v = 0;
+          // a partial sum enters the top: zero in the first row fold, the stored one after
+          slot = ev.colSlot[c];
+          const o = slot === NONE ? NONE : rules.outElement(mp, f, c, slot);
+          has = o === NONE ? 0 : 1;
+          v = 0;
+          if (o !== NONE) {
+            if (f.fr > 0) {
+              st.sram.ofmap_reads++;
+              v = st.acc[o];
+            } else v = ops ? ops.pe.accZero : 0;
           }
         } else {
           slot = pS[i - C]; has = pHas[i - C]; v = pV[i - C];
         }
         if (has && xHas[i]) {
           if (xS[i] !== slot) throw new Error(`reference engine: stream and partial sums out of step at PE ${i}`);
-          // pe.mac takes (input, weight): ws streams the input, is streams the weight
-          if (ops) v = ws ? ops.pe.mac(v, xV[i], wV[i]) : ops.pe.mac(v, wV[i], xV[i]);
+          if (ops) v = mac(st, v, rowOp, xV[i], wV[i]);
           st.macs++;
         }
         pS[i] = slot; pHas[i] = has; pV[i] = v;
         // the bottom row's result leaves the array this cycle
-        if (r === R - 1 && has) {
-          const o = outIdx(c, slot);
-          st.sram.ofmap_writes++;
-          st.written[o] = 1;
-          if (ops) st.acc[o] = ops.psum.roundTrip(v);
-        }
+        if (r === R - 1 && has) write(st, f, c, rules.outElement(mp, f, c, slot), v);
       }
     }
     if (pS[corner] === T - 1) return preload + s + 1;

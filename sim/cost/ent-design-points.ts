@@ -25,7 +25,7 @@
 import { parseArch, type Dataflow } from '../arch/schema.ts';
 import { gemmLayer } from '../workload/layer.ts';
 import { getPe } from '../pe/registry.ts';
-import { simulate } from '../run.ts';
+import { simulate } from '../simulate.ts';
 import { peCost } from './pe-cost.ts';
 import { runCost, type RunCost } from './run-cost.ts';
 import { ENT_STRUCTURE } from './tables/structure.ts';

@@ -29,11 +29,13 @@
  *   xnor    one XNOR gate (a 1-bit bit op); the popcount is the accumulator's +-1 adding.
  *  accumulator  one add in the accumulator format: int_add(bits) or fpAdd(e, m).
  *  registers    pipeline registers the operands and partial sums hop through, per MAC, by
- *               dataflow (os: input + weight + accumulator; ws: input + partial sum;
- *               is: weight + partial sum); the PE holds input, weight and accumulator registers.
+ *               dataflow (its `macRegisters`: os input + weight + accumulator; ws input +
+ *               partial sum; is weight + partial sum); the PE holds input, weight and
+ *               accumulator registers.
  */
 import { InputError } from '../errors.ts';
 import type { Dataflow } from '../arch/schema.ts';
+import { dataflowRules } from '../dataflows/index.ts';
 import type { FloatFormat, NumberFormat } from '../pe/formats.ts';
 import type { PeKind } from '../pe/types.ts';
 import { ENT_STRUCTURE } from './tables/structure.ts';
@@ -79,9 +81,9 @@ function add(...cs: Cost[]): Cost {
   return { energy_pj: cs.reduce((s, c) => s + c.energy_pj, 0), area_um2: cs.reduce((s, c) => s + c.area_um2, 0) };
 }
 
-/** Which operand streams along the array rows (and so is Booth-encoded by EN-T). */
+/** Which operand streams along the array rows (and so is Booth-encoded by EN-T): the dataflow's row operand. */
 export function broadcastOperand(dataflow: Dataflow): 'input' | 'weight' {
-  return dataflow === 'is' ? 'weight' : 'input';
+  return dataflowRules(dataflow).rowOperand === 'a' ? 'input' : 'weight';
 }
 
 /** Width of an operand register holding the EN-T encoding of `f` (3 control bits per radix-4 digit). */
@@ -173,13 +175,13 @@ export function peCost(pe: PeKind, tech: Technology, opts: PeCostOptions = {}): 
   const { parts, rowEncoder } = multiplierParts(pe, tech);
   const accumulate = accumulatorPart(pe.acc, tech);
   const reg = (bits: number) => tech.register(bits).energy_pj;
-  const bitsOf = (df: Dataflow) => regBits(pe, df);
-  const register_pj: Record<Dataflow, number> = {
-    os: reg(bitsOf('os').input) + reg(bitsOf('os').weight) + reg(bitsOf('os').acc),
-    ws: reg(bitsOf('ws').input) + reg(bitsOf('ws').acc),
-    is: reg(bitsOf('is').weight) + reg(bitsOf('is').acc),
+  // the registers a MAC writes, per dataflow (sim/dataflows/: macRegisters)
+  const perMac = (df: Dataflow) => {
+    const b = regBits(pe, df);
+    return dataflowRules(df).macRegisters.reduce((s, r) => s + reg(b[r]), 0);
   };
-  const r = bitsOf(opts.dataflow ?? 'os');
+  const register_pj: Record<Dataflow, number> = { os: perMac('os'), ws: perMac('ws'), is: perMac('is') };
+  const r = regBits(pe, opts.dataflow ?? 'os');
   const multArea = parts.reduce((s, p) => s + p.area_um2, 0);
   const regArea = tech.register(r.input + r.weight + r.acc).area_um2;
   const mac = parts.reduce((s, p) => s + p.energy_pj, 0) + accumulate.energy_pj;

@@ -32,9 +32,10 @@
  */
 import { InputError, unknownName } from '../errors.ts';
 import type { ArchConfig, Dataflow } from '../arch/schema.ts';
+import { dataflowRules } from '../dataflows/index.ts';
 import { getPe } from '../pe/registry.ts';
 import type { PeKind } from '../pe/types.ts';
-import type { LayerResult, SimResult, SimTotals } from '../run.ts';
+import type { LayerResult, SimResult, SimTotals } from '../result.ts';
 import { broadcastOperand, encodedBits, peCost, type PeCost } from './pe-cost.ts';
 import { ENT_STRUCTURE } from './tables/structure.ts';
 import { DRAM_TYPES, dramTypeNames } from './tables/dram.ts';
@@ -182,9 +183,11 @@ function areaOf(arch: ArchConfig, R: number, C: number, pc: PeCost, pe: PeKind, 
   sram.total = sram.ifmap + sram.filter + sram.ofmap + sram.unified;
   const peArray = R * C * pc.area_um2.total;
   // skew registers: row i of an edge waits i cycles -> R(R-1)/2 words on the row edge,
-  // C(C-1)/2 on the column edge; which operand sits on which edge depends on the dataflow
-  const rowBits = dataflow === 'is' ? pe.weight.bits : pe.input.bits;
-  const colBits = dataflow === 'os' ? pe.weight.bits : pe.acc.bits;
+  // C(C-1)/2 on the column edge; which value sits on which edge is the dataflow's (`skewed`)
+  const bitsOf = { input: pe.input.bits, weight: pe.weight.bits, acc: pe.acc.bits };
+  const { skewed } = dataflowRules(dataflow);
+  const rowBits = bitsOf[skewed.row];
+  const colBits = bitsOf[skewed.col];
   const skew = tech.register((R * (R - 1)) / 2 * rowBits).area_um2 + tech.register((C * (C - 1)) / 2 * colBits).area_um2;
   // EN-T: one encoder per row, at the row's entry after the skew registers (which stay narrow)
   const encoders = pc.row_encoder ? R * pc.row_encoder.area_um2 : 0;

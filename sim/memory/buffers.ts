@@ -36,9 +36,8 @@ export interface Capacities {
  */
 function minBytes(mp: Mapping, w: WordBytes, db: boolean): Footprints {
   const k = db ? 2 : 1;
-  const ifmapEdge = mp.dataflow === 'is' ? mp.cols : mp.rows;
-  const filterEdge = mp.dataflow === 'is' ? mp.rows : mp.cols;
-  return { ifmap: ifmapEdge * w.input * k, filter: filterEdge * w.weight * k, ofmap: mp.cols * w.psum * k };
+  const lanes = mp.rules.edgeLanes(mp.rows, mp.cols);
+  return { ifmap: lanes.ifmap * w.input * k, filter: lanes.filter * w.weight * k, ofmap: mp.cols * w.psum * k };
 }
 
 function kb(bytes: number): string {

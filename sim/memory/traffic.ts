@@ -2,7 +2,7 @@
  * Off-chip traffic and stalls, fold by fold, for one layer.
  *
  * Reuse model. The fold loop is fc (outer) x fr (inner). Each operand depends on one index,
- * the other, or both:
+ * the other, or both (the dataflow's `recurrence` and `demand`, sim/dataflows/):
  *   os: ifmap ~ fr (pixel rows), filter ~ fc, ofmap ~ (fr, fc) written once per fold
  *   ws: ifmap ~ fr (window rows, all pixels), filter ~ (fr, fc), ofmap ~ fc (accumulated over fr)
  *   is: ifmap ~ (fr, fc), filter ~ fr (window rows, all filters), ofmap ~ fc (accumulated over fr)
@@ -23,7 +23,8 @@
  * overlap the neighbouring layers. Single-buffered, every transfer stalls the array.
  */
 import { ifmapTouched, type Layer } from '../workload/layer.ts';
-import { colsUsed, rowsUsed, type Mapping } from '../dataflows/mapping.ts';
+import { folds, type Mapping } from '../dataflows/mapping.ts';
+import type { Fold, Recurrence } from '../dataflows/types.ts';
 import type { Capacities, Footprints, WordBytes } from './buffers.ts';
 
 export interface DramTraffic {
@@ -74,50 +75,46 @@ function resident(cap: number, size: number): number {
 export function layerTraffic(
   _l: Layer, mp: Mapping, w: WordBytes, fp: Footprints, cap: Capacities, t: MemoryTimingParams,
 ): LayerTraffic {
-  const { m, n, k } = mp.gemm;
-  const folds = mp.folds;
-  const ifmapRead = new Float64Array(folds);
-  const filterRead = new Float64Array(folds);
-  const psumRead = new Float64Array(folds);
-  const write = new Float64Array(folds);
+  const nFolds = mp.folds;
+  const ifmapRead = new Float64Array(nFolds);
+  const filterRead = new Float64Array(nFolds);
+  const psumRead = new Float64Array(nFolds);
+  const write = new Float64Array(nFolds);
   const rhoA = resident(cap.ifmap, fp.ifmap);
   const rhoB = resident(cap.filter, fp.filter);
   let psumWrites = 0;
   let finalWrites = 0;
-  for (let fc = 0; fc < mp.colFolds; fc++) {
-    const cu = colsUsed(mp, fc);
-    for (let fr = 0; fr < mp.rowFolds; fr++) {
-      const f = fc * mp.rowFolds + fr;
-      const ru = rowsUsed(mp, fr);
-      const last = fr === mp.rowFolds - 1;
-      if (mp.dataflow === 'os') {
-        const share = (fp.ifmap * ru) / m;
-        ifmapRead[f] = fc === 0 ? share : share * (1 - rhoA);
-        const tile = k * cu * w.weight;
-        filterRead[f] = fr === 0 ? tile : tile * (1 - resident(cap.filter, tile));
-        write[f] = ru * cu * w.psum;
-        finalWrites += write[f];
-      } else {
-        // ws: ru = window rows, cu = filters; is: ru = window rows, cu = pixels
-        const share = mp.dataflow === 'ws' ? (fp.ifmap * ru) / k : (fp.ifmap * ru * cu) / (k * m);
-        ifmapRead[f] = mp.dataflow === 'ws' ? (fc === 0 ? share : share * (1 - rhoA)) : share;
-        const tile = mp.dataflow === 'ws' ? ru * cu * w.weight : ru * n * w.weight;
-        filterRead[f] = mp.dataflow === 'ws' || fc === 0 ? tile : tile * (1 - rhoB);
-        const outElems = mp.dataflow === 'ws' ? m * cu : cu * n;
-        const spill = outElems * w.psum * (1 - resident(cap.ofmap, outElems * w.psum));
-        psumRead[f] = fr > 0 ? spill : 0;
-        if (last) {
-          write[f] = outElems * w.psum;
-          finalWrites += write[f];
-        } else {
-          write[f] = spill;
-          psumWrites += spill;
-        }
-      }
+  const { rules } = mp;
+  /** bytes of an operand's fold demand still to fetch, given how it recurs in the fold loop */
+  const fetch = (how: Recurrence, bytes: number, f: Fold, wholeResident: number, capacity: number): number => {
+    if (how === 'sweep') return f.fc === 0 ? bytes : bytes * (1 - wholeResident);
+    if (how === 'tile') return f.fr === 0 ? bytes : bytes * (1 - resident(capacity, bytes));
+    return bytes;
+  };
+  for (const f of folds(mp)) {
+    const i = f.fc * mp.rowFolds + f.fr;
+    const d = rules.demand(mp, f, fp, w);
+    ifmapRead[i] = fetch(rules.recurrence.ifmap, d.ifmap, f, rhoA, cap.ifmap);
+    filterRead[i] = fetch(rules.recurrence.filter, d.filter, f, rhoB, cap.filter);
+    const outBytes = d.outputs * w.psum;
+    if (!rules.accumulatesAcrossRowFolds) {
+      write[i] = outBytes;
+      finalWrites += outBytes;
+      continue;
+    }
+    // partial sums stay in the ofmap buffer as far as they fit; the rest spills and comes back
+    const spill = outBytes * (1 - resident(cap.ofmap, outBytes));
+    psumRead[i] = f.fr > 0 ? spill : 0;
+    if (f.fr === mp.rowFolds - 1) {
+      write[i] = outBytes;
+      finalWrites += outBytes;
+    } else {
+      write[i] = spill;
+      psumWrites += spill;
     }
   }
   let ia = 0, fb = 0, pr = 0;
-  for (let f = 0; f < folds; f++) {
+  for (let f = 0; f < nFolds; f++) {
     ia += ifmapRead[f];
     fb += filterRead[f];
     pr += psumRead[f];
@@ -136,11 +133,11 @@ export function layerTraffic(
     dram.ifmap_read_bytes + dram.filter_read_bytes + dram.ofmap_read_bytes + dram.ofmap_write_bytes - dram.compulsory_bytes,
   );
 
-  const stall = new Float64Array(folds + 1);
+  const stall = new Float64Array(nFolds + 1);
   let stallCycles = 0;
   if (!t.stallFree) {
     const F = mp.foldCycles;
-    for (let f = 0; f < folds; f++) {
+    for (let f = 0; f < nFolds; f++) {
       const bytes = ifmapRead[f] + filterRead[f] + psumRead[f] + (f > 0 ? write[f - 1] : 0);
       const need = t.latency + bytes / t.bandwidth;
       let s: number;
@@ -150,8 +147,8 @@ export function layerTraffic(
       stallCycles += s;
     }
     if (!t.doubleBuffered) {
-      stall[folds] = Math.ceil(write[folds - 1] / t.bandwidth);
-      stallCycles += stall[folds];
+      stall[nFolds] = Math.ceil(write[nFolds - 1] / t.bandwidth);
+      stallCycles += stall[nFolds];
     }
   }
   return { dram, stallCycles, perFold: { ifmapRead, filterRead, psumRead, write, stall } };

@@ -28,7 +28,7 @@ import { mulPrecision } from '../pe/multiplier-error.ts';
 import { getPe as registryGetPe, peNames as registryPeNames, type PeOptions } from '../pe/registry.ts';
 import type { PeKind } from '../pe/types.ts';
 import { makeRng } from '../random.ts';
-import { simulate } from '../run.ts';
+import { simulate } from '../simulate.ts';
 
 /** A value as the baseline stores it: non-finite numbers are spelled as strings ('NaN'). */
 export type EntryValue = number | string | boolean;

@@ -13,7 +13,7 @@ import { parseTopologyCsv } from '../../models/import/scalesim-csv.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import type { ArchConfig, Dataflow } from '../../sim/arch/schema.ts';
 import { getPe } from '../../sim/pe/registry.ts';
-import { simulate } from '../../sim/run.ts';
+import { simulate } from '../../sim/simulate.ts';
 
 const SHARED = new URL('../../models/data/scalesim/', import.meta.url);
 

@@ -9,7 +9,7 @@ import { HOROWITZ45 } from '../../sim/cost/tables/horowitz45.ts';
 import type { TechTable } from '../../sim/cost/types.ts';
 import { InputError } from '../../sim/errors.ts';
 import { getPe, peNames } from '../../sim/pe/registry.ts';
-import { simulate } from '../../sim/run.ts';
+import { simulate } from '../../sim/simulate.ts';
 
 const LAYERS: Layer[] = [gemmLayer('fc1', 64, 48, 96), gemmLayer('fc2', 32, 80, 40)];
 

@@ -10,7 +10,7 @@ import { getPreset } from '../../sim/arch/presets.ts';
 import type { ArchConfig, Dataflow } from '../../sim/arch/schema.ts';
 import { InputError } from '../../sim/errors.ts';
 import { getPe } from '../../sim/pe/registry.ts';
-import { simulate } from '../../sim/run.ts';
+import { simulate } from '../../sim/simulate.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 
 const PES: Record<string, PeKind> = { int8: getPe('int8'), bf16: getPe('bf16') };

@@ -5,7 +5,7 @@ import { convLayer, gemmLayer } from '../../sim/workload/layer.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import { runCost, withCost } from '../../sim/cost/run-cost.ts';
 import { getPe } from '../../sim/pe/registry.ts';
-import { simulate } from '../../sim/run.ts';
+import { simulate } from '../../sim/simulate.ts';
 import { buildReport } from '../../reports/cost-report.ts';
 import { repoRoot, runCli } from '../cli/run-cli.ts';
 

@@ -13,7 +13,7 @@ import { ENT_STRUCTURE } from '../../sim/cost/tables/structure.ts';
 import { makeTechnology } from '../../sim/cost/technology.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { makeRng } from '../../sim/random.ts';
-import { simulate } from '../../sim/run.ts';
+import { simulate } from '../../sim/simulate.ts';
 
 const DATAFLOWS = ['os', 'ws', 'is'] as const;
 

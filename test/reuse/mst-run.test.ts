@@ -15,7 +15,7 @@ import { buildReport } from '../../reports/cost-report.ts';
 import { InputError } from '../../sim/errors.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { makeRng } from '../../sim/random.ts';
-import { simulate } from '../../sim/run.ts';
+import { simulate } from '../../sim/simulate.ts';
 import { buildReuseTree, hammingMatrix } from '../../sim/schedulers/mst-reuse.ts';
 import { correlatedWeights, packColumns } from '../../sim/schedulers/mst-layer.ts';
 

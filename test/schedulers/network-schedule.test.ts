@@ -27,7 +27,7 @@ import { orderIlp, replacementIlp } from '../../sim/schedulers/network/ilp.ts';
 import { isTopological } from '../../sim/schedulers/network/orders.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { parseArch } from '../../sim/arch/schema.ts';
-import { simulate } from '../../sim/run.ts';
+import { simulate } from '../../sim/simulate.ts';
 import { runCost } from '../../sim/cost/run-cost.ts';
 import { applyScheduleOption } from '../../cli/schedule-option.ts';
 

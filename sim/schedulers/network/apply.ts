@@ -13,9 +13,10 @@
  * all of it stalls. Energy follows from the counts (runCost).
  */
 import { InputError } from '../../errors.ts';
+import { conventionsOf } from '../../conventions.ts';
 import type { ArchConfig } from '../../arch/schema.ts';
 import type { DramTraffic } from '../../memory/traffic.ts';
-import { totalsOf, type LayerResult, type SimResult } from '../../run.ts';
+import { totalsOf, type LayerResult, type SimResult } from '../../result.ts';
 import type { SpProblem, SpSchedule } from '../../memory/scratchpad.ts';
 import type { NetworkScheduleSummary } from './index.ts';
 
@@ -62,7 +63,8 @@ export function layerDram(p: SpProblem, s: SpSchedule, layerNodes: readonly stri
 export function applyNetworkSchedule(
   result: SimResult, arch: ArchConfig, p: SpProblem, s: SpSchedule, layerNodes: readonly string[], summary: NetworkScheduleSummary,
 ): SimResult {
-  if (result.compat !== 'none') throw new InputError('--schedule needs --compat none (SCALE-Sim parity has no network schedule)');
+  const noSchedule = conventionsOf(result.compat).noReuse;
+  if (noSchedule !== undefined) throw new InputError(`--schedule: ${noSchedule}`);
   const dram = layerDram(p, s, layerNodes, result.layers.length);
   const R = result.arch.rows, C = result.arch.cols;
   const layers: LayerResult[] = result.layers.map((l, i) => {

@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { convLayer, convOutput, gemmView } from '../../sim/workload/layer.ts';
 import { validCount } from '../../sim/workload/im2col.ts';
-import { mapGemm, mappingEfficiency } from '../../sim/dataflows/mapping.ts';
+import { mapGemm } from '../../sim/dataflows/mapping.ts';
+import { mappingEfficiency } from '../../sim/dataflows/efficiency.ts';
 
 describe('im2col', () => {
   it('validCount equals a brute-force count over the tile', () => {

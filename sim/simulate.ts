@@ -1,0 +1,199 @@
+/**
+ * One simulation of the machine: (arch, PE, layers, vector work, options) -> SimResult with
+ * the counts of every layer and the totals. Per layer: map the GEMM onto the array (the
+ * dataflow, sim/dataflows/), run an array engine (cycles, SRAM accesses, output bits), model
+ * the buffers and DRAM (memory/), apply the run's conventions (conventions.ts: bitweave's own,
+ * or SCALE-Sim's for parity) and, with `reuse: 'mst'`, the MST schedule of binary layers
+ * (schedulers/mst-run.ts). Costs, network schedules and accuracy come after it, in
+ * pipeline.ts.
+ *
+ * Computation reuse:
+ *  - EN-T (`pe.reuse === 'ent'`) changes no count: the bits are the plain PE's and the cost
+ *    model (sim/cost) prices the encoders, the wider registers and the simpler multiplier;
+ *    `arch.reuse` records it.
+ *  - MST (`reuse: 'mst'`) reschedules each binary layer: the layer's `reuse` block holds the
+ *    statistics and the counts without reuse; `macs` stays the layer's nominal MACs and
+ *    utilization counts the operations performed.
+ */
+import { makeRng } from './random.ts';
+import { InputError } from './errors.ts';
+import { runVector, type VectorWork } from './workload/vector.ts';
+import { gemmView, ifmapElements, type Layer } from './workload/layer.ts';
+import { im2col } from './workload/im2col.ts';
+import type { ArchConfig } from './arch/schema.ts';
+import { fastEngine } from './array/fast-engine.ts';
+import { psumStore, type PsumStore } from './array/psum.ts';
+import { referenceEngine } from './array/reference-engine.ts';
+import type { Operands } from './array/types.ts';
+import { conventionsOf } from './conventions.ts';
+import { mappingEfficiency } from './dataflows/efficiency.ts';
+import { mapGemm } from './dataflows/mapping.ts';
+import { capacities } from './memory/buffers.ts';
+import { footprints, layerTraffic } from './memory/traffic.ts';
+import type { NumberFormat } from './pe/formats.ts';
+import type { PeKind } from './pe/types.ts';
+import { summarizeOutput } from './output-check.ts';
+import {
+  repeated, totalsOf,
+  type AccessWindow, type ArrayReuse, type Compat, type EngineName, type LayerDetail, type LayerResult, type SimResult,
+} from './result.ts';
+import { layerMstPlan, unpackColumns, withMstReuse } from './schedulers/mst-run.ts';
+import type { MstPlan } from './schedulers/mst-layer.ts';
+
+export interface RunOptions {
+  readonly arch: ArchConfig;
+  readonly pe: PeKind;
+  /** partial-sum storage format; default: the PE's accumulator format */
+  readonly psumFormat?: NumberFormat;
+  readonly layers: readonly Layer[];
+  /** how many times each layer runs (default 1): counts scale, one instance is simulated */
+  readonly repeats?: readonly number[];
+  /** work for the vector unit (the model's non-matrix operators) */
+  readonly vectorOps?: readonly VectorWork[];
+  readonly compat?: Compat;
+  readonly engine?: EngineName;
+  /** compute the output values (seeded random operands) */
+  readonly functional?: boolean;
+  readonly seed?: number;
+  readonly onLayer?: (detail: LayerDetail) => void;
+  /** 'mst': MST-ordered channels on every binary layer (needs at least one) */
+  readonly reuse?: ArrayReuse;
+  /** per layer: +-1 weights (binary conv / linear); default: every layer when the PE is XNOR */
+  readonly binary?: readonly boolean[];
+  /** per layer: the model's weights in B layout (K x N row-major), for MST's tree (signs used) */
+  readonly weights?: readonly (Float32Array | undefined)[];
+}
+
+function repeatOf(repeats: readonly number[] | undefined, index: number, layer: Layer): number {
+  const r = repeats?.[index] ?? 1;
+  if (!Number.isInteger(r) || r < 1) throw new InputError(`layer ${layer.name}: repeat must be a positive integer, got ${r}`);
+  return r;
+}
+
+export function simulate(opts: RunOptions): SimResult {
+  const { arch, pe } = opts;
+  const compat = opts.compat ?? 'none';
+  const conv = conventionsOf(compat);
+  const engineName = opts.engine ?? 'fast';
+  const engine = engineName === 'reference' ? referenceEngine : fastEngine;
+  const store: PsumStore = psumStore(pe, opts.psumFormat);
+  const words = conv.wordBytes(pe, opts.psumFormat);
+  const R = arch.array.rows, C = arch.array.cols;
+  const rng = makeRng(opts.seed ?? 1);
+  const rand = rng.next;
+  const layers: LayerResult[] = [];
+  const vectorOps = (opts.vectorOps ?? []).map((w) => runVector(w, arch.vector_throughput));
+  const vector = {
+    throughput: arch.vector_throughput,
+    cycles: vectorOps.reduce((c, v) => c + v.cycles, 0),
+    element_ops: vectorOps.reduce((c, v) => c + v.element_ops, 0),
+    ops: vectorOps,
+  };
+  const mst = (opts.reuse ?? 'none') === 'mst';
+  const seed = opts.seed ?? 1;
+  const isBinary = (i: number): boolean => pe.multiplier === 'xnor' || (opts.binary?.[i] ?? false);
+  if (mst) {
+    if (conv.noReuse !== undefined) throw new InputError(`--reuse mst: ${conv.noReuse}`);
+    if (pe.reuse === 'ent') throw new InputError('--reuse takes one scheme: ent (a PE option) or mst (binary layers), not both');
+    if (!opts.layers.some((_, i) => isBinary(i))) {
+      throw new InputError(
+        `--reuse mst needs binary layers (+-1 weights): none of the ${opts.layers.length} layer(s) is binary and the PE ` +
+          `${pe.name} is not xnor; use a model with binary conv / linear layers (e.g. binary_resnet18) or --pe xnor`,
+      );
+    }
+  }
+  opts.layers.forEach((layer, index) => {
+    const g = gemmView(layer);
+    const mp = mapGemm(g, R, C, arch.dataflow);
+    const fp = footprints(layer, mp, words);
+    const cap = capacities(arch, mp, words, fp, `${arch.name} (layer ${layer.name})`);
+    const plan: MstPlan | undefined = mst && isBinary(index) ? layerMstPlan(layer, g.k, g.n, index, seed, opts.weights?.[index]) : undefined;
+    let operands: Operands | undefined;
+    if (opts.functional) {
+      // seeded random operands, the PE's own quantization; padding is the PE's zero
+      const nIn = ifmapElements(layer);
+      const ifmap = new Float64Array(nIn);
+      for (let i = 0; i < nIn; i++) ifmap[i] = pe.quantizeInput(rand() * 2 - 1);
+      const b = new Float64Array(g.k * g.n);
+      for (let i = 0; i < b.length; i++) b[i] = pe.quantizeWeight(rand() * 2 - 1);
+      // an XNOR array computes a reused layer with the tree's own weights (bit 1 = -1)
+      if (plan !== undefined && pe.multiplier === 'xnor') unpackColumns(plan.packed, g.k, g.n, b);
+      const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
+      operands = { pe, psum: store, a, b };
+    }
+    const er = engine({ layer, mapping: mp, countPadReads: conv.countPadReads, ...(operands ? { operands } : {}) });
+    const traffic = layerTraffic(layer, mp, words, fp, cap, {
+      bandwidth: arch.dram.bandwidth,
+      latency: arch.dram.latency,
+      doubleBuffered: arch.sram.double_buffered,
+      stallFree: conv.stallFree,
+    });
+    const sram = conv.reportedSram(er.sram, mp);
+    const stall = traffic.stallCycles;
+    const cycles = conv.reportedCycles(er.computeCycles, stall);
+    const foldStart = new Float64Array(mp.folds);
+    let clock = 0;
+    for (let f = 0; f < mp.folds; f++) {
+      clock += traffic.perFold.stall[f];
+      foldStart[f] = clock;
+      clock += er.foldCycles[f];
+    }
+    // access windows: first fold's first access, last fold's last access
+    const lastF = mp.folds - 1;
+    const w0 = mp.rules.windows(mp, Math.min(R, mp.sr), Math.min(C, mp.sc));
+    const wl = mp.rules.windows(mp, mp.sr - (mp.rowFolds - 1) * R, mp.sc - (mp.colFolds - 1) * C);
+    const win = (op: 'ifmap' | 'filter' | 'ofmap'): AccessWindow => ({
+      start: foldStart[0] + w0[op][0],
+      stop: foldStart[lastF] + wl[op][1],
+    });
+    const result: LayerResult = {
+      name: layer.name,
+      kind: layer.kind,
+      gemm: { m: g.m, n: g.n, k: g.k },
+      dataflow: mp.dataflow,
+      row_folds: mp.rowFolds,
+      col_folds: mp.colFolds,
+      fold_cycles: mp.foldCycles,
+      cycles,
+      compute_cycles: er.computeCycles,
+      stall_cycles: stall,
+      macs: er.macs,
+      utilization: conv.utilization(mp, er.macs, er.computeCycles),
+      overall_utilization: er.macs / (R * C * Math.max(1, cycles)),
+      mapping_efficiency: mappingEfficiency(mp),
+      sram,
+      dram: traffic.dram,
+      sram_windows: { ifmap: win('ifmap'), filter: win('filter'), ofmap: win('ofmap') },
+      repeat: 1,
+    };
+    if (er.out && operands) result.output = summarizeOutput(er.out, store.format, operands.a, operands.b, g, pe);
+    const final = plan !== undefined
+      ? withMstReuse(result, plan, { layer, mp, words, arch, store, ...(operands && er.out && pe.multiplier === 'xnor' && { check: { a: operands.a, out: er.out } }) })
+      : result;
+    layers.push(repeated(final, repeatOf(opts.repeats, index, layer)));
+    opts.onLayer?.({ index, layer, mapping: mp, engine: er, traffic, foldStart, result, words, arch });
+  });
+  return {
+    arch: {
+      name: arch.name,
+      rows: R,
+      cols: C,
+      dataflow: arch.dataflow,
+      pe: pe.name,
+      ...(pe.reuse === 'ent' ? { reuse: 'ent' as const } : mst ? { reuse: 'mst' as const } : {}),
+      psum_format: store.format.name,
+      clock_mhz: arch.clock_mhz,
+      word_bytes: { input: words.input, weight: words.weight, psum: words.psum },
+      sram: arch.sram,
+      dram: arch.dram,
+    },
+    compat,
+    engine: engineName,
+    functional: opts.functional === true,
+    totals: totalsOf(layers, R * C, vector.cycles),
+    layers,
+    vector,
+  };
+}
+
+
