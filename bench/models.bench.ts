@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { printTable } from '../cli/io.ts';
 import { fp32Backend, peBackend } from '../models/exec/backends.ts';
 import { executeGraph } from '../models/exec/executor.ts';
-import { graphMacs } from '../models/graph.ts';
+import { graphMacs } from '../models/operators.ts';
 import { lowerGraph } from '../models/lower.ts';
 import { totalVectorCycles } from '../sim/workload/vector.ts';
 import { buildZooModel, zooNames } from '../models/zoo/index.ts';

@@ -6,7 +6,8 @@
  * sake; in the code "fold" is the array's: one pass over a tile, sim/dataflows/).
  * Works on graphs with or without weights; returns a new graph, the input is unchanged.
  */
-import { addNode, addTensor, emptyGraph, type Graph, type GraphNode, type TensorInfo } from './graph.ts';
+import { addTensor, emptyGraph, type Graph, type TensorInfo } from './graph.ts';
+import { addNode, type GraphNode } from './operators.ts';
 
 /** The nodes that read each tensor. */
 export function consumers(g: Graph): Map<string, GraphNode[]> {

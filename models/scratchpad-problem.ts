@@ -7,10 +7,9 @@
 import { InputError } from '../sim/errors.ts';
 import type { WordBytes } from '../sim/memory/buffers.ts';
 import type { SpOp, SpProblem, SpTensorKind } from '../sim/memory/scratchpad.ts';
-import { numel, tensor, type Graph, type OpName } from './graph.ts';
+import { numel, tensor, type Graph } from './graph.ts';
+import { operatorOf } from './operators.ts';
 import { mergeableBatchNorms } from './merge-batchnorm.ts';
-
-const VIEW_OPS: ReadonlySet<OpName> = new Set<OpName>(['reshape', 'flatten', 'slice', 'concat', 'expand', 'identity']);
 
 export interface ProblemOptions {
   /** a batch norm merged into its conv moves no data (as lowering does); default true */
@@ -52,41 +51,47 @@ export function scratchpadProblem(g: Graph, words: WordBytes, opts: ProblemOptio
   };
   const isDram = (name: string) => tensor(g, name).role !== 'activation';
 
+  const kindOf = (name: string): SpTensorKind => (tensor(g, name).role === 'input' ? 'input' : 'weight');
+
   for (const node of g.nodes) {
-    if (node.op === 'batchnorm' && merged.has(node.name)) {
+    if (merged.has(node.name)) {
+      // a batch norm merged into its conv: its output is the conv's
       base.set(node.output, resolve(node.inputs[0]));
       continue;
     }
-    if (VIEW_OPS.has(node.op)) {
+    const sp = operatorOf(node.op).scratchpad;
+    if (sp?.view !== undefined) {
       const ins = node.inputs.filter((i) => i !== '');
-      if (node.op === 'slice' && !base.has(ins[0]) && isDram(ins[0])) {
-        // a slice of a weight or input reads only its part
-        const id = newTensor(`${ins[0]}[${node.name}]`, bytesOf(numel(tensor(g, node.output).shape), words.input), tensor(g, ins[0]).role === 'input' ? 'input' : 'weight', -1);
-        base.set(node.output, [id]);
+      const part = sp.partialRead?.(g, node, 0);
+      if (part !== undefined && !base.has(ins[0]) && isDram(ins[0])) {
+        // a view of part of a weight or graph input reads only that part
+        base.set(node.output, [newTensor(`${ins[0]}[${node.name}]`, bytesOf(part, words.input), kindOf(ins[0]), -1)]);
       } else {
         const parts = new Set<number>();
-        for (const i of node.op === 'concat' ? ins : [ins[0]]) for (const t of resolve(i)) parts.add(t);
+        for (const i of sp.view === 'all' ? ins : [ins[0]]) for (const t of resolve(i)) parts.add(t);
         base.set(node.output, [...parts]);
       }
       continue;
     }
     const maxW = opts.maxWeightBytes ?? Infinity;
-    if ((node.op === 'conv2d' || node.op === 'binary_conv2d' || node.op === 'linear' || node.op === 'binary_linear') && !base.has(node.inputs[1]) && isDram(node.inputs[1])) {
-      const wShape = tensor(g, node.inputs[1]).shape;
+    const ws = sp?.weightSlot;
+    if (ws !== undefined && !base.has(node.inputs[ws]) && isDram(node.inputs[ws])) {
+      const wShape = tensor(g, node.inputs[ws]).shape;
       const f = wShape[0];
       const wBytes = bytesOf(numel(wShape), words.weight);
       const parts = Math.min(f, Math.ceil(wBytes / maxW));
       if (parts > 1) {
+        // inputs before the weight are the activations every part reads; after it, per-channel parameters
         const outElems = numel(tensor(g, node.output).shape);
-        const ins = resolve(node.inputs[0]);
+        const ins = node.inputs.slice(0, ws).filter((n) => n !== '').flatMap((n) => resolve(n));
         const outs: number[] = [];
         for (let i = 0; i < parts; i++) {
           const f0 = Math.floor((i * f) / parts), f1 = Math.floor(((i + 1) * f) / parts);
           const share = (f1 - f0) / f;
           const id = ops.length;
           const reads = new Set<number>(ins);
-          reads.add(newTensor(`${node.inputs[1]}[${f0}:${f1}]`, bytesOf(numel(wShape) * share, words.weight), 'weight', -1));
-          node.inputs.slice(2).forEach((name) => {
+          reads.add(newTensor(`${node.inputs[ws]}[${f0}:${f1}]`, bytesOf(numel(wShape) * share, words.weight), 'weight', -1));
+          node.inputs.slice(ws + 1).forEach((name) => {
             if (name !== '') reads.add(newTensor(`${name}[${f0}:${f1}]`, bytesOf(numel(tensor(g, name).shape) * share, words.input), 'weight', -1));
           });
           const out = newTensor(`${node.output}[${f0}:${f1}]`, bytesOf(outElems * share, words.input), 'activation', id);
@@ -102,16 +107,12 @@ export function scratchpadProblem(g: Graph, words: WordBytes, opts: ProblemOptio
     const reads = new Set<number>();
     node.inputs.forEach((name, slot) => {
       if (name === '') return;
-      if (node.op === 'embedding' && slot === 0 && !base.has(name)) {
-        // a gather reads ids x width of the table
-        const ids = numel(tensor(g, node.inputs[1]).shape);
-        const [v, d] = tensor(g, name).shape;
-        const tid = newTensor(`${name}[${node.name}]`, bytesOf(Math.min(v, ids) * d, words.input), 'weight', -1);
-        reads.add(tid);
+      const part = sp?.partialRead?.(g, node, slot);
+      if (part !== undefined && !base.has(name) && isDram(name)) {
+        reads.add(newTensor(`${name}[${node.name}]`, bytesOf(part, words.input), kindOf(name), -1));
         return;
       }
-      const weightSlot = slot === 1 && (node.op === 'conv2d' || node.op === 'binary_conv2d' || node.op === 'linear' || node.op === 'binary_linear');
-      for (const t of resolve(name, weightSlot ? words.weight : words.input)) reads.add(t);
+      for (const t of resolve(name, slot === ws ? words.weight : words.input)) reads.add(t);
     });
     const out = newTensor(node.output, bytesOf(numel(tensor(g, node.output).shape), words.input), 'activation', id);
     base.set(node.output, [out]);

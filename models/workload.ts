@@ -9,6 +9,7 @@ import { InputError } from '../sim/errors.ts';
 import type { VectorWork } from '../sim/workload/vector.ts';
 import { gemmLayer, type Layer, type PaddingMode } from '../sim/workload/layer.ts';
 import type { Graph } from './graph.ts';
+import { operatorOf } from './operators.ts';
 import type { ArrayOp } from './lower.ts';
 import { loadModel } from './source.ts';
 import { resolveTrainedModel, trainedMetrics } from './accuracy/trained.ts';
@@ -33,38 +34,14 @@ export interface Workload {
 }
 
 /**
- * The weights of an array op in B layout (K x N row-major): conv OIHW [F, C, kH, kW] with
- * k = (kh * kW + kw) * C + c (the im2col order of sim/workload/layer.ts), linear [N, K]. Only
- * groups = 1 convs and linears whose weight tensor has data; undefined otherwise.
+ * The weights of an array op in B layout (K x N row-major), from its operator's module
+ * (conv OIHW with k = (kh * kW + kw) * C + c, the im2col order of sim/workload/layer.ts;
+ * linear [N, K]); undefined where the node has none (no data, grouped convs, attention).
  */
 export function arrayOpWeights(g: Graph, op: ArrayOp): Float32Array | undefined {
   const node = g.nodes.find((n) => n.name === op.node);
   if (node === undefined || op.part !== 'gemm') return undefined;
-  if (node.op === 'conv2d' || node.op === 'binary_conv2d') {
-    if (node.groups !== 1 || op.layer.kind !== 'conv2d') return undefined;
-    const w = g.tensors.get(node.inputs[1]);
-    if (w?.data === undefined) return undefined;
-    const [f, c, kh, kw] = w.shape;
-    const k = c * kh * kw;
-    const b = new Float32Array(k * f);
-    for (let o = 0; o < f; o++) {
-      for (let ci = 0; ci < c; ci++) {
-        for (let y = 0; y < kh; y++) {
-          for (let x = 0; x < kw; x++) b[((y * kw + x) * c + ci) * f + o] = w.data[((o * c + ci) * kh + y) * kw + x];
-        }
-      }
-    }
-    return b;
-  }
-  if (node.op === 'linear' || node.op === 'binary_linear') {
-    const w = g.tensors.get(node.inputs[1]);
-    if (w?.data === undefined) return undefined;
-    const [n, k] = w.shape;
-    const b = new Float32Array(k * n);
-    for (let o = 0; o < n; o++) for (let i = 0; i < k; i++) b[i * n + o] = w.data[o * k + i];
-    return b;
-  }
-  return undefined;
+  return operatorOf(node.op).gemmWeights?.(g, node, op.layer);
 }
 
 function allSigns(w: Float32Array): boolean {

@@ -10,6 +10,7 @@ import { loadDataset, loadGraph, runAccuracyTask, type AccuracySetup, type Accur
 import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { hasWeights } from '../graph.ts';
+import { isBinaryNode } from '../operators.ts';
 
 export interface AccuracyRunOptions {
   /** first `limit` images of the set (default: all) */
@@ -36,7 +37,7 @@ function checkSetup(setup: AccuracySetup): void {
   if (setup.psum !== undefined) getFormat(setup.psum);
   const g = loadGraph(setup.modelFile);
   if (!hasWeights(g)) throw new InputError(`model ${setup.modelFile} has no weights: accuracy needs a trained model`);
-  if (setup.binaryPe !== undefined && !g.nodes.some((n) => n.op === 'binary_conv2d' || n.op === 'binary_linear')) {
+  if (setup.binaryPe !== undefined && !g.nodes.some(isBinaryNode)) {
     throw new InputError(`model ${setup.modelFile} has no binary layers for the ${setup.binaryPe} PE`);
   }
 }

@@ -7,10 +7,9 @@
  * tokens N(0, 0.02^2), norm gammas 1.
  */
 import { makeRng, type Rng } from '../../sim/random.ts';
-import {
-  addNode, addTensor, emptyGraph, numel, tensor,
-  type DType, type Graph, type GraphNode, type Shape, type TensorRole, type UnaryOp,
-} from '../graph.ts';
+import { addTensor, emptyGraph, numel, tensor, type DType, type Graph, type Shape, type TensorRole } from '../graph.ts';
+import { addNode, type GraphNode } from '../operators.ts';
+import type { UnaryOp } from '../ops/unary.ts';
 
 export interface BuildOptions {
   /** create random weights (seeded) so the graph can be executed */

@@ -7,7 +7,8 @@
  * matmul and attention's Q K^T and A V multiply-accumulates, batch 1.
  */
 import { describe, expect, it } from 'vitest';
-import { graphMacs, paramCount, type Graph } from '../../models/graph.ts';
+import { paramCount, type Graph } from '../../models/graph.ts';
+import { graphMacs } from '../../models/operators.ts';
 import { lowerGraph } from '../../models/lower.ts';
 import { buildZooModel, parseZooSpec, zooNames } from '../../models/zoo/index.ts';
 import { InputError } from '../../sim/errors.ts';

@@ -1,0 +1,95 @@
+/**
+ * Helpers of the operator kernels (models/ops/*.ts): strides and numpy broadcasting, erf,
+ * sign, a softmax row, and the per-tensor caches of weight layouts.
+ */
+import { numel, type Shape } from '../graph.ts';
+
+export function strides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** offsets into a tensor of `inShape` for every element of `outShape` (numpy broadcasting) */
+export function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
+  const r = outShape.length;
+  const inStr = strides(inShape);
+  const bs = outShape.map((_d, i) => {
+    const j = i - (r - inShape.length);
+    return j < 0 || inShape[j] === 1 ? 0 : inStr[j];
+  });
+  const n = numel(outShape);
+  const off = new Int32Array(n);
+  const idx = new Array<number>(r).fill(0);
+  let o = 0;
+  for (let e = 0; e < n; e++) {
+    off[e] = o;
+    for (let d = r - 1; d >= 0; d--) {
+      idx[d]++;
+      o += bs[d];
+      if (idx[d] < outShape[d]) break;
+      o -= bs[d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+  return off;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function erf(x: number): number {
+  // Numerical Recipes erfc (Chebyshev), fractional error < 1.2e-7
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - r : r - 1;
+}
+
+export function signOf(x: Float32Array): Float32Array {
+  const o = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) o[i] = x[i] < 0 ? -1 : 1;
+  return o;
+}
+
+export function softmaxRow(x: Float32Array, o: Float32Array, base: number, stride: number, len: number, vr: (v: number) => number): void {
+  let mx = -Infinity;
+  for (let i = 0; i < len; i++) if (x[base + i * stride] > mx) mx = x[base + i * stride];
+  let sum = 0;
+  for (let i = 0; i < len; i++) {
+    const e = vr(Math.exp(vr(x[base + i * stride] - mx)));
+    o[base + i * stride] = e;
+    sum = vr(sum + e);
+  }
+  for (let i = 0; i < len; i++) o[base + i * stride] = vr(o[base + i * stride] / sum);
+}
+
+/**
+ * GEMM layouts of a weight tensor, built once per tensor (and grouping): a model runs many
+ * images, and the stable arrays let backends cache their quantized weights too.
+ */
+const layouts = new WeakMap<Float32Array, Map<number, Float32Array[]>>();
+
+const signed = new WeakMap<Float32Array, Float32Array>();
+
+/** sign(w) of a weight tensor, computed once per tensor */
+export function signedWeight(w: Float32Array): Float32Array {
+  let s = signed.get(w);
+  if (!s) signed.set(w, (s = signOf(w)));
+  return s;
+}
+
+export function weightLayout(w: Float32Array, key: number, build: () => Float32Array[]): Float32Array[] {
+  let byKey = layouts.get(w);
+  if (!byKey) layouts.set(w, (byKey = new Map()));
+  let l = byKey.get(key);
+  if (!l) byKey.set(key, (l = build()));
+  return l;
+}
+

@@ -1,0 +1,62 @@
+/**
+ * Matrix product of two tensors with numpy batch broadcasting. inputs: a [..., M, K],
+ * b [..., K, N]. Lowering: one GEMM per batch element (`repeat` = the broadcast batch size).
+ * Execution: a matmul whose B is an activation (no weights: Q K^T and A V of an exported
+ * transformer) runs on the attention arithmetic (`attentionArray`).
+ */
+import { gemmLayer } from '../../sim/workload/layer.ts';
+import { broadcastOffsets } from '../exec/kernel-util.ts';
+import { broadcastShapes, numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
+import type { OperatorDef } from './types.ts';
+
+export interface MatMulNode extends NodeBase {
+  readonly op: 'matmul';
+}
+
+export const MATMUL: OperatorDef<MatMulNode> = {
+  ops: ['matmul'],
+
+  inferShape(s, node) {
+    const a = s.sh(0), b = s.sh(1);
+    if (a.length < 2 || b.length < 2) s.fail(`operands must have rank >= 2, got ${shapeStr(a)} x ${shapeStr(b)}`);
+    const k = a[a.length - 1];
+    if (b[b.length - 2] !== k) s.fail(`inner dimensions differ: ${shapeStr(a)} x ${shapeStr(b)}`);
+    const batch = broadcastShapes(node, a.slice(0, -2), b.slice(0, -2));
+    return [...batch, a[a.length - 2], b[b.length - 1]];
+  },
+
+  macs(g, node) {
+    const a = tensor(g, node.inputs[0]).shape;
+    return numel(tensor(g, node.output).shape) * a[a.length - 1];
+  },
+
+  lower(ctx, node) {
+    const a = ctx.shape(node.inputs[0]);
+    const o = ctx.shape(node.output);
+    const m = o[o.length - 2], nOut = o[o.length - 1], k = a[a.length - 1];
+    const rep = numel(o.slice(0, -2));
+    ctx.array(gemmLayer(node.name, m, nOut, k, `node '${node.name}'`), rep, 'gemm');
+    return { mapping: 'array', detail: `GEMM ${m}x${nOut}x${k}${rep > 1 ? ` x ${rep} (batched)` : ''}` };
+  },
+
+  kernel(ctx, node) {
+    const a = ctx.val(0), b = ctx.val(1);
+    const as = ctx.shp(0), bs = ctx.shp(1);
+    const m = as[as.length - 2], k = as[as.length - 1], n = bs[bs.length - 1];
+    const batchShape = ctx.outShape.slice(0, -2);
+    const nb = numel(batchShape);
+    const aOff = broadcastOffsets(batchShape, as.slice(0, -2));
+    const bOff = broadcastOffsets(batchShape, bs.slice(0, -2));
+    // both operands activations (no weights): an attention matmul
+    const backend = tensor(ctx.g, node.inputs[1]).data === undefined ? ctx.attnArray : ctx.array;
+    const sa = backend.scale(a, 'input'), sb = backend.scale(b, 'weight');
+    const o = new Float32Array(ctx.outN);
+    for (let i = 0; i < nb; i++) {
+      const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
+      const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
+      const c = backend.gemm(ab, bb, m, n, k, sa, sb);
+      for (let e = 0; e < m * n; e++) o[i * m * n + e] = c[e];
+    }
+    return o;
+  },
+};

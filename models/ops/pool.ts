@@ -1,0 +1,120 @@
+/**
+ * Pooling: max / average over a window (NCHW; `ceilMode`, `countIncludePad` as PyTorch and
+ * ONNX define them), and the global average over the spatial dims. All on the vector unit
+ * (a window pool: its window's size in passes per output; global: the spatial size).
+ */
+import { numel, shapeStr, windowOutput, type NodeBase } from '../graph.ts';
+import type { KernelContext, OnnxContext, OperatorDef } from './types.ts';
+
+export interface PoolNode extends NodeBase {
+  readonly op: 'maxpool' | 'avgpool';
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly pads: readonly [number, number, number, number];
+  readonly ceilMode: boolean;
+  /** avgpool: divide by the full window (true) or by the in-bounds elements (false) */
+  readonly countIncludePad: boolean;
+}
+
+export interface GlobalPoolNode extends NodeBase {
+  readonly op: 'global_avgpool';
+}
+
+export const POOL: OperatorDef<PoolNode> = {
+  ops: ['maxpool', 'avgpool'],
+  inferShape(s, node) {
+    const x = s.sh(0);
+    if (x.length !== 4) s.fail(`input must be NCHW, got ${shapeStr(x)}`);
+    const oh = windowOutput(node, x[2], node.kernel[0], node.stride[0], 1, node.pads[0], node.pads[2], node.ceilMode);
+    const ow = windowOutput(node, x[3], node.kernel[1], node.stride[1], 1, node.pads[1], node.pads[3], node.ceilMode);
+    return [x[0], x[1], oh, ow];
+  },
+  lower(ctx, node) {
+    ctx.vector(node.op, ctx.outElements, node.kernel[0] * node.kernel[1]);
+    return { mapping: 'vector', detail: `${node.kernel[0]}x${node.kernel[1]} window on the vector unit` };
+  },
+  kernel: pool,
+  onnx: {
+    MaxPool: (ctx) => importPool(ctx, 'maxpool'),
+    AveragePool: (ctx) => importPool(ctx, 'avgpool'),
+  },
+};
+
+export const GLOBAL_POOL: OperatorDef<GlobalPoolNode> = {
+  ops: ['global_avgpool'],
+  inferShape(s) {
+    const x = s.sh(0);
+    if (x.length < 3) s.fail(`input must be [N, C, spatial...], got ${shapeStr(x)}`);
+    return [x[0], x[1], ...x.slice(2).map(() => 1)];
+  },
+  lower(ctx, node) {
+    const x = ctx.shape(node.inputs[0]);
+    ctx.vector('global_avgpool', ctx.outElements, numel(x) / ctx.outElements);
+    return { mapping: 'vector', detail: 'mean over the spatial dims on the vector unit' };
+  },
+  kernel(ctx) {
+    const x = ctx.val(0);
+    const nc = ctx.outShape[0] * ctx.outShape[1];
+    const hw = x.length / nc;
+    const o = new Float32Array(nc);
+    for (let i = 0; i < nc; i++) {
+      let s = 0;
+      for (let j = 0; j < hw; j++) s = ctx.vr(s + x[i * hw + j]);
+      o[i] = ctx.vr(s / hw);
+    }
+    return o;
+  },
+  onnx: {
+    GlobalAveragePool: (ctx) => ctx.add({ op: 'global_avgpool', name: ctx.name, inputs: [ctx.input(0)], output: ctx.out }),
+  },
+};
+
+function importPool(ctx: OnnxContext, op: PoolNode['op']): void {
+  const k = ctx.attrInts('kernel_shape');
+  if (!k || k.length !== 2) ctx.bad('kernel_shape must give 2 dims');
+  if ((ctx.attrInts('dilations') ?? [1, 1]).some((d) => d !== 1)) ctx.bad('dilated pooling is not supported');
+  if (ctx.attrInt('storage_order', 0) !== 0) ctx.bad('storage_order 1 is not supported');
+  if (ctx.outputs.length > 1 && ctx.outputs[1] !== '') ctx.bad('the indices output is not supported');
+  const autoPad = ctx.attrString('auto_pad', 'NOTSET');
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') ctx.bad(`auto_pad '${autoPad}' is not supported for pooling`);
+  const s = ctx.attrInts('strides') ?? [1, 1];
+  const p = autoPad === 'VALID' ? [0, 0, 0, 0] : ctx.attrInts('pads') ?? [0, 0, 0, 0];
+  ctx.add({
+    op, name: ctx.name, inputs: [ctx.input(0)], output: ctx.out,
+    kernel: [k![0], k![1]], stride: [s[0], s[1]], pads: [p[0], p[1], p[2], p[3]],
+    ceilMode: ctx.attrInt('ceil_mode', 0) === 1, countIncludePad: ctx.attrInt('count_include_pad', 0) === 1,
+  });
+}
+
+function pool(ctx: KernelContext, node: PoolNode): Float32Array {
+  const x = ctx.val(0), xs = ctx.shp(0), os = ctx.outShape, vr = ctx.vr;
+  const [n, c, h, w] = xs;
+  const [, , oh, ow] = os;
+  const [kh, kw] = node.kernel, [sh, sw] = node.stride, [pt, pl, pb, pr] = node.pads;
+  const o = new Float32Array(n * c * oh * ow);
+  const isMax = node.op === 'maxpool';
+  for (let nc = 0; nc < n * c; nc++) {
+    const base = nc * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const y0 = oy * sh - pt, x0 = ox * sw - pl;
+        let acc = isMax ? -Infinity : 0;
+        let cnt = 0;
+        for (let y = Math.max(0, y0); y < Math.min(h, y0 + kh); y++) {
+          for (let xx = Math.max(0, x0); xx < Math.min(w, x0 + kw); xx++) {
+            const v = x[base + y * w + xx];
+            if (isMax) { if (v > acc) acc = v; } else acc = vr(acc + v);
+            cnt++;
+          }
+        }
+        if (!isMax) {
+          // count_include_pad counts the window clipped to the padded input (PyTorch / ONNX)
+          const full = (Math.min(y0 + kh, h + pb) - y0) * (Math.min(x0 + kw, w + pr) - x0);
+          acc = vr(acc / (node.countIncludePad ? full : cnt));
+        }
+        o[(nc * oh + oy) * ow + ox] = acc;
+      }
+    }
+  }
+  return o;
+}
