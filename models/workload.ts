@@ -6,32 +6,14 @@
  * `bert_base:seq=384`); an `.onnx` file.
  */
 import { InputError } from '../sim/errors.ts';
-import type { VectorWork } from '../sim/workload/vector.ts';
 import { gemmLayer, type Layer, type PaddingMode } from '../sim/workload/layer.ts';
+import type { Workload } from '../sim/workload/workload.ts';
 import type { Graph } from './graph.ts';
 import { operatorOf } from './operators.ts';
 import type { ArrayOp } from './lower.ts';
 import { loadModel } from './source.ts';
+import { scratchpadProblem } from './scratchpad-problem.ts';
 import { resolveTrainedModel, trainedMetrics } from './accuracy/trained.ts';
-import type { Lowered } from './lower.ts';
-
-export interface Workload {
-  readonly name: string;
-  readonly layers: Layer[];
-  readonly repeats: number[];
-  readonly vectorOps: VectorWork[];
-  /**
-   * per layer: +-1 weights (a binary conv / linear in the graph, or, with `weights`, a conv /
-   * linear whose weight initializer is all +-1, as trained BNNs exported to ONNX store them);
-   * absent for sources without a graph
-   */
-  readonly binary?: boolean[];
-  /** with `weights: true`: per layer, the model's weights in the GEMM's B layout (K x N), where it has them */
-  readonly weights?: (Float32Array | undefined)[];
-  /** the graph and its lowering, for graph sources (zoo, ONNX): network-level scheduling (run --schedule) needs them */
-  readonly graph?: Graph;
-  readonly lowered?: Lowered;
-}
 
 /**
  * The weights of an array op in B layout (K x N row-major), from its operator's module
@@ -77,7 +59,11 @@ export function loadWorkload(source: string, opts: { padding?: PaddingMode; weig
     vectorOps: m.lowered.vectorOps,
     binary: ops.map((o, i) => o.binary || (weights?.[i] !== undefined && allSigns(weights[i] as Float32Array))),
     ...(weights !== undefined && { weights }),
-    ...(g !== undefined && { graph: g }),
-    lowered: m.lowered,
+    ...(g !== undefined && {
+      network: {
+        layerNodes: ops.map((o) => o.node),
+        problem: (words, opts) => scratchpadProblem(g, words, opts),
+      },
+    }),
   };
 }

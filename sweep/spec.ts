@@ -14,8 +14,10 @@
  *   points:                       # and/or explicit points (each crossed with the grid)
  *     - { pe: int8 }
  *
- * Paths address the run fields (`model`, `functional`, `seed`, `compat`) and, under
- * `arch.`, any field of the arch schema.
+ * Paths address the run fields (`model`, `functional`, `seed`, `compat`, `dataset`, `limit`,
+ * `engine`, `reuse`, `schedule`, `schedule_time_limit`, `schedule_weight_kb`, `technology`,
+ * `node`: `bitweave run`'s options) and, under `arch.`, any field of the arch schema. A point
+ * runs exactly what `bitweave run` runs with the same options (models/run-request.ts).
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -25,7 +27,7 @@ import { parseArch, type ArchConfig } from '../sim/arch/schema.ts';
 
 export type Scalar = string | number | boolean;
 
-/** What one point runs: a full arch and the run options. */
+/** What one point runs: a full arch and the run options (those of `bitweave run`). */
 export interface PointConfig {
   readonly arch: ArchConfig;
   readonly model: string;
@@ -35,7 +37,29 @@ export interface PointConfig {
   /** a data set: the point also reports the trained model's accuracy */
   readonly dataset?: string;
   readonly limit?: number;
+  readonly engine?: 'fast' | 'reference';
+  readonly reuse?: 'none' | 'ent' | 'mst';
+  readonly schedule?: 'naive' | 'heuristic' | 'optimal';
+  readonly schedule_time_limit?: number;
+  readonly schedule_weight_kb?: number;
+  readonly technology?: string;
+  readonly node?: number;
 }
+
+/** Run fields besides model / functional / seed / compat, all optional (an absent one keeps the point's key). */
+const OPTIONAL_RUN_FIELDS = {
+  /** a data set: each point also reports the trained model's accuracy through its PE */
+  dataset: z.string().optional(),
+  /** with a data set: the first N images */
+  limit: z.number().int().positive().optional(),
+  engine: z.enum(['fast', 'reference']).optional(),
+  reuse: z.enum(['none', 'ent', 'mst']).optional(),
+  schedule: z.enum(['naive', 'heuristic', 'optimal']).optional(),
+  schedule_time_limit: z.number().positive().optional(),
+  schedule_weight_kb: z.number().positive().optional(),
+  technology: z.string().optional(),
+  node: z.number().positive().optional(),
+};
 
 export interface SweepPoint {
   /** position in expansion order (0-based): shards and results.csv follow it */
@@ -62,10 +86,7 @@ const fileSchema = z.strictObject({
     functional: z.boolean().default(false),
     seed: z.number().int().default(1),
     compat: z.enum(['none', 'scalesim']).default('none'),
-    /** a data set: each point also reports the trained model's accuracy through its PE */
-    dataset: z.string().optional(),
-    /** with a data set: the first N images */
-    limit: z.number().int().positive().optional(),
+    ...OPTIONAL_RUN_FIELDS,
   }),
   set: z.record(z.string(), scalar).default({}),
   grid: z.record(z.string(), z.array(scalar)).default({}),
@@ -80,7 +101,7 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   rows: 'arch.array.rows',
   cols: 'arch.array.cols',
 };
-const RUN_FIELDS = new Set(['model', 'functional', 'seed', 'compat', 'dataset', 'limit']);
+const RUN_FIELDS = new Set(['model', 'functional', 'seed', 'compat', ...Object.keys(OPTIONAL_RUN_FIELDS)]);
 
 function canonicalPath(path: string, where: string): string {
   const p = SHORTHAND[path] ?? path;
@@ -183,8 +204,10 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         functional: file.base.functional,
         seed: file.base.seed,
         compat: file.base.compat,
-        ...(file.base.dataset !== undefined && { dataset: file.base.dataset }),
-        ...(file.base.limit !== undefined && { limit: file.base.limit }),
+        ...Object.fromEntries(Object.keys(OPTIONAL_RUN_FIELDS).flatMap((k) => {
+          const v = (file.base as Record<string, unknown>)[k];
+          return v === undefined ? [] : [[k, v]];
+        })),
       };
       const vars: Record<string, Scalar> = {};
       for (const [p, v] of [...setEntries, ...extra, ...combo]) setPath(run, p, v);
@@ -197,8 +220,7 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
           functional: z.boolean(),
           seed: z.number().int(),
           compat: z.enum(['none', 'scalesim']),
-          dataset: z.string().optional(),
-          limit: z.number().int().positive().optional(),
+          ...OPTIONAL_RUN_FIELDS,
         })
         .safeParse(run);
       if (!runFields.success) throw new InputError(`${where}: ${formatZodIssues(runFields.error)}`);
@@ -215,6 +237,13 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         arch, model: r.model, functional: r.functional, seed: r.seed, compat: r.compat,
         ...(r.dataset !== undefined && { dataset: r.dataset }),
         ...(r.limit !== undefined && { limit: r.limit }),
+        ...(r.engine !== undefined && { engine: r.engine }),
+        ...(r.reuse !== undefined && { reuse: r.reuse }),
+        ...(r.schedule !== undefined && { schedule: r.schedule }),
+        ...(r.schedule_time_limit !== undefined && { schedule_time_limit: r.schedule_time_limit }),
+        ...(r.schedule_weight_kb !== undefined && { schedule_weight_kb: r.schedule_weight_kb }),
+        ...(r.technology !== undefined && { technology: r.technology }),
+        ...(r.node !== undefined && { node: r.node }),
       };
       points.push({ index, key: pointKey(config), vars, config });
     }

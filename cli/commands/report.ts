@@ -85,7 +85,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const { dram_type: dramType, ...techOpts } = costOptionsFrom(args);
     if (args.papers) {
       const h = lmulHeadlines(techOpts);
-      const ent = entDesignPoints(techOpts);
+      const ent = await entDesignPoints(techOpts);
       if (args.json) return printJson({ ...h, ent_design_points: ent });
       process.stdout.write(headlinesMarkdown(h) + '\n' + entDesignPointsMarkdown(ent));
       return;

@@ -1,8 +1,9 @@
 /**
- * `bitweave run`: simulate a network (SCALE-Sim topology CSV, or one GEMM) on an arch.
- * Prints a per-layer table, or one SimResult with --json; --out writes SCALE-Sim's report
- * CSVs (and the SimResult as JSON); --trace adds per-layer SRAM/DRAM traces and a Perfetto
- * timeline to --out.
+ * `bitweave run`: simulate a model (zoo, ONNX, SCALE-Sim topology CSV, or one GEMM) on an
+ * arch through the pipeline (sim/pipeline.ts, via models/run-request.ts: the same path a sweep
+ * point takes). Prints a per-layer table, or one SimResult with --json; --out writes
+ * SCALE-Sim's report CSVs (and the SimResult as JSON); --trace adds per-layer SRAM/DRAM
+ * traces and a Perfetto timeline to --out.
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,11 @@ import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../../sim/errors.ts';
 import { conventionsOf } from '../../sim/conventions.ts';
 import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
-import { getFormat } from '../../sim/pe/formats.ts';
-import { getPe } from '../../sim/pe/registry.ts';
-import { simulate } from '../../sim/simulate.ts';
+import { runPipeline } from '../../sim/pipeline.ts';
 import type { Compat, EngineName, LayerDetail, SimResult } from '../../sim/result.ts';
 import type { PaddingMode } from '../../sim/workload/layer.ts';
-import { loadWorkload, parseGemm, type Workload } from '../../models/workload.ts';
+import { resolveRun } from '../../models/run-request.ts';
+import { parseGemm } from '../../models/workload.ts';
 import { bandwidthReport, computeReport, detailedAccessReport } from '../../reports/scalesim-csv.ts';
 import { writeSramTraces } from '../../traces/sram-trace.ts';
 import { writeDramTraces } from '../../traces/dram-trace.ts';
@@ -24,9 +24,8 @@ import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
 import { getLogger } from '../logger.ts';
 import { costOptionsFrom, peOptionsFrom, withCostOptions, withPeOptions, type CostOptionArgs, type PeOptionArgs } from '../options.ts';
-import { runCost, withCost, type CostedSimResult } from '../../sim/cost/run-cost.ts';
-import { applyScheduleOption, printSchedule, SCHEDULE_OPTIONS, type ScheduleArgs } from '../schedule-option.ts';
-import { accuracyOfRun } from '../../models/accuracy/of-run.ts';
+import type { CostedSimResult } from '../../sim/cost/run-cost.ts';
+import { printSchedule, scheduleRequest, SCHEDULE_OPTIONS, type ScheduleArgs } from '../schedule-option.ts';
 
 interface DatasetArgs {
   dataset?: string;
@@ -83,16 +82,18 @@ function applyOverrides(base: ArchConfig, args: RunArgs): ArchConfig {
   return parseArch(doc, `${args.arch} (with command-line overrides)`);
 }
 
-function workloadOf(args: RunArgs, padding: PaddingMode, weights: boolean): Workload {
+/** The model source of --gemm / --model (a GEMM as `gemm:MxNxK`, checked here so errors name --gemm). */
+function modelSource(args: RunArgs): string {
   if (args.gemm !== undefined && args.model !== undefined) throw new InputError('give either --gemm or --model, not both');
   if (args.gemm !== undefined) {
     const layer = parseGemm(args.gemm, '--gemm');
-    return { name: layer.name, layers: [layer], repeats: [1], vectorOps: [] };
+    if (layer.kind !== 'gemm') throw new Error('parseGemm: not a GEMM');
+    return `gemm:${layer.m}x${layer.n}x${layer.k}`;
   }
   if (args.model === undefined) {
     throw new InputError('name a model: --model ZOO_NAME | FILE.onnx | TOPOLOGY.csv, or --gemm MxNxK (see bitweave zoo list)');
   }
-  return loadWorkload(args.model, { padding, weights });
+  return args.model;
 }
 
 function pct(v: number): string {
@@ -234,16 +235,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // --reuse mst is a schedule of the array, not a PE option: the PE gets none
     const mst = args.reuse === 'mst';
     if (mst && args.trace) throw new InputError('--trace records the direct schedule; it is not available with --reuse mst');
-    const peOpts = peOptionsFrom({ ...args, reuse: mst ? undefined : args.reuse });
-    const pe = getPe(arch.pe, { ...(arch.acc !== undefined && { acc: arch.acc }), ...peOpts });
-    const psumFormat = arch.psum !== undefined ? getFormat(arch.psum) : undefined;
-    const work = workloadOf(args, padding, mst);
-    log.info({ arch: arch.name, model: work.name, layers: work.layers.length, compat, engine }, 'run');
-
+    const peOptions = peOptionsFrom({ ...args, reuse: mst ? undefined : args.reuse });
+    const schedule = scheduleRequest(args);
     const files = new TraceFiles();
     let perfetto: PerfettoTrace | undefined;
     let clock = 0;
-    if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
     const onLayer = args.trace && args.out !== undefined
       ? (d: LayerDetail) => {
           const dir = join(args.out as string, `layer${d.index}`);
@@ -263,21 +259,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
         }
       : undefined;
 
-    const simulated = simulate({
-      arch, pe, layers: work.layers, repeats: work.repeats, vectorOps: work.vectorOps,
-      compat, engine, functional: args.functional, seed: args.seed,
-      ...(psumFormat !== undefined && { psumFormat }),
-      ...(mst && { reuse: 'mst' as const, ...(work.binary !== undefined && { binary: work.binary }), ...(work.weights !== undefined && { weights: work.weights }) }),
+    const pipeline = resolveRun({
+      arch, model: modelSource(args), peOptions, compat, engine, functional: args.functional, seed: args.seed, padding, mst,
+      cost: costOptionsFrom(args),
+      ...(schedule !== undefined && { schedule }),
+      ...(args.dataset !== undefined && { dataset: args.dataset, jobs: args.jobs, ...(args.limit !== undefined && { limit: args.limit }) }),
       ...(onLayer !== undefined && { onLayer }),
     });
-    const scheduled = await applyScheduleOption(args, simulated, arch, work);
-    const costed = withCost(scheduled, runCost(scheduled, arch, { pe, ...costOptionsFrom(args) }));
-    const result = args.dataset === undefined ? costed : {
-      ...costed,
-      accuracy: await accuracyOfRun(args.model ?? '', args.dataset, arch, peOpts, {
-        ...(args.limit !== undefined && { limit: args.limit }), jobs: args.jobs,
-      }),
-    };
+    log.info({ arch: arch.name, model: pipeline.workload.name, layers: pipeline.workload.layers.length, compat, engine }, 'run');
+    // everything is checked: only now does anything get written
+    if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+    const result = await runPipeline(pipeline);
     files.close();
 
     if (args.out !== undefined) {

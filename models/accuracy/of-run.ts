@@ -11,12 +11,18 @@ import { DATASETS, layerPes, type DatasetName } from './task.ts';
 import { resolveTrainedModel } from './trained.ts';
 import { InputError } from '../../sim/errors.ts';
 
-export async function accuracyOfRun(
-  model: string, dataset: string, arch: ArchConfig, peOptions: PeOptions, opts: { limit?: number; jobs?: number } = {},
-): Promise<RunAccuracy> {
+/** InputError unless the data set is known and the model has trained weights (checked before a run starts). */
+export function checkAccuracyRequest(model: string, dataset: string): void {
   if (!(DATASETS as readonly string[]).includes(dataset)) {
     throw new InputError(`unknown dataset '${dataset}'; valid: ${DATASETS.join(', ')}`);
   }
+  resolveTrainedModel(model);
+}
+
+export async function accuracyOfRun(
+  model: string, dataset: string, arch: ArchConfig, peOptions: PeOptions, opts: { limit?: number; jobs?: number } = {},
+): Promise<RunAccuracy> {
+  checkAccuracyRequest(model, dataset);
   const { summary } = await runAccuracy({
     modelFile: resolveTrainedModel(model),
     dataset: dataset as DatasetName,

@@ -24,10 +24,10 @@
  */
 import { parseArch, type Dataflow } from '../arch/schema.ts';
 import { gemmLayer } from '../workload/layer.ts';
+import type { Workload } from '../workload/workload.ts';
 import { getPe } from '../pe/registry.ts';
-import { simulate } from '../simulate.ts';
+import { runPipeline, type PipelineResult } from '../pipeline.ts';
 import { peCost } from './pe-cost.ts';
-import { runCost, type RunCost } from './run-cost.ts';
 import { ENT_STRUCTURE } from './tables/structure.ts';
 import { ENT_CLAIMS } from './tables/papers-data.ts';
 import { makeTechnology, type TechOptions } from './technology.ts';
@@ -82,7 +82,7 @@ export interface EntDesignPoints {
   readonly gap: readonly string[];
 }
 
-function scope(cost: RunCost, ops: number, seconds: number, which: 'array' | 'system'): EntScope {
+function scope(cost: PipelineResult, ops: number, seconds: number, which: 'array' | 'system'): EntScope {
   const e = cost.totals.energy_pj, a = cost.totals.area_um2;
   const arrayArea = a.pe_array + a.other;
   const energy = which === 'system' ? e.total : e.compute + e.registers + e.leakage * (arrayArea / a.total);
@@ -92,14 +92,15 @@ function scope(cost: RunCost, ops: number, seconds: number, which: 'array' | 'sy
 
 const pct = (plain: number, ent: number) => 100 * (plain / ent - 1);
 
-export function entDesignPoints(opts: TechOptions & { readonly dataflows?: readonly Dataflow[] } = {}): EntDesignPoints {
+export async function entDesignPoints(opts: TechOptions & { readonly dataflows?: readonly Dataflow[] } = {}): Promise<EntDesignPoints> {
   const tech = makeTechnology(opts);
   const dataflows = opts.dataflows ?? ['os', 'ws', 'is'];
-  const layers = [gemmLayer('gemm_1024', GEMM.m, GEMM.n, GEMM.k)];
+  const workload: Workload = { name: 'gemm_1024', layers: [gemmLayer('gemm_1024', GEMM.m, GEMM.n, GEMM.k)], repeats: [1], vectorOps: [] };
+  const { dataflows: _d, ...cost } = opts;
   const plainPe = getPe('int8'), entPe = getPe('int8', { reuse: 'ent' });
   const points: EntDesignPoint[] = [];
   for (const df of dataflows) {
-    ENT_ARRAYS.forEach((shape, i) => {
+    for (const [i, shape] of ENT_ARRAYS.entries()) {
       const claim = ENT_CLAIMS.points[i];
       const arch = parseArch({
         name: `ent-${claim.name.replace(' ', '')}`,
@@ -107,15 +108,14 @@ export function entDesignPoints(opts: TechOptions & { readonly dataflows?: reado
         sram: { ifmap_kb: 256, filter_kb: 256, ofmap_kb: 512 },
         dram: { bandwidth: 256, latency: 0, type: 'hbm2' },
       }, `EN-T design point ${claim.name}`);
-      const rPlain = simulate({ arch, pe: plainPe, layers });
-      const rEnt = simulate({ arch, pe: entPe, layers });
-      const cPlain = runCost(rPlain, arch, { ...opts, pe: plainPe });
-      const cEnt = runCost(rEnt, arch, { ...opts, pe: entPe });
-      const ops = 2 * rPlain.totals.macs;
-      const seconds = rPlain.totals.cycles / (ENT_CLOCK_MHZ * 1e6);
+      // the same run, costed with the plain PE and with EN-T
+      const cPlain = await runPipeline({ arch, pe: plainPe, workload, cost });
+      const cEnt = await runPipeline({ arch, pe: entPe, workload, cost });
+      const ops = 2 * cPlain.totals.macs;
+      const seconds = cPlain.totals.cycles / (ENT_CLOCK_MHZ * 1e6);
       const plain = { array: scope(cPlain, ops, seconds, 'array'), system: scope(cPlain, ops, seconds, 'system') };
       const ent = { array: scope(cEnt, ops, seconds, 'array'), system: scope(cEnt, ops, seconds, 'system') };
-      const macs = rPlain.totals.macs;
+      const macs = cPlain.totals.macs;
       const pcP = peCost(plainPe, tech, { dataflow: df }), pcE = peCost(entPe, tech, { dataflow: df });
       const eGain = pct(plain.array.energy_pj, ent.array.energy_pj);
       const aGain = pct(plain.array.area_um2, ent.array.area_um2);
@@ -144,7 +144,7 @@ export function entDesignPoints(opts: TechOptions & { readonly dataflows?: reado
           plain_array: plain.array.energy_pj / macs,
         },
       });
-    });
+    }
   }
   return {
     technology: tech.name,

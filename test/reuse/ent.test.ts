@@ -88,8 +88,8 @@ describe('EN-T on the array', () => {
     }
   });
 
-  it('reproduces the three design points: gains positive, computed from the tables, gap to the paper stated', () => {
-    const d = entDesignPoints();
+  it('reproduces the three design points: gains positive, computed from the tables, gap to the paper stated', async () => {
+    const d = await entDesignPoints();
     expect(d.points).toHaveLength(9);
     const os = d.points.filter((p) => p.dataflow === 'os');
     expect(os.map((p) => p.macs_per_cycle)).toEqual([128, 512, 2048]);

@@ -28,8 +28,8 @@ import { isTopological } from '../../sim/schedulers/network/orders.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { parseArch } from '../../sim/arch/schema.ts';
 import { simulate } from '../../sim/simulate.ts';
-import { runCost } from '../../sim/cost/run-cost.ts';
-import { applyScheduleOption } from '../../cli/schedule-option.ts';
+import { scheduleRequest } from '../../cli/schedule-option.ts';
+import { runPipeline, type ScheduleRequest } from '../../sim/pipeline.ts';
 
 const WORDS = { input: 1, weight: 1, psum: 4 };
 
@@ -313,13 +313,15 @@ describe('bad input and integration', () => {
   it('run --schedule: the per-layer DRAM bytes come from the schedule; energy follows; no --schedule changes nothing', async () => {
     const arch = parseArch({ name: 't', array: { rows: 16, cols: 16 }, dataflow: 'ws', pe: 'int8', sram: { unified_kb: 1500 }, dram: { bandwidth: 8, latency: 50 } });
     const pe = getPe('int8');
-    const work = loadWorkload('mobilenet_v2:resolution=96');
-    const base = simulate({ arch, pe, layers: work.layers, repeats: work.repeats, vectorOps: work.vectorOps });
-    const args = (schedule?: string) => ({ ...(schedule !== undefined && { schedule }), scheduleTimeLimit: 5, trace: false });
-    expect(await applyScheduleOption(args(), base, arch, work)).toBe(base);
+    const workload = loadWorkload('mobilenet_v2:resolution=96');
+    const run = (schedule?: ScheduleRequest['scheduler'], w = workload) =>
+      runPipeline({ arch, pe, workload: w, ...(schedule !== undefined && { schedule: { scheduler: schedule, timeLimitS: 5 } }) });
+    const base = await run();
+    expect(base.schedule).toBeUndefined();
+    expect(base.totals.dram).toEqual(simulate({ arch, pe, layers: workload.layers, repeats: workload.repeats, vectorOps: workload.vectorOps }).totals.dram);
     const energy: Record<string, number> = {};
-    for (const s of ['naive', 'heuristic', 'optimal']) {
-      const r = await applyScheduleOption(args(s), base, arch, work);
+    for (const s of ['naive', 'heuristic', 'optimal'] as const) {
+      const r = await run(s);
       const sch = r.schedule!;
       expect(sch.scheduler).toBe(s);
       expect(r.totals.dram.compulsory_bytes).toBe(sch.compulsory_bytes);
@@ -327,12 +329,12 @@ describe('bad input and integration', () => {
       const moved = r.totals.dram.ifmap_read_bytes + r.totals.dram.filter_read_bytes + r.totals.dram.ofmap_read_bytes + r.totals.dram.ofmap_write_bytes;
       expect(moved).toBe(sch.total_bytes);
       expect(r.totals.cycles).toBe(r.totals.compute_cycles + r.totals.stall_cycles + r.totals.vector_cycles);
-      energy[s] = runCost(r, arch, { pe }).totals.energy_pj.dram;
+      energy[s] = r.totals.energy_pj.dram;
     }
     expect(energy.heuristic).toBeLessThan(energy.naive);
     expect(energy.optimal).toBeLessThanOrEqual(energy.heuristic);
-    await expect(applyScheduleOption(args('belady'), base, arch, work)).rejects.toThrow(/naive, heuristic, optimal/);
-    const csv = { ...work, graph: undefined };
-    await expect(applyScheduleOption(args('naive'), base, arch, csv)).rejects.toThrow(/needs a model with a graph/);
+    expect(() => scheduleRequest({ schedule: 'belady', scheduleTimeLimit: 5, trace: false })).toThrow(/naive, heuristic, optimal/);
+    const { network: _n, ...csv } = workload;
+    await expect(run('naive', csv)).rejects.toThrow(/needs a model with a graph/);
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * A run as a user states it (`bitweave run`'s options, or one sweep point): an arch, a model
+ * source, PE options, conventions, reuse, schedule, cost options and a data set, all plain
+ * data. `runRequest` resolves the names (the PE, the model source, the data set) and runs the
+ * one pipeline (sim/pipeline.ts), so `bitweave run` and a sweep point with the same fields
+ * give the same result.
+ */
+import type { ArchConfig } from '../sim/arch/schema.ts';
+import { conventionsOf } from '../sim/conventions.ts';
+import { InputError } from '../sim/errors.ts';
+import { getFormat } from '../sim/pe/formats.ts';
+import { getPe, type PeOptions } from '../sim/pe/registry.ts';
+import type { PeKind } from '../sim/pe/types.ts';
+import { runPipeline, type PipelineOptions, type PipelineResult, type ScheduleRequest } from '../sim/pipeline.ts';
+import type { Compat, EngineName, LayerDetail } from '../sim/result.ts';
+import type { CostOptions } from '../sim/cost/run-cost.ts';
+import type { PaddingMode } from '../sim/workload/layer.ts';
+import type { Workload } from '../sim/workload/workload.ts';
+import { accuracyOfRun, checkAccuracyRequest } from './accuracy/of-run.ts';
+import { loadWorkload } from './workload.ts';
+
+export interface RunRequest {
+  /** the arch with every override applied (its pe, acc, psum, dataflow, array, memory) */
+  readonly arch: ArchConfig;
+  /** a zoo spec, an .onnx or topology .csv file, a trained model's name, or gemm:MxNxK */
+  readonly model: string;
+  /** PE options besides the arch's accumulator (reuse 'ent' among them) */
+  readonly peOptions?: PeOptions;
+  readonly compat?: Compat;
+  readonly engine?: EngineName;
+  readonly functional?: boolean;
+  readonly seed?: number;
+  /** padding of topology CSV convolutions (default: the conventions') */
+  readonly padding?: PaddingMode;
+  /** MST-ordered channels on binary layers */
+  readonly mst?: boolean;
+  readonly schedule?: ScheduleRequest;
+  readonly cost?: Omit<CostOptions, 'pe'>;
+  /** a data set: the trained model's accuracy through this PE and dataflow */
+  readonly dataset?: string;
+  readonly limit?: number;
+  readonly jobs?: number;
+  readonly onLayer?: (detail: LayerDetail) => void;
+}
+
+/**
+ * Builds PEs and loads workloads once per key: a sweep worker runs many points with few
+ * distinct PEs (product tables: 20-70 ms for the 8-bit kinds) and models. Both are read-only
+ * once built.
+ */
+export class RunCache {
+  private readonly pes = new Map<string, PeKind>();
+  private readonly workloads = new Map<string, Workload>();
+
+  pe(name: string, opts: PeOptions): PeKind {
+    const key = `${name}\u0000${JSON.stringify(opts)}`;
+    let pe = this.pes.get(key);
+    if (!pe) {
+      pe = getPe(name, opts);
+      this.pes.set(key, pe);
+    }
+    return pe;
+  }
+
+  workload(source: string, opts: { padding: PaddingMode; weights: boolean }): Workload {
+    const key = `${source}\u0000${opts.padding}\u0000${opts.weights}`;
+    let w = this.workloads.get(key);
+    if (!w) {
+      w = loadWorkload(source, opts);
+      if (this.workloads.size >= 16) this.workloads.clear();
+      this.workloads.set(key, w);
+    }
+    return w;
+  }
+}
+
+/** The PE of a request: the arch's kind with its accumulator and the request's options. */
+export function requestPe(req: RunRequest, cache?: RunCache): PeKind {
+  const opts: PeOptions = { ...(req.arch.acc !== undefined && { acc: req.arch.acc }), ...req.peOptions };
+  return cache ? cache.pe(req.arch.pe, opts) : getPe(req.arch.pe, opts);
+}
+
+/** Everything the pipeline needs, every name resolved and checked; nothing has run yet. */
+export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
+  const compat = req.compat ?? 'none';
+  if (req.mst && req.peOptions?.reuse === 'ent') throw new InputError('--reuse takes one scheme: ent (a PE option) or mst (binary layers), not both');
+  const pe = requestPe(req, cache);
+  const psumFormat = req.arch.psum !== undefined ? getFormat(req.arch.psum) : undefined;
+  const padding = req.padding ?? conventionsOf(compat).topologyPadding;
+  const wl = { padding, weights: req.mst === true };
+  const workload = cache ? cache.workload(req.model, wl) : loadWorkload(req.model, wl);
+  const { dataset } = req;
+  if (dataset !== undefined) checkAccuracyRequest(req.model, dataset);
+  return {
+    arch: req.arch, pe, workload, compat,
+    ...(psumFormat !== undefined && { psumFormat }),
+    ...(req.engine !== undefined && { engine: req.engine }),
+    ...(req.functional !== undefined && { functional: req.functional }),
+    ...(req.seed !== undefined && { seed: req.seed }),
+    ...(req.mst === true && { reuse: 'mst' as const }),
+    ...(req.schedule !== undefined && { schedule: req.schedule }),
+    ...(req.cost !== undefined && { cost: req.cost }),
+    ...(req.onLayer !== undefined && { onLayer: req.onLayer }),
+    ...(dataset !== undefined && {
+      accuracy: () => accuracyOfRun(req.model, dataset, req.arch, req.peOptions ?? {}, {
+        ...(req.limit !== undefined && { limit: req.limit }), ...(req.jobs !== undefined && { jobs: req.jobs }),
+      }),
+    }),
+  };
+}
+
+export function runRequest(req: RunRequest, cache?: RunCache): Promise<PipelineResult> {
+  return runPipeline(resolveRun(req, cache));
+}
