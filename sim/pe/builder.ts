@@ -7,7 +7,7 @@
 import { InputError } from '../errors.ts';
 import { decode, encode, isValidBits } from './codec.ts';
 import { decodeFloat, encodeFloat, floatDecodeTable, type Rounding } from './float-codec.ts';
-import { INT32, getFormat, type FloatFormat, type NumberFormat } from './formats.ts';
+import { FP32, INT32, getFormat, type FloatFormat, type NumberFormat } from './formats.ts';
 import { isPlainFp32, makeAccumulator } from './accumulator.ts';
 import { assertExactInFloat64 } from './exact-mul.ts';
 import { lmulBits } from './lmul.ts';
@@ -37,11 +37,19 @@ export interface PeOptions {
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
+const FP32_NAN = FP32.nanCode;
 function fp32FromBits(bits: number): number {
   u32[0] = bits;
   return f32[0];
 }
+/**
+ * fp32 pattern of a float64 that is an fp32 value. NaN is the canonical 0x7FC00000, as
+ * encodeFloat gives everywhere else: a Float32Array store keeps whatever payload and sign the
+ * CPU's NaN had (x86 makes Inf * 0 negative, 0xFFC00000; a NaN operand passes its payload),
+ * which made products depend on the machine. Found by the RTL co-simulation (rtl/).
+ */
 function fp32Bits(v: number): number {
+  if (v !== v) return FP32_NAN;
   f32[0] = v;
   return u32[0];
 }

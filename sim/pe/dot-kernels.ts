@@ -5,7 +5,9 @@
  * equal); builder.ts picks one per PE kind.
  */
 import { floatDecodeTable } from './float-codec.ts';
-import type { FloatFormat } from './formats.ts';
+import { FP32, type FloatFormat } from './formats.ts';
+
+const FP32_NAN = FP32.nanCode;
 import type { Accumulator } from './accumulator.ts';
 import { lmulConstant } from './lmul.ts';
 import type { PeKind } from './types.ts';
@@ -57,7 +59,12 @@ export function decodedMulManyFp32(dec: Float64Array): PeKind['mulMany'] {
   return (a, b, out, n) => {
     // a Float32Array store rounds to nearest even: the exact product rounded once into fp32
     const o32 = new Float32Array(out.buffer, out.byteOffset, out.length);
-    for (let i = 0; i < n; i++) o32[i] = dec[a[i]] * dec[b[i]];
+    for (let i = 0; i < n; i++) {
+      const v = dec[a[i]] * dec[b[i]];
+      // NaN: the canonical fp32 NaN, not the CPU's (see fp32Bits in builder.ts)
+      if (v !== v) out[i] = FP32_NAN;
+      else o32[i] = v;
+    }
   };
 }
 
