@@ -33,12 +33,16 @@ export function referenceEngine(input: EngineInput): EngineResult {
     ops: operands,
     acc: new Float64Array(m * n).fill(operands ? operands.pe.accZero : 0),
     ev: { preload: false, rowSlot: new Int32Array(mp.rows), colSlot: new Int32Array(mp.cols), outSlot: new Int32Array(mp.cols) },
+    base: 0,
+    onWrite: input.onWrite,
   };
   const foldCycles = new Int32Array(mp.folds);
   for (let fc = 0; fc < mp.colFolds; fc++) {
     for (let fr = 0; fr < mp.rowFolds; fr++) {
       const f = foldAt(mp, fr, fc);
-      foldCycles[fc * mp.rowFolds + fr] = mp.rules.stationary === 'output' ? outputStationaryFold(f, st) : stationaryFold(f, st);
+      const cycles = mp.rules.stationary === 'output' ? outputStationaryFold(f, st) : stationaryFold(f, st);
+      foldCycles[fc * mp.rowFolds + fr] = cycles;
+      st.base += cycles;
     }
   }
   let compute = 0;
@@ -60,6 +64,9 @@ interface State {
   /** stored partial sums / outputs (accumulator states after the partial-sum round trip) */
   readonly acc: Float64Array;
   readonly ev: EdgeEvents;
+  /** first cycle of the current fold, counted from the start of the GEMM */
+  base: number;
+  readonly onWrite: EngineInput['onWrite'];
 }
 
 /** Reads one operand element from its buffer: counts the SRAM access, returns its bit pattern. */
@@ -78,8 +85,8 @@ function mac(st: State, acc: number, rowOp: Operand, rowV: number, otherV: numbe
   return rowOp === 'a' ? ops.pe.mac(acc, rowV, otherV) : ops.pe.mac(acc, otherV, rowV);
 }
 
-/** Stores an output leaving the array, after checking the dataflow's events name it too. */
-function write(st: State, f: Fold, c: number, o: number, value: number): void {
+/** Stores an output leaving the array (in cycle t of the fold), after checking the dataflow's events name it too. */
+function write(st: State, f: Fold, c: number, o: number, value: number, t: number): void {
   const { mp, ev } = st;
   const slot = ev.outSlot[c];
   if (slot === NONE || mp.rules.outElement(mp, f, c, slot) !== o) {
@@ -87,6 +94,7 @@ function write(st: State, f: Fold, c: number, o: number, value: number): void {
   }
   st.sram.ofmap_writes++;
   if (st.ops) st.acc[o] = st.ops.psum.roundTrip(value);
+  st.onWrite?.(st.base + t, o, st.ops ? st.ops.psum.bits(value) : undefined);
 }
 
 function outputStationaryFold(f: Fold, st: State): number {
@@ -134,7 +142,7 @@ function outputStationaryFold(f: Fold, st: State): number {
       st.macs++;
       if (++done[i] === K) {
         const r = Math.floor(i / C), c = i - r * C;
-        write(st, f, c, (f.r0 + r) * n + f.c0 + c, acc[i]);
+        write(st, f, c, (f.r0 + r) * n + f.c0 + c, acc[i], t);
       }
     }
     if (xS[corner] === K - 1 && yS[corner] === K - 1) return t + 1;
@@ -218,7 +226,7 @@ function stationaryFold(f: Fold, st: State): number {
         }
         pS[i] = slot; pHas[i] = has; pV[i] = v;
         // the bottom row's result leaves the array this cycle
-        if (r === R - 1 && has) write(st, f, c, rules.outElement(mp, f, c, slot), v);
+        if (r === R - 1 && has) write(st, f, c, rules.outElement(mp, f, c, slot), v, preload + s);
       }
     }
     if (pS[corner] === T - 1) return preload + s + 1;

@@ -29,6 +29,12 @@ export interface EngineInput {
   readonly operands?: Operands;
   /** count padding entries of A as SRAM reads too (SCALE-Sim counts its -1 requests) */
   readonly countPadReads?: boolean;
+  /**
+   * Observer of every output and partial-sum write (reference engine): the cycle counted from
+   * the start of the GEMM (folds back to back, no stalls), the M x N output index, and the
+   * bits stored (functional runs). The RTL co-simulation compares these, cycle for cycle.
+   */
+  readonly onWrite?: (cycle: number, index: number, bits: number | undefined) => void;
 }
 
 export interface EngineResult {
