@@ -118,16 +118,25 @@ export function checkGemm(rtl: ArrayRtl, model: BuiltModel, s: GemmShape, seed: 
   const got = rtlRun(rtl, model, s, a, b, ref.cycles * 2 + 100);
   const rw = order(ref.writes), gw = order(got.writes);
   const examples: string[] = [];
-  let writeMismatches = Math.abs(rw.length - gw.length);
-  for (let i = 0; i < Math.min(rw.length, gw.length); i++) {
-    const x = rw[i], y = gw[i];
-    if (x.cycle !== y.cycle || x.index !== y.index || x.bits >>> 0 !== y.bits >>> 0) {
-      writeMismatches++;
-      if (examples.length < 5) {
-        examples.push(`write ${i}: RTL cycle ${y.cycle} out[${y.index}] = 0x${y.bits.toString(16)}, reference cycle ${x.cycle} out[${x.index}] = 0x${(x.bits >>> 0).toString(16)}`);
-      }
+  const hex = (x: number) => '0x' + (x >>> 0).toString(16);
+  const key = (w: WriteEvent) => `${w.cycle}:${w.index}`;
+  const rtlAt = new Map(gw.map((w) => [key(w), w]));
+  const refAt = new Map(rw.map((w) => [key(w), w]));
+  let writeMismatches = 0;
+  const note = (text: string) => {
+    writeMismatches++;
+    if (examples.length < 5) examples.push(text);
+  };
+  for (const x of rw) {
+    const y = rtlAt.get(key(x));
+    if (!y) {
+      const when = gw.filter((w) => w.index === x.index).map((w) => w.cycle);
+      note(`reference writes out[${x.index}] = ${hex(x.bits)} in cycle ${x.cycle}; RTL writes it in cycles [${when.join(', ')}]`);
+    } else if (y.bits >>> 0 !== x.bits >>> 0) {
+      note(`cycle ${x.cycle} out[${x.index}]: RTL ${hex(y.bits)}, reference ${hex(x.bits)}`);
     }
   }
+  for (const y of gw) if (!refAt.has(key(y))) note(`RTL writes out[${y.index}] = ${hex(y.bits)} in cycle ${y.cycle}; the reference does not`);
   // the final outputs: the last write of every output index
   const last = new Map<number, number>();
   for (const w of gw) last.set(w.index, w.bits);
