@@ -7,6 +7,7 @@ import { pesCommand } from './pes.ts';
 import { precisionCommand } from './precision.ts';
 import { quantizeCommand } from './quantize.ts';
 import { reportCommand } from './report.ts';
+import { rtlCommand } from './rtl.ts';
 import { zooCommand } from './zoo.ts';
 import { runCommand } from './run.ts';
 import { sweepCommand, sweepMergeCommand } from './sweep.ts';
@@ -26,4 +27,5 @@ export const commands: AnyCommand[] = [
   sweepMergeCommand as unknown as AnyCommand,
   zooCommand as unknown as AnyCommand,
   accuracyCommand as unknown as AnyCommand,
+  rtlCommand as unknown as AnyCommand,
 ];

@@ -66,7 +66,9 @@ export function buildArrayRtl(req: ArrayRtlRequest): ArrayRtl {
   if (accumulate !== 'top') throw new InputError(`array RTL: accumulate '${accumulate}' is not implemented yet (only 'top')`);
   const depth = req.depth ?? 4096;
   if (!Number.isInteger(depth) || depth < 1 || depth > 2 ** ADDR_BITS) throw new InputError(`array RTL: depth must be in 1..65536`);
-  const pe = buildPeRtl(findTarget(req.pe));
+  const target = findTarget(req.pe);
+  if (target.popcountWidth !== undefined) throw new InputError(`array RTL: ${req.pe} is a W-bit popcount unit, not a PE of the array (use xnor)`);
+  const pe = buildPeRtl(target);
   if (pe.accWiden || pe.accNarrow) throw new InputError(`array RTL: ${req.pe} has a separate internal accumulator; not supported in the array`);
   const id = `${ident(pe.key)}_${dataflow}`;
   const cell = dataflow === 'os' ? osCell(pe, `bw_${id}_cell`) : streamCell(pe, dataflow === 'is', `bw_${id}_cell`);
