@@ -4,6 +4,7 @@ import { runArrayBench } from './array.bench.ts';
 import { printModelsBench } from './models.bench.ts';
 import { printPeBench } from './pe.bench.ts';
 import { printReuseBench } from './reuse.bench.ts';
+import { printRtlBench } from './rtl.bench.ts';
 import { printScheduleBench } from './schedule.bench.ts';
 import { printSweepBench } from './sweep.bench.ts';
 
@@ -15,3 +16,4 @@ await printSweepBench();
 await printAccuracyBench();
 printReuseBench();
 await printScheduleBench();
+printRtlBench();

@@ -76,6 +76,12 @@ function parseArray(args: ArrayArgs): { rows: number; cols: number; dataflow: Da
   return { rows, cols, dataflow: args.dataflow as Dataflow };
 }
 
+/** yargs does not enforce demandOption inside nested commands here: check it ourselves. */
+function required(name: string, v: string | undefined, what: string): string {
+  if (v === undefined || v.trim() === '') throw new InputError(`--${name} is required: ${what}`);
+  return v;
+}
+
 function intOption(name: string, v: number | undefined, min: number, max: number): void {
   if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
     throw new InputError(`--${name} must be an integer in ${min}..${max}, got ${v}`);
@@ -108,7 +114,8 @@ const emitSub: CommandModule<object, EmitArgs> = {
       .example('$0 rtl emit --pe fp8-e4m3 --out rtl-out', 'rtl-out/bw_fp8_e4m3.v: multiplier, accumulator and check top')
       .example('$0 rtl emit --pe int8 --array 4x4 --dataflow ws --out rtl-out', 'a 4x4 weight-stationary int8 array with its controller'),
   handler: (args) => {
-    const target = findTarget(args.pe);
+    const target = findTarget(required('pe', args.pe, 'the design (see `bitweave rtl list`)'));
+    required('out', args.out, 'the folder to write the Verilog into');
     const arr = parseArray(args);
     intOption('depth', args.depth, 1, 65536);
     if (existsSync(args.out) && !statSync(args.out).isDirectory()) throw new InputError(`--out ${args.out} exists and is not a folder`);
@@ -154,7 +161,7 @@ const checkSub: CommandModule<object, CheckArgs> = {
       .example('$0 rtl check --pe bf16 --random 100000', 'corner pairs and 100,000 random pairs')
       .example('$0 rtl check --pe int8 --array 4x4 --dataflow ws', '20 random GEMMs: bits and cycles against the reference engine'),
   handler: (args) => {
-    const target = findTarget(args.pe);
+    const target = findTarget(required('pe', args.pe, 'the design (see `bitweave rtl list`)'));
     const arr = parseArray(args);
     intOption('random', args.random, 0, 2 ** 24);
     intOption('seed', args.seed, 0, 2 ** 32 - 1);
