@@ -4,12 +4,13 @@
  * - every catalogue design: every operand pair where there are at most 2^16, otherwise every
  *   pair of corner values plus 2^20 seeded random pairs (product and accumulator step);
  * - the array: every PE kind of ARRAY_PES x every dataflow x 2x2, 4x4, 8x8, random GEMMs,
- *   every write's cycle, address and bits against the reference engine;
+ *   every write's cycle, address and bits against the reference engine; accumulation
+ *   'below' (ws, is) against its emulation with bitweave's PE;
  * - --synth: `synth` (to gates) and `check -assert` of every design's check top and of every
  *   array top (2x2, 16-entry memories), no latches.
  * Prints one line per item and the totals; exit 1 on any mismatch or failed synthesis.
  */
-import { arrayRtl, buildArrayModel, checkGemm, randomShapes } from './cosim/array-check.ts';
+import { arrayRtl, arrayRtlWith, buildArrayModel, checkGemm, randomShapes } from './cosim/array-check.ts';
 import { checkTarget, describeMismatch } from './cosim/pe-check.ts';
 import { synthCheck } from './cosim/yosys.ts';
 import { buildArrayRtl } from './gen/array.ts';
@@ -60,6 +61,27 @@ async function main(): Promise<number> {
         }
       }
     }
+    // accumulation 'below' against its emulation (pe.dot per fold, pe.addAcc below the array)
+    for (const pe of ['int8', 'fp8-e4m3+acc-bf16', 'lmul-bf16+acc-bf16']) {
+      for (const df of ['ws', 'is'] as const) {
+        for (const size of [2, 4]) {
+          const rtl = arrayRtlWith(pe, df, size, size, 'below');
+          const model = buildArrayModel(rtl);
+          let bad = 0, w = 0;
+          for (const [i, shape] of randomShapes(size, size, GEMMS, 17 * size + 3).entries()) {
+            const r = checkGemm(rtl, model, { ...shape, k: shape.k + size }, 1 + i);
+            const b = r.writeMismatches + r.outputMismatches + (r.rtlCycles === r.referenceCycles ? 0 : 1);
+            bad += b;
+            w += r.writes;
+            if (b > 0) console.log(`   ${pe} ${df} below ${size}x${size}: ${r.examples.join('; ')}`);
+          }
+          gemms += GEMMS;
+          writes += w;
+          failures += bad;
+          console.log(`array ${pe} ${df} ${size}x${size} accumulate below: ${GEMMS} GEMMs, ${w} writes, ${bad} mismatches  build ${model.buildSeconds.toFixed(1)} s`);
+        }
+      }
+    }
     console.log(`\nrtl-check: ${rtlTargets().length} designs, ${vectors} vectors; ${gemms} GEMMs, ${writes} writes; ${failures} mismatches; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   } else {
     const items: { name: string; verilog: string; top: string }[] = [];
@@ -71,6 +93,10 @@ async function main(): Promise<number> {
       for (const df of DATAFLOWS) {
         const a = buildArrayRtl({ pe, dataflow: df, rows: 2, cols: 2, depth: 16 });
         items.push({ name: `array ${pe} ${df} 2x2`, verilog: a.verilog, top: a.top });
+        if (df !== 'os') {
+          const b = buildArrayRtl({ pe, dataflow: df, rows: 2, cols: 2, depth: 16, accumulate: 'below' });
+          items.push({ name: `array ${pe} ${df} 2x2 below`, verilog: b.verilog, top: b.top });
+        }
       }
     }
     for (const it of items) {

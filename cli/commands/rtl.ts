@@ -8,10 +8,10 @@
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { arrayRtl, buildArrayModel, checkGemm, randomShapes } from '../../rtl/cosim/array-check.ts';
+import { arrayRtlWith, buildArrayModel, checkGemm, randomShapes } from '../../rtl/cosim/array-check.ts';
 import { checkTarget, describeMismatch } from '../../rtl/cosim/pe-check.ts';
 import { verilatorVersion } from '../../rtl/cosim/verilator.ts';
-import { buildArrayRtl, type ArrayRtl } from '../../rtl/gen/array.ts';
+import { ACCUMULATE, buildArrayRtl, type Accumulate, type ArrayRtl } from '../../rtl/gen/array.ts';
 import { ARRAY_PES, findTarget, rtlTargets } from '../../rtl/gen/catalogue.ts';
 import { buildPeRtl, type PeRtl } from '../../rtl/gen/pe.ts';
 import { DATAFLOWS, type Dataflow } from '../../sim/arch/schema.ts';
@@ -59,11 +59,15 @@ interface ArrayArgs {
   pe: string;
   array?: string;
   dataflow?: string;
+  accumulate?: string;
 }
 
 /** Parses --array RxC and --dataflow (both or neither). */
-function parseArray(args: ArrayArgs): { rows: number; cols: number; dataflow: Dataflow } | undefined {
-  if (args.array === undefined && args.dataflow === undefined) return undefined;
+function parseArray(args: ArrayArgs): { rows: number; cols: number; dataflow: Dataflow; accumulate: Accumulate } | undefined {
+  if (args.array === undefined && args.dataflow === undefined) {
+    if (args.accumulate !== undefined) throw new InputError('--accumulate needs --array RxC and --dataflow');
+    return undefined;
+  }
   if (args.array === undefined) throw new InputError('--dataflow needs --array RxC');
   if (args.dataflow === undefined) throw new InputError(`--array needs --dataflow (${DATAFLOWS.join(', ')})`);
   const m = /^(\d+)x(\d+)$/.exec(args.array.trim());
@@ -73,7 +77,17 @@ function parseArray(args: ArrayArgs): { rows: number; cols: number; dataflow: Da
   if (!(DATAFLOWS as readonly string[]).includes(args.dataflow)) {
     throw new InputError(`--dataflow must be one of ${DATAFLOWS.join(', ')}, got '${args.dataflow}'`);
   }
-  return { rows, cols, dataflow: args.dataflow as Dataflow };
+  const accumulate = (args.accumulate ?? 'top') as Accumulate;
+  if (!ACCUMULATE.includes(accumulate)) throw new InputError(`--accumulate must be one of ${ACCUMULATE.join(', ')}, got '${args.accumulate}'`);
+  if (accumulate === 'below' && args.dataflow === 'os') throw new InputError(`--accumulate below applies to ws and is`);
+  return { rows, cols, dataflow: args.dataflow as Dataflow, accumulate };
+}
+
+function withArrayOptions<T>(y: Argv<T>) {
+  return y
+    .option('array', { type: 'string', describe: 'RxC: the systolic array of this PE kind (needs --dataflow)' })
+    .option('dataflow', { type: 'string', describe: `array dataflow: ${DATAFLOWS.join(', ')}` })
+    .option('accumulate', { type: 'string', describe: 'ws/is partial sums: top (enter the column) or below (added under the array)' });
 }
 
 /** yargs does not enforce demandOption inside nested commands here: check it ourselves. */
@@ -105,14 +119,13 @@ const emitSub: CommandModule<object, EmitArgs> = {
   command: 'emit',
   describe: 'write the Verilog of a PE design (multiplier, accumulator, check top) or of an array with its controller',
   builder: (y: Argv) =>
-    withJson(y)
+    withArrayOptions(withJson(y))
       .option('pe', { type: 'string', demandOption: true, describe: 'design name (see `bitweave rtl list`)' })
-      .option('array', { type: 'string', describe: 'RxC: emit the systolic array of this PE kind (needs --dataflow)' })
-      .option('dataflow', { type: 'string', describe: `array dataflow: ${DATAFLOWS.join(', ')}` })
       .option('depth', { type: 'number', default: 4096, describe: 'entries of each operand/output memory of the array top' })
       .option('out', { type: 'string', demandOption: true, describe: 'output folder (created if missing)' })
       .example('$0 rtl emit --pe fp8-e4m3 --out rtl-out', 'rtl-out/bw_fp8_e4m3.v: multiplier, accumulator and check top')
-      .example('$0 rtl emit --pe int8 --array 4x4 --dataflow ws --out rtl-out', 'a 4x4 weight-stationary int8 array with its controller'),
+      .example('$0 rtl emit --pe int8 --array 4x4 --dataflow ws --out rtl-out', 'a 4x4 weight-stationary int8 array with its controller')
+      .example('$0 rtl emit --pe fp8-e4m3 --array 8x8 --dataflow ws --accumulate below --out rtl-out', 'partial sums added below the array'),
   handler: (args) => {
     const target = findTarget(required('pe', args.pe, 'the design (see `bitweave rtl list`)'));
     required('out', args.out, 'the folder to write the Verilog into');
@@ -150,12 +163,10 @@ const checkSub: CommandModule<object, CheckArgs> = {
   command: 'check',
   describe: 'co-simulate a design under Verilator against bitweave: vectors checked and mismatches (exit 1 on any)',
   builder: (y: Argv) =>
-    withJson(y)
+    withArrayOptions(withJson(y))
       .option('pe', { type: 'string', demandOption: true, describe: 'design name (see `bitweave rtl list`)' })
       .option('random', { type: 'number', default: DEFAULT_RANDOM, describe: 'random operand pairs for kinds with more than 2^16 pairs' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the random vectors and GEMMs' })
-      .option('array', { type: 'string', describe: 'RxC: co-simulate the array instead, on random GEMMs (needs --dataflow)' })
-      .option('dataflow', { type: 'string', describe: `array dataflow: ${DATAFLOWS.join(', ')}` })
       .option('gemms', { type: 'number', default: 20, describe: 'random GEMMs for an array check' })
       .example('$0 rtl check --pe fp8-e4m3', 'every operand pair through the RTL and bitweave')
       .example('$0 rtl check --pe bf16 --random 100000', 'corner pairs and 100,000 random pairs')
@@ -189,8 +200,8 @@ const checkSub: CommandModule<object, CheckArgs> = {
   },
 };
 
-function checkArray(pe: string, arr: { rows: number; cols: number; dataflow: Dataflow }, args: CheckArgs): void {
-  const rtl = arrayRtl(pe, arr.dataflow, arr.rows, arr.cols);
+function checkArray(pe: string, arr: { rows: number; cols: number; dataflow: Dataflow; accumulate: Accumulate }, args: CheckArgs): void {
+  const rtl = arrayRtlWith(pe, arr.dataflow, arr.rows, arr.cols, arr.accumulate);
   const model = buildArrayModel(rtl);
   let writes = 0, mismatches = 0, cycles = 0;
   const examples: string[] = [];
@@ -204,11 +215,11 @@ function checkArray(pe: string, arr: { rows: number; cols: number; dataflow: Dat
     if (bad > 0 && examples.length < 5) examples.push(`GEMM ${shape.m}x${shape.n}x${shape.k}: ${r.examples[0] ?? `cycles ${r.rtlCycles} vs ${r.referenceCycles}`}`);
   }
   const simSeconds = (performance.now() - t0) / 1000;
-  const summary = { pe, array: `${arr.rows}x${arr.cols}`, dataflow: arr.dataflow, gemms: args.gemms, writes, cycles, mismatches, buildSeconds: model.buildSeconds, simSeconds, examples };
+  const summary = { pe, array: `${arr.rows}x${arr.cols}`, dataflow: arr.dataflow, accumulate: arr.accumulate, gemms: args.gemms, writes, cycles, mismatches, buildSeconds: model.buildSeconds, simSeconds, examples };
   if (args.json) printJson(summary);
   else {
     process.stdout.write(
-      `${pe} ${arr.rows}x${arr.cols} ${arr.dataflow}: ${args.gemms} GEMMs, ${writes} output/partial-sum writes and ${cycles} cycles checked, ${mismatches} mismatches\n` +
+      `${pe} ${arr.rows}x${arr.cols} ${arr.dataflow}${arr.accumulate === 'below' ? ' (accumulate below)' : ''}: ${args.gemms} GEMMs, ${writes} output/partial-sum writes and ${cycles} cycles checked, ${mismatches} mismatches\n` +
         `  Verilator build ${model.buildSeconds.toFixed(1)} s${model.cached ? ' (cached)' : ''}, co-simulation ${simSeconds.toFixed(2)} s\n` +
         examples.map((e) => `  mismatch: ${e}\n`).join(''),
     );

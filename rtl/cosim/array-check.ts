@@ -13,7 +13,7 @@ import type { PeKind } from '../../sim/pe/types.ts';
 import { makeRng, type Rng } from '../../sim/random.ts';
 import { gemmLayer, gemmView } from '../../models/layers.ts';
 import { mapGemm } from '../../sim/schedulers/mapping.ts';
-import { buildArrayRtl, type ArrayRtl } from '../gen/array.ts';
+import { buildArrayRtl, type Accumulate, type ArrayRtl } from '../gen/array.ts';
 import { buildModel, runModel, type BuiltModel } from './verilator.ts';
 
 export interface GemmShape {
@@ -75,6 +75,10 @@ export function referenceRun(rtl: ArrayRtl, s: GemmShape, a: Float64Array, b: Fl
   return { writes, out: res.out as Float64Array, cycles: res.computeCycles, foldCycles: Array.from(res.foldCycles) };
 }
 
+export function arrayRtlWith(pe: string, dataflow: Dataflow, rows: number, cols: number, accumulate: Accumulate): ArrayRtl {
+  return buildArrayRtl({ pe, dataflow, rows, cols, accumulate });
+}
+
 export function buildArrayModel(rtl: ArrayRtl): BuiltModel {
   return buildModel({ verilog: rtl.verilog, top: rtl.top, harness: 'gemm' });
 }
@@ -112,9 +116,51 @@ function foldSpans(writes: WriteEvent[], foldCycles: number[]): { first: number;
   return spans;
 }
 
+/**
+ * Accumulation 'below' (ws, is), emulated with bitweave's PE: fold f of the K dimension sums
+ * its R products from zero in k order (pe.dot), and the partial sum stored below the array
+ * becomes that sum (first fold) or the stored one plus it (pe.addAcc). Returns the stored
+ * bits after each row fold: after[f][i * n + j].
+ */
+export function belowEmulation(rtl: ArrayRtl, s: GemmShape, a: Float64Array, b: Float64Array): Float64Array[] {
+  const pe = rtl.pe.pe;
+  const R = rtl.rows;
+  const after: Float64Array[] = [];
+  const state = new Float64Array(s.m * s.n);
+  for (let f = 0, k0 = 0; k0 < s.k; f++, k0 += R) {
+    const ku = Math.min(R, s.k - k0);
+    const bits = new Float64Array(s.m * s.n);
+    for (let i = 0; i < s.m; i++) {
+      for (let j = 0; j < s.n; j++) {
+        const o = i * s.n + j;
+        const sum = pe.dot(a, i * s.k + k0, 1, b, k0 * s.n + j, s.n, ku, pe.accZero);
+        const v = f === 0 ? sum : pe.addAcc(state[o], sum);
+        state[o] = pe.accFromBits(pe.accToBits(v));
+        bits[o] = pe.accToBits(v);
+      }
+    }
+    after.push(bits);
+  }
+  return after;
+}
+
 export function checkGemm(rtl: ArrayRtl, model: BuiltModel, s: GemmShape, seed: number): GemmCheckResult {
   const { a, b } = randomOperands(rtl.pe.pe, s, seed);
   const ref = referenceRun(rtl, s, a, b);
+  if (rtl.accumulate === 'below') {
+    // same writes in the same cycles; their bits are those of the 'below' order
+    const after = belowEmulation(rtl, s, a, b);
+    const rowFolds = after.length;
+    const starts: number[] = [];
+    ref.foldCycles.reduce((t, len) => (starts.push(t), t + len), 0);
+    const foldOf = (cycle: number) => {
+      let f = 0;
+      while (f + 1 < starts.length && starts[f + 1] <= cycle) f++;
+      return f;
+    };
+    ref.writes = ref.writes.map((w) => ({ ...w, bits: after[foldOf(w.cycle) % rowFolds][w.index] }));
+    ref.out = after[rowFolds - 1];
+  }
   const got = rtlRun(rtl, model, s, a, b, ref.cycles * 2 + 100);
   const rw = order(ref.writes), gw = order(got.writes);
   const examples: string[] = [];

@@ -21,12 +21,18 @@
  */
 import { InputError } from '../../sim/errors.ts';
 import type { Dataflow } from '../../sim/arch/schema.ts';
-import { buildPeRtl, type PeRtl } from './pe.ts';
+import { buildPeRtl, psumAdderModule, type PeRtl } from './pe.ts';
 import { findTarget } from './catalogue.ts';
 import { ident, lit } from './verilog.ts';
 
-/** Accumulation structure of ws/is: partial sums enter at the top of the column ('top'). */
+/**
+ * Accumulation structure of ws/is. 'top': the stored partial sum of the previous row fold
+ * enters at the top of the column and the column adds to it. 'below': every fold's column
+ * sum starts at zero and an accumulator below the array adds it to the stored partial sum
+ * (the first row fold writes its sum as it is), as TPU-style weight-stationary arrays do.
+ */
 export type Accumulate = 'top' | 'below';
+export const ACCUMULATE: readonly Accumulate[] = ['top', 'below'];
 
 export interface ArrayRtlRequest {
   readonly pe: string;
@@ -41,6 +47,7 @@ export interface ArrayRtlRequest {
 export interface ArrayRtl {
   readonly pe: PeRtl;
   readonly dataflow: Dataflow;
+  readonly accumulate: Accumulate;
   readonly rows: number;
   readonly cols: number;
   readonly depth: number;
@@ -63,7 +70,8 @@ export function buildArrayRtl(req: ArrayRtlRequest): ArrayRtl {
     throw new InputError(`array RTL: rows and cols must be integers in 1..64, got ${R}x${C}`);
   }
   const accumulate = req.accumulate ?? 'top';
-  if (accumulate !== 'top') throw new InputError(`array RTL: accumulate '${accumulate}' is not implemented yet (only 'top')`);
+  if (!ACCUMULATE.includes(accumulate)) throw new InputError(`array RTL: accumulate must be one of ${ACCUMULATE.join(', ')}, got '${accumulate}'`);
+  if (accumulate === 'below' && dataflow === 'os') throw new InputError(`array RTL: accumulate 'below' applies to ws and is (os keeps its sums in the PEs)`);
   const depth = req.depth ?? 4096;
   if (!Number.isInteger(depth) || depth < 1 || depth > 2 ** ADDR_BITS) throw new InputError(`array RTL: depth must be in 1..65536`);
   const target = findTarget(req.pe);
@@ -73,19 +81,23 @@ export function buildArrayRtl(req: ArrayRtlRequest): ArrayRtl {
   const id = `${ident(pe.key)}_${dataflow}`;
   const cell = dataflow === 'os' ? osCell(pe, `bw_${id}_cell`) : streamCell(pe, dataflow === 'is', `bw_${id}_cell`);
   const array = dataflow === 'os' ? osArray(pe, cell, `bw_${id}_array`, R, C) : streamArray(pe, dataflow === 'is', cell, `bw_${id}_array`, R, C);
-  const top = `bw_${id}_gemm`;
-  const ctl = dataflow === 'os' ? osTop(pe, array, top, R, C, depth) : streamTop(pe, dataflow === 'is', array, top, R, C, depth);
+  const top = `bw_${id}${accumulate === 'below' ? '_below' : ''}_gemm`;
+  const ctl = dataflow === 'os' ? osTop(pe, array, top, R, C, depth) : streamTop(pe, dataflow === 'is', array, top, R, C, depth, accumulate);
   pe.modules.add({ name: cell.name, text: cell.text });
   pe.modules.add({ name: array.name, text: array.text });
   pe.modules.add({ name: top, text: ctl });
   return {
-    pe, dataflow, rows: R, cols: C, depth, verilog: pe.modules.text(), cell: cell.name, array: array.name, top,
+    pe, dataflow, accumulate, rows: R, cols: C, depth, verilog: pe.modules.text(), cell: cell.name, array: array.name, top,
     outputs: dataflow === 'os' ? R * C : C,
     widths: { a: pe.widths.a, b: pe.widths.b, psum: pe.widths.psum, addr: ADDR_BITS },
   };
 }
 
 interface Text { readonly name: string; readonly text: string }
+
+function target(pe: PeRtl) {
+  return findTarget(pe.key);
+}
 
 /** The A-side bus a row carries: the operand, or its EN-T encoding. */
 function aBus(pe: PeRtl): number {
@@ -406,11 +418,13 @@ function osTop(pe: PeRtl, array: Text, name: string, R: number, C: number, depth
   return lines.join('\n');
 }
 
-function streamTop(pe: PeRtl, isFlow: boolean, array: Text, name: string, R: number, C: number, depth: number): string {
+function streamTop(pe: PeRtl, isFlow: boolean, array: Text, name: string, R: number, C: number, depth: number, accumulate: Accumulate): string {
+  const below = accumulate === 'below';
+  const accBelow = below ? psumAdderModule(pe, target(pe).options?.accSaturate ?? false) : '';
   const A = pe.widths.a, B = pe.widths.b, S = pe.widths.psum, AB = ADDR_BITS;
   const xRaw = isFlow ? B : A, wRaw = isFlow ? A : B;
   const df = isFlow ? 'is' : 'ws';
-  const lines: string[] = [topHeader(pe, name, C, depth, `GEMM on the ${R}x${C} ${isFlow ? 'input' : 'weight'}-stationary array of ${pe.key} (accumulation: top).`)];
+  const lines: string[] = [topHeader(pe, name, C, depth, `GEMM on the ${R}x${C} ${isFlow ? 'input' : 'weight'}-stationary array of ${pe.key} (accumulation: ${accumulate}).`)];
   // ws: rows over K, columns over N, time M; is: rows over K, columns over M, time N
   const cols = isFlow ? 'm' : 'n', T = isFlow ? 'n' : 'm';
   lines.push(foldCounters(R, C, 'k', cols, `{16'd0, ${T}} + 32'd${2 * R + C - 2}`));
@@ -438,14 +452,16 @@ function streamTop(pe: PeRtl, isFlow: boolean, array: Text, name: string, R: num
     lines.push(`  wire pv${c} = slot_ok && (c0 + 16'd${c} < ${cols});`);
     const oaddr = isFlow ? `(c0 + 16'd${c}) * n + s[15:0]` : `s[15:0] * n + c0 + 16'd${c}`;
     lines.push(`  wire [${AB - 1}:0] pad${c} = ${oaddr};`);
-    // accumulation 'top': the first row fold starts from zero, later ones from the stored partial sum
-    pIn.push(`(pv${c} && fr != 16'd0 ? omem[pad${c}] : ${zeroLit(pe)})`);
+    // accumulation 'top': the first row fold starts from zero, later ones from the stored
+    // partial sum; 'below': every fold's column sum starts from zero
+    pIn.push(below ? zeroLit(pe) : `(pv${c} && fr != 16'd0 ? omem[pad${c}] : ${zeroLit(pe)})`);
     pV.push(`pv${c}`);
   }
   lines.push(
     `  wire [${C - 1}:0] ov;`,
+    `  wire [${C * S - 1}:0] col_d;`,
     `  ${array.name} arr (.clk(clk), .x_in({${xIn.join(', ')}}), .x_v({${xV.join(', ')}}), .w_in({${wIn.join(', ')}}), .w_ld(pre),`,
-    `    .p_in({${pIn.join(', ')}}), .p_v({${pV.join(', ')}}), .out_v(ov), .out_d(out_d));`,
+    `    .p_in({${pIn.join(', ')}}), .p_v({${pV.join(', ')}}), .out_v(ov), .out_d(col_d));`,
     `  assign out_we = computing ? ov : ${lit(C, 0)};`,
     `  // the slot leaving column c's bottom row now: stream cycle - c - (R - 1)`,
     `  wire [31:0] cs = ct - 32'd${2 * R - 1};`,
@@ -454,6 +470,17 @@ function streamTop(pe: PeRtl, isFlow: boolean, array: Text, name: string, R: num
     const slot = `(cs[15:0] - 16'd${c})`;
     const oaddr = isFlow ? `(cc0 + 16'd${c}) * n + ${slot}` : `${slot} * n + cc0 + 16'd${c}`;
     lines.push(`  assign ${slice('out_addr', c, AB)} = ${oaddr};`);
+    if (!below) {
+      lines.push(`  assign ${slice('out_d', c, S)} = ${slice('col_d', c, S)};`);
+    } else {
+      // the accumulator below column c: the first row fold writes its sum, later ones add
+      lines.push(
+        `  wire [${S - 1}:0] stored${c} = omem[${slice('out_addr', c, AB)}];`,
+        `  wire [${S - 1}:0] summed${c};`,
+        `  ${accBelow} below${c} (.acc_in(stored${c}), .p(${slice('col_d', c, S)}), .acc_out(summed${c}));`,
+        `  assign ${slice('out_d', c, S)} = (cfr == 16'd0) ? ${slice('col_d', c, S)} : summed${c};`,
+      );
+    }
   }
   lines.push(`  integer i;`, `  always @(posedge clk) for (i = 0; i < ${C}; i = i + 1) if (out_we[i]) omem[out_addr[i * ${AB} +: ${AB}]] <= out_d[i * ${S} +: ${S}];`);
   lines.push(`  // ${df}`, 'endmodule', '');

@@ -296,3 +296,29 @@ endmodule
 }
 
 export { fmtId, lit };
+
+/**
+ * The partial-sum adder (bitweave's `addAcc`): stored partial sum + a column's sum, both in
+ * the accumulator format, rounded once (float) or wrapped/saturated (int). Used below the
+ * array by accumulation 'below'; ports acc_in, p, acc_out.
+ */
+export function psumAdderModule(rtl: PeRtl, saturate: boolean): string {
+  const f = rtl.pe.acc;
+  const name = `bw_${ident(rtl.key)}_psum_add`;
+  if (rtl.modules.has(name)) return name;
+  if (f.kind === 'float') return floatAccModule(rtl.modules, f, f, saturate, name);
+  const int = intAccModule(rtl.modules, asInt(f).bits, asInt(f).bits, false, saturate);
+  rtl.modules.add({
+    name,
+    text: `// ${f.name} partial-sum adder: stored + column sum.
+module ${name} (
+  input wire [${f.bits - 1}:0] acc_in,
+  input wire [${f.bits - 1}:0] p,
+  output wire [${f.bits - 1}:0] acc_out
+);
+  ${int} add (.acc_in(acc_in), .p(p), .acc_out(acc_out));
+endmodule
+`,
+  });
+  return name;
+}

@@ -7,7 +7,9 @@
  * dataflow meets every size); `npm run rtl-check` runs every combination.
  */
 import { describe, expect, it } from 'vitest';
-import { arrayRtl, buildArrayModel, checkGemm, randomShapes } from '../../rtl/cosim/array-check.ts';
+import {
+  arrayRtl, arrayRtlWith, belowEmulation, buildArrayModel, checkGemm, randomOperands, randomShapes, referenceRun,
+} from '../../rtl/cosim/array-check.ts';
 import { ARRAY_PES } from '../../rtl/gen/catalogue.ts';
 import type { Dataflow } from '../../sim/arch/schema.ts';
 import { skipRtl } from './needs-verilator.ts';
@@ -40,4 +42,37 @@ describe.skipIf(skipRtl)('array RTL co-simulation', () => {
       });
     });
   });
+});
+
+/**
+ * Accumulation 'below' (ws, is): every fold's column sum starts at zero and the accumulator
+ * below the array adds it to the stored partial sum. The writes happen in the reference
+ * engine's cycles; their bits equal an emulation of that order with bitweave's PE (pe.dot per
+ * fold, pe.addAcc below). With a bf16 accumulator the order shows in the bits: some outputs
+ * differ from the 'top' order of the reference engine.
+ */
+describe.skipIf(skipRtl)('array RTL co-simulation, accumulation below', () => {
+  const cases: [string, Dataflow, number][] = [
+    ['int8', 'ws', 2], ['fp8-e4m3+acc-bf16', 'ws', 2], ['fp8-e4m3+acc-bf16', 'is', 4], ['lmul-bf16+acc-bf16', 'is', 2],
+  ];
+  for (const [pe, df, size] of cases) {
+    it(`${pe} ${df} ${size}x${size}: bits of the 'below' order, cycles of the reference engine`, () => {
+      const rtl = arrayRtlWith(pe, df, size, size, 'below');
+      const model = buildArrayModel(rtl);
+      let differ = 0;
+      for (const [i, shape] of randomShapes(size, size, 10, 77).entries()) {
+        const s = { ...shape, k: shape.k + 2 * size }; // several row folds
+        const r = checkGemm(rtl, model, s, 500 + i);
+        const where = `${pe} ${df} GEMM ${s.m}x${s.n}x${s.k}:\n${r.examples.join('\n')}`;
+        expect(r.writeMismatches, where).toBe(0);
+        expect(r.outputMismatches, where).toBe(0);
+        expect(r.rtlCycles, where).toBe(r.referenceCycles);
+        const { a, b } = randomOperands(rtl.pe.pe, s, 500 + i);
+        const top = referenceRun(rtl, s, a, b).out;
+        const below = belowEmulation(rtl, s, a, b).at(-1) as Float64Array;
+        for (let o = 0; o < top.length; o++) if (top[o] !== below[o]) differ++;
+      }
+      if (rtl.pe.pe.acc.name === 'bf16') expect(differ).toBeGreaterThan(0);
+    });
+  }
 });

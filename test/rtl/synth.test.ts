@@ -26,9 +26,9 @@ describe('Yosys synthesis of the RTL', () => {
       expect(Object.keys(r.cells).length).toBeGreaterThan(0);
     });
   }
-  for (const df of ['os', 'ws'] as const) {
-    it(`int8 ${df} 2x2 array with its controller and memories synthesizes without latches`, async () => {
-      const a = buildArrayRtl({ pe: 'int8', dataflow: df, rows: 2, cols: 2, depth: 16 });
+  for (const [df, accumulate] of [['os', 'top'], ['ws', 'top'], ['ws', 'below']] as const) {
+    it(`int8 ${df} 2x2 array (accumulate ${accumulate}) with its controller and memories synthesizes without latches`, async () => {
+      const a = buildArrayRtl({ pe: 'int8', dataflow: df, rows: 2, cols: 2, depth: 16, accumulate });
       const r = await synthCheck(a.verilog, a.top, 'coarse');
       expect(r.ok, r.log.slice(-2000)).toBe(true);
       expect(r.latches).toBe(0);
