@@ -188,29 +188,20 @@ endmodule
 
 /** An exact conversion from `from` into `to` (every value of `from` is one of `to`). */
 export function widenModule(set: ModuleSet, from: FloatFormat, to: FloatFormat): string {
-  const name = `bw_widen_${fmtId(from)}_to_${fmtId(to)}`;
-  if (set.has(name)) return name;
   if (!containedIn(from, to)) throw new Error(`${from.name} does not fit ${to.name}`);
-  const round = roundModule(set, from.manBits + 1, to, false);
-  const text = `// ${from.name} -> ${to.name}, exact (every ${from.name} value is a ${to.name} value).
-module ${name} (
-  input wire [${from.bits - 1}:0] x,
-  output wire [${to.bits - 1}:0] y
-);
-${unpackLines(from, 'x', 'ux').join('\n')}
-  ${round} r (.s(ux_s), .m(ux_sig), .e(ux_e), .nan(ux_nan), .inf(ux_inf), .y(y));
-endmodule
-`;
-  set.add({ name, text });
-  return name;
+  return convertModule(set, 'widen', from, to, false, 'exact');
 }
 
 /** x (a pattern of `from`) rounded once, to nearest even, into `to`. */
 export function narrowModule(set: ModuleSet, from: FloatFormat, to: FloatFormat, saturate: boolean): string {
-  const name = `bw_narrow_${fmtId(from)}_to_${fmtId(to)}${saturate ? '_sat' : ''}`;
+  return convertModule(set, 'narrow', from, to, saturate, `rounded to nearest even${saturate ? ', saturating' : ''}`);
+}
+
+function convertModule(set: ModuleSet, kind: string, from: FloatFormat, to: FloatFormat, saturate: boolean, how: string): string {
+  const name = `bw_${kind}_${fmtId(from)}_to_${fmtId(to)}${saturate ? '_sat' : ''}`;
   if (set.has(name)) return name;
   const round = roundModule(set, from.manBits + 1, to, saturate);
-  const text = `// ${from.name} -> ${to.name}, rounded to nearest even${saturate ? ', saturating' : ''}.
+  const text = `// ${from.name} -> ${to.name}, ${how}.
 module ${name} (
   input wire [${from.bits - 1}:0] x,
   output wire [${to.bits - 1}:0] y
