@@ -11,8 +11,8 @@ import { referenceEngine } from '../../sim/array/reference-engine.ts';
 import { isValidBits } from '../../sim/pe/codec.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { makeRng, type Rng } from '../../sim/random.ts';
-import { gemmLayer, gemmView } from '../../models/layers.ts';
-import { mapGemm } from '../../sim/schedulers/mapping.ts';
+import { gemmLayer, gemmView } from '../../sim/workload/layer.ts';
+import { mapGemm } from '../../sim/dataflows/mapping.ts';
 import { buildArrayRtl, type Accumulate, type ArrayRtl } from '../gen/array.ts';
 import { buildModel, runModel, type BuiltModel } from './verilator.ts';
 
