@@ -77,6 +77,18 @@ function runtimeObjects(root: string, vroot: string): string[] {
   return objs;
 }
 
+let fresh: string | undefined;
+
+/** One empty folder per process for uncached builds: the runtime is compiled there once. */
+function freshRoot(): string {
+  if (fresh === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'bitweave-rtl-fresh-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    fresh = dir;
+  }
+  return fresh;
+}
+
 export interface BuiltModel {
   readonly exe: string;
   /** seconds the build took (0 when it came from the cache) */
@@ -90,7 +102,7 @@ export interface BuildRequest {
   readonly harness: HarnessName;
   /** Verilog parameters of the top (-G) */
   readonly params?: Readonly<Record<string, number>>;
-  /** skip the cache (benchmarks of the build time) */
+  /** build in a fresh folder, not the cache (benchmarks of the build time) */
   readonly fresh?: boolean;
 }
 
@@ -105,7 +117,7 @@ export function buildModel(req: BuildRequest): BuiltModel {
     .update([version, req.top, VFLAGS.join(' '), CXXFLAGS.join(' '), CXXFLAGS_GEMM.join(' '), gflags.join(' '), harnessSrc, req.verilog].join('\n\0'))
     .digest('hex')
     .slice(0, 24);
-  const root = req.fresh ? mkdtempSync(join(tmpdir(), 'bitweave-rtl-fresh-')) : cacheRoot();
+  const root = req.fresh ? freshRoot() : cacheRoot();
   const final = join(root, `${req.top}-${key}`);
   const exe = join(final, 'model');
   if (!req.fresh && existsSync(exe)) return { exe, buildSeconds: 0, cached: true };
