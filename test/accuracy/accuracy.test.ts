@@ -3,18 +3,19 @@
  * predictions recorded at training time (models/data/trained/predictions_*.bin), and
  * onnxruntime-node running the same exported ONNX files.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argmax, evaluateImages } from '../../models/accuracy/evaluate.ts';
 import { runAccuracy } from '../../models/accuracy/run.ts';
 import { loadGraph } from '../../models/accuracy/task.ts';
-import { TRAINED_DIR, recordedPredictions, resolveTrainedModel, trainedMetrics } from '../../models/accuracy/trained.ts';
+import { TRAINED_DIR, recordedPredictions, resolveTrainedModel } from '../../models/accuracy/trained.ts';
 import { loadFmnist, normalizeImages } from '../../models/data/fmnist.ts';
 import { fp32Backend } from '../../models/exec/backends.ts';
 import { runCli } from '../cli/run-cli.ts';
 
-const models = Object.keys(trainedMetrics()).filter((m) => existsSync(join(TRAINED_DIR, `${m}.onnx`)));
+// the committed models, by name: a missing file fails the suite instead of shrinking the loops
+const models = ['mlp', 'cnn', 'vit', 'bcnn'];
 const setup = (model: string, pe: string, extra: Record<string, unknown> = {}) => ({
   modelFile: resolveTrainedModel(model), dataset: 'fmnist' as const, pe, peOptions: {}, dataflow: 'os' as const, rows: 32, ...extra,
 });

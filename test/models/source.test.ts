@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,10 +8,9 @@ import { loadModel } from '../../models/source.ts';
 import { InputError } from '../../sim/errors.ts';
 import { repoRoot, runCli } from '../cli/run-cli.ts';
 
-const topo = join(repoRoot, '..', 'shared', 'scalesim', 'topologies');
-const shipped = existsSync(topo)
-  ? ['conv_nets', 'GEMM_mnk'].flatMap((d) => readdirSync(join(topo, d)).filter((f) => f.endsWith('.csv')).map((f) => join(topo, d, f)))
-  : [];
+// SCALE-Sim's own topology files, committed with the project (models/data/scalesim/)
+const topo = join(repoRoot, 'models', 'data', 'scalesim', 'topologies');
+const shipped = ['conv_nets', 'GEMM_mnk'].flatMap((d) => readdirSync(join(topo, d)).filter((f) => f.endsWith('.csv')).map((f) => join(topo, d, f)));
 
 function tmpFile(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'bitweave-src-'));
