@@ -8,12 +8,12 @@ import { gemmLayer, convLayer } from '../../sim/workload/layer.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import { entDesignPoints, entDesignPointsMarkdown } from '../../sim/cost/ent-design-points.ts';
 import { encodedBits, peCost, regBits } from '../../sim/cost/pe-cost.ts';
-import { runCost } from '../../sim/cost/run-cost.ts';
 import { ENT_STRUCTURE } from '../../sim/cost/tables/structure.ts';
 import { makeTechnology } from '../../sim/cost/technology.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { makeRng } from '../../sim/random.ts';
 import { simulate } from '../../sim/simulate.ts';
+import { runPipeline } from '../../sim/pipeline.ts';
 
 const DATAFLOWS = ['os', 'ws', 'is'] as const;
 
@@ -67,24 +67,67 @@ describe('EN-T on the array', () => {
     expect(bf.row_encoder?.area_um2).toBeCloseTo(tech.intMult(8, 8).area_um2 * share, 9);
     expect(bf.mac_pj).toBeLessThan(peCost(getPe('bf16'), tech).mac_pj);
 
-    for (const df of DATAFLOWS) {
-      const arch = { ...getPreset('edge'), array: { rows: 8, cols: 16 }, dataflow: df };
-      const layers = [gemmLayer('g', 40, 50, 60)];
-      const rp = simulate({ arch, pe: plain, layers }), re = simulate({ arch, pe: ent, layers });
-      const cp = runCost(rp, arch, { pe: plain }), ce = runCost(re, arch, { pe: ent });
-      const encodes = df === 'is' ? re.totals.sram.filter_reads : re.totals.sram.ifmap_reads;
-      const pcd = peCost(ent, tech, { dataflow: df });
-      expect(ce.totals.energy_pj.compute).toBeCloseTo(re.totals.macs * pcd.mac_pj + encodes * (pcd.row_encoder?.energy_pj ?? 0), 6);
-      // area: R encoders beside the PEs
-      expect(ce.totals.area_um2.other - cp.totals.area_um2.other).toBeCloseTo(8 * (pcd.row_encoder?.area_um2 ?? 0), 6);
-      expect(ce.cost.pe.row_encoder?.operand).toBe(df === 'is' ? 'weight' : 'input');
-      // the effect: same cycles and DRAM bytes, the plain PE's energy and area beside
-      const eff = ce.totals.reuse_effect;
-      expect(eff?.kind).toBe('ent');
-      expect(eff?.without.energy_pj).toBeCloseTo(cp.totals.energy_pj.total, 6);
-      expect(eff?.without.area_um2).toBeCloseTo(cp.totals.area_um2.total, 6);
-      expect(eff?.saved.cycles).toBe(0);
-      expect(eff?.saved.area_um2).toBeGreaterThan(0);
+  });
+
+  /**
+   * A 2x2 array, int8, GEMM 2x2x2 (one fold, 8 MACs), priced by hand from the Aladdin 40 nm
+   * table (harvard-acc/ALADDIN common/power_func.h, 1 ns; no node scaling at 40 nm):
+   *   int mult 32x32: 12.68341 pJ, 6351.338 um^2, quadratic in width (Accelergy aladdin.py):
+   *     8x8 = 12.68341 / 16 pJ, 6351.338 / 16 um^2
+   *   int add 32-bit: 0.2104162 pJ, 277.9792 um^2 (the int32 accumulator)
+   *   register: 0.008999495 pJ and 5.981433 um^2 per bit
+   *   EN-T encoder share of an int8 multiplier: 40.4 / 141.9 (the EN-T group's 22 nm areas)
+   * Plain PE: MAC = mult + add; registers per MAC (os) = input 8 + weight 8 + acc 32 bits; PE
+   * area = mult + adder + those 48 register bits. EN-T: the PE keeps mult x (1 - share); one
+   * encoder per row encodes each element of the row operand entering the array (os: A, one per
+   * ifmap SRAM read, 2 rows x K = 4; is: B, one per filter read, 2 rows x N = 4); the row
+   * operand's register holds 3 bits per radix-4 digit: 12 instead of 8. Skew registers at the
+   * edges: 1 word on each edge of a 2x2 array, 8 bits each (the encoder sits after them; the
+   * column edge carries the weight in os, the partial sum, 32 bits, in is).
+   */
+  it('prices a hand-worked 2x2 example with the table entries typed in (aladdin40)', async () => {
+    const MUL8 = { pj: 12.68341 / 16, um2: 6351.338 / 16 };
+    const ADD32 = { pj: 0.2104162, um2: 277.9792 };
+    const REG = { pj: 0.008999495, um2: 5.981433 };
+    const SHARE = 40.4 / 141.9;
+    const macs = 8, encodes = 4;
+    const expected = (df: 'os' | 'is', ent: boolean) => {
+      const rowOpBits = ent ? 12 : 8;
+      // os: the input hops right (row operand), the weight down, the accumulator is written;
+      // is: the weight hops right (row operand), the partial sum down
+      const regBitsPerMac = df === 'os' ? rowOpBits + 8 + 32 : rowOpBits + 32;
+      const peRegBits = rowOpBits + 8 + 32;
+      const mult = ent ? MUL8.pj * (1 - SHARE) : MUL8.pj;
+      const skewBits = 8 + (df === 'os' ? 8 : 32);
+      return {
+        compute: macs * (mult + ADD32.pj) + (ent ? encodes * MUL8.pj * SHARE : 0),
+        registers: macs * regBitsPerMac * REG.pj,
+        pe_array: 4 * ((ent ? MUL8.um2 * (1 - SHARE) : MUL8.um2) + ADD32.um2 + peRegBits * REG.um2),
+        other: skewBits * REG.um2 + (ent ? 2 * MUL8.um2 * SHARE : 0),
+      };
+    };
+    const workload = { name: 'g', layers: [gemmLayer('g', 2, 2, 2)], repeats: [1], vectorOps: [] };
+    for (const df of ['os', 'is'] as const) {
+      const arch = { ...getPreset('edge'), array: { rows: 2, cols: 2 }, dataflow: df };
+      for (const ent of [false, true]) {
+        const r = await runPipeline({ arch, pe: getPe('int8', ent ? { reuse: 'ent' } : {}), workload, cost: { technology: 'aladdin40' } });
+        const want = expected(df, ent);
+        const what = `${df}${ent ? ' EN-T' : ''}`;
+        expect(r.totals.macs).toBe(macs);
+        expect(df === 'os' ? r.totals.sram.ifmap_reads : r.totals.sram.filter_reads).toBe(encodes);
+        // 1e-12 relative: the sums are the same arithmetic in another order
+        expect(r.totals.energy_pj.compute, `${what} compute`).toBeCloseTo(want.compute, 12);
+        expect(r.totals.energy_pj.registers, `${what} registers`).toBeCloseTo(want.registers, 12);
+        expect(r.totals.area_um2.pe_array, `${what} PE array`).toBeCloseTo(want.pe_array, 9);
+        expect(r.totals.area_um2.other, `${what} edges`).toBeCloseTo(want.other, 9);
+        expect(r.cost.pe.row_encoder?.operand).toBe(ent ? (df === 'is' ? 'weight' : 'input') : undefined);
+        if (ent) {
+          const plain = expected(df, false);
+          // the effect reports the plain PE's figures beside EN-T's: same counts, same cycles
+          expect(r.totals.reuse_effect?.saved.cycles).toBe(0);
+          expect(r.totals.reuse_effect?.saved.area_um2).toBeCloseTo((plain.pe_array + plain.other) - (want.pe_array + want.other), 9);
+        }
+      }
     }
   });
 

@@ -16,11 +16,11 @@ import { InputError } from '../../sim/errors.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { makeRng } from '../../sim/random.ts';
 import { simulate } from '../../sim/simulate.ts';
+import { runPipeline } from '../../sim/pipeline.ts';
 import { buildReuseTree, hammingMatrix } from '../../sim/schedulers/mst-reuse.ts';
 import { correlatedWeights, packColumns } from '../../sim/schedulers/mst-layer.ts';
 
 const xnor = getPe('xnor');
-
 
 describe('MST reuse in runs', () => {
   it('gives outputs bit-identical to direct XNOR computation on every dataflow (GEMM and padded conv)', () => {
@@ -76,6 +76,39 @@ describe('MST reuse in runs', () => {
     expect(rep.files['report.md']).toContain('## Computation reuse');
     expect(rep.files['report.html']).toContain('<h2>Computation reuse</h2>');
     expect(rep.files['reuse.csv']?.split('\n')[1]).toMatch(/^b,mst,/);
+  });
+
+  /**
+   * A 2x2 array (os), one output pixel, K = 4, N = 3 channels whose +-1 weights form a chain
+   * (channel 1 differs from 0 in one position, 2 from 1 in one more): the tree is rooted at the
+   * centre, channel 1, with children 0 and 2 (depth 1, edge weights 1 + 1). Worked by hand:
+   *   operations: K + sum(edges) = 4 + 2 = 6 instead of N x K = 12;
+   *   folds: rows = M = 1, cols = N = 3 -> 1 x 2 folds, T = K = 4, fold = T + R + C - 2 = 6 cycles,
+   *   fill + drain O = 2; compute cycles = folds x O + ceil(folds x T x 6/12) + depth x O
+   *   = 4 + 4 + 2 = 10 (direct: 2 x 6 = 12);
+   *   energy per operation (Aladdin 40 nm, power_func.h, 1 ns): XNOR = BIT_1ns / 32 =
+   *   0.0180559 / 32 pJ, int32 accumulate 0.2104162 pJ; registers per operation (os) = input 1 +
+   *   weight 1 + acc 32 bits x 0.008999495 pJ.
+   */
+  it('prices a hand-worked 2x2 example: operations, cycles and pJ typed in (aladdin40)', async () => {
+    const k = 4, n = 3;
+    const ch = [[1, 1, 1, 1], [-1, 1, 1, 1], [-1, -1, 1, 1]];
+    const w = new Float32Array(k * n);
+    for (let c = 0; c < n; c++) for (let i = 0; i < k; i++) w[i * n + c] = ch[c][i];
+    const arch = { ...getPreset('edge'), array: { rows: 2, cols: 2 }, dataflow: 'os' as const };
+    const workload = { name: 'b', layers: [gemmLayer('b', 1, n, k)], repeats: [1], vectorOps: [], binary: [true], weights: [w] };
+    const r = await runPipeline({ arch, pe: xnor, workload, reuse: 'mst', cost: { technology: 'aladdin40' } });
+    const l = r.layers[0], m = l.reuse;
+    expect([m?.direct_ops, m?.reuse_ops, m?.ops, m?.tree_depth]).toEqual([12, 6, 6, 1]);
+    expect([l.compute_cycles, m?.direct.compute_cycles]).toEqual([10, 12]);
+    const opPj = 0.0180559 / 32 + 0.2104162;
+    const regPj = (1 + 1 + 32) * 0.008999495;
+    expect(l.energy_pj.compute).toBeCloseTo(6 * opPj, 12);
+    expect(l.energy_pj.registers).toBeCloseTo(6 * regPj, 12);
+    // the same layer without reuse: 12 operations
+    const direct = await runPipeline({ arch, pe: xnor, workload, cost: { technology: 'aladdin40' } });
+    expect(direct.layers[0].energy_pj.compute).toBeCloseTo(12 * opPj, 12);
+    expect(r.totals.reuse_effect?.without.cycles).toBe(direct.totals.cycles);
   });
 
   it('saves a little more than half on random weights and much more on correlated ones (both reported)', () => {
