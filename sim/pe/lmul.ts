@@ -11,7 +11,7 @@
  * exponent field then grows by two (bf16 0x3FFF x 0x3FFF = 0x4086 = 4.1875). The simulator
  * models the adder.
  *
- * Special values (the paper specifies none; this is the rule set of REFERENCE.md):
+ * Special values (the paper specifies none; this is bitweave's rule set, docs/SOURCES.md):
  * - NaN in -> NaN; Inf x zero -> NaN; Inf x finite -> Inf with the XOR sign.
  * - a zero or subnormal input -> signed zero (an adder has no hidden-bit logic for them);
  * - a result whose exponent field would be <= 0 -> signed zero (flush, no subnormal output);

@@ -188,7 +188,7 @@ function claim(rows: readonly MulErrorRow[], text: string, lhs: string, rhs: str
   };
 }
 
-/** The L-Mul paper's claims (REFERENCE.md), as inequalities with stated margins. */
+/** The L-Mul paper's claims (arXiv 2410.00907, abstract; docs/SOURCES.md), as inequalities with stated margins. */
 export function lmulClaims(rows: readonly MulErrorRow[]): PrecisionClaim[] {
   return [
     claim(rows, 'L-Mul with a 4-bit mantissa is about as precise as an fp8 e4m3 multiply (within 10%)', 'lmul-m4', 'fp8-e4m3', 0.1),

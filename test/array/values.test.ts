@@ -25,7 +25,7 @@ const valueOf = (bits: number): number => {
   u32[0] = bits;
   return f32[0];
 };
-/** REFERENCE.md's bf16 rounding of an fp32 pattern (no NaNs here) */
+/** bf16 from an fp32 pattern, round to nearest even (docs/SOURCES.md; no NaNs here) */
 const bf16Round = (v: number): number => {
   const b = bitsOf(v);
   const r = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;

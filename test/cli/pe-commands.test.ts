@@ -1,6 +1,6 @@
 /**
  * The PE commands as a user runs them. Expected values come from published tables
- * (REFERENCE.md's OCP FP8 corner vectors, IEEE encodings) and hand-worked L-Mul cases.
+ * (the OCP FP8 corner vectors, IEEE encodings; docs/SOURCES.md) and hand-worked L-Mul cases.
  */
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../../sim/random.ts';

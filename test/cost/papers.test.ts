@@ -53,4 +53,17 @@ describe("L-Mul's headline figures from Horowitz's 45 nm table", () => {
     expect(fp8.model_ratio / fp8.synth_ratio).toBeLessThan(2);
     expect(headlinesMarkdown(h)).toContain('| fp16 | paper | 1.10 | 0.0500 | 95.5% | 95% | +0.5 | yes |');
   });
+
+describe('texts that explain results are generated from the computed rows', () => {
+  for (const technology of ['horowitz45', 'aladdin40']) {
+    it(`L-Mul findings, ${technology}: the savings they explain are the computed rows', no table named but this one`, () => {
+      const h = lmulHeadlines({ technology });
+      const text = h.findings.join('\n');
+      for (const r of [...h.elementwise, ...h.dot.filter((x) => x.accounting === 'paper')]) expect(text, `${r.format} ${r.accounting}`).toContain(`${r.saving_pct.toFixed(1)}%`);
+      for (const other of ['horowitz45', 'aladdin40', 'Horowitz', 'Aladdin'].filter((n) => !technology.startsWith(n.toLowerCase()))) {
+        expect(text).not.toContain(other);
+      }
+    });
+  }
+});
 });

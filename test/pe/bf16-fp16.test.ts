@@ -1,6 +1,6 @@
 /**
  * bf16 and fp16 conversion on over a million float64 values (every kind of midpoint included):
- * fp16 against @petamoriken/float16, bf16 against REFERENCE.md's integer formula on fp32 bits
+ * fp16 against @petamoriken/float16, bf16 against the RNE integer formula on fp32 bits (docs/SOURCES.md)
  * (for inputs that are fp32 values) and the exact rational encoder (for every input).
  * Decode of all 65,536 codes of each against the exact decoder.
  */
@@ -18,7 +18,7 @@ function libFp16Bits(x: number): number {
   return view.getUint16(0);
 }
 
-/** REFERENCE.md: bf16 from fp32 bits, RNE; NaN -> 0x7FC0. */
+/** bf16 from fp32 bits, RNE; NaN -> 0x7FC0 (docs/SOURCES.md). */
 function bf16FromFp32Formula(bits: number): number {
   const exp = (bits >>> 23) & 0xff;
   if (exp === 0xff && (bits & 0x7fffff) !== 0) return 0x7fc0;

@@ -1,6 +1,6 @@
 /**
  * FP8 formats against the exact field decoder / RNE encoder of exact-rational.ts and the
- * OCP table (arXiv 2209.05433) quoted in REFERENCE.md.
+ * OCP table (arXiv 2209.05433, docs/SOURCES.md).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import {
 interface Case {
   readonly f: FloatFormat;
   readonly spec: FloatSpec;
-  /** published figures (REFERENCE.md table; fnuz / IEEE-like from their definitions) */
+  /** published figures (the OFP8 table; fnuz / IEEE-like from their definitions) */
   readonly maxFinite: number;
   readonly maxCode: number;
   readonly minNormal: number;
@@ -235,7 +235,7 @@ describe.each(CASES)('$f.name', (c) => {
   });
 });
 
-describe('REFERENCE.md corner vectors', () => {
+describe('OFP8 corner vectors (docs/SOURCES.md)', () => {
   it('e4m3 (OCP e4m3fn)', () => {
     expect(encodeFloat(E4M3, 464)).toBe(0x7e); // tie between 448 and 480: to even 448
     expect(encodeFloat(E4M3, nextUp(464))).toBe(0x7f); // NaN (non-saturating)

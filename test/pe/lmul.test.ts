@@ -1,7 +1,7 @@
 /**
  * L-Mul (Luo & Sun, arXiv 2410.00907) against an integer reference written here from the
  * paper's field formula: sign XOR; exponent sum; mantissa sum + 2^(m - l(m)) in units of
- * 2^-m, with the adder's carry moved into the exponent by hand; REFERENCE.md's special rules.
+ * 2^-m, with the adder's carry moved into the exponent by hand; the special-value rules of sim/pe/lmul.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

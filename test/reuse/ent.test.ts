@@ -155,4 +155,16 @@ describe('EN-T on the array', () => {
     console.log(os.map((p) => `${p.name} ${p.rows}x${p.cols}: energy ${p.energy_gain_pct.toFixed(1)}% (paper ${p.paper_energy_pct}%), ` +
       `area ${p.area_gain_pct.toFixed(1)}% (paper ${p.paper_area_pct}%)`).join('\n'));
   });
+
+  for (const technology of ['horowitz45', 'aladdin40']) {
+    it(`the gap notes, ${technology}: generated from the points (gains, verdict against the paper, the tables used)`, async () => {
+      const d = await entDesignPoints({ technology, dataflows: ['os'] });
+      const text = d.gap.join('\n');
+      const gains = d.points.map((p) => p.energy_gain_pct);
+      for (const g of gains) expect(text).toContain(`${g >= 0 ? '+' : ''}${g.toFixed(1)}%`);
+      const paperLo = Math.min(...d.points.map((p) => p.paper_energy_pct));
+      expect(text).toContain(Math.max(...gains) < paperLo ? 'stays below the paper' : Math.min(...gains) > 17.5 ? 'is above the paper' : 'overlaps the paper');
+      expect(text).toContain(`in ${technology} `);
+    });
+  }
 });

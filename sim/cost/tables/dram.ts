@@ -10,7 +10,7 @@ export const DRAM_TYPES: Readonly<Record<string, ScalarEntry>> = {
     source: 'Horowitz, ISSCC 2014, memory table: DRAM 64-bit access 1.3-2.6 nJ (low end, 1.3 nJ / 64 bit)',
     node_nm: 0,
     verified: false,
-    note: 'REFERENCE.md lists 1.3-2.6 nJ marked *check*; a 2014 (DDR3-era) DIMM figure',
+    note: 'the table gives 1.3-2.6 nJ; a 2014 (DDR3-era) DIMM figure, not re-read here (docs/SOURCES.md)',
     value: 1300 / 64,
     unit: 'pJ/bit',
     scaling: 'none',

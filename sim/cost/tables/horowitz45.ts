@@ -1,9 +1,9 @@
 /**
  * Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC 2014,
  * keynote paper 1.1 (DOI 10.1109/ISSCC.2014.6757323), 45 nm, 0.9 V. The energy column is
- * the one the L-Mul paper (arXiv 2410.00907) quotes and REFERENCE.md lists; the area column
- * (um^2) is from the same slide ("Energy" / "Area" table of the talk) and is not in
- * REFERENCE.md: we could not open the slide here, so those areas are `verified: false`.
+ * the one the L-Mul paper (arXiv 2410.00907) quotes; the area column (um^2) is from the same
+ * slide ("Energy" / "Area" table of the talk), which we could not open here, so those areas
+ * are `verified: false`. What was checked, entry by entry: docs/SOURCES.md.
  *
  * Missing here (bitwise ops, registers, leakage): `fallback: 'aladdin40'`, scaled to 45 nm
  * with Stillmaker & Baas factors.
@@ -23,7 +23,7 @@ export const HOROWITZ45: TechTable = {
       source: `${HOROWITZ}, energy table: 8b/16b/32b add 0.03/0.05/0.1 pJ; areas 36/67/137 um^2`,
       node_nm: 45,
       verified: true,
-      note: 'energies as quoted in REFERENCE.md and the L-Mul paper; the 16-bit point and the areas are from the slide (unchecked here)',
+      note: '32-bit energy checked in a second source quoting Horowitz (docs/SOURCES.md); the 8- and 16-bit points and the areas are from the slide (unchecked here)',
       scaling: 'linear',
       points: [
         { bits: 8, energy_pj: 0.03, area_um2: 36 },
@@ -35,7 +35,7 @@ export const HOROWITZ45: TechTable = {
       source: `${HOROWITZ}, energy table: 8b/32b mult 0.2/3.1 pJ; areas 282/3495 um^2`,
       node_nm: 45,
       verified: true,
-      note: 'energies verified against REFERENCE.md; areas unchecked. 3.1/0.2 = 15.5 ~ (32/8)^2: quadratic beyond the points',
+      note: '32-bit energy checked in a second source quoting Horowitz (docs/SOURCES.md), 8-bit and areas unchecked. 3.1/0.2 = 15.5 ~ (32/8)^2: quadratic beyond the points',
       scaling: 'quadratic',
       points: [
         { bits: 8, energy_pj: 0.2, area_um2: 282 },
@@ -46,7 +46,7 @@ export const HOROWITZ45: TechTable = {
       source: `${HOROWITZ}, energy table: 16b/32b FP add 0.4/0.9 pJ; areas 1360/4184 um^2`,
       node_nm: 45,
       verified: true,
-      note: 'fp32 0.9 pJ verified (REFERENCE.md, L-Mul paper); fp16 0.4 pJ marked *check* in REFERENCE.md; areas unchecked. Other formats: power law in total width through the two points',
+      note: 'fp32 0.9 pJ checked (L-Mul paper, a second source; docs/SOURCES.md); fp16 0.4 pJ and the areas unchecked. Other formats: power law in total width through the two points',
       scaling: 'powerlaw',
       points: [
         { bits: 16, expBits: 5, manBits: 10, energy_pj: 0.4, area_um2: 1360 },
@@ -57,7 +57,7 @@ export const HOROWITZ45: TechTable = {
       source: `${HOROWITZ}, energy table: 16b/32b FP mult 1.1/3.7 pJ; areas 1640/7700 um^2`,
       node_nm: 45,
       verified: true,
-      note: 'fp32 3.7 pJ verified (REFERENCE.md, L-Mul paper); fp16 1.1 pJ marked *check* in REFERENCE.md; areas unchecked',
+      note: 'fp32 3.7 pJ checked (L-Mul paper, a second source; docs/SOURCES.md); fp16 1.1 pJ and the areas unchecked',
       scaling: 'powerlaw',
       points: [
         { bits: 16, expBits: 5, manBits: 10, energy_pj: 1.1, area_um2: 1640 },
@@ -68,7 +68,7 @@ export const HOROWITZ45: TechTable = {
       source: `${HOROWITZ}, memory table: 64-bit read from an 8 KB / 32 KB / 1 MB SRAM: 10 / 20 / 100 pJ`,
       node_nm: 45,
       verified: false,
-      note: '8 KB ~10 pJ is in REFERENCE.md marked *check*; 32 KB and 1 MB from the slide, unchecked here',
+      note: '8 KB 10 pJ checked in a second source quoting Horowitz (docs/SOURCES.md); 32 KB and 1 MB from the slide, unchecked here',
       word_bits: 64,
       scaling: 'powerlaw',
       points: [
@@ -81,7 +81,7 @@ export const HOROWITZ45: TechTable = {
       source: `${HOROWITZ}, memory table: DRAM 64-bit access 1.3-2.6 nJ`,
       node_nm: 45,
       verified: false,
-      note: 'REFERENCE.md: ~1.3-2.6 nJ (*check*); we use the low end, 1.3 nJ per 64 bits = 20.3 pJ/bit',
+      note: 'the table gives ~1.3-2.6 nJ (not re-read here); we use the low end, 1.3 nJ per 64 bits = 20.3 pJ/bit',
       scaling: 'linear',
       points: [{ bits: 64, energy_pj: 1300 }],
     },

@@ -7,7 +7,7 @@ export const LMUL_CLAIMS: Provenance & { readonly elementwise_saving_pct: number
     '95% energy cost by element-wise floating point tensor multiplications and 80% energy cost of dot products"',
   node_nm: 45,
   verified: true,
-  note: 'as stated in REFERENCE.md; the paper computes them from Horowitz\'s 45 nm table',
+  note: 'the abstract\'s figures; the paper computes them from Horowitz\'s 45 nm table (docs/SOURCES.md)',
   elementwise_saving_pct: 95,
   dot_saving_pct: 80,
 };
@@ -21,10 +21,10 @@ export interface SynthesisPoint {
 }
 
 export const FREEPDK45_SYNTHESIS: Provenance & { readonly points: readonly SynthesisPoint[] } = {
-  source: 'third-party synthesis, FreePDK45 (student project), as listed in REFERENCE.md',
+  source: 'third-party synthesis, FreePDK45 (student project)',
   node_nm: 45,
   verified: false,
-  note: 'REFERENCE.md marks it *unverified*',
+  note: 'not re-read here (docs/SOURCES.md)',
   points: [
     { format: 'fp8 (e4m3)', expBits: 4, manBits: 3, lmul_um2: 112.8, ieee_um2: 347.4 },
     { format: 'bf16', expBits: 8, manBits: 7, lmul_um2: 255.6, ieee_um2: 1067.7 },
@@ -32,7 +32,7 @@ export const FREEPDK45_SYNTHESIS: Provenance & { readonly points: readonly Synth
   ],
 };
 
-/** EN-T's headline figures (arXiv 2404.11887, abstract; REFERENCE.md lists them as verified). */
+/** EN-T's headline figures (arXiv 2404.11887, abstract; docs/SOURCES.md). */
 export const ENT_CLAIMS: Provenance & {
   readonly points: readonly { readonly name: string; readonly gops: number; readonly energy_efficiency_pct: number; readonly area_efficiency_pct: number }[];
 } = {

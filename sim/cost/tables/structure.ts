@@ -56,7 +56,7 @@ export const SRAM_STRUCTURE: {
 export const ENT_STRUCTURE: { readonly encoder_share: ScalarEntry } = {
   encoder_share: {
     source:
-      'EN-T group (REFERENCE.md, *unverified*): at 22 nm an INT8 multiplier is 141.9 um^2 and its radix-4 Booth encoder 40.4 um^2',
+      'EN-T group\'s later work on encoder-based tensor engines: at 22 nm an INT8 multiplier is 141.9 um^2 and its radix-4 Booth encoder 40.4 um^2 (paper not identified and read here: docs/SOURCES.md)',
     node_nm: 22,
     verified: false,
     note: 'share of the int multiplier (area and, by assumption, energy) in the encoder: 40.4 / 141.9; EN-T pays it once per row',
