@@ -14,14 +14,9 @@ export function strides(shape: Shape): number[] {
   return s;
 }
 
-/** offsets into a tensor of `inShape` for every element of `outShape` (numpy broadcasting) */
-export function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
+/** Offsets `sum(index[d] * stride[d])` of every element of `outShape`, in row-major order. */
+export function stridedOffsets(outShape: Shape, stride: readonly number[]): Int32Array {
   const r = outShape.length;
-  const inStr = strides(inShape);
-  const bs = outShape.map((_d, i) => {
-    const j = i - (r - inShape.length);
-    return j < 0 || inShape[j] === 1 ? 0 : inStr[j];
-  });
   const n = numel(outShape);
   const off = new Int32Array(n);
   const idx = new Array<number>(r).fill(0);
@@ -30,13 +25,23 @@ export function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
     off[e] = o;
     for (let d = r - 1; d >= 0; d--) {
       idx[d]++;
-      o += bs[d];
+      o += stride[d];
       if (idx[d] < outShape[d]) break;
-      o -= bs[d] * outShape[d];
+      o -= stride[d] * outShape[d];
       idx[d] = 0;
     }
   }
   return off;
+}
+
+/** offsets into a tensor of `inShape` for every element of `outShape` (numpy broadcasting) */
+export function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
+  const r = outShape.length;
+  const inStr = strides(inShape);
+  return stridedOffsets(outShape, outShape.map((_d, i) => {
+    const j = i - (r - inShape.length);
+    return j < 0 || inShape[j] === 1 ? 0 : inStr[j];
+  }));
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {

@@ -1,5 +1,5 @@
 /** Transpose (a permutation of the axes): every element moves once through the vector unit. */
-import { strides } from '../exec/kernel-util.ts';
+import { stridedOffsets, strides } from '../exec/kernel-util.ts';
 import { shapeStr, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
@@ -23,24 +23,12 @@ export const TRANSPOSE: OperatorDef<TransposeNode> = {
     return { mapping: 'vector', detail: `${node.op} on the vector unit` };
   },
   kernel(ctx, node) {
-    const { outShape, outN } = ctx;
     const x = ctx.val(0);
     const inStr = strides(ctx.shp(0));
-    const ps = node.perm.map((p) => inStr[p]);
-    const o = new Float32Array(outN);
-    const r = outShape.length;
-    const idx = new Array<number>(r).fill(0);
-    let off = 0;
-    for (let e = 0; e < outN; e++) {
-      o[e] = x[off];
-      for (let d = r - 1; d >= 0; d--) {
-        idx[d]++;
-        off += ps[d];
-        if (idx[d] < outShape[d]) break;
-        off -= ps[d] * outShape[d];
-        idx[d] = 0;
-      }
-    }
+    // output element e reads the input at the permuted strides
+    const off = stridedOffsets(ctx.outShape, node.perm.map((p) => inStr[p]));
+    const o = new Float32Array(ctx.outN);
+    for (let e = 0; e < ctx.outN; e++) o[e] = x[off[e]];
     return o;
   },
   onnx: {

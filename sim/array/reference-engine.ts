@@ -97,6 +97,23 @@ function write(st: State, f: Fold, c: number, o: number, value: number, t: numbe
   st.onWrite?.(st.base + t, o, st.ops ? st.ops.psum.bits(value) : undefined);
 }
 
+/** The row operand's registers shift one PE right; the dataflow's slot of this cycle enters every row. */
+function shiftRows(f: Fold, st: State, xS: Int32Array, xHas: Uint8Array, xV: Float64Array): void {
+  const { mp, ev } = st;
+  const R = mp.rows, C = mp.cols;
+  for (let r = 0; r < R; r++) {
+    for (let c = C - 1; c > 0; c--) {
+      const i = r * C + c;
+      xS[i] = xS[i - 1]; xHas[i] = xHas[i - 1]; xV[i] = xV[i - 1];
+    }
+    const i = r * C, slot = ev.rowSlot[r];
+    xS[i] = slot;
+    const e = slot === NONE ? NONE : mp.rules.rowElement(mp, f, r, slot);
+    xHas[i] = e === NONE ? 0 : 1;
+    if (e !== NONE) xV[i] = read(st, mp.rules.rowOperand, e);
+  }
+}
+
 function outputStationaryFold(f: Fold, st: State): number {
   const { mp, ev, ops } = st;
   const { rules } = mp;
@@ -112,17 +129,7 @@ function outputStationaryFold(f: Fold, st: State): number {
   for (let t = 0; ; t++) {
     rules.edges(mp, t, ev);
     // the row operand moves right; a new slot enters column 0 of every row
-    for (let r = 0; r < R; r++) {
-      for (let c = C - 1; c > 0; c--) {
-        const i = r * C + c;
-        xS[i] = xS[i - 1]; xHas[i] = xHas[i - 1]; xV[i] = xV[i - 1];
-      }
-      const i = r * C, slot = ev.rowSlot[r];
-      xS[i] = slot;
-      const e = slot === NONE ? NONE : rules.rowElement(mp, f, r, slot);
-      xHas[i] = e === NONE ? 0 : 1;
-      if (e !== NONE) xV[i] = read(st, rowOp, e);
-    }
+    shiftRows(f, st, xS, xHas, xV);
     // the top operand moves down; a new slot enters row 0 of every column
     for (let c = 0; c < C; c++) {
       for (let r = R - 1; r > 0; r--) {
@@ -187,18 +194,8 @@ function stationaryFold(f: Fold, st: State): number {
   const corner = (R - 1) * C + (C - 1);
   for (let s = 0; ; s++) {
     rules.edges(mp, preload + s, ev);
-    // the streaming operand moves right
-    for (let r = 0; r < R; r++) {
-      for (let c = C - 1; c > 0; c--) {
-        const i = r * C + c;
-        xS[i] = xS[i - 1]; xHas[i] = xHas[i - 1]; xV[i] = xV[i - 1];
-      }
-      const i = r * C, slot = ev.rowSlot[r];
-      xS[i] = slot;
-      const e = slot === NONE ? NONE : rules.rowElement(mp, f, r, slot);
-      xHas[i] = e === NONE ? 0 : 1;
-      if (e !== NONE) xV[i] = read(st, rowOp, e);
-    }
+    // the streaming operand moves right; a new slot enters column 0 of every row
+    shiftRows(f, st, xS, xHas, xV);
     // partial sums move down: update bottom-up so each row reads the row above's old value
     for (let c = 0; c < C; c++) {
       for (let r = R - 1; r >= 0; r--) {
