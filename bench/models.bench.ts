@@ -1,7 +1,7 @@
 /**
  * Model-zoo benchmarks:
  *  1. every zoo model (default parameters): build + lowering time, then a timing-only
- *     simulation of its array ops on the `scale` preset (sim/run.ts `simulate`, fast engine;
+ *     simulation of its array ops on the `scale` preset (sim/simulate.ts `simulate`, fast engine;
  *     each distinct array op simulated once and its cycles multiplied by its repeat count),
  *     plus the vector-unit cycles at the default throughput (reported apart: the simulator
  *     does not model the vector unit yet);

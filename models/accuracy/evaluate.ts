@@ -53,7 +53,7 @@ export function argmax(v: ArrayLike<number>, start: number, n: number): number {
   return best - start;
 }
 
-/** The figures of an accuracy run (sim/run.ts defines them, as a SimResult carries them). */
+/** The figures of an accuracy run (sim/result.ts defines them, as a SimResult carries them). */
 export type AccuracySummary = Omit<RunAccuracy, 'dataset'>;
 
 export function summarize(r: ChunkResult, labels: ArrayLike<number>): AccuracySummary {

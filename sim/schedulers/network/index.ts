@@ -1,6 +1,6 @@
 /**
  * Network-level scratchpad scheduling: one entry point for the three schedulers and the
- * summary a run reports (see docs/schedule.md).
+ * summary a run reports (the README's "Network-level scratchpad scheduling" section).
  */
 import { compulsoryBytes, kbStr, minCapacity, type SchedulerName, type SpProblem, type SpSchedule } from '../../memory/scratchpad.ts';
 import { InputError } from '../../errors.ts';
