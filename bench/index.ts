@@ -6,9 +6,11 @@ import { printPeBench } from './pe.bench.ts';
 import { printReuseBench } from './reuse.bench.ts';
 import { printRtlBench } from './rtl.bench.ts';
 import { printScheduleBench } from './schedule.bench.ts';
+import { printStartupBench } from './startup.bench.ts';
 import { printSweepBench } from './sweep.bench.ts';
 
 process.stdout.write(`bitweave benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
+printStartupBench();
 printPeBench();
 await runArrayBench();
 printModelsBench();

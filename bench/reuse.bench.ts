@@ -4,12 +4,14 @@
  * trained / correlated weights. `printReuseBench()` prints both tables.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { onnx } from '../models/import/onnx.ts';
+import onnxPkg from 'onnx-proto';
 import { performance } from 'node:perf_hooks';
 import { loadWorkload } from '../models/workload.ts';
 import { gemmView } from '../sim/workload/layer.ts';
 import { mstStats, buildReuseTree, hammingMatrix } from '../sim/schedulers/mst-reuse.ts';
 import { correlatedWeights, layerWeightSeed, packColumns, randomPacked } from '../sim/schedulers/mst-layer.ts';
+
+const { onnx } = onnxPkg;
 
 const TRAINED = ['models/data/trained/bcnn.onnx', 'models/data/trained/binary_cnn.onnx'];
 

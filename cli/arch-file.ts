@@ -1,10 +1,14 @@
 /** Reads an arch description: a preset name, a YAML/JSON file, or a SCALE-Sim .cfg file. */
 import { existsSync, readFileSync } from 'node:fs';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
 import { InputError } from '../sim/errors.ts';
 import { getPreset, isPreset, presetNames } from '../sim/arch/presets.ts';
 import { parseArch, type ArchConfig } from '../sim/arch/schema.ts';
 import { parseScaleSimCfg } from '../sim/arch/scalesim-cfg.ts';
+
+// the YAML parser is loaded for a YAML file only: a preset or a .cfg starts without it
+const require = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (require('yaml') as typeof import('yaml')).parse(text);
 
 export function loadArch(spec: string): ArchConfig {
   if (isPreset(spec)) return getPreset(spec);
@@ -22,7 +26,7 @@ export function loadArch(spec: string): ArchConfig {
     }
   } else {
     try {
-      doc = YAML.parse(text);
+      doc = parseYaml(text);
     } catch (e) {
       throw new InputError(`${spec}: not valid YAML: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,18 +1,63 @@
 /**
- * The `bitweave` command. Each subcommand lives in cli/commands/ and is registered here.
+ * The `bitweave` command. Each subcommand lives in cli/commands/ and is registered here:
+ * the one invoked with its options and handler, the others by name and description only
+ * (enough for `--help`), so a command loads its own code and nothing else.
  * Exit codes: 0 success, 1 failed check or internal error, 2 bad input or usage.
  */
+import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../sim/errors.ts';
 import { setLogLevel } from './logger.ts';
-import { commands } from './commands/index.ts';
+import { packageFile } from '../models/package-files.ts';
+import { commandName, commands, type AnyCommand, type CommandEntry } from './commands/index.ts';
+
+/** global options that take a value: the word after them is not the command */
+const GLOBAL_VALUE_OPTIONS = new Set(['--log-level']);
+
+/** The command the arguments invoke: their first word that is not an option or an option's value. */
+function invokedCommand(argv: readonly string[]): CommandEntry | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return undefined;
+    if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return commands.find((c) => commandName(c) === a);
+  }
+  return undefined;
+}
+
+/** A command that is not invoked: listed by --help; it never runs (only the invoked one is loaded). */
+function listed(entry: CommandEntry): AnyCommand {
+  return {
+    command: entry.command,
+    describe: entry.describe,
+    handler: () => {
+      throw new Error(`command '${commandName(entry)}' ran without being loaded`);
+    },
+  };
+}
+
+/**
+ * yargs renders a command's whole help text each time the command runs, to cache it for a
+ * later showHelp() (bitweave never calls one after a command): on `run`, with its forty
+ * options, that render was a fifth of the start-up. Skip it. An internal method: if a yargs
+ * release renames it, nothing is patched and only the speed changes.
+ */
+function skipHelpCache(parser: Argv): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = (parser as unknown as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
+}
 
 async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   let usageError: string | undefined;
   let parser: Argv = yargs(argv)
     .scriptName('bitweave')
+    // the package's own version, wherever the command is run from (yargs would look above the cwd)
+    .version((JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version)
+    // messages in English always: no locale files to look for at start-up
+    .detectLocale(false)
     .usage('$0 <command> [options]')
     .option('verbose', { type: 'boolean', describe: 'print stack traces of errors', global: true })
     .option('log-level', {
@@ -45,8 +90,12 @@ async function main(argv: string[]): Promise<number> {
       if (err) throw err;
       usageError = msg;
     });
-  for (const c of commands) parser = parser.command(c);
+  skipHelpCache(parser);
   try {
+    const invoked = invokedCommand(argv);
+    for (const c of commands) {
+      parser = parser.command(c === invoked ? { command: c.command, describe: c.describe, ...(await c.load()) } as AnyCommand : listed(c));
+    }
     await parser.parseAsync();
   } catch (err) {
     if (err instanceof InputError) {

@@ -8,6 +8,7 @@
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
+import { workerExecArgv } from '../models/package-files.ts';
 import { InputError } from '../sim/errors.ts';
 import type { SweepPoint, SweepSpec } from './spec.ts';
 
@@ -169,15 +170,13 @@ export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<
   let finished = total - pending.length;
   let failed = 0;
   const fd = openSync(jsonl, 'a');
-  // Workers load TypeScript through tsx: inherit its loader flags, or add them when this
-  // process registered tsx in-process (bin/bitweave.js) and so has none to inherit.
-  const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
+  // Workers running TypeScript load it through tsx: inherit its loader flags, or add them
+  // when this process registered tsx in-process (bin/bitweave.js) and so has none to inherit.
   const pool = new Piscina({
     filename: opts.workerFile,
     minThreads: opts.jobs,
     maxThreads: opts.jobs,
-    // tsx resolved from here, not from the cwd: a sweep started in any directory finds it
-    execArgv: tsxLoaded ? process.execArgv : [...process.execArgv, '--import', import.meta.resolve('tsx')],
+    execArgv: workerExecArgv(opts.workerFile),
     // a worker's default young generation is small: simulations allocate many short-lived
     // typed arrays, and scavenges then cost a quarter of a point's time (bench: 1.55x -> 1.70x on 2 workers)
     resourceLimits: { maxYoungGenerationSizeMb: 128 },

@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../sim/errors.ts';
 import { parseArch, type ArchConfig } from '../sim/arch/schema.ts';
 

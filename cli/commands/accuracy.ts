@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { InputError } from '../../sim/errors.ts';
 import { DATAFLOWS, type Dataflow } from '../../sim/arch/schema.ts';
 import { runAccuracy } from '../../models/accuracy/run.ts';
@@ -25,9 +26,7 @@ interface AccuracyArgs extends PeOptionArgs {
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
-export const accuracyCommand: CommandModule<object, AccuracyArgs> = {
-  command: 'accuracy',
-  describe: "top-1 accuracy of a trained model on real data, through a PE's exact arithmetic",
+export const accuracyCommand: CommandBody<AccuracyArgs> = {
   builder: (y: Argv<object>) =>
     withPeOptions(y)
       .option('model', { type: 'string', demandOption: true, describe: `trained model (${Object.keys(trainedMetrics()).join(', ') || 'see models/data/trained'}) or an .onnx file with weights` })

@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { namedFormats, type NumberFormat } from '../../sim/pe/formats.ts';
 import { printJson, printTable } from '../io.ts';
 import { withJson } from '../options.ts';
@@ -17,9 +17,7 @@ function describe(f: NumberFormat) {
   return { name: f.name, kind: f.kind, bits: f.bits, description: f.description };
 }
 
-export const formatsCommand: CommandModule<object, { json: boolean }> = {
-  command: 'formats',
-  describe: 'list the number formats (any custom eXmY is accepted too)',
+export const formatsCommand: CommandBody<{ json: boolean }> = {
   builder: (y) => withJson(y).example('$0 formats --json', 'every format with its parameters, as JSON'),
   handler: (args) => {
     const rows = namedFormats().map(describe);

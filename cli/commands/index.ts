@@ -1,31 +1,90 @@
-/** Every subcommand of `bitweave`, in the order `--help` lists them. */
+/**
+ * Every subcommand of `bitweave`, in the order `--help` lists them. Each entry names the
+ * command and says what it does; its module (options and handler) is imported only when
+ * that command runs, so `bitweave --version`, `bitweave --help` and every command start
+ * without loading the others' code and libraries (d3-node, highs, onnx-proto, piscina...).
+ */
 import type { CommandModule } from 'yargs';
-import { accuracyCommand } from './accuracy.ts';
-import { formatsCommand } from './formats.ts';
-import { mulCommand } from './mul.ts';
-import { pesCommand } from './pes.ts';
-import { precisionCommand } from './precision.ts';
-import { quantizeCommand } from './quantize.ts';
-import { reportCommand } from './report.ts';
-import { rtlCommand } from './rtl.ts';
-import { zooCommand } from './zoo.ts';
-import { runCommand } from './run.ts';
-import { sweepCommand, sweepMergeCommand } from './sweep.ts';
+
+/** What a command module exports: its options (builder) and what it does (handler). */
+export type CommandBody<A> = Required<Pick<CommandModule<object, A>, 'builder' | 'handler'>>;
 
 /** yargs modules differ in their argument types; the registry only needs them as modules. */
 export type AnyCommand = CommandModule<object, never>;
 
-export const commands: AnyCommand[] = [
-  formatsCommand as unknown as AnyCommand,
-  pesCommand as unknown as AnyCommand,
-  quantizeCommand as unknown as AnyCommand,
-  mulCommand as unknown as AnyCommand,
-  precisionCommand as unknown as AnyCommand,
-  runCommand as unknown as AnyCommand,
-  reportCommand as unknown as AnyCommand,
-  sweepCommand as unknown as AnyCommand,
-  sweepMergeCommand as unknown as AnyCommand,
-  zooCommand as unknown as AnyCommand,
-  accuracyCommand as unknown as AnyCommand,
-  rtlCommand as unknown as AnyCommand,
+export interface CommandEntry {
+  /** the yargs command string: the name, then its positionals */
+  readonly command: string;
+  readonly describe: string;
+  readonly load: () => Promise<CommandBody<never>>;
+}
+
+const body = (m: unknown) => m as CommandBody<never>;
+
+export const commands: readonly CommandEntry[] = [
+  {
+    command: 'formats',
+    describe: 'list the number formats (any custom eXmY is accepted too)',
+    load: async () => body((await import('./formats.ts')).formatsCommand),
+  },
+  {
+    command: 'pes',
+    describe: 'list the PE kinds: input formats, multiplier, product and accumulator formats',
+    load: async () => body((await import('./pes.ts')).pesCommand),
+  },
+  {
+    command: 'quantize',
+    describe: 'encode numbers (stdin, one a line) into a format; CSV input,bits_hex,value on stdout',
+    load: async () => body((await import('./quantize.ts')).quantizeCommand),
+  },
+  {
+    command: 'mul',
+    describe: "multiply bit patterns with a PE's multiplier: lines 'A B' (hex) on stdin",
+    load: async () => body((await import('./mul.ts')).mulCommand),
+  },
+  {
+    command: 'precision <study>',
+    describe: 'numeric precision of the PE arithmetic: error statistics (mul), regression check against a baseline (check)',
+    load: async () => body((await import('./precision.ts')).precisionCommand),
+  },
+  {
+    command: 'run',
+    describe: 'simulate a network on a systolic array: cycles, stalls, SRAM/DRAM traffic (and output bits)',
+    load: async () => body((await import('./run.ts')).runCommand),
+  },
+  {
+    command: 'report [input]',
+    describe: 'energy, area, cycles and roofline of a run: report.md, report.html, CSV and SVG charts',
+    load: async () => body((await import('./report.ts')).reportCommand),
+  },
+  {
+    command: 'sweep <file>',
+    describe: 'run a grid of simulations in parallel, streaming results to results.jsonl',
+    load: async () => body((await import('./sweep.ts')).sweepCommand),
+  },
+  {
+    command: 'sweep-merge <out> <shards..>',
+    describe: 'merge shard directories (e.g. of a Slurm job array) into one results.jsonl and results.csv',
+    load: async () => body((await import('./sweep.ts')).sweepMergeCommand),
+  },
+  {
+    command: 'zoo <command>',
+    describe: 'the model zoo: list the built-in networks, show how a model is lowered onto the array',
+    load: async () => body((await import('./zoo.ts')).zooCommand),
+  },
+  {
+    command: 'accuracy',
+    describe: "top-1 accuracy of a trained model on real data, through a PE's exact arithmetic",
+    load: async () => body((await import('./accuracy.ts')).accuracyCommand),
+  },
+  {
+    command: 'rtl <command>',
+    describe: 'Verilog of the PEs and the systolic array, co-simulated against bitweave (Verilator)',
+    load: async () => body((await import('./rtl.ts')).rtlCommand),
+  },
 ];
+
+/** The name a command is invoked by: the first word of its yargs command string. */
+export function commandName(entry: CommandEntry): string {
+  return entry.command.split(' ')[0];
+}

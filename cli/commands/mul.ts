@@ -1,13 +1,11 @@
-import type { CommandModule } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { decode, formatBits, parseBits } from '../../sim/pe/codec.ts';
 import { InputError } from '../../sim/errors.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { printJson, readStdinLines } from '../io.ts';
 import { formatReal, jsonReal, peOptionsFrom, withJson, withPeOptions, type PeOptionArgs } from '../options.ts';
 
-export const mulCommand: CommandModule<object, PeOptionArgs & { pe: string; json: boolean }> = {
-  command: 'mul',
-  describe: "multiply bit patterns with a PE's multiplier: lines 'A B' (hex) on stdin",
+export const mulCommand: CommandBody<PeOptionArgs & { pe: string; json: boolean }> = {
   builder: (y) =>
     withJson(withPeOptions(y))
       .option('pe', { type: 'string', demandOption: true, describe: 'PE kind (see `bitweave pes`)' })

@@ -1,11 +1,9 @@
-import type { CommandModule } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { getPe, peNames } from '../../sim/pe/registry.ts';
 import { printJson, printTable } from '../io.ts';
 import { withJson } from '../options.ts';
 
-export const pesCommand: CommandModule<object, { json: boolean }> = {
-  command: 'pes',
-  describe: 'list the PE kinds: input formats, multiplier, product and accumulator formats',
+export const pesCommand: CommandBody<{ json: boolean }> = {
   builder: (y) => withJson(y).example('$0 pes', 'the PE table'),
   handler: (args) => {
     const rows = peNames().map((n) => {

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../models/package-files.ts';
 import type { Argv, CommandModule } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { InputError } from '../../sim/errors.ts';
 import { mulPrecision, type PrecisionReport } from '../../sim/pe/multiplier-error.ts';
 import {
@@ -59,9 +60,8 @@ const mulSub: CommandModule<object, MulArgs> = {
   },
 };
 
-const repoFile = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-export const DEFAULT_BASELINE = repoFile('baselines/precision.json');
-export const DEFAULT_TRAINED_METRICS = repoFile('models/data/trained/metrics.json');
+export const DEFAULT_BASELINE = packageFile('baselines/precision.json');
+export const DEFAULT_TRAINED_METRICS = packageFile('models/data/trained/metrics.json');
 
 interface CheckArgs {
   baseline: string;
@@ -175,9 +175,7 @@ function trainedAccuracy(pe: PeKind): TrainedAccuracy[] {
   });
 }
 
-export const precisionCommand: CommandModule<object, object> = {
-  command: 'precision <study>',
-  describe: 'numeric precision of the PE arithmetic: error statistics (mul), regression check against a baseline (check)',
+export const precisionCommand: CommandBody<object> = {
   builder: (y: Argv) =>
     y
       .command(mulSub)

@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { encode, decode, formatBits } from '../../sim/pe/codec.ts';
 import { InputError } from '../../sim/errors.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
@@ -13,9 +13,7 @@ interface QuantizeArgs {
   json: boolean;
 }
 
-export const quantizeCommand: CommandModule<object, QuantizeArgs> = {
-  command: 'quantize',
-  describe: 'encode numbers (stdin, one a line) into a format; CSV input,bits_hex,value on stdout',
+export const quantizeCommand: CommandBody<QuantizeArgs> = {
   builder: (y) =>
     withJson(y)
       .option('format', { type: 'string', demandOption: true, describe: 'target format (see `bitweave formats`), or eXmY' })

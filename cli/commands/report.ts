@@ -8,7 +8,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { isPreset } from '../../sim/arch/presets.ts';
 import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
 import { headlinesMarkdown, lmulHeadlines } from '../../sim/cost/papers.ts';
@@ -62,9 +63,7 @@ function archOfResult(result: SimResult | CostedSimResult, spec: string | undefi
   throw new InputError(`report: the result does not record its memory system and its arch '${result.arch.name}' is not a preset; name it with --arch FILE`);
 }
 
-export const reportCommand: CommandModule<object, ReportArgs> = {
-  command: 'report [input]',
-  describe: 'energy, area, cycles and roofline of a run: report.md, report.html, CSV and SVG charts',
+export const reportCommand: CommandBody<ReportArgs> = {
   builder: (y: Argv<object>) =>
     withCostOptions(y)
       .positional('input', { type: 'string', describe: 'RESULT.json (bitweave run --json), a directory with sim_result.json, or a sweep directory (results.jsonl)' })

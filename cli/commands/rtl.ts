@@ -18,6 +18,7 @@ import { DATAFLOWS, type Dataflow } from '../../sim/arch/schema.ts';
 import { InputError } from '../../sim/errors.ts';
 import { printJson, printTable } from '../io.ts';
 import { withJson } from '../options.ts';
+import type { CommandBody } from './index.ts';
 
 /** Random pairs `rtl check` runs for kinds with more than 2^16 operand pairs, by default. */
 const DEFAULT_RANDOM = 2 ** 20;
@@ -227,9 +228,7 @@ function checkArray(pe: string, arr: { rows: number; cols: number; dataflow: Dat
   if (mismatches > 0) process.exitCode = 1;
 }
 
-export const rtlCommand: CommandModule<object, object> = {
-  command: 'rtl <command>',
-  describe: 'Verilog of the PEs and the systolic array, co-simulated against bitweave (Verilator)',
+export const rtlCommand: CommandBody<object> = {
   builder: (y: Argv) =>
     y
       .command(listSub)

@@ -7,7 +7,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { InputError } from '../../sim/errors.ts';
 import { conventionsOf } from '../../sim/conventions.ts';
 import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
@@ -190,9 +191,7 @@ class TraceFiles {
   }
 }
 
-export const runCommand: CommandModule<object, RunArgs> = {
-  command: 'run',
-  describe: 'simulate a network on a systolic array: cycles, stalls, SRAM/DRAM traffic (and output bits)',
+export const runCommand: CommandBody<RunArgs> = {
   builder: (y: Argv<object>) =>
     withPeOptions(
       withCostOptions(y)

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { workerModule } from '../../models/package-files.ts';
 import { SingleBar } from 'cli-progress';
-import type { CommandModule } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { InputError } from '../../sim/errors.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { loadWorkload } from '../../models/workload.ts';
@@ -23,7 +23,7 @@ interface SweepArgs {
   quiet?: boolean;
 }
 
-const workerFile = fileURLToPath(new URL('../../sweep/worker.ts', import.meta.url));
+const workerFile = workerModule('sweep/worker');
 
 function loadSpec(file: string): SweepSpec {
   if (!existsSync(file)) throw new InputError(`sweep file '${file}' does not exist`);
@@ -42,9 +42,7 @@ interface MergeArgs {
   json: boolean;
 }
 
-export const sweepMergeCommand: CommandModule<object, MergeArgs> = {
-  command: 'sweep-merge <out> <shards..>',
-  describe: 'merge shard directories (e.g. of a Slurm job array) into one results.jsonl and results.csv',
+export const sweepMergeCommand: CommandBody<MergeArgs> = {
   builder: (y) =>
     y
       .positional('out', { type: 'string', demandOption: true, describe: 'output directory' })
@@ -69,9 +67,7 @@ export const sweepMergeCommand: CommandModule<object, MergeArgs> = {
   },
 };
 
-export const sweepCommand: CommandModule<object, SweepArgs> = {
-  command: 'sweep <file>',
-  describe: 'run a grid of simulations in parallel, streaming results to results.jsonl',
+export const sweepCommand: CommandBody<SweepArgs> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'sweep file (YAML or JSON)' })

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import type { CommandBody } from './index.ts';
 import { gemmView } from '../../sim/workload/layer.ts';
 import type { ArrayOp } from '../../models/lower.ts';
 import { DEFAULT_VECTOR_THROUGHPUT, runVector } from '../../sim/workload/vector.ts';
@@ -100,9 +101,7 @@ const showSub: CommandModule<object, ShowArgs> = {
   },
 };
 
-export const zooCommand: CommandModule<object, object> = {
-  command: 'zoo <command>',
-  describe: 'the model zoo: list the built-in networks, show how a model is lowered onto the array',
+export const zooCommand: CommandBody<object> = {
   builder: (y: Argv) =>
     y
       .command(listSub)

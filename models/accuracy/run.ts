@@ -2,8 +2,7 @@
  * An accuracy run over a test set: the images split into ranges, run inline (one job) or on
  * a worker-thread pool; results are assembled in image order, so they do not depend on jobs.
  */
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { workerModule, workerExecArgv } from '../package-files.ts';
 import { InputError } from '../../sim/errors.ts';
 import { concatChunks, summarize, type AccuracySummary, type ChunkResult } from './evaluate.ts';
 import { loadDataset, loadGraph, runAccuracyTask, type AccuracySetup, type AccuracyTask } from './task.ts';
@@ -27,7 +26,7 @@ export interface AccuracyRun {
   readonly result: ChunkResult;
 }
 
-const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const workerFile = workerModule('models/accuracy/worker');
 
 /** Everything a worker would refuse, refused here first (errors from workers lose their type). */
 function checkSetup(setup: AccuracySetup): void {
@@ -60,10 +59,9 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
   if (jobs === 1) {
     chunks = tasks.map(runAccuracyTask);
   } else {
-    const tsxLoaded = process.execArgv.some((a) => a.includes('tsx'));
+    const { Piscina } = await import('piscina');
     const pool = new Piscina({
-      filename: workerFile, minThreads: jobs, maxThreads: jobs,
-      execArgv: tsxLoaded ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+      filename: workerFile, minThreads: jobs, maxThreads: jobs, execArgv: workerExecArgv(workerFile),
     });
     try {
       chunks = (await Promise.all(tasks.map((t) => pool.run(t)))) as ChunkResult[];

@@ -1,11 +1,11 @@
 /** The trained models committed under models/data/trained/ (see models/train/README.md). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-files.ts';
 import { InputError } from '../../sim/errors.ts';
 import { isZooSpec } from '../zoo/index.ts';
 
-export const TRAINED_DIR = fileURLToPath(new URL('../data/trained/', import.meta.url));
+export const TRAINED_DIR = packageFile('models/data/trained/');
 
 export interface TrainedEntry {
   readonly onnx: string;

@@ -13,13 +13,13 @@
  * models/train/common.py.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-files.ts';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../../sim/errors.ts';
 
 /** folder of the committed test set */
-export const FMNIST_DIR = fileURLToPath(new URL('./fmnist/', import.meta.url));
+export const FMNIST_DIR = packageFile('models/data/fmnist/');
 export const FMNIST_TEST_IMAGES = 't10k-images-idx3-ubyte.gz';
 export const FMNIST_TEST_LABELS = 't10k-labels-idx1-ubyte.gz';
 

@@ -11,13 +11,19 @@
  * - Symbolic input dims (`dim_param`) take their value from `dims`, else 1 for the first
  *   (batch) axis; other symbolic dims are an error asking for a value.
  */
-import onnxPkg from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
+import { createRequire } from 'node:module';
 import { InputError } from '../../sim/errors.ts';
 import { addTensor, emptyGraph, numel, shapeStr, type Graph, type Shape, type TensorInfo } from '../graph.ts';
 import { addNode, onnxImporter, onnxOpTypes } from '../operators.ts';
 
-const { onnx } = onnxPkg;
+// protobufjs and the generated ONNX schema are loaded on the first .onnx file, not at start-up
+const require = createRequire(import.meta.url);
+let onnxSchema: typeof OnnxTypes | undefined;
+function onnxProto(): typeof OnnxTypes {
+  onnxSchema ??= (require('onnx-proto') as { onnx: typeof OnnxTypes }).onnx;
+  return onnxSchema;
+}
 type NodeProto = OnnxTypes.INodeProto;
 type TensorProto = OnnxTypes.ITensorProto;
 type AttributeProto = OnnxTypes.IAttributeProto;
@@ -85,7 +91,7 @@ function decodeModel(bytes: Uint8Array, file: string) {
   if (bytes.length === 0) throw new InputError(`${file}: empty file, not an ONNX model`);
   let model;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnxProto().ModelProto.decode(bytes);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     throw new InputError(`${file}: not a valid ONNX model (truncated or corrupt protobuf: ${msg})`);
@@ -291,6 +297,4 @@ function importNode(g: Graph, n: NodeProto, index: number, opset: number): void 
   });
 }
 
-/** re-exported for tests that build models */
-export { onnx };
 export type OnnxShape = Shape;

@@ -5,7 +5,7 @@
  * Units: SRAM sizes in KB (1024 bytes), DRAM bandwidth in bytes per cycle, latency in cycles,
  * clock in MHz. Word sizes are not configured: they come from the PE's number formats.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.ts';
 import { DEFAULT_VECTOR_THROUGHPUT } from '../workload/vector.ts';
 

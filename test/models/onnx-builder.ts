@@ -1,7 +1,9 @@
 /** Builds small ONNX models in tests (protobuf via onnx-proto), and runs them in onnxruntime-node. */
 import ort from 'onnxruntime-node';
-import { onnx } from '../../models/import/onnx.ts';
+import onnxPkg from 'onnx-proto';
 import { makeRng } from '../../sim/random.ts';
+
+const { onnx } = onnxPkg;
 
 export type AttrValue = number | number[] | string | { float: number } | { floats: number[] };
 

@@ -22,18 +22,22 @@
  * step, producers before readers, r >= uses, an activation resident only once produced,
  * r[t,s] <= r[t,s-1] + l[t,s] (+ x[producer,s]), l <= w for activations, capacity.
  */
-import * as highsModule from 'highs';
 import type { Highs } from 'highs';
 import type { SpProblem } from '../../memory/scratchpad.ts';
 import { useSteps } from './engine.ts';
 
 type Loader = () => Promise<Highs>;
 let highsPromise: Promise<Highs> | undefined;
-/** The HiGHS runtime, loaded once. The package's types are CommonJS-flavoured (default = the module); its ESM build exports the loader as `default`. */
+/**
+ * The HiGHS runtime, loaded once, on the first ILP (not when a run starts). The package's
+ * types are CommonJS-flavoured (default = the module); its ESM build exports the loader as `default`.
+ */
 function highs(): Promise<Highs> {
-  const m = highsModule as unknown as { default: Loader | { default: Loader } };
-  const load: Loader = typeof m.default === 'function' ? m.default : m.default.default;
-  highsPromise ??= load();
+  highsPromise ??= import('highs').then((highsModule) => {
+    const m = highsModule as unknown as { default: Loader | { default: Loader } };
+    const load: Loader = typeof m.default === 'function' ? m.default : m.default.default;
+    return load();
+  });
   return highsPromise;
 }
 
