@@ -49,6 +49,11 @@ function readFile(path: string): Buffer {
   }
 }
 
+/** Whether a model source names a file (an ONNX model or a SCALE-Sim topology), not a zoo model or a GEMM. */
+export function isModelFile(source: string): boolean {
+  return /\.(onnx|csv)$/i.test(source.trim());
+}
+
 export function loadModel(source: string, opts: LoadOptions = {}): LoadedModel {
   const s = source.trim();
   const lower = (g: Graph, kind: ModelSourceKind): LoadedModel => ({

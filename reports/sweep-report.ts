@@ -90,7 +90,7 @@ function flattenNumeric(prefix: string, v: unknown, out: string[]): void {
   }
 }
 
-/** the numeric fields of the first ok line: what --x and --y can name */
+/** the numeric fields of the first ok line: what --x-axis and --y-axis can name */
 export function numericFields(lines: readonly ResultLine[]): string[] {
   const first = lines.find((l) => l.status === 'ok');
   if (!first) return [];
@@ -178,9 +178,9 @@ export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | u
       throw new InputError(`report: ${option} '${f}' is not a numeric field of the results; fields: ${fields.join(', ')}`);
     }
   };
-  if ((opts.x === undefined) !== (opts.y === undefined)) throw new InputError('report: --x and --y go together: name both fields');
-  if (opts.x !== undefined) requireNumeric(opts.x, '--x');
-  if (opts.y !== undefined) requireNumeric(opts.y, '--y');
+  if ((opts.x === undefined) !== (opts.y === undefined)) throw new InputError('report: --x-axis and --y-axis go together: name both fields');
+  if (opts.x !== undefined) requireNumeric(opts.x, '--x-axis');
+  if (opts.y !== undefined) requireNumeric(opts.y, '--y-axis');
 
   // colour: a field given, else the first swept field with more than one value
   const varying = meta?.varying ?? [...new Set(ok.flatMap((l) => Object.keys(l.vars)))];

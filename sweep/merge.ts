@@ -53,12 +53,12 @@ export function mergeShards(opts: MergeOptions): MergeSummary {
     for (const line of readResults(join(dir, RESULTS_JSONL))) {
       lines++;
       if (specKeys && !specKeys.has(line.key)) {
-        throw new InputError(`sweep-merge: ${join(dir, RESULTS_JSONL)}: point ${line.index + 1} (key ${line.key}) is not a point of ${opts.spec?.source}`);
+        throw new InputError(`sweep-merge: ${join(dir, RESULTS_JSONL)}: point ${line.index} (key ${line.key}) is not a point of ${opts.spec?.source}`);
       }
       const other = seenIndex.get(line.index);
       if (other !== undefined && other !== line.key) {
         throw new InputError(
-          `sweep-merge: ${join(dir, RESULTS_JSONL)}: point ${line.index + 1} has key ${line.key}, another shard's has ${other}: the shards come from different sweep files`,
+          `sweep-merge: ${join(dir, RESULTS_JSONL)}: point ${line.index} has key ${line.key}, another shard's has ${other}: the shards come from different sweep files`,
         );
       }
       seenIndex.set(line.index, line.key);

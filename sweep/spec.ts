@@ -18,12 +18,17 @@
  * `engine`, `reuse`, `schedule`, `schedule_time_limit`, `schedule_weight_kb`, `technology`,
  * `node`: `bitweave run`'s options) and, under `arch.`, any field of the arch schema. A point
  * runs exactly what `bitweave run` runs with the same options (models/run-request.ts).
+ * Files the sweep file names (an arch file, .onnx or .csv models) are relative to the sweep
+ * file's folder. Points are numbered from 0, as the `index` of results.jsonl and results.csv.
  */
 import { createHash } from 'node:crypto';
+import { dirname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import * as z from 'zod';
 import { InputError } from '../sim/errors.ts';
 import { parseArch, type ArchConfig } from '../sim/arch/schema.ts';
+import { isPreset } from '../sim/arch/presets.ts';
+import { isModelFile } from '../models/source.ts';
 
 export type Scalar = string | number | boolean;
 
@@ -179,7 +184,10 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
     throw new InputError(`${source}: points is an empty list`);
   }
 
-  const baseArch = deps.loadArch(file.base.arch);
+  // files a sweep file names (its arch, model files) are relative to the sweep file's folder,
+  // as in a Makefile or a YAML config, not to wherever the sweep is started from
+  const besideSweepFile = (path: string) => (isAbsolute(path) ? path : join(dirname(source), path));
+  const baseArch = deps.loadArch(isPreset(file.base.arch) ? file.base.arch : besideSweepFile(file.base.arch));
   const combos: [string, Scalar][][] = [[]];
   for (let g = 0; g < gridPaths.length; g++) {
     const values = Object.values(file.grid)[g];
@@ -197,7 +205,7 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
   for (const extra of listed) {
     for (const combo of combos) {
       const index = points.length;
-      const where = `${source}: point ${index + 1}`;
+      const where = `${source}: point ${index}`;
       const run: Record<string, unknown> = {
         arch: structuredClone(baseArch) as unknown as Record<string, unknown>,
         model: file.base.model,
@@ -225,16 +233,17 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         .safeParse(run);
       if (!runFields.success) throw new InputError(`${where}: ${formatZodIssues(runFields.error)}`);
       const r = runFields.data;
+      const model = isModelFile(r.model) ? besideSweepFile(r.model) : r.model;
       if (deps.checkPe && !checkedPes.has(arch.pe)) {
         deps.checkPe(arch.pe);
         checkedPes.add(arch.pe);
       }
-      if (deps.checkModel && !checkedModels.has(r.model)) {
-        deps.checkModel(r.model);
-        checkedModels.add(r.model);
+      if (deps.checkModel && !checkedModels.has(model)) {
+        deps.checkModel(model);
+        checkedModels.add(model);
       }
       const config: PointConfig = {
-        arch, model: r.model, functional: r.functional, seed: r.seed, compat: r.compat,
+        arch, model, functional: r.functional, seed: r.seed, compat: r.compat,
         ...(r.dataset !== undefined && { dataset: r.dataset }),
         ...(r.limit !== undefined && { limit: r.limit }),
         ...(r.engine !== undefined && { engine: r.engine }),
@@ -245,12 +254,14 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         ...(r.technology !== undefined && { technology: r.technology }),
         ...(r.node !== undefined && { node: r.node }),
       };
-      points.push({ index, key: pointKey(config), vars, config });
+      // the key names the model as the sweep file writes it: the same point wherever the
+      // sweep (or a shard of it, or its merge) is started from
+      points.push({ index, key: pointKey({ ...config, model: r.model }), vars, config });
     }
   }
   const keys = new Set<string>();
   for (const p of points) {
-    if (keys.has(p.key)) throw new InputError(`${source}: point ${p.index + 1} (${canonicalJson(p.vars)}) repeats an earlier point`);
+    if (keys.has(p.key)) throw new InputError(`${source}: point ${p.index} (${canonicalJson(p.vars)}) repeats an earlier point`);
     keys.add(p.key);
   }
   return { source, points, varying };

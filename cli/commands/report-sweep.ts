@@ -21,8 +21,8 @@ export function sweepResultsOf(input: string): string | undefined {
 
 export interface SweepReportArgs {
   readonly out?: string;
-  readonly x?: string;
-  readonly y?: string;
+  readonly xAxis?: string;
+  readonly yAxis?: string;
   readonly color?: string;
   readonly json: boolean;
 }
@@ -32,8 +32,8 @@ export function reportSweep(resultsFile: string, args: SweepReportArgs): void {
   const lines = readResults(resultsFile);
   if (lines.length === 0) throw new InputError(`report: ${resultsFile} has no results yet`);
   const rep = buildSweepReport(lines, readSweepMeta(dir), {
-    ...(args.x !== undefined && { x: args.x }),
-    ...(args.y !== undefined && { y: args.y }),
+    ...(args.xAxis !== undefined && { x: args.xAxis }),
+    ...(args.yAxis !== undefined && { y: args.yAxis }),
     ...(args.color !== undefined && { color: args.color }),
   });
   const out = args.out ?? dir;

@@ -23,8 +23,8 @@ import { costOptionsFrom, withCostOptions, type CostOptionArgs } from '../option
 
 interface ReportArgs extends CostOptionArgs {
   input?: string;
-  x?: string;
-  y?: string;
+  xAxis?: string;
+  yAxis?: string;
   color?: string;
   out?: string;
   arch?: string;
@@ -71,10 +71,10 @@ export const reportCommand: CommandBody<ReportArgs> = {
       .option('arch', { type: 'string', describe: 'arch preset or file, when the result has no cost fields and its arch is not a preset' })
       .option('papers', { type: 'boolean', default: false, describe: 'print the papers\' headline figures (L-Mul 95%/80%, fp8 ratios, EN-T design points) and exit' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON: the papers\' figures, or a summary of the report written' })
-      .option('x', { type: 'string', describe: 'sweep directory: an extra chart with this field on x (a dotted path, e.g. derived.tops_per_w)' })
-      .option('y', { type: 'string', describe: 'sweep directory: ... and this field on y (e.g. energy_pj.total)' })
+      .option('x-axis', { alias: 'x', type: 'string', describe: 'sweep directory: an extra chart with this field on x (a dotted path, e.g. area_um2.total)' })
+      .option('y-axis', { alias: 'y', type: 'string', describe: 'sweep directory: ... and this field on y (e.g. derived.tops_per_w)' })
       .option('color', { type: 'string', describe: 'sweep directory: the field that colours the points (default: the first swept field)' })
-      .example('$0 report out/sweep --x area_um2.total --y derived.tops_per_w', 'a sweep\'s trade-offs: sweep.md, sweep.html, SVGs')
+      .example('$0 report out/sweep --x-axis area_um2.total --y-axis derived.tops_per_w', 'a sweep\'s trade-offs: sweep.md, sweep.html, SVGs')
       .example('$0 run --arch edge --gemm 256x256x256 --json > r.json && $0 report r.json --out out/report', 'report of one GEMM')
       .example('$0 report --papers', 'L-Mul\'s headline figures from the 45 nm table') as unknown as Argv<ReportArgs>,
   handler: async (args) => {

@@ -217,7 +217,7 @@ export const runCommand: CommandBody<RunArgs> = {
         .option('trace', { type: 'boolean', default: false, describe: 'with --out: per-layer SRAM/DRAM traces and a Perfetto timeline' })
         .options(SCHEDULE_OPTIONS)
         .example('$0 run --gemm 128x64x256 --compat scalesim --dataflow ws', 'SCALE-Sim parity on one GEMM')
-        .example('$0 run --arch edge --model topologies/conv_nets/Resnet18.csv --out out/', 'ResNet-18 on the edge preset'),
+        .example('$0 run --arch edge --model models/data/scalesim/topologies/conv_nets/Resnet18.csv --out out/r18', 'ResNet-18 on the edge preset'),
     ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const log = getLogger();

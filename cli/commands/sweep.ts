@@ -51,7 +51,7 @@ export const sweepMergeCommand: CommandBody<MergeArgs> = {
       .option('force', { type: 'boolean', default: false, describe: 'replace results.jsonl in the output directory' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .example('$0 sweep-merge out/sweep out/shards/shard-*', 'one results directory from the shards of a job array')
-      .example('$0 sweep-merge out/sweep out/shards/shard-* --spec sweep.yaml', 'same, and report points no shard ran'),
+      .example('$0 sweep-merge out/sweep out/shards/shard-* --spec examples/sweep.yaml', 'same, and report points no shard ran'),
   handler: (args) => {
     const spec = args.spec !== undefined ? loadSpec(args.spec) : undefined;
     const s = mergeShards({ outDir: args.out, shardDirs: args.shards, force: args.force, ...(spec && { spec }) });

@@ -62,8 +62,8 @@ describe('sweep report builder', () => {
     expect([ae.x, ae.y, ae.x_better, ae.y_better]).toEqual(['energy_pj.total', 'accuracy', 'min', 'max']);
     expect(ae.pareto).toEqual([2, 0, 1]); // point 3 costs more energy than 1 for less accuracy
     expect(a.charts[2].y_better).toBe('max');
-    expect(() => buildSweepReport(acc, undefined, { x: 'cycles', y: 'energy' })).toThrow(/--y 'energy' is not a numeric field.*energy_pj\.total/);
-    expect(() => buildSweepReport(acc, undefined, { x: 'cycles' })).toThrow(/--x and --y go together/);
+    expect(() => buildSweepReport(acc, undefined, { x: 'cycles', y: 'energy' })).toThrow(/--y-axis 'energy' is not a numeric field.*energy_pj\.total/);
+    expect(() => buildSweepReport(acc, undefined, { x: 'cycles' })).toThrow(/--x-axis and --y-axis go together/);
   });
 });
 
@@ -88,7 +88,7 @@ describe('bitweave report on a sweep directory (CLI and browser)', () => {
   });
 
   it('writes sweep.md, sweep.html, pareto.csv and the SVGs; bad fields exit 2', () => {
-    const r = runCli(['report', out, '--x', 'area_um2.total', '--y', 'derived.tops_per_w', '--json']);
+    const r = runCli(['report', out, '--x-axis', 'area_um2.total', '--y', 'derived.tops_per_w', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { points: number; ok: number; charts: { file: string; pareto: number[] }[]; files: string[] };
     expect(s.points).toBe(12);
@@ -99,7 +99,7 @@ describe('bitweave report on a sweep directory (CLI and browser)', () => {
     expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/^# Sweep report: .*sweep\.yaml/);
     const bad = runCli(['report', out, '--x', 'cycles', '--y', 'joules']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--y 'joules' is not a numeric field of the results; fields: .*energy_pj\.total/);
+    expect(bad.stderr).toMatch(/--y-axis 'joules' is not a numeric field of the results; fields: .*energy_pj\.total/);
   });
 
   const CHROMIUM = '/usr/bin/chromium';

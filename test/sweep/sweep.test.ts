@@ -4,7 +4,7 @@
  * before any point runs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +142,35 @@ describe('bitweave sweep', () => {
     const again = runCli(['sweep-merge', join(dir, 'merged'), join(dir, 's1')]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('--force');
+  });
+
+  it('resolves the files a sweep file names against its own folder, not the cwd; keys do not depend on either', () => {
+    const dir = tmp();
+    const sub = join(dir, 'study');
+    mkdirSync(join(sub, 'nets'), { recursive: true });
+    copyFileSync(alexnet, join(sub, 'nets', 'alexnet.csv'));
+    copyFileSync(join(repoRoot, 'models/data/scalesim/topologies/conv_nets/Resnet18.csv'), join(sub, 'nets', 'resnet18.csv'));
+    copyFileSync(join(repoRoot, 'examples/arch/npu-3mb.yaml'), join(sub, 'npu.yaml'));
+    const file = join(sub, 'sweep.yaml');
+    writeFileSync(file, 'base:\n  arch: npu.yaml\n  model: nets/alexnet.csv\ngrid:\n  model: [nets/alexnet.csv, nets/resnet18.csv]\n  rows: [8, 16]\n');
+    // started from the repository root and from the scratch folder: the same points, the same results
+    const fromRepo = runCli(['sweep', file, '--out', join(dir, 'a'), '--quiet']);
+    expect(fromRepo.code, fromRepo.stderr).toBe(0);
+    const fromDir = runCli(['sweep', join('study', 'sweep.yaml'), '--out', join(dir, 'b'), '--quiet'], '', dir);
+    expect(fromDir.code, fromDir.stderr).toBe(0);
+    const a = lines(join(dir, 'a')), b = lines(join(dir, 'b'));
+    expect(a.map((l) => l.index).sort()).toEqual([0, 1, 2, 3]);
+    expect(a.every((l) => l.status === 'ok')).toBe(true);
+    expect(byKey(a)).toEqual(byKey(b));
+    // the arch came from npu.yaml beside the sweep file (its unified scratchpad), the models from nets/
+    const area = (a[0].result as { area_um2: { sram: { unified: number } } }).area_um2;
+    expect(area.sram.unified).toBeGreaterThan(0);
+    expect(new Set(a.map((l) => (l.result as { layers: number }).layers))).toEqual(new Set([5, 21]));
+    // a missing file is named as the sweep file resolves it
+    writeFileSync(file, 'base:\n  arch: scale\n  model: nets/missing.csv\n');
+    const missing = runCli(['sweep', file, '--out', join(dir, 'c')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(join(sub, 'nets', 'missing.csv'));
   });
 
   it('fails before any point runs on an unknown field, an empty grid, a wrong type', () => {
