@@ -5,7 +5,7 @@
  * Skipped (with a message) where Slurm is not installed, except under CI, where it must run.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,15 +40,18 @@ describe.skipIf(!run)('Slurm job array (examples/slurm/sweep-array.sbatch)', () 
     writeFileSync(file, SWEEP);
     const shards = join(dir, 'shards');
     const sb = spawnSync('sbatch', [
-      '--wait', '--array=1-3', '--chdir', dir, '--output', join(dir, 'slurm-%A_%a.out'),
+      '--wait', '--array=1-3', '--chdir', dir,
       `--export=ALL,BITWEAVE_HOME=${repoRoot},NODE=${process.execPath}`,
       join(repoRoot, 'examples', 'slurm', 'sweep-array.sbatch'), file, shards,
     ], { encoding: 'utf8', timeout: 110_000 });
-    const logs = () => readdirSync(dir).filter((f) => f.startsWith('slurm-')).map((f) => `${f}:\n${readFileSync(join(dir, f), 'utf8')}`).join('\n');
+    // each task logs beside its results (shards/shard-i/slurm.log); nothing lands in the submit directory
+    const logs = () => (existsSync(shards) ? readdirSync(shards) : [])
+      .map((s) => join(shards, s, 'slurm.log')).filter((f) => existsSync(f)).map((f) => `${f}:\n${readFileSync(f, 'utf8')}`).join('\n');
     expect(sb.status, `${sb.stdout}${sb.stderr}\n${logs()}`).toBe(0);
     expect(sb.stdout).toMatch(/Submitted batch job \d+/);
     expect(readdirSync(shards).sort()).toEqual(['shard-1', 'shard-2', 'shard-3']);
-    expect(logs()).toMatch(/shard 2\/3/);
+    expect(readFileSync(join(shards, 'shard-2', 'slurm.log'), 'utf8')).toMatch(/shard 2\/3/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('slurm-'))).toEqual([]);
 
     const merged = join(dir, 'merged');
     const m = runCli(['sweep-merge', merged, ...['1', '2', '3'].map((i) => join(shards, `shard-${i}`)), '--spec', file, '--json']);
