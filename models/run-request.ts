@@ -40,6 +40,8 @@ export interface RunRequest {
   readonly dataset?: string;
   readonly limit?: number;
   readonly jobs?: number;
+  /** with a data set: images done so far, of the total, as ranges of images finish */
+  readonly onAccuracyProgress?: (done: number, total: number) => void;
   readonly onLayer?: (detail: LayerDetail) => void;
 }
 
@@ -104,6 +106,7 @@ export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
     ...(dataset !== undefined && {
       accuracy: () => accuracyOfRun(req.model, dataset, req.arch, req.peOptions ?? {}, {
         ...(req.limit !== undefined && { limit: req.limit }), ...(req.jobs !== undefined && { jobs: req.jobs }),
+        ...(req.onAccuracyProgress !== undefined && { onProgress: req.onAccuracyProgress }),
       }),
     }),
   };

@@ -8,6 +8,7 @@ import { recordedPredictions, resolveTrainedModel, trainedMetrics } from '../../
 import { argmax } from '../../models/accuracy/evaluate.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
+import { progressCallback } from '../progress.ts';
 import { peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
 
 interface AccuracyArgs extends PeOptionArgs {
@@ -22,6 +23,8 @@ interface AccuracyArgs extends PeOptionArgs {
   psum?: string;
   jobs: number;
   json: boolean;
+  /** the global --quiet */
+  quiet?: boolean;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -63,7 +66,11 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       ...(args.psum !== undefined && { psum: args.psum }),
     };
     const started = Date.now();
-    const { summary, result } = await runAccuracy(setup, { ...(args.limit !== undefined && { limit: args.limit }), jobs: args.jobs });
+    const progress = progressCallback('accuracy', 'images', { quiet: args.quiet === true });
+    const { summary, result } = await runAccuracy(setup, {
+      ...(args.limit !== undefined && { limit: args.limit }), jobs: args.jobs, onProgress: progress.onProgress,
+    });
+    progress.stop();
     const seconds = (Date.now() - started) / 1000;
     // agreement with PyTorch's predictions recorded at training time, where they exist
     const recorded = recordedPredictions(args.model);

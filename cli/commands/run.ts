@@ -24,6 +24,7 @@ import { PerfettoTrace } from '../../traces/perfetto.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
 import { getLogger } from '../logger.ts';
+import { progressCallback } from '../progress.ts';
 import { costOptionsFrom, peOptionsFrom, withCostOptions, withPeOptions, type CostOptionArgs, type PeOptionArgs } from '../options.ts';
 import type { CostedSimResult } from '../../sim/cost/run-cost.ts';
 import { printSchedule, scheduleRequest, SCHEDULE_OPTIONS, type ScheduleArgs } from '../schedule-option.ts';
@@ -52,6 +53,8 @@ interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArg
   json: boolean;
   out?: string;
   trace: boolean;
+  /** the global --quiet */
+  quiet?: boolean;
 }
 
 function pctOf(part: number, whole: number): string {
@@ -258,17 +261,21 @@ export const runCommand: CommandBody<RunArgs> = {
         }
       : undefined;
 
+    const progress = progressCallback('accuracy', 'images', { quiet: args.quiet === true });
     const pipeline = resolveRun({
       arch, model: modelSource(args), peOptions, compat, engine, functional: args.functional, seed: args.seed, padding, mst,
       cost: costOptionsFrom(args),
       ...(schedule !== undefined && { schedule }),
-      ...(args.dataset !== undefined && { dataset: args.dataset, jobs: args.jobs, ...(args.limit !== undefined && { limit: args.limit }) }),
+      ...(args.dataset !== undefined && {
+        dataset: args.dataset, jobs: args.jobs, onAccuracyProgress: progress.onProgress, ...(args.limit !== undefined && { limit: args.limit }),
+      }),
       ...(onLayer !== undefined && { onLayer }),
     });
     log.info({ arch: arch.name, model: pipeline.workload.name, layers: pipeline.workload.layers.length, compat, engine }, 'run');
     // everything is checked: only now does anything get written
     if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
     const result = await runPipeline(pipeline);
+    progress.stop();
     files.close();
 
     if (args.out !== undefined) {

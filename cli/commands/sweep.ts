@@ -102,7 +102,7 @@ export const sweepCommand: CommandBody<SweepArgs> = {
         const rate = (done / Math.max(1e-3, (Date.now() - started) / 1000)).toFixed(1);
         if (bar) bar.update(done, { rate, failed });
         else if (!args.quiet) {
-          process.stderr.write(`sweep: ${done}/${total} points, point ${line.index + 1} ${line.status}${line.error ? `: ${line.error}` : ''}\n`);
+          process.stderr.write(`sweep: ${done}/${total} points, point ${line.index} ${line.status}${line.error ? `: ${line.error}` : ''}\n`);
         }
       },
     });

@@ -20,7 +20,8 @@ export function checkAccuracyRequest(model: string, dataset: string): void {
 }
 
 export async function accuracyOfRun(
-  model: string, dataset: string, arch: ArchConfig, peOptions: PeOptions, opts: { limit?: number; jobs?: number } = {},
+  model: string, dataset: string, arch: ArchConfig, peOptions: PeOptions,
+  opts: { limit?: number; jobs?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<RunAccuracy> {
   checkAccuracyRequest(model, dataset);
   const { summary } = await runAccuracy({
@@ -31,6 +32,9 @@ export async function accuracyOfRun(
     dataflow: arch.dataflow,
     rows: arch.array.rows,
     ...(arch.psum !== undefined && { psum: arch.psum }),
-  }, { ...(opts.limit !== undefined && { limit: opts.limit }), ...(opts.jobs !== undefined && { jobs: opts.jobs }) });
+  }, {
+    ...(opts.limit !== undefined && { limit: opts.limit }), ...(opts.jobs !== undefined && { jobs: opts.jobs }),
+    ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
+  });
   return { dataset, ...summary };
 }

@@ -19,6 +19,8 @@ export interface AccuracyRunOptions {
   readonly chunk?: number;
   /** run the fp32 reference beside the PE (default true; benchmarks turn it off) */
   readonly reference?: boolean;
+  /** called as ranges of images finish: images done so far, of the total */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface AccuracyRun {
@@ -56,15 +58,30 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
     tasks.push({ ...setup, start, count: Math.min(chunk, n - start), reference: opts.reference ?? true });
   }
   let chunks: ChunkResult[];
+  let done = 0;
+  const finished = (t: AccuracyTask) => {
+    done += t.count;
+    opts.onProgress?.(done, n);
+  };
   if (jobs === 1) {
-    chunks = tasks.map(runAccuracyTask);
+    chunks = [];
+    for (const t of tasks) {
+      chunks.push(runAccuracyTask(t));
+      finished(t);
+      // let timers (a progress bar's redraw) run between ranges
+      if (opts.onProgress) await new Promise((resolve) => setImmediate(resolve));
+    }
   } else {
     const { Piscina } = await import('piscina');
     const pool = new Piscina({
       filename: workerFile, minThreads: jobs, maxThreads: jobs, execArgv: workerExecArgv(workerFile),
     });
     try {
-      chunks = (await Promise.all(tasks.map((t) => pool.run(t)))) as ChunkResult[];
+      chunks = await Promise.all(tasks.map(async (t) => {
+        const c = (await pool.run(t)) as ChunkResult;
+        finished(t);
+        return c;
+      }));
     } finally {
       await pool.destroy();
     }
