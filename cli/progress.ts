@@ -3,7 +3,10 @@
  * redraws in place when stderr is a terminal, otherwise (logs, CI, a pipe) a line every few
  * seconds once the command has run that long, and a last one when it ends; nothing with --quiet.
  */
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+
+// the bar's library is loaded when a bar is drawn (a terminal), not by every command that may report progress
+const require = createRequire(import.meta.url);
 
 export interface Progress {
   /** `done` of the total finished */
@@ -20,6 +23,7 @@ export function startProgress(label: string, unit: string, total: number, opts: 
   if (opts.quiet === true) return { update: () => {}, stop: () => {} };
   const started = Date.now();
   if (process.stderr.isTTY) {
+    const { SingleBar } = require('cli-progress') as typeof import('cli-progress');
     const bar = new SingleBar({
       format: `${label} [{bar}] {value}/{total} ${unit} | {percentage}% | {duration_formatted} | eta {eta_formatted}`,
       hideCursor: true, stream: process.stderr,
