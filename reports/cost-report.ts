@@ -3,12 +3,15 @@
  * SVG charts, from one SimResult (`bitweave run --json`). A result without cost fields gets
  * them here (runCost with the arch config). Reads the result only; writes nothing itself.
  */
-import { escapeHtml, htmlPage } from './html.ts';
+import { escapeHtml, htmlPage, tableCell } from './html.ts';
 import type { ArchConfig } from '../sim/arch/schema.ts';
 import { headlinesMarkdown, lmulHeadlines } from '../sim/cost/papers.ts';
 import { runCost, withCost, type CostOptions, type CostedSimResult } from '../sim/cost/run-cost.ts';
 import type { SimResult } from '../sim/result.ts';
 import { barLineChart, rooflineChart, stackedBarChart } from './charts.ts';
+import {
+  AREA_UM2, BYTES, COUNT, EDP_J_S, ENERGY_PJ, OPS_PER_S, POWER_MW, TIME_S, formatNumber, formatPercent, formatQuantity,
+} from './units.ts';
 
 export interface ReportFiles {
   /** file name -> contents */
@@ -30,8 +33,17 @@ function csv(header: readonly string[], rows: readonly (readonly (string | numbe
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }
 
-const fmt = (v: number, d = 4) => (v === 0 ? '0' : Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(d - 1) : v.toPrecision(d));
+// every figure in an SI-scaled unit, never in scientific notation (reports/units.ts)
+const fmt = (v: number) => formatNumber(v);
+const energy = (pj: number) => formatQuantity(pj, ENERGY_PJ);
+const area = (um2: number) => formatQuantity(um2, AREA_UM2);
+const count = (n: number) => formatQuantity(n, COUNT);
+const bytes = (b: number) => formatQuantity(b, BYTES);
 const esc = escapeHtml;
+/** the area components as the chart's legend names them */
+const AREA_NAMES: Readonly<Record<string, string>> = {
+  pe_array: 'PE array', sram_ifmap: 'SRAM ifmap', sram_filter: 'SRAM filter', sram_ofmap: 'SRAM ofmap', sram_unified: 'SRAM (unified)', other: 'other',
+};
 
 function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -54,7 +66,7 @@ function mdToHtml(md: string): string {
       }
       const [h, ...b] = rows;
       out.push('<table><thead><tr>' + h.map((c) => `<th>${inline(c)}</th>`).join('') + '</tr></thead><tbody>' +
-        b.map((r) => '<tr>' + r.map((c) => `<td>${inline(c)}</td>`).join('') + '</tr>').join('') + '</tbody></table>');
+        b.map((r) => '<tr>' + r.map((c) => tableCell(inline(c), c)).join('') + '</tr>').join('') + '</tbody></table>');
       continue;
     }
     const h = /^(#{1,4}) (.*)$/.exec(l);
@@ -133,14 +145,14 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
       { name: 'DRAM', values: layers.map((l) => l.energy_pj.dram) },
       { name: 'leakage', values: layers.map((l) => l.energy_pj.leakage) },
     ],
-    yLabel: 'energy (pJ)',
+    quantity: { label: 'energy', units: ENERGY_PJ },
   });
   const areaParts = areaRows.filter(([k, v]) => k !== 'total' && v > 0);
   const areaSvg = stackedBarChart({
     title: 'Area by component',
     categories: ['accelerator'],
-    series: areaParts.map(([k, v]) => ({ name: k, values: [v / 1e6] })),
-    yLabel: 'area (mm^2)',
+    series: areaParts.map(([k, v]) => ({ name: AREA_NAMES[k] ?? k, values: [v] })),
+    quantity: { label: 'area', units: AREA_UM2 },
     width: 520,
   });
   const cyclesSvg = barLineChart({
@@ -150,9 +162,12 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
       { name: 'compute cycles', values: layers.map((l) => l.compute_cycles) },
       { name: 'stall cycles', values: layers.map((l) => l.stall_cycles) },
     ],
-    line: { name: 'utilization', values: layers.map((l) => l.utilization) },
-    yLabel: 'cycles',
-    y2Label: 'utilization (%)',
+    quantity: { label: 'cycles', units: COUNT },
+    lines: [
+      { name: 'utilization without stalls', values: layers.map((l) => l.utilization) },
+      { name: 'utilization with stalls', values: layers.map((l) => l.overall_utilization) },
+    ],
+    linesLabel: 'utilization (%)',
   });
   const bandwidth = c.dram_bandwidth_bytes_per_cycle;
   const rooflineSvg = rooflineChart({
@@ -176,35 +191,40 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
   md.push(`# bitweave report: ${r.arch.name}`, '');
   md.push(`${r.arch.rows}x${r.arch.cols} ${r.arch.dataflow} array, PE \`${r.arch.pe}\` (psum ${r.arch.psum_format}), ` +
     `${r.arch.clock_mhz} MHz; technology \`${c.technology}\` at ${c.node_nm} nm (${c.description}); DRAM ${c.dram_type} ` +
-    `(${fmt(c.dram_pj_per_bit, 3)} pJ/bit).`, '');
+    `(${formatNumber(c.dram_pj_per_bit, 3)} pJ/bit).`, '');
   md.push('## Summary', '');
   md.push(mdTable(['figure', 'value'], [
     ['layers', String(layers.length)],
-    ['MACs', String(t.macs)],
-    ['cycles (stalls)', `${t.cycles} (${t.stall_cycles})`],
-    ['utilization', `${(100 * t.utilization).toFixed(2)}%`],
-    ['energy', `${fmt(t.energy_pj.total / 1e6)} uJ`],
-    ['pJ / MAC', fmt(t.derived.pj_per_mac)],
+    ['MACs', count(t.macs)],
+    ['cycles', count(t.cycles)],
+    ['stall cycles', `${count(t.stall_cycles)} (${formatPercent(t.cycles > 0 ? t.stall_cycles / t.cycles : 0, 1)} of the cycles)`],
+    ['utilization without stalls', `${formatPercent(t.utilization)} (MACs / PEs x compute cycles)`],
+    ['utilization with stalls', `${formatPercent(t.overall_utilization)} (MACs / PEs x all cycles)`],
+    ['energy', energy(t.energy_pj.total)],
+    ['energy per MAC', `${fmt(t.derived.pj_per_mac)} pJ`],
     ['TOPS/W', fmt(t.derived.tops_per_w)],
     ['TOPS/mm^2', fmt(t.derived.tops_per_mm2)],
-    ['area', `${fmt(t.area_um2.total / 1e6)} mm^2`],
-    ['latency', `${fmt(t.derived.latency_s * 1e3)} ms`],
-    ['power', `${fmt(t.derived.power_mw)} mW`],
-    ['EDP', `${fmt(t.derived.edp_j_s)} J s`],
+    ['area', area(t.area_um2.total)],
+    ['latency', formatQuantity(t.derived.latency_s, TIME_S)],
+    ['power', formatQuantity(t.derived.power_mw, POWER_MW)],
+    ['energy-delay product', formatQuantity(t.derived.edp_j_s, EDP_J_S)],
   ]), '');
-  md.push('## Energy per layer and component (pJ)', '', '![energy](energy.svg)', '');
-  md.push(mdTable(['layer', 'compute', 'registers', 'SRAM ifmap', 'SRAM filter', 'SRAM ofmap', 'DRAM', 'vector unit', 'leakage', 'total'],
-    [...layers.map((l) => [l.name, ...[l.energy_pj.compute, l.energy_pj.registers, l.energy_pj.sram.ifmap, l.energy_pj.sram.filter, l.energy_pj.sram.ofmap, l.energy_pj.dram, l.energy_pj.vector ?? 0, l.energy_pj.leakage, l.energy_pj.total].map((v) => fmt(v))]),
-      ['**total**', ...[t.energy_pj.compute, t.energy_pj.registers, t.energy_pj.sram.ifmap, t.energy_pj.sram.filter, t.energy_pj.sram.ofmap, t.energy_pj.dram, t.energy_pj.vector ?? 0, t.energy_pj.leakage, t.energy_pj.total].map((v) => fmt(v))]]), '');
+  md.push('## Energy per layer and component', '', '![energy](energy.svg)', '');
+  md.push(mdTable(['#', 'layer', 'compute', 'registers', 'SRAM ifmap', 'SRAM filter', 'SRAM ofmap', 'DRAM', 'vector unit', 'leakage', 'total'],
+    [...layers.map((l, i) => [String(i), l.name, ...[l.energy_pj.compute, l.energy_pj.registers, l.energy_pj.sram.ifmap, l.energy_pj.sram.filter, l.energy_pj.sram.ofmap, l.energy_pj.dram, l.energy_pj.vector ?? 0, l.energy_pj.leakage, l.energy_pj.total].map(energy)]),
+      ['', '**total**', ...[t.energy_pj.compute, t.energy_pj.registers, t.energy_pj.sram.ifmap, t.energy_pj.sram.filter, t.energy_pj.sram.ofmap, t.energy_pj.dram, t.energy_pj.vector ?? 0, t.energy_pj.leakage, t.energy_pj.total].map(energy)]]), '');
+  md.push('The vector unit (activations, pooling, normalization, residual adds) runs between the array layers: its energy is in the total only.', '');
   md.push('## Area', '', '![area](area.svg)', '');
-  md.push(mdTable(['component', 'um^2', 'mm^2', 'share'], areaRows.map(([k, v]) => [k, fmt(v), fmt(v / 1e6), `${((100 * v) / a.total).toFixed(1)}%`])), '');
+  md.push(mdTable(['component', 'area', 'share'], areaRows.map(([k, v]) => [k, area(v), formatPercent(a.total > 0 ? v / a.total : 0, 1)])), '');
   md.push('## Cycles and utilization', '', '![cycles](cycles.svg)', '');
-  md.push(mdTable(['layer', 'MxNxK', 'cycles', 'stalls', 'utilization', 'pJ/MAC', 'TOPS/W'], layers.map((l) => [
-    l.name, `${l.gemm.m}x${l.gemm.n}x${l.gemm.k}`, String(l.cycles), String(l.stall_cycles), `${(100 * l.utilization).toFixed(1)}%`,
-    fmt(l.derived.pj_per_mac), fmt(l.derived.tops_per_w),
+  md.push('Utilization without stalls: MACs / (PEs x compute cycles), what the mapping allows; with stalls: MACs / (PEs x all ' +
+    'cycles), what the run attains while the array waits for memory.', '');
+  md.push(mdTable(['#', 'layer', 'MxNxK', 'cycles', 'stall cycles', 'utilization without stalls', 'utilization with stalls', 'pJ/MAC', 'TOPS/W'], layers.map((l, i) => [
+    String(i), l.name, `${l.gemm.m}x${l.gemm.n}x${l.gemm.k}`, count(l.cycles), count(l.stall_cycles), formatPercent(l.utilization, 1),
+    formatPercent(l.overall_utilization, 1), fmt(l.derived.pj_per_mac), fmt(l.derived.tops_per_w),
   ])), '');
   md.push('## Roofline', '', '![roofline](roofline.svg)', '');
-  md.push(`Peak ${fmt((2 * r.arch.rows * r.arch.cols * clockHz) / 1e12)} TOPS; DRAM ${fmt(bandwidth)} B/cycle = ${fmt((bandwidth * clockHz) / 1e9)} GB/s. ` +
+  md.push(`Peak ${formatQuantity(2 * r.arch.rows * r.arch.cols * clockHz, OPS_PER_S)}; DRAM ${fmt(bandwidth)} B/cycle = ${bytes(bandwidth * clockHz)}/s. ` +
     'A layer can sit above the bandwidth roof: its first loads and last writes overlap the neighbouring layers.', '');
   const reuse = t.reuse_effect;
   let reuseCsv: string | undefined;
@@ -214,7 +234,7 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
     if (reuse.kind === 'ent') {
       const enc = c.pe.row_encoder;
       md.push(`EN-T: the ${enc?.operand ?? 'broadcast'} operand is Booth-encoded once per row (${enc?.rows ?? r.arch.rows} encoders, ` +
-        `${fmt(enc?.energy_pj_per_encode ?? 0)} pJ per encode, ${fmt(enc?.area_um2_each ?? 0)} um^2 each); the digits travel in ` +
+        `${energy(enc?.energy_pj_per_encode ?? 0)} per encode, ${area(enc?.area_um2_each ?? 0)} each); the digits travel in ` +
         `${enc?.register_bits ?? '?'}-bit registers; each PE keeps partial-product selection and the adder tree. Bits and cycles are those of the plain PE.`, '');
     } else {
       const src = layers.find((l) => l.reuse)?.reuse?.weights;
@@ -222,26 +242,26 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
         `every other channel from its parent over the differing weights. Weights: ${src === 'model' ? "the model's" : 'seeded random +-1 (the model has none)'}.`, '');
     }
     md.push(mdTable(['figure', 'without reuse', 'with reuse', 'change'], [
-      ['energy (uJ)', fmt(reuse.without.energy_pj / 1e6), fmt(reuse.with.energy_pj / 1e6), chg(reuse.without.energy_pj, reuse.with.energy_pj)],
-      ['area (mm^2)', fmt(reuse.without.area_um2 / 1e6), fmt(reuse.with.area_um2 / 1e6), chg(reuse.without.area_um2, reuse.with.area_um2)],
-      ['cycles', String(reuse.without.cycles), String(reuse.with.cycles), chg(reuse.without.cycles, reuse.with.cycles)],
-      ['DRAM bytes', String(reuse.without.dram_bytes), String(reuse.with.dram_bytes), chg(reuse.without.dram_bytes, reuse.with.dram_bytes)],
+      ['energy', energy(reuse.without.energy_pj), energy(reuse.with.energy_pj), chg(reuse.without.energy_pj, reuse.with.energy_pj)],
+      ['area', area(reuse.without.area_um2), area(reuse.with.area_um2), chg(reuse.without.area_um2, reuse.with.area_um2)],
+      ['cycles', count(reuse.without.cycles), count(reuse.with.cycles), chg(reuse.without.cycles, reuse.with.cycles)],
+      ['DRAM traffic', bytes(reuse.without.dram_bytes), bytes(reuse.with.dram_bytes), chg(reuse.without.dram_bytes, reuse.with.dram_bytes)],
     ]), '');
     const rl = layers.filter((l) => l.reuse_effect !== undefined);
     md.push(mdTable(
-      ['layer', 'energy (uJ)', 'cycles', 'DRAM bytes', 'ops/pixel', 'ops saved', 'tree depth', 'weight bits', 'bits vs direct'],
+      ['layer', 'energy', 'cycles', 'DRAM traffic', 'ops/pixel', 'ops saved', 'tree depth', 'weight bits', 'bits vs direct'],
       rl.map((l) => {
         const e = l.reuse_effect as NonNullable<typeof l.reuse_effect>;
         const m = l.reuse;
         return [
           l.name,
-          `${fmt(e.without.energy_pj / 1e6)} -> ${fmt(e.with.energy_pj / 1e6)} (${chg(e.without.energy_pj, e.with.energy_pj)})`,
-          `${e.without.cycles} -> ${e.with.cycles} (${chg(e.without.cycles, e.with.cycles)})`,
-          `${e.without.dram_bytes} -> ${e.with.dram_bytes} (${chg(e.without.dram_bytes, e.with.dram_bytes)})`,
-          m ? `${m.direct_ops} -> ${m.reuse_ops}` : '-',
+          `${energy(e.without.energy_pj)} -> ${energy(e.with.energy_pj)} (${chg(e.without.energy_pj, e.with.energy_pj)})`,
+          `${count(e.without.cycles)} -> ${count(e.with.cycles)} (${chg(e.without.cycles, e.with.cycles)})`,
+          `${bytes(e.without.dram_bytes)} -> ${bytes(e.with.dram_bytes)} (${chg(e.without.dram_bytes, e.with.dram_bytes)})`,
+          m ? `${count(m.direct_ops)} -> ${count(m.reuse_ops)}` : '-',
           m ? `${(100 * m.saving).toFixed(1)}%` : '-',
           m ? String(m.tree_depth) : '-',
-          m ? `${m.weight_bits_direct} -> ${m.weight_bits_reuse}` : '-',
+          m ? `${count(m.weight_bits_direct)} -> ${count(m.weight_bits_reuse)}` : '-',
           m?.output_check ? (m.output_check.identical ? 'identical' : 'DIFFERENT') : '-',
         ];
       })), '');
@@ -260,9 +280,9 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
     );
   }
   md.push('## PE cost model', '');
-  md.push(`One MAC: ${fmt(c.pe.mac_pj)} pJ, registers ${fmt(c.pe.register_pj_per_mac)} pJ per MAC (${r.arch.dataflow}), PE area ${fmt(c.pe.area_um2)} um^2.`, '');
-  md.push(mdTable(['part', 'pJ', 'um^2', 'derivation'], c.pe.parts.map((p) => [p.name, fmt(p.energy_pj), fmt(p.area_um2), p.derivation])), '');
-  md.push(`SRAM model: ${c.sram_fit.formula}; leakage ${fmt(c.leakage_pj_per_cycle)} pJ per cycle for the whole area.`, '');
+  md.push(`One MAC: ${energy(c.pe.mac_pj)}, registers ${energy(c.pe.register_pj_per_mac)} per MAC (${r.arch.dataflow}), PE area ${area(c.pe.area_um2)}.`, '');
+  md.push(mdTable(['part', 'energy', 'area', 'derivation'], c.pe.parts.map((p) => [p.name, energy(p.energy_pj), area(p.area_um2), p.derivation])), '');
+  md.push(`SRAM model: ${c.sram_fit.formula}; leakage ${energy(c.leakage_pj_per_cycle)} per cycle for the whole area.`, '');
   if (opts.papers !== false) {
     md.push('## Papers\' headline figures', '', headlinesMarkdown(lmulHeadlines(opts)), '');
   }

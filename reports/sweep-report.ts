@@ -11,11 +11,15 @@
  *
  * "Better" is lower for every field except those that read as a rate or a score
  * (accuracy, utilization, TOPS/W, throughput, efficiency), for which it is higher.
+ *
+ * Points are numbered from 0, as the `index` of results.jsonl and results.csv. Every figure is
+ * shown in an SI-scaled unit (reports/units.ts), ratios such as accuracy as percentages.
  */
-import { escapeHtml, htmlPage } from './html.ts';
+import { escapeHtml, htmlPage, tableCell } from './html.ts';
 import { InputError } from '../sim/errors.ts';
 import type { ResultLine, SweepMeta } from '../sweep/runner.ts';
 import { scatterChart, type ScatterPoint } from './charts.ts';
+import { formatField, formatNumber, quantityOf } from './units.ts';
 
 export type Better = 'min' | 'max';
 
@@ -52,15 +56,6 @@ export function betterOf(field: string): Better {
   return MAXIMIZE.test(field) ? 'max' : 'min';
 }
 
-const LABELS: Readonly<Record<string, string>> = {
-  cycles: 'cycles',
-  'energy_pj.total': 'energy (pJ)',
-  'area_um2.total': 'area (um^2)',
-  'derived.pj_per_mac': 'energy per MAC (pJ)',
-  'derived.tops_per_w': 'TOPS/W',
-  'derived.latency_s': 'latency (s)',
-  'derived.edp_j_s': 'energy-delay product (J s)',
-};
 
 function walk(o: unknown, parts: readonly string[]): unknown {
   let v = o;
@@ -121,13 +116,15 @@ export function paretoFront(xs: readonly number[], ys: readonly number[], xBette
   return front.sort((a, b) => xs[a] - xs[b] || a - b);
 }
 
-const fmt = (v: unknown): string => {
+/** a swept value or a figure as the tables print it: numbers in their field's unit */
+const fmt = (v: unknown, field = ''): string => {
   if (typeof v !== 'number') return v === undefined ? '' : String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  return v === 0 ? '0' : Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toPrecision(4);
+  return field === '' ? formatNumber(v) : formatField(field, v);
 };
+
 const esc = escapeHtml;
 const fileSafe = (s: string) => s.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, '');
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function varsText(l: ResultLine): string {
   return Object.entries(l.vars).map(([k, v]) => `${k.replace(/^arch\.(array\.)?/, '')}=${v}`).join(', ');
@@ -153,7 +150,7 @@ function mdTable(t: Table): string {
 
 function htmlTable(t: Table): string {
   return '<table><thead><tr>' + t.header.map((h) => `<th>${esc(h)}</th>`).join('') + '</tr></thead><tbody>' +
-    t.rows.map((r) => '<tr>' + r.map((c) => `<td>${esc(c)}</td>`).join('') + '</tr>').join('') + '</tbody></table>';
+    t.rows.map((r) => '<tr>' + r.map((c) => tableCell(esc(c), c)).join('') + '</tr>').join('') + '</tbody></table>';
 }
 
 function csvText(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -190,6 +187,7 @@ export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | u
   }
   colorField ??= varying.find((f) => new Set(ok.map((l) => String(fieldValue(l, f)))).size > 1);
   const groupOf = (l: ResultLine) => (colorField === undefined ? 'points' : `${colorField.replace(/^arch\.(array\.)?/, '')}=${fmt(fieldValue(l, colorField))}`);
+  const nameOf = (f: string) => quantityOf(f).label;
 
   const accuracy = fields.find((f) => /accuracy/i.test(f));
   const pairs: { x: string; y: string; title: string; file: string }[] = [
@@ -199,7 +197,7 @@ export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | u
       : { x: 'area_um2.total', y: 'energy_pj.total', title: 'Energy vs area', file: 'energy-area.svg' },
   ];
   if (opts.x !== undefined && opts.y !== undefined) {
-    pairs.push({ x: opts.x, y: opts.y, title: `${LABELS[opts.y] ?? opts.y} vs ${LABELS[opts.x] ?? opts.x}`, file: `${fileSafe(opts.y)}-vs-${fileSafe(opts.x)}.svg` });
+    pairs.push({ x: opts.x, y: opts.y, title: `${capitalize(nameOf(opts.y))} vs ${nameOf(opts.x)}`, file: `${fileSafe(opts.y)}-vs-${fileSafe(opts.x)}.svg` });
   }
 
   const sections: Section[] = [];
@@ -212,16 +210,17 @@ export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | u
     const xb = betterOf(p.x), yb = betterOf(p.y);
     const xs = usable.map((l) => num(l, p.x)), ys = usable.map((l) => num(l, p.y));
     const front = paretoFront(xs, ys, xb, yb);
-    const xl = LABELS[p.x] ?? p.x, yl = LABELS[p.y] ?? p.y;
+    const xl = nameOf(p.x), yl = nameOf(p.y);
     const points: ScatterPoint[] = usable.map((l, i) => ({
       x: xs[i], y: ys[i], group: groupOf(l),
-      label: `point ${l.index + 1}: ${varsText(l)}; ${xl} ${fmt(xs[i])}, ${yl} ${fmt(ys[i])}`,
+      label: `point ${l.index}: ${varsText(l)}; ${xl} ${fmt(xs[i], p.x)}, ${yl} ${fmt(ys[i], p.y)}`,
     }));
-    const svg = scatterChart({ title: p.title, xLabel: xl, yLabel: yl, points, front, yBetter: yb });
+    const svg = scatterChart({ title: p.title, x: quantityOf(p.x), y: quantityOf(p.y), points, front });
     files[p.file] = svg;
     const pareto = front.map((i) => usable[i].index);
     charts.push({ file: p.file, title: p.title, x: p.x, y: p.y, x_better: xb, y_better: yb, pareto });
-    for (const i of front) paretoRows.push([p.file, String(usable[i].index), usable[i].key, ...varying.map((f) => fmt(fieldValue(usable[i], f))), fmt(xs[i]), fmt(ys[i])]);
+    // the CSV keeps raw numbers in base units, for other tools
+    for (const i of front) paretoRows.push([p.file, String(usable[i].index), usable[i].key, ...varying.map((f) => String(fieldValue(usable[i], f) ?? '')), String(xs[i]), String(ys[i])]);
     sections.push({
       title: p.title,
       text: [
@@ -231,7 +230,7 @@ export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | u
       chart: { file: p.file, svg, alt: p.title.toLowerCase() },
       table: {
         header: ['point', ...varying.map((f) => f.replace(/^arch\.(array\.)?/, '')), xl, yl],
-        rows: front.map((i) => [String(usable[i].index + 1), ...varying.map((f) => fmt(fieldValue(usable[i], f))), fmt(xs[i]), fmt(ys[i])]),
+        rows: front.map((i) => [String(usable[i].index), ...varying.map((f) => fmt(fieldValue(usable[i], f))), fmt(xs[i], p.x), fmt(ys[i], p.y)]),
       },
     });
   }
@@ -248,14 +247,14 @@ export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | u
       if (!Number.isFinite(v)) continue;
       if (!best || (b === 'min' ? v < num(best, f) : v > num(best, f))) best = l;
     }
-    return [LABELS[f] ?? f, b === 'min' ? 'lowest' : 'highest', best ? fmt(num(best, f)) : '-', best ? `${best.index + 1}: ${varsText(best)}` : '-'];
+    return [nameOf(f), b === 'min' ? 'lowest' : 'highest', best ? fmt(num(best, f), f) : '-', best ? `${best.index}: ${varsText(best)}` : '-'];
   });
   sections.push({ title: 'Best point per figure', table: { header: ['figure', 'best', 'value', 'point'], rows: bestRows } });
   const failed = lines.filter((l) => l.status !== 'ok');
   if (failed.length > 0) {
     sections.push({
       title: 'Failed points',
-      table: { header: ['point', 'values', 'error'], rows: failed.map((l) => [String(l.index + 1), varsText(l), l.error ?? '']) },
+      table: { header: ['point', 'values', 'error'], rows: failed.map((l) => [String(l.index), varsText(l), l.error ?? '']) },
     });
   }
 

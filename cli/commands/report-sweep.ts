@@ -45,6 +45,6 @@ export function reportSweep(resultsFile: string, args: SweepReportArgs): void {
   }
   process.stdout.write(
     `wrote ${Object.keys(rep.files).length} files to ${out}: sweep.md, sweep.html, pareto.csv and ${rep.charts.length} charts\n` +
-      rep.charts.map((c) => `${c.file}: ${c.y} vs ${c.x}, ${c.pareto.length} Pareto-optimal points (${c.pareto.map((i) => i + 1).join(', ')})\n`).join(''),
+      rep.charts.map((c) => `${c.file}: ${c.y} vs ${c.x}, ${c.pareto.length} Pareto-optimal points (${c.pareto.join(', ')}; numbered from 0 as in results.jsonl)\n`).join(''),
   );
 }

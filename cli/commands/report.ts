@@ -19,6 +19,7 @@ import { InputError } from '../../sim/errors.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson } from '../io.ts';
+import { AREA_UM2, ENERGY_PJ, formatNumber, formatPercent, formatQuantity } from '../../reports/units.ts';
 import { costOptionsFrom, withCostOptions, type CostOptionArgs } from '../options.ts';
 
 interface ReportArgs extends CostOptionArgs {
@@ -108,8 +109,9 @@ export const reportCommand: CommandBody<ReportArgs> = {
     }
     process.stdout.write(
       `wrote ${Object.keys(rep.files).length} files to ${out}: report.md, report.html, CSV and SVG charts\n` +
-        `energy ${(t.energy_pj.total / 1e6).toPrecision(4)} uJ, ${t.derived.pj_per_mac.toPrecision(4)} pJ/MAC, ` +
-        `${t.derived.tops_per_w.toPrecision(4)} TOPS/W, area ${(t.area_um2.total / 1e6).toPrecision(4)} mm^2\n`,
+        `energy ${formatQuantity(t.energy_pj.total, ENERGY_PJ)}, ${formatNumber(t.derived.pj_per_mac)} pJ/MAC, ` +
+        `${formatNumber(t.derived.tops_per_w)} TOPS/W, area ${formatQuantity(t.area_um2.total, AREA_UM2)}; ` +
+        `utilization ${formatPercent(t.utilization)} without stalls, ${formatPercent(t.overall_utilization)} with stalls\n`,
     );
   },
 };

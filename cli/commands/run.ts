@@ -13,7 +13,7 @@ import { InputError } from '../../sim/errors.ts';
 import { conventionsOf } from '../../sim/conventions.ts';
 import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
 import { runPipeline } from '../../sim/pipeline.ts';
-import type { Compat, EngineName, LayerDetail, SimResult } from '../../sim/result.ts';
+import type { Compat, EngineName, LayerDetail, RunCounts, SimResult } from '../../sim/result.ts';
 import type { PaddingMode } from '../../sim/workload/layer.ts';
 import { resolveRun } from '../../models/run-request.ts';
 import { parseGemm } from '../../models/workload.ts';
@@ -25,6 +25,7 @@ import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
 import { getLogger } from '../logger.ts';
 import { progressCallback } from '../progress.ts';
+import { AREA_UM2, BYTES, COUNT, ENERGY_PJ, formatNumber, formatQuantity, type Ladder } from '../../reports/units.ts';
 import { costOptionsFrom, peOptionsFrom, withCostOptions, withPeOptions, type CostOptionArgs, type PeOptionArgs } from '../options.ts';
 import type { CostedSimResult } from '../../sim/cost/run-cost.ts';
 import { printSchedule, scheduleRequest, SCHEDULE_OPTIONS, type ScheduleArgs } from '../schedule-option.ts';
@@ -109,26 +110,26 @@ function printHuman(r: SimResult): void {
     `${r.arch.name}: ${r.arch.rows}x${r.arch.cols} ${r.arch.dataflow}, PE ${r.arch.pe}, psum ${r.arch.psum_format}` +
       `${r.compat === 'scalesim' ? ', SCALE-Sim parity' : ''}, ${r.engine} engine\n\n`,
   );
-  const rows = r.layers.map((l) => [
-    l.name, String(l.cycles), String(l.stall_cycles), pct(l.utilization), pct(l.mapping_efficiency),
-    String(l.sram.ifmap_reads), String(l.sram.filter_reads), String(l.sram.ofmap_writes),
-    String(l.dram.ifmap_read_bytes + l.dram.filter_read_bytes + l.dram.ofmap_read_bytes + l.dram.ofmap_write_bytes),
-    String(l.dram.non_compulsory_bytes),
+  // counts in k / M / G and bytes in kB / MB (exact figures: --json, --out's CSVs)
+  const count = (n: number) => formatQuantity(n, COUNT);
+  const bytes = (n: number) => formatQuantity(n, BYTES);
+  const cells = (c: RunCounts) => [
+    count(c.cycles), count(c.stall_cycles), pct(c.utilization), pct(c.overall_utilization), pct(c.mapping_efficiency),
+    count(c.sram.ifmap_reads), count(c.sram.filter_reads), count(c.sram.ofmap_writes),
+    bytes(c.dram.ifmap_read_bytes + c.dram.filter_read_bytes + c.dram.ofmap_read_bytes + c.dram.ofmap_write_bytes),
+    bytes(c.dram.non_compulsory_bytes),
+  ];
+  const rows = r.layers.map((l, i) => [
+    String(i), l.name, ...cells(l),
     ...(r.functional ? [l.output ? `${l.output.checksum} (max err ${l.output.max_abs_error.toPrecision(3)})` : ''] : []),
   ]);
-  const t = r.totals;
-  rows.push([
-    'total', String(t.cycles), String(t.stall_cycles), pct(t.utilization), pct(t.mapping_efficiency),
-    String(t.sram.ifmap_reads), String(t.sram.filter_reads), String(t.sram.ofmap_writes),
-    String(t.dram.ifmap_read_bytes + t.dram.filter_read_bytes + t.dram.ofmap_read_bytes + t.dram.ofmap_write_bytes),
-    String(t.dram.non_compulsory_bytes),
-    ...(r.functional ? [''] : []),
-  ]);
+  rows.push(['', 'total', ...cells(r.totals), ...(r.functional ? [''] : [])]);
   printTable(
-    ['layer', 'cycles', 'stalls', 'util', 'map eff', 'ifmap rd', 'filter rd', 'ofmap wr', 'DRAM bytes', 'non-compulsory',
+    ['#', 'layer', 'cycles', 'stalls', 'util w/o stalls', 'util w/ stalls', 'map eff', 'ifmap rd', 'filter rd', 'ofmap wr', 'DRAM', 'non-compulsory',
       ...(r.functional ? ['output checksum'] : [])],
     rows,
   );
+  process.stdout.write('util w/o stalls: MACs / (PEs x compute cycles); util w/ stalls: MACs / (PEs x all cycles, stalls and the vector unit included)\n');
 }
 
 /** relative change with reuse: -x% is a saving, +x% a cost */
@@ -142,8 +143,8 @@ function changePct(without: number, withR: number): string {
 function printReuse(r: CostedSimResult): void {
   const eff = r.totals.reuse_effect;
   if (eff === undefined) return;
-  const change = (without: number, withR: number, unit = '') =>
-    `${fmtNum(without)}${unit} -> ${fmtNum(withR)}${unit} (${changePct(without, withR)})`;
+  const change = (without: number, withR: number, units: Ladder = COUNT) =>
+    `${formatQuantity(without, units)} -> ${formatQuantity(withR, units)} (${changePct(without, withR)})`;
   process.stdout.write('\n');
   if (eff.kind === 'ent') {
     const enc = r.cost.pe.row_encoder;
@@ -161,22 +162,19 @@ function printReuse(r: CostedSimResult): void {
       return [
         l.name, `${m.channels}x${m.k}`, `${m.direct_ops} -> ${m.reuse_ops}`, `${(100 * m.saving).toFixed(1)}%`, String(m.tree_depth),
         change(m.weight_bits_direct, m.weight_bits_reuse), change(m.direct.cycles, l.cycles),
-        e ? change(e.without.dram_bytes, e.with.dram_bytes) : '', e ? change(e.without.energy_pj / 1e6, e.with.energy_pj / 1e6, ' uJ') : '',
+        e ? change(e.without.dram_bytes, e.with.dram_bytes, BYTES) : '', e ? change(e.without.energy_pj, e.with.energy_pj, ENERGY_PJ) : '',
         m.output_check ? (m.output_check.identical ? 'identical' : 'DIFFERENT') : '',
       ];
     });
     printTable(['layer', 'N x K', 'ops/pixel', 'ops saved', 'depth', 'weight bits', 'cycles', 'DRAM bytes', 'energy', 'bits vs direct'], rows);
   }
   process.stdout.write(
-    `reuse (${eff.kind}) in total: energy ${change(eff.without.energy_pj / 1e6, eff.with.energy_pj / 1e6, ' uJ')}, ` +
-      `area ${change(eff.without.area_um2 / 1e6, eff.with.area_um2 / 1e6, ' mm^2')}, cycles ${change(eff.without.cycles, eff.with.cycles)}, ` +
-      `DRAM bytes ${change(eff.without.dram_bytes, eff.with.dram_bytes)} (without -> with reuse; -x% saved, +x% cost)\n`,
+    `reuse (${eff.kind}) in total: energy ${change(eff.without.energy_pj, eff.with.energy_pj, ENERGY_PJ)}, ` +
+      `area ${change(eff.without.area_um2, eff.with.area_um2, AREA_UM2)}, cycles ${change(eff.without.cycles, eff.with.cycles)}, ` +
+      `DRAM ${change(eff.without.dram_bytes, eff.with.dram_bytes, BYTES)} (without -> with reuse; -x% saved, +x% cost)\n`,
   );
 }
 
-function fmtNum(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
-}
 
 /** Trace files written synchronously chunk by chunk: the simulation never holds a whole trace. */
 class TraceFiles {
@@ -295,19 +293,19 @@ export const runCommand: CommandBody<RunArgs> = {
         const a = result.accuracy;
         process.stdout.write(`accuracy on ${a.dataset} (${a.images} images): top-1 ${(100 * a.top1).toFixed(2)}% ` +
           `(fp32 reference ${(100 * a.reference_top1).toFixed(2)}%, agreement ${(100 * a.agreement).toFixed(2)}%, ` +
-          `logit rel. error ${a.rel_error.toExponential(2)})\n`);
+          `logit rel. error ${formatNumber(a.rel_error, 3)})\n`);
       }
       if (result.vector.ops.length > 0) {
-        process.stdout.write(`vector unit: ${result.vector.ops.length} ops, ${result.vector.element_ops} element-ops, ` +
-          `${result.vector.cycles} cycles at ${result.vector.throughput}/cycle (included in the total)\n`);
+        process.stdout.write(`vector unit: ${result.vector.ops.length} ops, ${formatQuantity(result.vector.element_ops, COUNT)} element-ops, ` +
+          `${formatQuantity(result.vector.cycles, COUNT)} cycles at ${result.vector.throughput}/cycle (included in the total)\n`);
       }
       const e = result.totals.energy_pj, d = result.totals.derived;
       process.stdout.write(
-        `\nenergy ${(e.total / 1e6).toFixed(3)} uJ (${d.pj_per_mac.toFixed(3)} pJ/MAC: compute ${pctOf(e.compute, e.total)}, ` +
+        `\nenergy ${formatQuantity(e.total, ENERGY_PJ)} (${formatNumber(d.pj_per_mac)} pJ/MAC: compute ${pctOf(e.compute, e.total)}, ` +
           `registers ${pctOf(e.registers, e.total)}, SRAM ${pctOf(e.sram.total, e.total)}, DRAM ${pctOf(e.dram, e.total)}, ` +
           `vector unit ${pctOf(e.vector, e.total)}, ` +
-          `leakage ${pctOf(e.leakage, e.total)}); area ${(result.totals.area_um2.total / 1e6).toFixed(3)} mm^2; ` +
-          `${d.tops_per_w.toFixed(2)} TOPS/W; ${result.cost.technology} at ${result.cost.node_nm} nm, ${result.cost.dram_type}\n`,
+          `leakage ${pctOf(e.leakage, e.total)}); area ${formatQuantity(result.totals.area_um2.total, AREA_UM2)}; ` +
+          `${formatNumber(d.tops_per_w)} TOPS/W; ${result.cost.technology} at ${result.cost.node_nm} nm, ${result.cost.dram_type}\n`,
       );
     }
   },

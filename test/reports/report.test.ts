@@ -8,6 +8,7 @@ import { getPe } from '../../sim/pe/registry.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { buildReport } from '../../reports/cost-report.ts';
 import { repoRoot, runCli } from '../cli/run-cli.ts';
+import { expectReadable, legendEntries, SCREENSHOTS, svgTexts } from './readable.ts';
 
 const OUT = join(repoRoot, 'out', 'test-reports');
 
@@ -47,6 +48,17 @@ describe('report builder', () => {
     expect(f['report.html']).not.toMatch(/<(script|link)\b/);
     expect(f['report.md']).toContain('![energy](energy.svg)');
     expect(f['report.md']).toContain("Papers' headline figures");
+    expectReadable(f);
+    // utilization with and without stalls, both named, in the summary, the table and the chart
+    expect(f['report.md']).toMatch(/\| utilization without stalls \| \d+\.\d\d% \(MACs \/ PEs x compute cycles\) \|/);
+    expect(f['report.md']).toMatch(/\| utilization with stalls \| \d+\.\d\d% \(MACs \/ PEs x all cycles\) \|/);
+    expect(f['report.md']).toContain('| utilization without stalls | utilization with stalls |');
+    expect(legendEntries(f['cycles.svg']).map((e) => e.name)).toEqual(['compute cycles', 'stall cycles', 'utilization without stalls', 'utilization with stalls']);
+    // axes carry their scaled unit
+    expect(svgTexts(f['energy.svg'])).toContain('energy (uJ)');
+    expect(svgTexts(f['cycles.svg'])).toContain('cycles (k)');
+    expect(svgTexts(f['area.svg'])).toContain('area (mm^2)');
+    expect(svgTexts(f['roofline.svg'])).toContain('attained performance (GOPS)');
     // a costed result is reported as is
     const again = buildReport(withCost(result, runCost(result, arch)), undefined, { papers: false });
     expect(again.files['energy.csv']).toBe(f['energy.csv']);
@@ -141,8 +153,27 @@ describe.skipIf(!haveChromium && !process.env.CI)('report.html in a real browser
       }
       expect(await page.locator('table').count()).toBeGreaterThan(4);
       expect(errors).toEqual([]);
-      await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
-      expect(existsSync(join(dir, 'report.png'))).toBe(true);
+      // every one of resnet18's 21 layers in the roofline's legend, each in a colour of its own
+      const files = Object.fromEntries(['report.md', 'energy.svg', 'area.svg', 'cycles.svg', 'roofline.svg']
+        .map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+      expectReadable(files);
+      const result = JSON.parse(readFileSync(join(dir, 'sim_result.json'), 'utf8')) as { layers: { name: string }[] };
+      expect(result.layers).toHaveLength(21);
+      expect(legendEntries(files['roofline.svg']).map((e) => e.name)).toEqual(result.layers.map((l) => l.name));
+      // rotated layer names below the bars are inside the picture: none cut at its edges
+      const clipped = await page.$$eval('figure.chart svg', (svgs) => svgs.flatMap((svg) => {
+        const box = svg.getBoundingClientRect();
+        return [...svg.querySelectorAll('.x-axis text, .legend text')].filter((t) => {
+          const b = t.getBoundingClientRect();
+          return b.width > 0 && (b.left < box.left - 0.5 || b.right > box.right + 0.5 || b.top < box.top - 0.5 || b.bottom > box.bottom + 0.5);
+        }).map((t) => t.textContent);
+      }));
+      expect(clipped).toEqual([]);
+      // nothing wider than the window: no sideways scrolling
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1100);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'report.png'), fullPage: true });
+      expect(existsSync(join(SCREENSHOTS, 'report.png'))).toBe(true);
     } finally {
       await browser.close();
     }

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSweepReport, fieldValue, paretoFront } from '../../reports/sweep-report.ts';
 import type { ResultLine } from '../../sweep/runner.ts';
 import { runCli } from '../cli/run-cli.ts';
+import { expectReadable, legendEntries, SCREENSHOTS, svgTexts } from './readable.ts';
 
 function line(index: number, pe: string, cycles: number, energy: number, area: number, accuracy?: number): ResultLine {
   return {
@@ -62,10 +63,26 @@ describe('sweep report builder', () => {
     expect([ae.x, ae.y, ae.x_better, ae.y_better]).toEqual(['energy_pj.total', 'accuracy', 'min', 'max']);
     expect(ae.pareto).toEqual([2, 0, 1]); // point 3 costs more energy than 1 for less accuracy
     expect(a.charts[2].y_better).toBe('max');
+    // accuracy in %, energy in an SI unit, on the axes and in the tables; points numbered from 0
+    expect(svgTexts(a.files['accuracy-energy.svg'])).toEqual(expect.arrayContaining(['top-1 accuracy (%)', 'energy (pJ)']));
+    expect(a.files['sweep.md']).toContain('| 2 | fp8 | 24 | 40 pJ | 70.00% |');
+    expect(legendEntries(a.files['accuracy-energy.svg']).map((e) => e.name)).toEqual(['pe=int8', 'pe=bf16', 'pe=fp8', 'pe=x', 'Pareto front']);
+    expectReadable(a.files);
     expect(() => buildSweepReport(acc, undefined, { x: 'cycles', y: 'energy' })).toThrow(/--y-axis 'energy' is not a numeric field.*energy_pj\.total/);
     expect(() => buildSweepReport(acc, undefined, { x: 'cycles' })).toThrow(/--x-axis and --y-axis go together/);
   });
 });
+
+/** 3 quick points with an accuracy: a trained MLP on 20 images */
+const ACCURACY_SWEEP = `
+base:
+  arch: edge
+  model: mlp
+  dataset: fmnist
+  limit: 20
+grid:
+  pe: [fp32, fp8-e4m3, int8]
+`;
 
 /** 3 x 2 x 2 = 12 quick points */
 const SWEEP = `
@@ -81,10 +98,14 @@ grid:
 describe('bitweave report on a sweep directory (CLI and browser)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bitweave-sweep-report-'));
   const out = join(dir, 'sweep');
+  const accOut = join(dir, 'accuracy');
   beforeAll(() => {
     writeFileSync(join(dir, 'sweep.yaml'), SWEEP);
     const r = runCli(['sweep', join(dir, 'sweep.yaml'), '--out', out, '--jobs', '2', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
+    writeFileSync(join(dir, 'accuracy.yaml'), ACCURACY_SWEEP);
+    const a = runCli(['sweep', join(dir, 'accuracy.yaml'), '--out', accOut, '--jobs', '2', '--quiet']);
+    expect(a.code, a.stderr).toBe(0);
   });
 
   it('writes sweep.md, sweep.html, pareto.csv and the SVGs; bad fields exit 2', () => {
@@ -97,6 +118,14 @@ describe('bitweave report on a sweep directory (CLI and browser)', () => {
     for (const c of s.charts) expect(c.pareto.length).toBeGreaterThan(0);
     for (const f of s.files) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/^# Sweep report: .*sweep\.yaml/);
+    // the Pareto points printed as results.jsonl numbers them, from 0
+    const human = runCli(['report', out]);
+    expect(human.code).toBe(0);
+    for (const c of s.charts) expect(human.stdout).toContain(`${c.pareto.length} Pareto-optimal points (${c.pareto.join(', ')}; numbered from 0`);
+    const indices = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { index: number }).index);
+    expect(Math.min(...indices)).toBe(0);
+    const paretoCsv = readFileSync(join(out, 'pareto.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    for (const i of paretoCsv) expect(indices).toContain(i);
     const bad = runCli(['report', out, '--x', 'cycles', '--y', 'joules']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--y-axis 'joules' is not a numeric field of the results; fields: .*energy_pj\.total/);
@@ -107,8 +136,19 @@ describe('bitweave report on a sweep directory (CLI and browser)', () => {
     const { chromium } = await import('playwright-core');
     const r = runCli(['report', out, '--out', join(out, 'html'), '--quiet']);
     expect(r.code, r.stderr).toBe(0);
+    const ra = runCli(['report', accOut, '--quiet']);
+    expect(ra.code, ra.stderr).toBe(0);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      // the accuracy sweep: accuracy vs energy, accuracy in %
+      const accPage = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      await accPage.goto('file://' + join(accOut, 'sweep.html'));
+      expect(await accPage.$$eval('figure.chart', (f) => f.map((e) => e.getAttribute('data-chart')))).toEqual(['energy-cycles.svg', 'accuracy-energy.svg']);
+      expect(await accPage.locator('figure[data-chart="accuracy-energy.svg"] text', { hasText: 'top-1 accuracy (%)' }).count()).toBe(1);
+      expect(await accPage.locator('figure[data-chart="accuracy-energy.svg"] circle.point').count()).toBe(3);
+      await accPage.screenshot({ path: join(SCREENSHOTS, 'sweep-accuracy.png'), fullPage: true });
+      expectReadable(Object.fromEntries(['sweep.md', 'energy-cycles.svg', 'accuracy-energy.svg'].map((f) => [f, readFileSync(join(accOut, f), 'utf8')])));
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -135,8 +175,9 @@ describe('bitweave report on a sweep directory (CLI and browser)', () => {
       }
       expect(await page.locator('table').count()).toBeGreaterThanOrEqual(3);
       expect(errors).toEqual([]);
-      mkdirSync(join(out, 'html'), { recursive: true });
-      await page.screenshot({ path: join(out, 'html', 'sweep.png'), fullPage: true });
+      expectReadable(Object.fromEntries(['sweep.md', 'energy-cycles.svg', 'energy-area.svg'].map((f) => [f, readFileSync(join(out, 'html', f), 'utf8')])));
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1100);
+      await page.screenshot({ path: join(SCREENSHOTS, 'sweep.png'), fullPage: true });
     } finally {
       await browser.close();
     }
