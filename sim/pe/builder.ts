@@ -8,7 +8,7 @@ import { InputError } from '../errors.ts';
 import { decode, encode, isValidBits } from './codec.ts';
 import { decodeFloat, encodeFloat, floatDecodeTable, type Rounding } from './float-codec.ts';
 import { FP32, INT32, getFormat, type FloatFormat, type NumberFormat } from './formats.ts';
-import { isPlainFp32, makeAccumulator } from './accumulator.ts';
+import { isPlainFp32, makeAccumulator, type Accumulator } from './accumulator.ts';
 import { assertExactInFloat64 } from './exact-mul.ts';
 import { lmulBits } from './lmul.ts';
 import { pow2 } from './pow2.ts';
@@ -85,8 +85,6 @@ export function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
   const internal = opts.accInternal !== undefined ? getFormat(opts.accInternal) : spec.acc;
   const acc = makeAccumulator(spec.acc, internal, opts.accSaturate ?? false);
   const { input, weight, product } = spec;
-  let mul: (a: number, b: number) => number;
-  let productValue: ProductValue;
   const reuse = opts.reuse ?? 'none';
   if (reuse === 'ent' && spec.multiplier !== 'float' && spec.multiplier !== 'int') {
     throw new InputError(
@@ -96,11 +94,66 @@ export function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
   // EN-T: the input operand is Booth-encoded (once per row, on the array) and every product
   // goes through the digit-selection datapath, so its exactness is exercised, not assumed.
   const ent = reuse === 'ent';
+  // refused now, before any work: a float pair whose exact product does not fit a double
+  if (spec.multiplier === 'float') assertExactInFloat64(input as FloatFormat, weight as FloatFormat);
+  // The arithmetic (product tables of narrow operands, decoded-operand kernels) is made on
+  // first use, not with the PE: a timing-only run never multiplies, and the two product
+  // tables of an 8-bit kind (65,536 products each) cost every `bitweave run` tens of milliseconds.
+  let arith: Arithmetic | undefined;
+  const arithmetic = () => (arith ??= buildArithmetic(spec, acc, ent));
 
+  const qIn = { round: spec.inputRounding, saturate: spec.quantizeSaturate };
+  return {
+    name: spec.name,
+    description: ent ? `${spec.description}; EN-T: Booth-encoded input operand` : spec.description,
+    reuse,
+    multiplier: spec.multiplier,
+    input,
+    weight,
+    product,
+    acc: spec.acc,
+    inputRounding: spec.inputRounding,
+    quantizeOptions: qIn,
+    quantizeInput: (x) => encode(input, x, qIn),
+    quantizeWeight: (x) => encode(weight, x, qIn),
+    get mul() {
+      return arithmetic().mul;
+    },
+    get mulMany() {
+      return arithmetic().mulMany;
+    },
+    accZero: acc.zero,
+    get mac() {
+      return arithmetic().mac;
+    },
+    addAcc: acc.add,
+    get dot() {
+      return arithmetic().dot;
+    },
+    accToBits: acc.toBits,
+    accFromBits: acc.fromBits,
+    accValue: acc.value,
+    inputValue: (bits) => decode(input, bits),
+    weightValue: (bits) => decode(weight, bits),
+  };
+}
+
+
+/** The multiply, multiply-many, MAC and dot product of a PE, with its fast paths. */
+interface Arithmetic {
+  readonly mul: PeKind['mul'];
+  readonly mulMany: PeKind['mulMany'];
+  readonly mac: PeKind['mac'];
+  readonly dot: PeKind['dot'];
+}
+
+function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean): Arithmetic {
+  const { input, weight, product } = spec;
+  let mul: (a: number, b: number) => number;
+  let productValue: ProductValue;
   switch (spec.multiplier) {
     case 'float': {
       const fi = input as FloatFormat, fw = weight as FloatFormat, fp = product as FloatFormat;
-      assertExactInFloat64(fi, fw);
       const encOpts = { saturate: spec.productSaturate };
       const valueOf = (f: FloatFormat) => (f.bits <= 16 ? tableLookup(floatDecodeTable(f)) : isPlainFp32(f) ? fp32FromBits : (x: number) => decodeFloat(f, x));
       const va = valueOf(fi), vb = valueOf(fw);
@@ -186,32 +239,7 @@ export function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     dot = genericDot(productValue, accAdd);
   }
 
-  const qIn = { round: spec.inputRounding, saturate: spec.quantizeSaturate };
-  return {
-    name: spec.name,
-    description: ent ? `${spec.description}; EN-T: Booth-encoded input operand` : spec.description,
-    reuse,
-    multiplier: spec.multiplier,
-    input,
-    weight,
-    product,
-    acc: spec.acc,
-    inputRounding: spec.inputRounding,
-    quantizeOptions: qIn,
-    quantizeInput: (x) => encode(input, x, qIn),
-    quantizeWeight: (x) => encode(weight, x, qIn),
-    mul,
-    mulMany,
-    accZero: acc.zero,
-    mac: (s, a, b) => accAdd(s, productValue(a, b)),
-    addAcc: accAdd,
-    dot,
-    accToBits: acc.toBits,
-    accFromBits: acc.fromBits,
-    accValue: acc.value,
-    inputValue: (bits) => decode(input, bits),
-    weightValue: (bits) => decode(weight, bits),
-  };
+  return { mul, mulMany, mac: (s, a, b) => accAdd(s, productValue(a, b)), dot };
 }
 
 /**
