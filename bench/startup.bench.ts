@@ -7,8 +7,9 @@
  *
  * Compiled: dist/ as `npm ci` builds it (scripts/build.mjs runs first, so it is up to date);
  * from source: the same commands through tsx (BITWEAVE_FROM_SOURCE=1), as before the build
- * existed. Peak memory: the process's own maximum resident set (process.resourceUsage),
- * written at exit by a hook module given with --import.
+ * existed. Peak memory and CPU time (user + system): the process's own figures
+ * (process.resourceUsage), written at exit by a hook module given with --import; CPU time
+ * suffers less than wall time from other processes on the machine.
  *
  * The AlexNet case is the one SCALE-Sim v2 was timed on by the issue's author: its own
  * 32x32 os cfg and AlexNet topology, --compat scalesim, its three report CSVs written.
@@ -40,6 +41,8 @@ export interface StartupRow {
   /** median over the floor's median */
   readonly ratio: number;
   readonly peak_rss_mb: number;
+  /** median user + system CPU time */
+  readonly cpu_ms: number;
 }
 
 /** The measured cases; the first is the floor. `out` is a scratch folder for --out. */
@@ -62,9 +65,11 @@ export function measureStartup(cases: readonly StartupCase[], rounds: number, sc
   const rssFile = join(scratch, 'rss');
   const hook = join(scratch, 'rss-hook.mjs');
   writeFileSync(hook, "import { writeFileSync } from 'node:fs';\n" +
-    'process.on(\'exit\', () => writeFileSync(process.env.BITWEAVE_BENCH_RSS, String(process.resourceUsage().maxRSS)));\n');
+    'process.on(\'exit\', () => { const u = process.resourceUsage(); ' +
+    'writeFileSync(process.env.BITWEAVE_BENCH_RSS, `${u.maxRSS} ${(u.userCPUTime + u.systemCPUTime) / 1000}`); });\n');
   const wall = cases.map(() => [] as number[]);
   const rss = cases.map(() => [] as number[]);
+  const cpu = cases.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     cases.forEach((c, i) => {
       const env = { ...process.env, BITWEAVE_BENCH_RSS: rssFile, ...(c.fromSource && { BITWEAVE_FROM_SOURCE: '1' }) };
@@ -76,13 +81,18 @@ export function measureStartup(cases: readonly StartupCase[], rounds: number, sc
       });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (p.status !== 0) throw new Error(`${c.name} failed (exit ${p.status}): ${p.stderr}`);
-      if (withHook) rss[i].push(Number(readFileSync(rssFile, 'utf8')) / 1024);
+      if (withHook) {
+        const [kb, cpuMs] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
+        rss[i].push(kb / 1024);
+        cpu[i].push(cpuMs);
+      }
       else wall[i].push(ms);
     });
   }
   const floor = median(wall[0]);
   return cases.map((c, i) => ({
     name: c.name, median_ms: median(wall[i]), min_ms: Math.min(...wall[i]), ratio: median(wall[i]) / floor, peak_rss_mb: median(rss[i]),
+    cpu_ms: median(cpu[i]),
   }));
 }
 
@@ -98,8 +108,9 @@ export function printStartupBench(rounds = 14): StartupRow[] {
       `load average ${load0.toFixed(1)} -> ${load1.toFixed(1)}):\n`);
     const floor = rows[0].median_ms;
     printTable(
-      ['command', 'median ms', 'min ms', 'x node -e 0', 'above the floor, ms', 'peak RSS MB'],
-      rows.map((r) => [r.name, r.median_ms.toFixed(0), r.min_ms.toFixed(0), `${r.ratio.toFixed(2)}x`, (r.median_ms - floor).toFixed(0), r.peak_rss_mb.toFixed(0)]),
+      ['command', 'median ms', 'min ms', 'x node -e 0', 'above the floor, ms', 'CPU ms', 'CPU x node -e 0', 'peak RSS MB'],
+      rows.map((r) => [r.name, r.median_ms.toFixed(0), r.min_ms.toFixed(0), `${r.ratio.toFixed(2)}x`, (r.median_ms - floor).toFixed(0),
+        r.cpu_ms.toFixed(0), `${(r.cpu_ms / rows[0].cpu_ms).toFixed(2)}x`, r.peak_rss_mb.toFixed(0)]),
     );
     return rows;
   } finally {
