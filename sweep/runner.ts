@@ -8,7 +8,7 @@
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
-import { workerExecArgv } from '../models/package-files.ts';
+import { workerExecArgv, workerModule } from '../models/package-files.ts';
 import { InputError } from '../sim/errors.ts';
 import type { SweepPoint, SweepSpec } from './spec.ts';
 
@@ -27,8 +27,8 @@ export interface SweepRunOptions {
   readonly resume: boolean;
   /** the points to run (a shard of the spec, or all) */
   readonly points: readonly SweepPoint[];
-  /** module whose default export runs one point: (point) => ResultLine */
-  readonly workerFile: string;
+  /** module whose default export runs one point: (point) => ResultLine (default: sweep/worker) */
+  readonly workerFile?: string;
   readonly onDone?: (line: ResultLine, done: number, total: number) => void;
   /** the shard this run is ("i/n"), recorded in sweep.json */
   readonly shard?: string;
@@ -172,11 +172,12 @@ export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<
   const fd = openSync(jsonl, 'a');
   // Workers running TypeScript load it through tsx: inherit its loader flags, or add them
   // when this process registered tsx in-process (bin/bitweave.js) and so has none to inherit.
+  const workerFile = opts.workerFile ?? workerModule('sweep/worker');
   const pool = new Piscina({
-    filename: opts.workerFile,
+    filename: workerFile,
     minThreads: opts.jobs,
     maxThreads: opts.jobs,
-    execArgv: workerExecArgv(opts.workerFile),
+    execArgv: workerExecArgv(workerFile),
     // a worker's default young generation is small: simulations allocate many short-lived
     // typed arrays, and scavenges then cost a quarter of a point's time (bench: 1.55x -> 1.70x on 2 workers)
     resourceLimits: { maxYoungGenerationSizeMb: 128 },

@@ -1,15 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { workerModule } from '../../models/package-files.ts';
 import { SingleBar } from 'cli-progress';
 import type { CommandBody } from './index.ts';
 import { InputError } from '../../sim/errors.ts';
-import { getPe } from '../../sim/pe/registry.ts';
-import { loadWorkload } from '../../models/workload.ts';
 import { mergeShards } from '../../sweep/merge.ts';
 import { runSweep } from '../../sweep/runner.ts';
-import { parseSweepSpec, shardOf, type SweepSpec } from '../../sweep/spec.ts';
-import { loadArch } from '../arch-file.ts';
+import { shardOf } from '../../sweep/spec.ts';
+import { loadSweepFile } from '../sweep-file.ts';
 import { printJson } from '../io.ts';
 
 interface SweepArgs {
@@ -23,16 +19,6 @@ interface SweepArgs {
   quiet?: boolean;
 }
 
-const workerFile = workerModule('sweep/worker');
-
-function loadSpec(file: string): SweepSpec {
-  if (!existsSync(file)) throw new InputError(`sweep file '${file}' does not exist`);
-  return parseSweepSpec(readFileSync(file, 'utf8'), file, {
-    loadArch,
-    checkPe: (name) => void getPe(name),
-    checkModel: (source) => void loadWorkload(source),
-  });
-}
 
 interface MergeArgs {
   out: string;
@@ -53,7 +39,7 @@ export const sweepMergeCommand: CommandBody<MergeArgs> = {
       .example('$0 sweep-merge out/sweep out/shards/shard-*', 'one results directory from the shards of a job array')
       .example('$0 sweep-merge out/sweep out/shards/shard-* --spec examples/sweep.yaml', 'same, and report points no shard ran'),
   handler: (args) => {
-    const spec = args.spec !== undefined ? loadSpec(args.spec) : undefined;
+    const spec = args.spec !== undefined ? loadSweepFile(args.spec) : undefined;
     const s = mergeShards({ outDir: args.out, shardDirs: args.shards, force: args.force, ...(spec && { spec }) });
     if (args.json) printJson({ ...s, out: args.out });
     else {
@@ -82,7 +68,7 @@ export const sweepCommand: CommandBody<SweepArgs> = {
       .example('$0 sweep-merge out/sweep out/shard1 out/shard2 out/shard3', 'merge shards (see bitweave sweep-merge --help)'),
   handler: async (args) => {
     if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${args.jobs}`);
-    const spec = loadSpec(args.file);
+    const spec = loadSweepFile(args.file);
     const points = shardOf(spec.points, args.shard);
     const outDir = args.out ?? join('.', `sweep-${basename(args.file).replace(/\.[^.]*$/, '')}`);
     const tty = process.stderr.isTTY && !args.quiet;
@@ -95,7 +81,6 @@ export const sweepCommand: CommandBody<SweepArgs> = {
       jobs: args.jobs,
       resume: args.resume,
       points,
-      workerFile,
       ...(args.shard !== undefined && { shard: args.shard }),
       onDone: (line, done, total) => {
         if (line.status !== 'ok') failed++;
