@@ -12,7 +12,8 @@ export interface ScheduleArgs {
   schedule?: string;
   scheduleTimeLimit: number;
   scheduleWeightKb?: number;
-  trace: boolean;
+  /** --trace (any mode) */
+  trace?: string;
 }
 
 export const SCHEDULE_OPTIONS = {
@@ -25,7 +26,7 @@ export const SCHEDULE_OPTIONS = {
 export function scheduleRequest(args: ScheduleArgs): ScheduleRequest | undefined {
   if (args.schedule === undefined) return undefined;
   const scheduler = parseScheduler(args.schedule);
-  if (args.trace) throw new InputError('--trace records the per-layer buffer model; it is not available with --schedule');
+  if (args.trace !== undefined) throw new InputError('--trace records the per-layer buffer model; it is not available with --schedule');
   return { scheduler, timeLimitS: args.scheduleTimeLimit, ...(args.scheduleWeightKb !== undefined && { weightKb: args.scheduleWeightKb }) };
 }
 

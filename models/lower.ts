@@ -106,7 +106,7 @@ export function lowerGraph(g: Graph, opts: LowerOptions = {}): Lowered {
         arrayOps.push({ node: node.name, op: node.op, layer, repeat, macs: layerMacs(layer) * repeat, binary, part });
       },
       vector(op, elements, opsPerElement = 1) {
-        vectorOps.push({ name: node.name, op, elements, opsPerElement });
+        vectorOps.push({ name: node.name, op, elements, opsPerElement, afterLayers: arrayOps.length });
         vecElems += elements;
       },
     };

@@ -5,7 +5,7 @@
  * SCALE-Sim's report CSVs (and the SimResult as JSON); --trace adds per-layer SRAM/DRAM
  * traces and a Perfetto timeline to --out.
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import type { CommandBody } from './index.ts';
@@ -18,9 +18,8 @@ import type { PaddingMode } from '../../sim/workload/layer.ts';
 import { resolveRun } from '../../models/run-request.ts';
 import { parseGemm } from '../../models/workload.ts';
 import { bandwidthReport, computeReport, detailedAccessReport } from '../../reports/scalesim-csv.ts';
-import { writeSramTraces } from '../../traces/sram-trace.ts';
-import { writeDramTraces } from '../../traces/dram-trace.ts';
-import { PerfettoTrace } from '../../traces/perfetto.ts';
+import { simulate } from '../../sim/simulate.ts';
+import { checkTraceSize, traceRequest, TraceWriter, TRACE_OPTIONS, type TraceArgs } from '../trace-option.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
 import { getLogger } from '../logger.ts';
@@ -36,7 +35,7 @@ interface DatasetArgs {
   jobs: number;
 }
 
-interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArgs {
+interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArgs, TraceArgs {
   arch: string;
   model?: string;
   gemm?: string;
@@ -53,7 +52,6 @@ interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArg
   seed: number;
   json: boolean;
   out?: string;
-  trace: boolean;
   /** the global --quiet */
   quiet?: boolean;
 }
@@ -176,22 +174,6 @@ function printReuse(r: CostedSimResult): void {
 }
 
 
-/** Trace files written synchronously chunk by chunk: the simulation never holds a whole trace. */
-class TraceFiles {
-  private readonly fds: number[] = [];
-  open(path: string): (chunk: string) => void {
-    const fd = openSync(path, 'w');
-    this.fds.push(fd);
-    return (chunk) => {
-      writeSync(fd, chunk);
-    };
-  }
-  close(): void {
-    for (const fd of this.fds) closeSync(fd);
-    this.fds.length = 0;
-  }
-}
-
 export const runCommand: CommandBody<RunArgs> = {
   builder: (y: Argv<object>) =>
     withPeOptions(
@@ -215,7 +197,7 @@ export const runCommand: CommandBody<RunArgs> = {
         .option('jobs', { type: 'number', default: 1, describe: 'with --dataset: worker threads' })
         .option('json', { type: 'boolean', default: false, describe: 'print the SimResult as JSON' })
         .option('out', { type: 'string', describe: 'directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv' })
-        .option('trace', { type: 'boolean', default: false, describe: 'with --out: per-layer SRAM/DRAM traces and a Perfetto timeline' })
+        .options(TRACE_OPTIONS)
         .options(SCHEDULE_OPTIONS)
         .example('$0 run --gemm 128x64x256 --compat scalesim --dataflow ws', 'SCALE-Sim parity on one GEMM')
         .example('$0 run --arch edge --model models/data/scalesim/topologies/conv_nets/Resnet18.csv --out out/r18', 'ResNet-18 on the edge preset'),
@@ -230,35 +212,13 @@ export const runCommand: CommandBody<RunArgs> = {
     if (padding !== 'valid' && padding !== 'same' && padding !== 'scalesim') {
       throw new InputError(`--padding must be valid, same or scalesim, got '${args.padding}'`);
     }
-    if (args.trace && args.out === undefined) throw new InputError('--trace needs --out DIR');
+    const trace = traceRequest(args);
     const arch = applyOverrides(loadArch(args.arch), args);
     // --reuse mst is a schedule of the array, not a PE option: the PE gets none
     const mst = args.reuse === 'mst';
-    if (mst && args.trace) throw new InputError('--trace records the direct schedule; it is not available with --reuse mst');
+    if (mst && trace) throw new InputError('--trace records the direct schedule; it is not available with --reuse mst');
     const peOptions = peOptionsFrom({ ...args, reuse: mst ? undefined : args.reuse });
     const schedule = scheduleRequest(args);
-    const files = new TraceFiles();
-    let perfetto: PerfettoTrace | undefined;
-    let clock = 0;
-    const onLayer = args.trace && args.out !== undefined
-      ? (d: LayerDetail) => {
-          const dir = join(args.out as string, `layer${d.index}`);
-          mkdirSync(dir, { recursive: true });
-          writeSramTraces(d, {
-            ifmap: files.open(join(dir, 'IFMAP_SRAM_TRACE.csv')),
-            filter: files.open(join(dir, 'FILTER_SRAM_TRACE.csv')),
-            ofmap: files.open(join(dir, 'OFMAP_SRAM_TRACE.csv')),
-          });
-          writeDramTraces(d, {
-            ifmap: files.open(join(dir, 'IFMAP_DRAM_TRACE.csv')),
-            filter: files.open(join(dir, 'FILTER_DRAM_TRACE.csv')),
-            ofmap: files.open(join(dir, 'OFMAP_DRAM_TRACE.csv')),
-          });
-          perfetto ??= new PerfettoTrace(d.arch.clock_mhz, `bitweave ${d.arch.name}`);
-          clock = perfetto.addLayer(d, clock);
-        }
-      : undefined;
-
     const progress = progressCallback('accuracy', 'images', { quiet: args.quiet === true });
     const pipeline = resolveRun({
       arch, model: modelSource(args), peOptions, compat, engine, functional: args.functional, seed: args.seed, padding, mst,
@@ -267,21 +227,35 @@ export const runCommand: CommandBody<RunArgs> = {
       ...(args.dataset !== undefined && {
         dataset: args.dataset, jobs: args.jobs, onAccuracyProgress: progress.onProgress, ...(args.limit !== undefined && { limit: args.limit }),
       }),
-      ...(onLayer !== undefined && { onLayer }),
     });
     log.info({ arch: arch.name, model: pipeline.workload.name, layers: pipeline.workload.layers.length, compat, engine }, 'run');
+    // traces: their size estimated from a timing-only simulation, refused beyond --trace-limit
+    let writer: TraceWriter | undefined;
+    if (trace) {
+      const preview = simulate({
+        arch, pe: pipeline.pe, layers: pipeline.workload.layers, repeats: pipeline.workload.repeats, vectorOps: pipeline.workload.vectorOps,
+        compat, ...(pipeline.psumFormat !== undefined && { psumFormat: pipeline.psumFormat }),
+      });
+      const bytes = checkTraceSize(trace, preview, arch);
+      log.info({ trace: trace.mode, bytes }, 'writing traces');
+      writer = new TraceWriter(trace, preview, bytes, { quiet: args.quiet === true });
+    }
     // everything is checked: only now does anything get written
     if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
-    const result = await runPipeline(pipeline);
+    let result;
+    try {
+      result = await runPipeline({ ...pipeline, ...(writer && { onLayer: (d: LayerDetail) => writer.layer(d) }) });
+      writer?.finish();
+    } finally {
+      writer?.close();
+    }
     progress.stop();
-    files.close();
 
     if (args.out !== undefined) {
       writeFileSync(join(args.out, 'COMPUTE_REPORT.csv'), computeReport(result));
       writeFileSync(join(args.out, 'BANDWIDTH_REPORT.csv'), bandwidthReport(result));
       writeFileSync(join(args.out, 'DETAILED_ACCESS_REPORT.csv'), detailedAccessReport(result));
       writeFileSync(join(args.out, 'sim_result.json'), JSON.stringify(result, null, 2) + '\n');
-      if (perfetto) writeFileSync(join(args.out, 'timeline.perfetto.json'), JSON.stringify(perfetto.toJSON()));
       log.info({ out: args.out }, 'reports written');
     }
     if (args.json) printJson(result);

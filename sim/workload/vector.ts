@@ -18,6 +18,12 @@ export interface VectorWork {
   readonly elements: number;
   /** passes over the elements (softmax: max, exp, sum, divide = 4; a pool: its window) */
   readonly opsPerElement: number;
+  /**
+   * where it runs in the model's order: after this many of the workload's array layers
+   * (0: before the first); absent: after all of them. Timelines place it there; the cycle
+   * count does not depend on it (the vector unit and the array take turns).
+   */
+  readonly afterLayers?: number;
 }
 
 export interface VectorResult {
@@ -26,6 +32,8 @@ export interface VectorResult {
   readonly elements: number;
   readonly element_ops: number;
   readonly cycles: number;
+  /** VectorWork.afterLayers */
+  readonly after_layers?: number;
 }
 
 export function vectorCycles(elementOps: number, throughput: number): number {
@@ -40,5 +48,8 @@ export function totalVectorCycles(work: readonly VectorWork[], throughput = DEFA
 
 export function runVector(work: VectorWork, throughput: number): VectorResult {
   const elementOps = work.elements * work.opsPerElement;
-  return { name: work.name, op: work.op, elements: work.elements, element_ops: elementOps, cycles: vectorCycles(elementOps, throughput) };
+  return {
+    name: work.name, op: work.op, elements: work.elements, element_ops: elementOps, cycles: vectorCycles(elementOps, throughput),
+    ...(work.afterLayers !== undefined && { after_layers: work.afterLayers }),
+  };
 }

@@ -40,8 +40,6 @@ function readmeExamples(text: string): Example[] {
 
 /** Lines not run here, each with the reason (matched on the start of the command). */
 const SKIP: Record<string, string> = {
-  'npx bitweave run --arch edge --model resnet18 --out out/r18 --trace':
-    'writes every layer\'s SRAM/DRAM traces (gigabytes); test/cli/run.test.ts runs --trace on a small network',
   'npx bitweave sweep-merge out/sweep/merged out/sweep/shard-*':
     'merges a Slurm job array\'s shards: test/sweep/slurm.test.ts submits the array and runs this merge',
   'npx bitweave report out/sweep/merged': 'the report of that merge (see the line above)',

@@ -333,7 +333,7 @@ describe('bad input and integration', () => {
     }
     expect(energy.heuristic).toBeLessThan(energy.naive);
     expect(energy.optimal).toBeLessThanOrEqual(energy.heuristic);
-    expect(() => scheduleRequest({ schedule: 'belady', scheduleTimeLimit: 5, trace: false })).toThrow(/naive, heuristic, optimal/);
+    expect(() => scheduleRequest({ schedule: 'belady', scheduleTimeLimit: 5 })).toThrow(/naive, heuristic, optimal/);
     const { network: _n, ...csv } = workload;
     await expect(run('naive', csv)).rejects.toThrow(/needs a model with a graph/);
   });
