@@ -4,10 +4,11 @@
  * scripts written for SCALE-Sim keep working. Built from a SimResult only.
  *
  * Units follow SCALE-Sim: SRAM/DRAM counts in words (DRAM bytes / word size), bandwidths in
- * words per cycle. SCALE-Sim divides DRAM traffic by its DRAM trace's active window; bitweave
- * has no per-word DRAM schedule, so it divides by the layer's cycles and reports the window as
- * the whole layer. SRAM start/stop cycles are those of bitweave's schedule (first and last access
- * of each buffer); SCALE-Sim's own depend on its trace's service latencies.
+ * words per cycle. Under --compat scalesim the DRAM columns come from SCALE-Sim's own memory
+ * model (sim/memory/scalesim/): each buffer's DRAM words over its first-to-last DRAM cycle, as
+ * SCALE-Sim divides them. Otherwise bitweave has no per-word DRAM schedule: it divides by the
+ * layer's cycles and reports the window as the whole layer. SRAM start/stop cycles are those
+ * of the run's schedule (under --compat scalesim, SCALE-Sim's served cycles).
  */
 import type { LayerResult, SimResult } from '../sim/result.ts';
 
@@ -55,17 +56,26 @@ function dramWords(r: SimResult, l: LayerResult): { ifmap: number; filter: numbe
   };
 }
 
+/** each buffer's DRAM window: SCALE-Sim's model's under --compat scalesim, else the whole layer */
+function dramWindows(l: LayerResult): Record<'ifmap' | 'filter' | 'ofmap', { start: number; stop: number; span: number }> {
+  const whole = { start: 0, stop: Math.max(0, l.cycles), span: Math.max(1, l.cycles) };
+  const w = l.dram_windows;
+  const of = (x: { start: number; stop: number } | undefined) => (x === undefined ? whole : { ...x, span: x.stop - x.start + 1 });
+  return { ifmap: of(w?.ifmap), filter: of(w?.filter), ofmap: of(w?.ofmap) };
+}
+
 export function bandwidthReport(r: SimResult): string {
   const lines = r.layers.map((l, i) => {
     const c = Math.max(1, l.cycles);
     const d = dramWords(r, l);
+    const w = dramWindows(l);
     return row(i, [
       l.sram.ifmap_reads / c,
       l.sram.filter_reads / c,
       l.sram.ofmap_writes / c,
-      d.ifmap / c,
-      d.filter / c,
-      d.ofmap / c,
+      d.ifmap / w.ifmap.span,
+      d.filter / w.filter.span,
+      d.ofmap / w.ofmap.span,
     ]);
   });
   return [BANDWIDTH_HEADER, ...lines].join('\n') + '\n';
@@ -75,14 +85,14 @@ export function detailedAccessReport(r: SimResult): string {
   const lines = r.layers.map((l, i) => {
     const d = dramWords(r, l);
     const w = l.sram_windows;
-    const stop = Math.max(0, l.cycles);
+    const dw = dramWindows(l);
     return row(i, [
       w.ifmap.start, w.ifmap.stop, l.sram.ifmap_reads,
       w.filter.start, w.filter.stop, l.sram.filter_reads,
       w.ofmap.start, w.ofmap.stop, l.sram.ofmap_writes,
-      0, stop, d.ifmap,
-      0, stop, d.filter,
-      0, stop, d.ofmap,
+      dw.ifmap.start, dw.ifmap.stop, d.ifmap,
+      dw.filter.start, dw.filter.stop, d.filter,
+      dw.ofmap.start, dw.ofmap.stop, d.ofmap,
     ]);
   });
   return [DETAILED_HEADER, ...lines].join('\n') + '\n';

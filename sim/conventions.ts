@@ -12,8 +12,11 @@
  *  - ofmap_reads counts partial sums read back between folds;
  *  - MST reuse and network schedules are available.
  * SCALE-Sim v2's conventions:
- *  - reported cycles = the last cycle index (compute cycles - 1), no stalls (its CALC
- *    interface bandwidth), 1-byte words;
+ *  - its memory system (sim/memory/scalesim/, a port of its double-buffered scratchpad): reported
+ *    cycles = the cycle its last output row is served (the last cycle index), stalls, DRAM
+ *    words and the first and last DRAM and SRAM cycles as its buffers count them, with its
+ *    estimated bandwidth (InterfaceBandwidth CALC, arch dram.interface_bandwidth 'calc', the
+ *    default) or `bandwidth` words per cycle (USER, 'user'); 1-byte words;
  *  - topology convolutions are padded its way (a last window may hang over the border);
  *  - utilization = its "Compute Util" (mean per-fold ratio, with its per-fold cycle count);
  *  - SRAM counts as its compute model counts them: padding requests (-1) count as reads, no
@@ -27,7 +30,9 @@ import type { WordBytes } from './memory/buffers.ts';
 import { bytesPerValue, type NumberFormat } from './pe/formats.ts';
 import type { PeKind } from './pe/types.ts';
 import type { Compat } from './result.ts';
-import type { PaddingMode } from './workload/layer.ts';
+import type { Layer, PaddingMode } from './workload/layer.ts';
+import type { ArchConfig } from './arch/schema.ts';
+import { scaleSimMemory, type ScaleSimMemoryResult } from './memory/scalesim/memory-system.ts';
 
 export interface Conventions {
   readonly name: Compat;
@@ -47,6 +52,11 @@ export interface Conventions {
   reportedSram(engine: SramCounts, mp: Mapping): SramCounts;
   /** why MST reuse and network schedules are refused, or undefined when they are allowed */
   readonly noReuse?: string;
+  /**
+   * a memory model of its own: SCALE-Sim's buffers cycle by cycle (its stalls, DRAM counts and
+   * windows, SRAM windows) in place of bitweave's per-fold traffic model
+   */
+  readonly memory?: (layer: Layer, mp: Mapping, arch: ArchConfig) => ScaleSimMemoryResult;
 }
 
 const BITWEAVE: Conventions = {
@@ -74,6 +84,7 @@ const SCALESIM_V2: Conventions = {
     ofmap_writes: engine.ofmap_writes + mp.folds * mp.rules.scaleSim.extraOfmapWritesPerFold(mp.rows, mp.cols),
   }),
   noReuse: 'SCALE-Sim parity (--compat scalesim) has no computation reuse or network schedule; use --compat none',
+  memory: scaleSimMemory,
 };
 
 const ALL: Readonly<Record<Compat, Conventions>> = { none: BITWEAVE, scalesim: SCALESIM_V2 };

@@ -98,6 +98,12 @@ export interface LayerResult extends RunCounts {
   fold_cycles: number;
   /** first and last cycle each SRAM is accessed (for SCALE-Sim's detailed report) */
   sram_windows: { ifmap: AccessWindow; filter: AccessWindow; ofmap: AccessWindow };
+  /**
+   * --compat scalesim: the first and last cycle of each buffer's DRAM transfers in SCALE-Sim's
+   * memory model (sim/memory/scalesim/; the read buffers fill before the first request, so a
+   * start can be negative)
+   */
+  dram_windows?: { ifmap: AccessWindow; filter: AccessWindow; ofmap: AccessWindow };
   /** times the layer runs (batch, groups, heads): every count above is for all of them */
   repeat: number;
   output?: OutputSummary;

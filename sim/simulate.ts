@@ -28,7 +28,8 @@ import type { Operands } from './array/types.ts';
 import { conventionsOf } from './conventions.ts';
 import { mappingEfficiency } from './dataflows/efficiency.ts';
 import { mapGemm } from './dataflows/mapping.ts';
-import { capacities } from './memory/buffers.ts';
+import { capacities, type Footprints } from './memory/buffers.ts';
+import type { ScaleSimMemoryResult } from './memory/scalesim/memory-system.ts';
 import { footprints, layerTraffic } from './memory/traffic.ts';
 import type { NumberFormat } from './pe/formats.ts';
 import type { PeKind } from './pe/types.ts';
@@ -68,6 +69,29 @@ function repeatOf(repeats: readonly number[] | undefined, index: number, layer: 
   const r = repeats?.[index] ?? 1;
   if (!Number.isInteger(r) || r < 1) throw new InputError(`layer ${layer.name}: repeat must be a positive integer, got ${r}`);
   return r;
+}
+
+/**
+ * A layer's cycles, stalls, DRAM traffic and windows from a convention's own memory model
+ * (SCALE-Sim's, 1-byte words): the compulsory part of the traffic is what the footprints
+ * need, the rest re-reads and the padding slots SCALE-Sim counts.
+ */
+function ownMemoryModel(m: ScaleSimMemoryResult, macs: number, pes: number, fp: Footprints): Partial<LayerResult> {
+  const d = m.dram;
+  const total = d.ifmap.words + d.filter.words + d.ofmap.words;
+  const compulsory = Math.min(d.ifmap.words, fp.ifmap) + Math.min(d.filter.words, fp.filter) + Math.min(d.ofmap.words, fp.ofmap);
+  const window = (a: { start: number; stop: number }) => ({ start: a.start, stop: a.stop });
+  return {
+    cycles: m.totalCycles,
+    stall_cycles: m.stallCycles,
+    overall_utilization: macs / (pes * Math.max(1, m.totalCycles)),
+    dram: {
+      ifmap_read_bytes: d.ifmap.words, filter_read_bytes: d.filter.words, ofmap_read_bytes: 0, ofmap_write_bytes: d.ofmap.words,
+      compulsory_bytes: compulsory, non_compulsory_bytes: total - compulsory,
+    },
+    sram_windows: { ifmap: window(m.sram.ifmap), filter: window(m.sram.filter), ofmap: window(m.sram.ofmap) },
+    dram_windows: { ifmap: window(d.ifmap), filter: window(d.filter), ofmap: window(d.ofmap) },
+  };
 }
 
 export function simulate(opts: RunOptions): SimResult {
@@ -166,6 +190,7 @@ export function simulate(opts: RunOptions): SimResult {
       sram_windows: { ifmap: win('ifmap'), filter: win('filter'), ofmap: win('ofmap') },
       repeat: 1,
     };
+    if (conv.memory !== undefined) Object.assign(result, ownMemoryModel(conv.memory(layer, mp, arch), er.macs, R * C, fp));
     if (er.out && operands) result.output = summarizeOutput(er.out, store.format, operands.a, operands.b, g, pe);
     const final = plan !== undefined
       ? withMstReuse(result, plan, { layer, mp, words, arch, store, ...(operands && er.out && pe.multiplier === 'xnor' && { check: { a: operands.a, out: er.out } }) })

@@ -86,7 +86,10 @@ export function parseScaleSimCfg(text: string, file = 'config.cfg'): ScaleSimCfg
       double_buffered: true,
       banks: get(`${arch}.memorybanks`) ? num(`${arch}.memorybanks`, 'MemoryBanks', true) : 1,
     },
-    dram: { bandwidth: bwEntry ? num(`${arch}.bandwidth`, 'Bandwidth', false) : 10, latency: 0, type: 'ddr4' },
+    dram: {
+      bandwidth: bwEntry ? num(`${arch}.bandwidth`, 'Bandwidth', false) : 10, latency: 0, type: 'ddr4',
+      interface_bandwidth: ib === 'USER' ? 'user' : 'calc',
+    },
     offsets: {
       ifmap: offset('ifmapoffset', 'IfmapOffset', 0),
       filter: offset('filteroffset', 'FilterOffset', 10000000),

@@ -41,6 +41,12 @@ export const dramSchema = z.strictObject({
   latency: z.number().int().nonnegative().default(0),
   /** for the energy model of a later issue */
   type: z.string().default('ddr4'),
+  /**
+   * SCALE-Sim's InterfaceBandwidth, used under --compat scalesim only: calc (its estimate,
+   * the default: no stalls from DRAM) or user (`bandwidth` words per cycle through its
+   * double-buffered scratchpad, with its stalls; sim/memory/scalesim/).
+   */
+  interface_bandwidth: z.enum(['calc', 'user']).optional(),
 });
 
 export const archSchema = z.strictObject({
