@@ -19,7 +19,7 @@ const outdir = process.argv[2] ? resolve(process.argv[2]) : new URL('dist/', roo
 const ENTRY_POINTS = ['cli/main.ts', 'api/index.ts', 'api/reports.ts', 'sweep/worker.ts', 'models/accuracy/worker.ts'];
 
 /** Not bundled: native/WebAssembly files, their own worker threads, or dynamic requires. */
-const EXTERNAL = ['d3-node', 'highs', 'onnx-proto', 'onnxruntime-node', 'pino', 'pino-pretty', 'piscina', 'tsx'];
+const EXTERNAL = ['@yowasp/yosys', 'd3-node', 'highs', 'onnx-proto', 'onnxruntime-node', 'pino', 'pino-pretty', 'piscina', 'tsx'];
 
 rmSync(outdir, { recursive: true, force: true });
 await build({

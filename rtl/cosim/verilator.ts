@@ -10,12 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageFile } from '../../models/package-files.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 export type HarnessName = 'pe' | 'gemm';
-const HARNESS: Record<HarnessName, string> = { pe: join(HERE, 'pe-harness.cpp'), gemm: join(HERE, 'gemm-harness.cpp') };
+const HARNESS: Record<HarnessName, string> = { pe: packageFile('rtl/cosim/pe-harness.cpp'), gemm: packageFile('rtl/cosim/gemm-harness.cpp') };
 const CXXFLAGS = ['-O1', '-std=gnu++14', '-w'];
 const CXXFLAGS_GEMM = ['-O0', '-std=gnu++14', '-w'];
 const VFLAGS = ['--cc', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--prefix', 'Vtop'];

@@ -3,7 +3,9 @@
  *  - sim/ is the machine: it imports nothing outside sim/ (no models/, cli/, reports/, sweep/,
  *    traces/), only node builtins and packages;
  *  - models/ is the workload: it may import sim/, never cli/, reports/, sweep/ or traces/;
- *  - cli/ is the edge: nothing but the command line itself (and tests, benchmarks) imports it.
+ *  - cli/ is the edge: nothing but the command line itself and the library's entry points
+ *    (api/, which re-export its arch and sweep file readers) imports it;
+ *  - api/ is the library's entry: nothing inside the package imports it.
  * Every relative import is resolved against its file, static and dynamic ones alike.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -79,6 +81,12 @@ describe('import layering', () => {
   it('only the command line imports cli/', () => {
     for (const dir of ['sim', 'models', 'reports', 'traces', 'sweep']) {
       expect(violations(dir, (f) => f !== 'cli'), dir).toEqual([]);
+    }
+  });
+
+  it('nothing inside the package imports api/ (the library entry points)', () => {
+    for (const dir of ['sim', 'models', 'reports', 'traces', 'sweep', 'cli', 'rtl']) {
+      expect(violations(dir, (f) => f !== 'api'), dir).toEqual([]);
     }
   });
 });
