@@ -14,7 +14,8 @@
  *
  * Counting conventions (what `paramCount` and `graphMacs` report):
  * - params: every element of every tensor of role 'param', each tensor once (tied weights,
- *   like GPT-2's lm head, count once): conv/linear weights and biases, batch-norm gamma and
+ *   like GPT-2's lm head, count once; a `derived` copy, such as an ONNX MatMul weight transposed
+ *   into the [N, K] layout, is not counted again): conv/linear weights and biases, batch-norm gamma and
  *   beta, layer-norm gamma and beta, embeddings, class tokens and position embeddings,
  *   binary layers' per-channel scales. Batch-norm running mean/var are 'buffer's (like
  *   PyTorch's `parameters()`), not params.
@@ -38,6 +39,11 @@ export interface TensorInfo {
   readonly dtype: DType;
   /** values, row-major (int64 tensors hold their integers as floats) */
   data?: Float32Array;
+  /**
+   * a copy or transform of another tensor of the model (an ONNX weight transposed into the
+   * [N, K] layout, a bias flattened): the parameter count counts its source, not it
+   */
+  readonly derived?: boolean;
 }
 
 /** What every node has; each operator module adds its attributes and its `op` names. */
@@ -128,7 +134,7 @@ export function windowOutput(node: { name: string; op: string }, inSize: number,
 
 export function paramCount(g: Graph): number {
   let n = 0;
-  for (const t of g.tensors.values()) if (t.role === 'param') n += numel(t.shape);
+  for (const t of g.tensors.values()) if (t.role === 'param' && t.derived !== true) n += numel(t.shape);
   return n;
 }
 

@@ -11,16 +11,22 @@ import { addTensor, shapeStr, type Graph, type TensorInfo } from './graph.ts';
 import { ATTENTION, type AttentionNode } from './ops/attention.ts';
 import { CONV, type Conv2dNode } from './ops/conv.ts';
 import { ELEMENTWISE, type BinaryNode } from './ops/elementwise.ts';
+import { EINSUM, type EinsumNode } from './ops/einsum.ts';
 import { EMBEDDING, type EmbeddingNode } from './ops/embedding.ts';
+import { GATHER, type GatherNode } from './ops/gather.ts';
 import { LINEAR, type LinearNode } from './ops/linear.ts';
 import { MATMUL, type MatMulNode } from './ops/matmul.ts';
 import { BATCHNORM, NORM, type BatchNormNode, type NormNode } from './ops/norm.ts';
+import { PAD, type PadNode } from './ops/pad.ts';
+import { RECURRENT, type RecurrentNode } from './ops/recurrent.ts';
+import { REDUCE, type ReduceNode } from './ops/reduce.ts';
+import { RESIZE, type ResizeNode } from './ops/resize.ts';
 import { GLOBAL_POOL, POOL, type GlobalPoolNode, type PoolNode } from './ops/pool.ts';
 import { ROPE, type RopeNode } from './ops/rope.ts';
 import { SOFTMAX, type SoftmaxNode } from './ops/softmax.ts';
 import { TRANSPOSE, type TransposeNode } from './ops/transpose.ts';
 import type { OnnxImporter, OperatorDef, ShapeContext } from './ops/types.ts';
-import { CLIP, UNARY, type ClipNode, type UnaryNode } from './ops/unary.ts';
+import { CLIP, HARD_ACTIVATION, UNARY, type ClipNode, type HardActivationNode, type UnaryNode } from './ops/unary.ts';
 import {
   CONCAT, EXPAND, FLATTEN, IDENTITY, RESHAPE, SLICE,
   type ConcatNode, type ExpandNode, type FlattenNode, type IdentityNode, type ReshapeNode, type SliceNode,
@@ -29,14 +35,15 @@ import {
 export type GraphNode =
   | Conv2dNode | LinearNode | MatMulNode | AttentionNode | PoolNode | GlobalPoolNode | BinaryNode
   | UnaryNode | IdentityNode | ClipNode | SoftmaxNode | NormNode | BatchNormNode | EmbeddingNode | ConcatNode
-  | ReshapeNode | FlattenNode | TransposeNode | SliceNode | ExpandNode | RopeNode;
+  | ReshapeNode | FlattenNode | TransposeNode | SliceNode | ExpandNode | RopeNode | GatherNode | ReduceNode | PadNode
+  | RecurrentNode | HardActivationNode | EinsumNode | ResizeNode;
 
 export type OpName = GraphNode['op'];
 
 /** Every operator module (OperatorDef's methods take the module's own node type). */
 const OPERATORS: readonly OperatorDef[] = [
   CONV, LINEAR, MATMUL, ATTENTION, POOL, GLOBAL_POOL, ELEMENTWISE, UNARY, IDENTITY, CLIP, SOFTMAX, NORM, BATCHNORM,
-  EMBEDDING, CONCAT, RESHAPE, FLATTEN, TRANSPOSE, SLICE, EXPAND, ROPE,
+  EMBEDDING, CONCAT, RESHAPE, FLATTEN, TRANSPOSE, SLICE, EXPAND, ROPE, GATHER, REDUCE, PAD, RECURRENT, HARD_ACTIVATION, EINSUM, RESIZE,
 ];
 
 const BY_OP = new Map<string, OperatorDef>();

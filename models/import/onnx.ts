@@ -1,21 +1,35 @@
 /**
  * ONNX reader: model bytes -> graph IR. The protobuf is parsed by the `onnx-proto` package
- * (the ONNX schema compiled for protobufjs). Initializers become weights (float data) or
- * constants (integer shapes); shapes are inferred node by node with the IR's own rules, so
- * a shape mismatch names the node. An operator outside SUPPORTED_ONNX_OPS is an error that
- * names the node, its op type and the supported list: nothing is skipped silently.
+ * (the ONNX schema compiled for protobufjs). Float initializers become weights, integer ones
+ * constants; shapes are inferred node by node with the IR's own rules, so a shape mismatch
+ * names the node. Nothing is skipped silently: an operator nobody imports is an error naming
+ * the node, its op type and the supported lists.
  *
- * Each ONNX operator type is imported by the module of the graph operator it becomes
- * (models/ops/: e.g. Gemm and MatMul in linear.ts, Squeeze in views.ts); this file reads the
- * protobuf, the initializers and inputs, fuses binary convolutions and dispatches.
- * - Symbolic input dims (`dim_param`) take their value from `dims`, else 1 for the first
- *   (batch) axis; other symbolic dims are an error asking for a value.
+ * Real exports (torch.onnx.export) carry shape and mask subgraphs (Shape, Gather, Unsqueeze,
+ * Concat, ConstantOfShape, Range, Equal, Where, ScatterND, ...). With the input shapes fixed
+ * those are constants: a node whose inputs are all constants (initializers, Constant nodes,
+ * earlier folded results), or a Shape / Size node, is evaluated here (const-eval.ts: ONNX
+ * semantics per data type; a graph operator on float constants runs through its kernel) and
+ * never reaches the graph. What remains is imported by the module of the graph operator it
+ * becomes (models/ops/: e.g. Gemm and MatMul in linear.ts, Squeeze in views.ts); this file
+ * reads the protobuf, the initializers and inputs, folds constants, fuses binary convolutions
+ * and dispatches.
+ *
+ * Input shapes: a graph input's declared static dims must be kept; a symbolic dim (`dim_param`)
+ * takes its value from `inputShapes` (the shape of the data the model will run on), else from
+ * `dims` (by dim_param name), else 1 for the first (batch) axis; any other symbolic dim is an
+ * error asking for a value.
  */
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { createRequire } from 'node:module';
 import { InputError } from '../../sim/errors.ts';
+import { decode } from '../../sim/pe/codec.ts';
+import { FP16 } from '../../sim/pe/formats.ts';
+import { executeGraph } from '../exec/executor.ts';
 import { addTensor, emptyGraph, numel, shapeStr, type Graph, type Shape, type TensorInfo } from '../graph.ts';
 import { addNode, onnxImporter, onnxOpTypes } from '../operators.ts';
+import type { OnnxContext, OnnxImporter } from '../ops/types.ts';
+import { DT, dtypeOf, foldableOps, foldNode, SHAPE_ONLY_OPS, type ConstValue, type FoldContext } from './const-eval.ts';
 
 // protobufjs and the generated ONNX schema are loaded on the first .onnx file, not at start-up
 const require = createRequire(import.meta.url);
@@ -28,15 +42,29 @@ type NodeProto = OnnxTypes.INodeProto;
 type TensorProto = OnnxTypes.ITensorProto;
 type AttributeProto = OnnxTypes.IAttributeProto;
 type GraphProto = OnnxTypes.IGraphProto;
+type ValueInfoProto = OnnxTypes.IValueInfoProto;
 
-/** ONNX operator types the reader imports: the operator modules' (models/ops/) and Constant. */
+/** ONNX operator types imported as graph operators: the operator modules' (models/ops/) and Constant. */
 export const SUPPORTED_ONNX_OPS: readonly string[] = [...onnxOpTypes(), 'Constant'].sort();
+
+/** ONNX operator types evaluated when their inputs are constants (shape and mask subgraphs). */
+export const FOLDED_ONNX_OPS: readonly string[] = foldableOps();
 
 export interface OnnxImportOptions {
   /** file name for error messages */
   readonly file?: string;
   /** values of symbolic input dimensions, by dim_param name */
   readonly dims?: Readonly<Record<string, number>>;
+  /** the shapes of the graph inputs, by input name: symbolic dims take these values, static dims must agree */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** A graph input as the file declares it: a dim is a number, or the name of a symbolic one. */
+export interface DeclaredInput {
+  readonly name: string;
+  readonly shape: readonly (number | string)[];
+  /** ONNX element type name: float, int64, ... */
+  readonly elemType: string;
 }
 
 type LongLike = number | { toNumber(): number } | { low: number; high: number };
@@ -47,43 +75,64 @@ function toNum(v: LongLike): number {
   return v.high * 4294967296 + (v.low >>> 0);
 }
 
-const DT_FLOAT = 1, DT_INT32 = 6, DT_INT64 = 7, DT_DOUBLE = 11;
+const ELEM_NAMES: Readonly<Record<number, string>> = {
+  [DT.FLOAT]: 'float', [DT.UINT8]: 'uint8', [DT.INT8]: 'int8', [DT.UINT16]: 'uint16', [DT.INT16]: 'int16', [DT.INT32]: 'int32',
+  [DT.INT64]: 'int64', [DT.BOOL]: 'bool', [DT.FLOAT16]: 'float16', [DT.DOUBLE]: 'double', [DT.UINT32]: 'uint32', [DT.UINT64]: 'uint64',
+};
 
-/** Values of a TensorProto as floats (int64 as their integer values). */
-function tensorValues(t: TensorProto, where: string): { shape: number[]; data: Float32Array; dtype: 'float32' | 'int64' } {
+/** Values of a TensorProto (true shape: [] for a scalar); floats as fp32 values, integers exact. */
+function tensorValues(t: TensorProto, where: string): ConstValue {
   const shape = (t.dims ?? []).map((d) => toNum(d as LongLike));
   const n = numel(shape);
+  const type = t.dataType ?? 0;
+  const dtype = dtypeOf(type);
+  if (t.dataLocation === 1) throw new InputError(`${where}: tensor '${t.name}' uses external data, which is not supported`);
+  if (dtype === undefined) {
+    throw new InputError(`${where}: tensor '${t.name}' has data type ${ELEM_NAMES[type] ?? type}; supported: float, double, float16, integers, bool`);
+  }
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
-  const data = new Float32Array(n);
+  const data = dtype === 'float' ? new Float32Array(n) : new Float64Array(n);
   const need = (bytes: number) => {
     if (view && view.byteLength !== n * bytes) {
       throw new InputError(`${where}: tensor '${t.name}' holds ${view.byteLength} bytes, shape ${shapeStr(shape)} needs ${n * bytes}`);
     }
   };
-  const count = (len: number) => {
-    if (len !== n) throw new InputError(`${where}: tensor '${t.name}' holds ${len} values, shape ${shapeStr(shape)} needs ${n}`);
+  const fromList = (a: ArrayLike<LongLike> | null | undefined, f: (v: number) => number = (v) => v) => {
+    const list = a ?? [];
+    if (list.length !== n) throw new InputError(`${where}: tensor '${t.name}' holds ${list.length} values, shape ${shapeStr(shape)} needs ${n}`);
+    for (let i = 0; i < n; i++) data[i] = f(toNum(list[i]));
   };
-  if (t.dataLocation === 1) throw new InputError(`${where}: tensor '${t.name}' uses external data, which is not supported`);
-  switch (t.dataType) {
-    case DT_FLOAT:
-      if (view) { need(4); for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, true); }
-      else { const a = t.floatData ?? []; count(a.length); data.set(a); }
-      return { shape, data, dtype: 'float32' };
-    case DT_DOUBLE:
-      if (view) { need(8); for (let i = 0; i < n; i++) data[i] = view.getFloat64(8 * i, true); }
-      else { const a = t.doubleData ?? []; count(a.length); data.set(a); }
-      return { shape, data, dtype: 'float32' };
-    case DT_INT64:
-      if (view) { need(8); for (let i = 0; i < n; i++) data[i] = Number(view.getBigInt64(8 * i, true)); }
-      else { const a = t.int64Data ?? []; count(a.length); for (let i = 0; i < n; i++) data[i] = toNum(a[i] as LongLike); }
-      return { shape, data, dtype: 'int64' };
-    case DT_INT32:
-      if (view) { need(4); for (let i = 0; i < n; i++) data[i] = view.getInt32(4 * i, true); }
-      else { const a = t.int32Data ?? []; count(a.length); data.set(a); }
-      return { shape, data, dtype: 'int64' };
-    default:
-      throw new InputError(`${where}: tensor '${t.name}' has data type ${t.dataType}; supported: float, double, int32, int64`);
+  const fromRaw = (bytes: number, get: (v: DataView, off: number) => number) => {
+    need(bytes);
+    for (let i = 0; i < n; i++) data[i] = get(view!, bytes * i);
+  };
+  switch (type) {
+    case DT.FLOAT: return view ? (fromRaw(4, (v, o) => v.getFloat32(o, true)), { dtype, shape, data }) : (fromList(t.floatData), { dtype, shape, data });
+    case DT.DOUBLE: return view ? (fromRaw(8, (v, o) => v.getFloat64(o, true)), { dtype, shape, data }) : (fromList(t.doubleData), { dtype, shape, data });
+    case DT.FLOAT16: {
+      const h = (bits: number) => decode(FP16, bits & 0xffff);
+      if (view) fromRaw(2, (v, o) => h(v.getUint16(o, true)));
+      else fromList(t.int32Data, h);
+      return { dtype, shape, data };
+    }
+    case DT.INT64: case DT.UINT64:
+      if (view) fromRaw(8, (v, o) => Number(type === DT.INT64 ? v.getBigInt64(o, true) : v.getBigUint64(o, true)));
+      else fromList(type === DT.INT64 ? t.int64Data : t.uint64Data);
+      return { dtype, shape, data };
+    case DT.UINT32:
+      if (view) fromRaw(4, (v, o) => v.getUint32(o, true));
+      else fromList(t.uint64Data);
+      return { dtype, shape, data };
+    default: {
+      // int32, int16, int8, uint16, uint8, bool: raw at their width, or widened into int32_data
+      const width = type === DT.INT32 ? 4 : type === DT.INT16 || type === DT.UINT16 ? 2 : 1;
+      if (view) {
+        fromRaw(width, (v, o) => (type === DT.INT32 ? v.getInt32(o, true) : type === DT.INT16 ? v.getInt16(o, true)
+          : type === DT.UINT16 ? v.getUint16(o, true) : type === DT.INT8 ? v.getInt8(o) : v.getUint8(o)));
+      } else fromList(t.int32Data);
+      return { dtype, shape, data };
+    }
   }
 }
 
@@ -102,6 +151,33 @@ function decodeModel(bytes: Uint8Array, file: string) {
   return model;
 }
 
+function graphInputs(og: GraphProto): ValueInfoProto[] {
+  const inits = new Set((og.initializer ?? []).map((t) => t.name ?? ''));
+  return (og.input ?? []).filter((vi) => !inits.has(vi.name ?? ''));
+}
+
+function declared(vi: ValueInfoProto): DeclaredInput {
+  const tt = vi.type?.tensorType;
+  if (!tt || !tt.shape) throw new InputError(`input '${vi.name}' has no tensor type or shape`);
+  const shape = (tt.shape.dim ?? []).map((d, i) => {
+    const v = d.dimValue !== undefined && d.dimValue !== null ? toNum(d.dimValue as LongLike) : 0;
+    return v > 0 ? v : d.dimParam || `dim${i}`;
+  });
+  const elem = tt.elemType ?? DT.FLOAT;
+  return { name: vi.name ?? '', shape, elemType: ELEM_NAMES[elem] ?? String(elem) };
+}
+
+/** The graph inputs and output names a file declares, without importing it. */
+export function onnxSignature(bytes: Uint8Array, file = 'model.onnx'): { inputs: DeclaredInput[]; outputs: string[] } {
+  const og = decodeModel(bytes, file).graph!;
+  try {
+    return { inputs: graphInputs(og).map(declared), outputs: (og.output ?? []).map((o) => o.name ?? '') };
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
+
 export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Graph {
   const file = opts.file ?? 'model.onnx';
   const model = decodeModel(bytes, file);
@@ -110,7 +186,7 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   for (const o of model.opsetImport) if (!o.domain || o.domain === 'ai.onnx') opset = toNum(o.version as LongLike);
   const g = emptyGraph(og.name || file);
   try {
-    buildGraph(g, og, opset, file, opts.dims ?? {});
+    new Importer(g, og, opset, file, opts).run();
   } catch (err) {
     if (err instanceof InputError && !err.message.startsWith(file)) throw new InputError(`${file}: ${err.message}`);
     throw err;
@@ -118,42 +194,228 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Gra
   return g;
 }
 
-function buildGraph(g: Graph, og: GraphProto, opset: number, file: string, dims: Readonly<Record<string, number>>): void {
-  const inits = new Set<string>();
-  for (const t of og.initializer ?? []) {
-    const v = tensorValues(t, file);
-    const tname = t.name ?? '';
-    inits.add(tname);
-    addTensor(g, { name: tname, shape: v.shape.length === 0 ? [1] : v.shape, role: v.dtype === 'int64' ? 'const' : 'param', dtype: v.dtype, data: v.data });
-  }
-  for (const vi of og.input ?? []) {
-    const vname = vi.name ?? '';
-    if (inits.has(vname)) continue;
-    const tt = vi.type?.tensorType;
-    if (!tt || !tt.shape) throw new InputError(`input '${vname}' has no tensor type or shape`);
-    const shape = (tt.shape.dim ?? []).map((d, i) => {
-      if (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue as LongLike) > 0) return toNum(d.dimValue as LongLike);
-      const p = d.dimParam ?? '';
-      if (p !== '' && dims[p] !== undefined) return dims[p];
-      if (i === 0) return 1;
-      throw new InputError(`input '${vi.name}' has a symbolic dimension ${i} ('${p}'): give its value`);
+/** a constant as a graph tensor: scalars become [1]; integers and bools become int64 */
+function asTensor(name: string, v: ConstValue, role: TensorInfo['role']): TensorInfo {
+  return {
+    name, shape: v.shape.length === 0 ? [1] : [...v.shape], role, dtype: v.dtype === 'float' ? 'float32' : 'int64',
+    data: v.data instanceof Float32Array ? v.data : Float32Array.from(v.data),
+  };
+}
+
+class Importer {
+  /** every constant: initializers, Constant nodes, folded results */
+  private readonly consts = new Map<string, ConstValue>();
+
+  constructor(
+    private readonly g: Graph, private readonly og: GraphProto, private readonly opset: number,
+    private readonly file: string, private readonly opts: OnnxImportOptions,
+  ) {}
+
+  run(): void {
+    const { g, og } = this;
+    for (const t of og.initializer ?? []) {
+      const v = tensorValues(t, this.file);
+      const name = t.name ?? '';
+      this.consts.set(name, v);
+      addTensor(g, asTensor(name, v, v.dtype === 'float' ? 'param' : 'const'));
+    }
+    for (const vi of graphInputs(og)) this.addInput(vi);
+    const binary = planBinaryConvs(og, g);
+    (og.node ?? []).forEach((n, i) => {
+      const b = binary.get(i);
+      if (b === 'skip') return;
+      if (b) addBinaryConv(g, b);
+      else this.importNode(n, i);
     });
-    const elem = tt.elemType ?? DT_FLOAT;
-    const dtype = elem === DT_INT64 || elem === DT_INT32 ? 'int64' : 'float32';
-    if (dtype === 'float32' && elem !== DT_FLOAT) throw new InputError(`input '${vi.name}' has element type ${elem}; supported: float, int32, int64`);
-    addTensor(g, { name: vname, shape, role: 'input', dtype });
+    for (const o of og.output ?? []) {
+      const oname = o.name ?? '';
+      this.materialize(oname);
+      if (!g.tensors.has(oname)) throw new InputError(`graph output '${oname}' is never computed`);
+      g.outputs.push(oname);
+    }
   }
-  const binary = planBinaryConvs(og, g);
-  (og.node ?? []).forEach((n, i) => {
-    const b = binary.get(i);
-    if (b === 'skip') return;
-    if (b) addBinaryConv(g, b);
-    else importNode(g, n, i, opset);
-  });
-  for (const o of og.output ?? []) {
-    const oname = o.name ?? '';
-    if (!g.tensors.has(oname)) throw new InputError(`graph output '${oname}' is never computed`);
-    g.outputs.push(oname);
+
+  private addInput(vi: ValueInfoProto): void {
+    const d = declared(vi);
+    const given = this.opts.inputShapes?.[d.name];
+    const dims = this.opts.dims ?? {};
+    if (given !== undefined && (given.length !== d.shape.length || given.some((v, i) => typeof d.shape[i] === 'number' && d.shape[i] !== v))) {
+      throw new InputError(`input '${d.name}': shape ${shapeStr(given)} does not fit the model's [${d.shape.join(', ')}]`);
+    }
+    const shape = d.shape.map((s, i) => {
+      if (typeof s === 'number') return s;
+      if (given !== undefined) return given[i];
+      if (dims[s] !== undefined) return dims[s];
+      if (i === 0) return 1;
+      throw new InputError(`input '${d.name}' has a symbolic dimension ${i} ('${s}'): give its value (--input-shape ${d.name}=${d.shape.map((x) => (typeof x === 'number' ? x : 'N')).join('x')})`);
+    });
+    for (const v of shape) if (!Number.isInteger(v) || v < 1) throw new InputError(`input '${d.name}': dimension ${v} must be a positive integer`);
+    const elem = vi.type?.tensorType?.elemType ?? DT.FLOAT;
+    const dt = dtypeOf(elem);
+    if (dt === undefined || (dt === 'float' && elem !== DT.FLOAT)) throw new InputError(`input '${d.name}' has element type ${d.elemType}; supported: float, integers`);
+    addTensor(this.g, { name: d.name, shape, role: 'input', dtype: dt === 'float' ? 'float32' : 'int64' });
+  }
+
+  /** a folded constant that a graph node reads becomes a graph tensor */
+  private materialize(name: string): void {
+    if (name === '' || this.g.tensors.has(name)) return;
+    const v = this.consts.get(name);
+    if (v) addTensor(this.g, asTensor(name, v, 'const'));
+  }
+
+  private shapeOf(name: string): Shape {
+    const c = this.consts.get(name);
+    if (c) return c.shape;
+    const t = this.g.tensors.get(name);
+    if (!t) throw new InputError(`input '${name}' is not defined before this node`);
+    return t.shape;
+  }
+
+  private importNode(n: NodeProto, index: number): void {
+    const op = n.opType ?? '';
+    const name = n.name || `${op}_${index}`;
+    const where = `node '${name}' (${op})`;
+    const bad = (msg: string): never => {
+      throw new InputError(`${where}: ${msg}`);
+    };
+    const outputs = n.output ?? [];
+    const out = outputs[0];
+    if (!out) bad('no output');
+    if (n.domain && n.domain !== 'ai.onnx') bad(`operators of domain '${n.domain}' are not supported`);
+    if (op === 'Constant') {
+      this.consts.set(out, constantValue(n, where));
+      return;
+    }
+    const inputs = n.input ?? [];
+    const given = inputs.filter((s) => s !== '');
+    const importer = onnxImporter(op);
+    if (SHAPE_ONLY_OPS.has(op) || (given.length > 0 && given.every((s) => this.consts.has(s)))) {
+      const vals = foldNode(op, this.foldContext(n, bad));
+      if (vals) {
+        outputs.forEach((o, i) => {
+          if (o !== '' && vals[i]) this.consts.set(o, vals[i]);
+        });
+        return;
+      }
+      if (importer) {
+        this.foldThroughKernel(n, name, importer, bad);
+        return;
+      }
+    }
+    if (importer === undefined) {
+      if (FOLDED_ONNX_OPS.includes(op)) {
+        const dyn = given.find((s) => !this.consts.has(s)) ?? '';
+        bad(`op type '${op}' is supported on constant inputs only (shape and mask subgraphs, evaluated at import), but input '${dyn}' is computed from the graph inputs`);
+      }
+      return bad(`unsupported op type '${op}'; supported: ${SUPPORTED_ONNX_OPS.join(', ')}; on constant inputs (folded at import): ${FOLDED_ONNX_OPS.join(', ')}`);
+    }
+    importer(this.onnxContext(this.g, n, name, bad, (t) => this.materialize(t)));
+  }
+
+  /** a graph operator on float constants: run through its kernel once, the result a constant */
+  private foldThroughKernel(n: NodeProto, name: string, importer: OnnxImporter, bad: (msg: string) => never): void {
+    const tg = emptyGraph(`${this.g.name}/fold`);
+    for (const s of n.input ?? []) {
+      if (s === '' || tg.tensors.has(s)) continue;
+      const v = this.consts.get(s)!;
+      if (v.dtype !== 'float') bad(`op type '${n.opType}' on integer constants is not supported`);
+      addTensor(tg, asTensor(s, v, 'const'));
+    }
+    importer(this.onnxContext(tg, n, name, bad, () => undefined));
+    const produced = (n.output ?? []).filter((o) => o !== '' && tg.tensors.has(o));
+    tg.outputs.push(...produced);
+    const vals = executeGraph(tg, {});
+    for (const o of produced) this.consts.set(o, { dtype: 'float', shape: tg.tensors.get(o)!.shape, data: vals.get(o)! });
+  }
+
+  private foldContext(n: NodeProto, bad: (msg: string) => never): FoldContext {
+    const inputs = n.input ?? [];
+    const input = (i: number) => {
+      const s = inputs[i] ?? '';
+      return s === '' ? undefined : this.consts.get(s);
+    };
+    return {
+      opset: this.opset,
+      input,
+      need: (i) => input(i) ?? bad(`input ${i} is required`),
+      shapeOf: (i) => this.shapeOf(inputs[i] ?? ''),
+      attrInt: (a, def) => attrInt(n, a, def),
+      attrFloat: (a, def) => attrFloat(n, a, def),
+      attrInts: (a) => attrInts(n, a),
+      attrTensor: (a) => {
+        const t = attr(n, a)?.t;
+        return t ? tensorValues(t, `node '${n.name}'`) : undefined;
+      },
+      bad,
+    };
+  }
+
+  private onnxContext(g: Graph, n: NodeProto, name: string, bad: (msg: string) => never, materialize: (t: string) => void): OnnxContext {
+    const inputs0 = n.input ?? [];
+    const outputs = n.output ?? [];
+    const input = (i: number): string => inputs0[i] ?? '';
+    const info = (i: number): TensorInfo => {
+      materialize(input(i));
+      const t = g.tensors.get(input(i));
+      if (!t) return bad(`input '${input(i)}' is not defined before this node`);
+      return t;
+    };
+    const constValue = (i: number): ConstValue | undefined => (input(i) === '' ? undefined : this.consts.get(input(i)));
+    return {
+      g, node: n, opset: this.opset, name, outputs, out: outputs[0],
+      input, info,
+      rank: (i) => info(i).shape.length,
+      isConst: (i) => constValue(i) !== undefined,
+      constValue: (i) => constValue(i) ?? bad(`input '${input(i)}' must be a constant (initializer, Constant or a shape computation)`),
+      constData: (i) => (constValue(i) ?? bad(`input '${input(i)}' must be a constant (initializer, Constant or a shape computation)`)).data,
+      bad,
+      defineConst: (cname, v) => {
+        this.consts.set(cname, v);
+      },
+      add: (node) => {
+        for (const t of node.inputs) materialize(t);
+        return addNode(g, node);
+      },
+      attrInt: (a, def) => attrInt(n, a, def),
+      attrFloat: (a, def) => attrFloat(n, a, def),
+      attrInts: (a) => attrInts(n, a),
+      attrFloats: (a) => attrFloats(n, a),
+      attrString: (a, def) => attrString(n, a, def),
+      attrStrings: (a) => attrStrings(n, a),
+      isWeight(i) {
+        const c = constValue(i);
+        return c !== undefined && c.dtype === 'float' && c.shape.length === 2;
+      },
+      transposedWeight(src) {
+        const [k, nn] = src.shape;
+        const tName = `${src.name}__T`;
+        if (!g.tensors.has(tName)) {
+          const data = new Float32Array(k * nn);
+          for (let r = 0; r < k; r++) for (let c = 0; c < nn; c++) data[c * k + r] = src.data![r * nn + c];
+          addTensor(g, { name: tName, shape: [nn, k], role: 'param', dtype: 'float32', data, derived: true });
+        }
+        return tName;
+      },
+      derivedTensor(tName, shape, data) {
+        if (!g.tensors.has(tName)) addTensor(g, { name: tName, shape, role: 'param', dtype: 'float32', data, derived: true });
+        return tName;
+      },
+    };
+  }
+}
+
+function constantValue(n: NodeProto, where: string): ConstValue {
+  const a = (n.attribute ?? [])[0];
+  if (!a) throw new InputError(`${where}: no value`);
+  switch (a.name) {
+    case 'value':
+      if (!a.t) throw new InputError(`${where}: value is not a tensor`);
+      return tensorValues(a.t, where);
+    case 'value_float': return { dtype: 'float', shape: [], data: Float32Array.of(a.f ?? 0) };
+    case 'value_floats': return { dtype: 'float', shape: [(a.floats ?? []).length], data: Float32Array.from(a.floats ?? []) };
+    case 'value_int': return { dtype: 'int', shape: [], data: Float64Array.of(toNum(a.i as LongLike)) };
+    case 'value_ints': return { dtype: 'int', shape: [(a.ints ?? []).length], data: Float64Array.from((a.ints ?? []).map((v) => toNum(v as LongLike))) };
+    default: throw new InputError(`${where}: a Constant '${a.name}' is not supported (only tensors, floats and ints)`);
   }
 }
 
@@ -200,7 +462,7 @@ function planBinaryConvs(og: GraphProto, g: Graph): Map<number, BinaryConvPlan |
     const f = w.shape[0];
     if (!a?.data || a.data.length !== f || !(a.shape.length === 1 || (a.shape.length === 4 && a.shape[1] === f))) return;
     const alpha = `${a.name}__alpha`;
-    if (!g.tensors.has(alpha)) addTensor(g, { name: alpha, shape: [f], role: 'param', dtype: 'float32', data: Float32Array.from(a.data) });
+    if (!g.tensors.has(alpha)) addTensor(g, { name: alpha, shape: [f], role: 'param', dtype: 'float32', data: Float32Array.from(a.data), derived: true });
     plan.set(i, 'skip');
     plan.set(ci!, { name: conv.name || `binary_conv_${ci}`, input: sign.input?.[0] ?? '', weight: w.name, alpha, output: mul.output[0], conv });
     plan.set(mi!, 'skip');
@@ -232,69 +494,17 @@ function attrInts(n: NodeProto, name: string): number[] | undefined {
   const a = attr(n, name);
   return a ? (a.ints ?? []).map((v) => toNum(v as LongLike)) : undefined;
 }
+function attrFloats(n: NodeProto, name: string): number[] | undefined {
+  const a = attr(n, name);
+  return a ? [...(a.floats ?? [])] : undefined;
+}
 function attrString(n: NodeProto, name: string, def: string): string {
   const a = attr(n, name);
   return a && a.s ? new TextDecoder().decode(a.s) : def;
 }
-
-function importNode(g: Graph, n: NodeProto, index: number, opset: number): void {
-  const name = n.name || `${n.opType}_${index}`;
-  const outputs = n.output ?? [];
-  const inputs0 = n.input ?? [];
-  const where = `node '${name}' (${n.opType})`;
-  const bad = (msg: string): never => {
-    throw new InputError(`${where}: ${msg}`);
-  };
-  const out = outputs[0];
-  if (!out) bad('no output');
-  if (n.opType === 'Constant') {
-    // not an operator: a tensor of the graph
-    const a = attr(n, 'value');
-    if (!a || !a.t) return bad('only a tensor `value` is supported');
-    const v = tensorValues(a.t, where);
-    addTensor(g, { name: out, shape: v.shape.length === 0 ? [1] : v.shape, role: 'const', dtype: v.dtype, data: v.data });
-    return;
-  }
-  const importer = onnxImporter(n.opType ?? '');
-  if (importer === undefined) {
-    throw new InputError(
-      `${where}: unsupported op type '${n.opType}'${n.domain ? ` (domain ${n.domain})` : ''}; supported: ${SUPPORTED_ONNX_OPS.join(', ')}`,
-    );
-  }
-  const input = (i: number): string => inputs0[i] ?? '';
-  const info = (i: number): TensorInfo => {
-    const t = g.tensors.get(input(i));
-    if (!t) return bad(`input '${input(i)}' is not defined before this node`);
-    return t;
-  };
-  importer({
-    g, node: n, opset, name, outputs, out,
-    input, info,
-    rank: (i) => info(i).shape.length,
-    constData(i) {
-      const t = info(i);
-      if (!t.data || t.role === 'activation' || t.role === 'input') bad(`input '${t.name}' must be a constant (initializer or Constant)`);
-      return t.data!;
-    },
-    bad,
-    add: (node) => addNode(g, node),
-    attrInt: (a, def) => attrInt(n, a, def),
-    attrFloat: (a, def) => attrFloat(n, a, def),
-    attrInts: (a) => attrInts(n, a),
-    attrString: (a, def) => attrString(n, a, def),
-    isWeight(i) {
-      const t = g.tensors.get(input(i));
-      return t !== undefined && t.data !== undefined && t.role === 'param' && t.shape.length === 2;
-    },
-    transposedWeight(src) {
-      const [k, nn] = src.shape;
-      const data = new Float32Array(k * nn);
-      for (let r = 0; r < k; r++) for (let c = 0; c < nn; c++) data[c * k + r] = src.data![r * nn + c];
-      const tName = `${src.name}__T`;
-      if (!g.tensors.has(tName)) addTensor(g, { name: tName, shape: [nn, k], role: 'param', dtype: 'float32', data });
-      return tName;
-    },
-  });
+function attrStrings(n: NodeProto, name: string): string[] | undefined {
+  const a = attr(n, name);
+  return a ? (a.strings ?? []).map((s) => new TextDecoder().decode(s)) : undefined;
 }
 
 export type OnnxShape = Shape;

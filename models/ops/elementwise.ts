@@ -1,17 +1,45 @@
-/** Element-wise add, sub, mul, div with numpy broadcasting; on the vector unit. */
+/**
+ * Element-wise add, sub, mul, div, pow, min, max with numpy broadcasting; on the vector unit,
+ * each result rounded once into the vector format (pow(x, 2) is x * x, exactly as a multiply).
+ */
 import { broadcastOffsets, sameShape } from '../exec/kernel-util.ts';
 import { broadcastShapes, type NodeBase } from '../graph.ts';
 import type { OnnxContext, OperatorDef } from './types.ts';
 
 export interface BinaryNode extends NodeBase {
-  readonly op: 'add' | 'sub' | 'mul' | 'div';
+  readonly op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'min' | 'max';
 }
+
+const FUNCTIONS: Readonly<Record<BinaryNode['op'], (x: number, y: number) => number>> = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
+  pow: (x, y) => (y === 2 ? x * x : Math.pow(x, y)),
+  // NaN propagates (ONNX Min / Max)
+  min: (x, y) => (x !== x || y !== y ? NaN : x < y ? x : y),
+  max: (x, y) => (x !== x || y !== y ? NaN : x > y ? x : y),
+};
 
 const importer = (op: BinaryNode['op']) => (ctx: OnnxContext) =>
   ctx.add({ op, name: ctx.name, inputs: [ctx.input(0), ctx.input(1)], output: ctx.out });
 
+/** ONNX Min / Max take any number of inputs: a chain of two-input nodes */
+const variadic = (op: 'min' | 'max') => (ctx: OnnxContext) => {
+  const inputs = (ctx.node.input ?? []).filter((i) => i !== '');
+  if (inputs.length === 1) {
+    ctx.add({ op: 'identity', name: ctx.name, inputs, output: ctx.out });
+    return;
+  }
+  let cur = inputs[0];
+  for (let i = 1; i < inputs.length; i++) {
+    const last = i === inputs.length - 1;
+    cur = ctx.add({ op, name: last ? ctx.name : `${ctx.name}/${i}`, inputs: [cur, inputs[i]], output: last ? ctx.out : `${ctx.out}__${i}` }).name;
+  }
+};
+
 export const ELEMENTWISE: OperatorDef<BinaryNode> = {
-  ops: ['add', 'sub', 'mul', 'div'],
+  ops: ['add', 'sub', 'mul', 'div', 'pow', 'min', 'max'],
   inferShape: (s, node) => broadcastShapes(node, s.sh(0), s.sh(1)),
   lower(ctx, node) {
     ctx.vector(node.op, ctx.outElements);
@@ -20,9 +48,7 @@ export const ELEMENTWISE: OperatorDef<BinaryNode> = {
   kernel(ctx, node) {
     const { outShape, outN, vr } = ctx;
     const a = ctx.val(0), b = ctx.val(1);
-    const f = node.op === 'add' ? (x: number, y: number) => x + y
-      : node.op === 'sub' ? (x: number, y: number) => x - y
-        : node.op === 'mul' ? (x: number, y: number) => x * y : (x: number, y: number) => x / y;
+    const f = FUNCTIONS[node.op];
     const o = new Float32Array(outN);
     const as = ctx.shp(0), bs = ctx.shp(1);
     if (sameShape(as, outShape) && sameShape(bs, outShape)) {
@@ -34,5 +60,8 @@ export const ELEMENTWISE: OperatorDef<BinaryNode> = {
     }
     return o;
   },
-  onnx: { Add: importer('add'), Sub: importer('sub'), Mul: importer('mul'), Div: importer('div') },
+  onnx: {
+    Add: importer('add'), Sub: importer('sub'), Mul: importer('mul'), Div: importer('div'), Pow: importer('pow'),
+    Min: variadic('min'), Max: variadic('max'),
+  },
 };

@@ -1,7 +1,7 @@
 /**
  * Embedding lookup: inputs table [V, D], ids [...] -> [..., D]; one pass per output element
  * on the vector unit. The network scheduler loads only the rows it reads (ids x D). ONNX:
- * Gather of a 2-D initializer along axis 0.
+ * Gather of a 2-D constant along axis 0 with computed ids (gather.ts imports every Gather).
  */
 import { InputError } from '../../sim/errors.ts';
 import { numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
@@ -40,15 +40,6 @@ export const EMBEDDING: OperatorDef<EmbeddingNode> = {
       const ids = numel(tensor(g, node.inputs[1]).shape);
       const [v, d] = tensor(g, node.inputs[0]).shape;
       return Math.min(v, ids) * d;
-    },
-  },
-  onnx: {
-    Gather(ctx) {
-      const data = ctx.info(0);
-      if (ctx.attrInt('axis', 0) !== 0 || data.shape.length !== 2 || !data.data || data.role === 'activation' || data.role === 'input') {
-        ctx.bad('only an embedding lookup (a 2-D initializer indexed along axis 0) is supported');
-      }
-      ctx.add({ op: 'embedding', name: ctx.name, inputs: [ctx.input(0), ctx.input(1)], output: ctx.out });
     },
   },
 };

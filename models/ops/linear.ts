@@ -10,7 +10,7 @@
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import { signOf, signedWeight, weightLayout } from '../exec/kernel-util.ts';
-import { addTensor, numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
+import { numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
 export interface LinearNode extends NodeBase {
@@ -98,10 +98,7 @@ export const LINEAR: OperatorDef<LinearNode> = {
       if (bias !== '' && ctx.isWeight(1)) {
         const b = ctx.info(2);
         const nOut = transB ? ctx.info(1).shape[0] : ctx.info(1).shape[1];
-        if (numel(b.shape) === nOut && b.shape.length !== 1 && b.data) {
-          bias = `${b.name}__flat`;
-          if (!ctx.g.tensors.has(bias)) addTensor(ctx.g, { name: bias, shape: [nOut], role: 'param', dtype: 'float32', data: b.data });
-        }
+        if (numel(b.shape) === nOut && b.shape.length !== 1 && b.data) bias = ctx.derivedTensor(`${b.name}__flat`, [nOut], b.data);
       }
       if (ctx.isWeight(1)) {
         const w = transB ? ctx.input(1) : ctx.transposedWeight(ctx.info(1));

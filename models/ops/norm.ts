@@ -1,6 +1,7 @@
 /**
- * Normalizations: layer norm and RMS norm over the last axis (inputs x, gamma, beta?; rmsnorm
- * x, gamma), on the vector unit in 5 and 3 passes; batch norm (inputs x [N, C, ...], gamma,
+ * Normalizations: layer norm and RMS norm over the trailing axes from `axis` (default: the
+ * last; inputs x, gamma, beta?; rmsnorm x, gamma; gamma and beta hold one value per normalized
+ * element), on the vector unit in 5 and 3 passes; batch norm (inputs x [N, C, ...], gamma,
  * beta, mean, var), 2 passes, or merged into the conv before it (models/merge-batchnorm.ts),
  * where it costs nothing.
  */
@@ -10,6 +11,13 @@ import type { OperatorDef } from './types.ts';
 export interface NormNode extends NodeBase {
   readonly op: 'layernorm' | 'rmsnorm';
   readonly eps: number;
+  /** first normalized axis (non-negative; default: the last axis) */
+  readonly axis?: number;
+}
+
+/** elements normalized together: the trailing axes from `axis` */
+function normSize(x: readonly number[], node: NormNode): number {
+  return numel(x.slice(node.axis ?? x.length - 1));
 }
 
 export interface BatchNormNode extends NodeBase {
@@ -21,11 +29,15 @@ const PASSES = { layernorm: 5, rmsnorm: 3, batchnorm: 2 } as const;
 
 export const NORM: OperatorDef<NormNode> = {
   ops: ['layernorm', 'rmsnorm'],
-  inferShape(s) {
+  inferShape(s, node) {
     const x = s.sh(0);
-    const d = x[x.length - 1];
-    s.expectShape(1, [d], 'gamma');
-    if (s.has(2)) s.expectShape(2, [d], 'beta');
+    if (node.axis !== undefined && (node.axis < 0 || node.axis >= x.length)) s.fail(`axis ${node.axis} out of range for ${shapeStr(x)}`);
+    const d = normSize(x, node);
+    const check = (i: number, what: string) => {
+      if (numel(s.sh(i)) !== d) s.fail(`${what} '${node.inputs[i]}' has shape ${shapeStr(s.sh(i))}, expected ${d} values`);
+    };
+    check(1, 'gamma');
+    if (s.has(2)) check(2, 'beta');
     return [...x];
   },
   lower(ctx, node) {
@@ -36,7 +48,7 @@ export const NORM: OperatorDef<NormNode> = {
     const { outShape, outN, vr } = ctx;
     const x = ctx.val(0), gamma = ctx.val(1);
     const beta = node.op === 'layernorm' && ctx.has(2) ? ctx.val(2) : undefined;
-    const d = outShape[outShape.length - 1];
+    const d = normSize(outShape, node);
     const o = new Float32Array(outN);
     for (let r = 0; r < outN / d; r++) {
       const base = r * d;
@@ -62,12 +74,15 @@ export const NORM: OperatorDef<NormNode> = {
   },
   onnx: {
     LayerNormalization(ctx) {
-      const axis = ctx.attrInt('axis', -1);
-      if (axis !== -1 && axis !== ctx.rank(0) - 1) ctx.bad(`only normalization over the last axis is supported, axis ${axis}`);
+      const r = ctx.rank(0);
+      const a = ctx.attrInt('axis', -1);
+      const axis = a < 0 ? a + r : a;
+      if (axis < 0 || axis >= r) ctx.bad(`axis ${a} out of range for rank ${r}`);
+      if (ctx.attrInt('stash_type', 1) !== 1) ctx.bad('only stash_type 1 (fp32 statistics) is supported');
       if (ctx.outputs.length > 1 && ctx.outputs.slice(1).some((o) => o !== '')) ctx.bad('mean / inv-std outputs are not supported');
       const inputs = [ctx.input(0), ctx.input(1)];
       if (ctx.input(2) !== '') inputs.push(ctx.input(2));
-      ctx.add({ op: 'layernorm', name: ctx.name, inputs, output: ctx.out, eps: ctx.attrFloat('epsilon', 1e-5) });
+      ctx.add({ op: 'layernorm', name: ctx.name, inputs, output: ctx.out, eps: ctx.attrFloat('epsilon', 1e-5), ...(axis !== r - 1 && { axis }) });
     },
   },
 };

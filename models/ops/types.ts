@@ -12,6 +12,7 @@ import type { ArrayBackend } from '../exec/backends.ts';
 import type { Graph, NodeBase, Shape, TensorInfo } from '../graph.ts';
 import type { LowerOptions, NodeMapping, VectorKind } from '../lower.ts';
 import type { GraphNode } from '../operators.ts';
+import type { ConstValue } from '../import/const-eval.ts';
 
 /** What a shape rule sees of a node's inputs. */
 export interface ShapeContext {
@@ -82,20 +83,30 @@ export interface OnnxContext {
   /** the tensor of input i (defined before this node) */
   info(i: number): TensorInfo;
   rank(i: number): number;
-  /** the data of a constant input (initializer or Constant) */
-  constData(i: number): Float32Array;
+  /** input i is a constant: an initializer, a Constant, or folded at import (a shape computation) */
+  isConst(i: number): boolean;
+  /** the value of a constant input, with its data type and true shape ([] for a scalar) */
+  constValue(i: number): ConstValue;
+  /** the data of a constant input (InputError naming the node when it is computed from the graph inputs) */
+  constData(i: number): ArrayLike<number>;
   /** InputError naming the ONNX node */
   bad(msg: string): never;
+  /** a constant output of the node (a Dropout's all-true mask in inference) */
+  defineConst(name: string, value: ConstValue): void;
   /** appends a graph node (its shape is inferred) */
   add(node: GraphNode): TensorInfo;
   attrInt(name: string, def: number): number;
   attrFloat(name: string, def: number): number;
   attrInts(name: string): number[] | undefined;
+  attrFloats(name: string): number[] | undefined;
   attrString(name: string, def: string): string;
-  /** input i is a 2-D weight initializer */
+  attrStrings(name: string): string[] | undefined;
+  /** input i is a 2-D float constant (a weight) */
   isWeight(i: number): boolean;
-  /** a transposed copy [N, K] of a 2-D initializer [K, N], added once; returns its name */
+  /** a transposed copy [N, K] of a 2-D weight [K, N], added once (`derived`: not counted as parameters); returns its name */
   transposedWeight(t: TensorInfo): string;
+  /** a weight made from the model's data (a reshaped bias, a gate's slice): added once, `derived`; returns its name */
+  derivedTensor(name: string, shape: readonly number[], data: Float32Array): string;
 }
 
 export type OnnxImporter = (ctx: OnnxContext) => void;

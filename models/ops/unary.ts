@@ -1,16 +1,26 @@
 /**
- * Element-wise functions of one input (relu, gelu, sigmoid, silu, tanh, erf, sqrt, sign) and
- * clip; on the vector unit, one pass per element. sign(0) = +1 (as an XNOR array sees it;
- * ONNX Sign gives 0, see models/import/onnx.ts on binary convolutions).
+ * Element-wise functions of one input (relu, gelu, gelu_tanh, sigmoid, silu, tanh, erf, sqrt,
+ * sign, neg, abs, exp, log, reciprocal), clip, and the hard activations of MobileNetV3
+ * (hardsigmoid, hardswish); on the vector unit, one pass per element, each result rounded once
+ * into the vector format (hardsigmoid: alpha * x and + beta rounded each, then clamped;
+ * hardswish: x times that). sign(0) = +1 (as an XNOR array sees it; ONNX Sign gives 0, see
+ * models/import/onnx.ts on binary convolutions).
  */
 import { erf, signOf } from '../exec/kernel-util.ts';
 import type { NodeBase } from '../graph.ts';
 import type { OnnxContext, OperatorDef } from './types.ts';
 
-export type UnaryOp = 'relu' | 'gelu' | 'sigmoid' | 'silu' | 'tanh' | 'erf' | 'sqrt' | 'sign';
+export type UnaryOp = 'relu' | 'gelu' | 'gelu_tanh' | 'sigmoid' | 'silu' | 'tanh' | 'erf' | 'sqrt' | 'sign' | 'neg' | 'abs' | 'exp' | 'log' | 'reciprocal';
 
 export interface UnaryNode extends NodeBase {
   readonly op: UnaryOp;
+}
+
+/** hardsigmoid(x) = clamp(alpha * x + beta, 0, 1); hardswish(x) = x * hardsigmoid(x) with alpha 1/6, beta 1/2 */
+export interface HardActivationNode extends NodeBase {
+  readonly op: 'hardsigmoid' | 'hardswish';
+  readonly alpha: number;
+  readonly beta: number;
 }
 
 export interface ClipNode extends NodeBase {
@@ -27,12 +37,19 @@ const FUNCTIONS: Readonly<Record<Exclude<UnaryOp, 'sign'>, (x: number) => number
   erf,
   sqrt: Math.sqrt,
   gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
+  // GELU's tanh approximation (Hendrycks & Gimpel; ONNX Gelu approximate = 'tanh')
+  gelu_tanh: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
+  neg: (x) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  reciprocal: (x) => 1 / x,
 };
 
 const importer = (op: UnaryOp) => (ctx: OnnxContext) => ctx.add({ op, name: ctx.name, inputs: [ctx.input(0)], output: ctx.out });
 
 export const UNARY: OperatorDef<UnaryNode> = {
-  ops: ['relu', 'gelu', 'sigmoid', 'silu', 'tanh', 'erf', 'sqrt', 'sign'],
+  ops: ['relu', 'gelu', 'gelu_tanh', 'sigmoid', 'silu', 'tanh', 'erf', 'sqrt', 'sign', 'neg', 'abs', 'exp', 'log', 'reciprocal'],
   inferShape: (s) => [...s.sh(0)],
   lower(ctx, node) {
     ctx.vector(node.op, ctx.outElements);
@@ -41,10 +58,12 @@ export const UNARY: OperatorDef<UnaryNode> = {
   kernel: (ctx, node) => (node.op === 'sign' ? signOf(ctx.val(0)) : ctx.map1(FUNCTIONS[node.op])),
   onnx: {
     Relu: importer('relu'), Sign: importer('sign'), Sigmoid: importer('sigmoid'), Tanh: importer('tanh'),
-    Erf: importer('erf'), Sqrt: importer('sqrt'),
+    Erf: importer('erf'), Sqrt: importer('sqrt'), Neg: importer('neg'), Abs: importer('abs'), Exp: importer('exp'),
+    Log: importer('log'), Reciprocal: importer('reciprocal'),
     Gelu(ctx) {
-      if (ctx.attrString('approximate', 'none') !== 'none') ctx.bad("only approximate = 'none' is supported");
-      importer('gelu')(ctx);
+      const approx = ctx.attrString('approximate', 'none');
+      if (approx !== 'none' && approx !== 'tanh') ctx.bad(`approximate must be 'none' or 'tanh', got '${approx}'`);
+      importer(approx === 'tanh' ? 'gelu_tanh' : 'gelu')(ctx);
     },
   },
 };
@@ -67,5 +86,29 @@ export const CLIP: OperatorDef<ClipNode> = {
       if (ctx.input(2) !== '') max = ctx.constData(2)[0];
       ctx.add({ op: 'clip', name: ctx.name, inputs: [ctx.input(0)], output: ctx.out, min, max });
     },
+  },
+};
+
+export const HARD_ACTIVATION: OperatorDef<HardActivationNode> = {
+  ops: ['hardsigmoid', 'hardswish'],
+  inferShape: (s) => [...s.sh(0)],
+  lower(ctx, node) {
+    ctx.vector(node.op, ctx.outElements);
+    return { mapping: 'vector', detail: `${node.op} on the vector unit` };
+  },
+  kernel(ctx, node) {
+    const { vr } = ctx;
+    const alpha = Math.fround(node.alpha), beta = Math.fround(node.beta);
+    const hs = (x: number) => {
+      const v = vr(vr(alpha * x) + beta);
+      return v < 0 ? 0 : v > 1 ? 1 : v;
+    };
+    return node.op === 'hardsigmoid' ? ctx.map1(hs) : ctx.map1((x) => x * hs(x));
+  },
+  onnx: {
+    HardSigmoid: (ctx) => ctx.add({
+      op: 'hardsigmoid', name: ctx.name, inputs: [ctx.input(0)], output: ctx.out, alpha: ctx.attrFloat('alpha', 0.2), beta: ctx.attrFloat('beta', 0.5),
+    }),
+    HardSwish: (ctx) => ctx.add({ op: 'hardswish', name: ctx.name, inputs: [ctx.input(0)], output: ctx.out, alpha: 1 / 6, beta: 0.5 }),
   },
 };

@@ -145,7 +145,7 @@ describe('ONNX bad input', () => {
     const b = new OnnxModelBuilder();
     b.input('x', [1, 4]);
     b.node('Relu', ['x'], 'r');
-    b.node('HardSwish', ['r'], 'hs', undefined, 'my_hardswish');
+    b.node('Celu', ['r'], 'hs', undefined, 'my_celu');
     b.output('hs');
     let msg = '';
     try {
@@ -154,8 +154,8 @@ describe('ONNX bad input', () => {
       expect(e).toBeInstanceOf(InputError);
       msg = (e as Error).message;
     }
-    expect(msg).toContain("node 'my_hardswish' (HardSwish)");
-    expect(msg).toContain("unsupported op type 'HardSwish'");
+    expect(msg).toContain("node 'my_celu' (Celu)");
+    expect(msg).toContain("unsupported op type 'Celu'");
     for (const op of SUPPORTED_ONNX_OPS) expect(msg).toContain(op);
   });
   it('a shape mismatch between layers names the node', () => {
