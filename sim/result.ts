@@ -3,7 +3,7 @@
  * with its per-layer results and totals, and the per-layer detail that traces read. Types and
  * the arithmetic of totals only; simulate.ts fills them.
  */
-import type { ArchConfig, Dataflow } from './arch/schema.ts';
+import type { ArchConfig, Dataflow, Accumulate } from './arch/schema.ts';
 import type { EngineResult, SramCounts } from './array/types.ts';
 import type { Mapping } from './dataflows/mapping.ts';
 import type { WordBytes } from './memory/buffers.ts';
@@ -126,6 +126,8 @@ export interface SimResult {
     /** computation reuse of the run, absent when none: 'ent' (the PE's) or 'mst' (binary layers) */
     reuse?: 'ent' | 'mst';
     psum_format: string;
+    /** ws / is: where partial sums of row folds are added (top: into the column; below: under it) */
+    accumulate: Accumulate;
     clock_mhz: number;
     word_bytes: { input: number; weight: number; psum: number };
     /** the memory system, so a result can be costed again without its arch file */

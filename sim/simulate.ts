@@ -20,7 +20,7 @@ import { InputError } from './errors.ts';
 import { runVector, type VectorWork } from './workload/vector.ts';
 import { gemmView, ifmapElements, type Layer } from './workload/layer.ts';
 import { im2col } from './workload/im2col.ts';
-import type { ArchConfig } from './arch/schema.ts';
+import { accumulateOf, type ArchConfig } from './arch/schema.ts';
 import { fastEngine } from './array/fast-engine.ts';
 import { psumStore, type PsumStore } from './array/psum.ts';
 import { referenceEngine } from './array/reference-engine.ts';
@@ -103,6 +103,7 @@ export function simulate(opts: RunOptions): SimResult {
   const store: PsumStore = psumStore(pe, opts.psumFormat);
   const words = conv.wordBytes(pe, opts.psumFormat);
   const R = arch.array.rows, C = arch.array.cols;
+  const accumulate = accumulateOf(arch);
   const rng = makeRng(opts.seed ?? 1);
   const rand = rng.next;
   const layers: LayerResult[] = [];
@@ -143,7 +144,7 @@ export function simulate(opts: RunOptions): SimResult {
       // an XNOR array computes a reused layer with the tree's own weights (bit 1 = -1)
       if (plan !== undefined && pe.multiplier === 'xnor') unpackColumns(plan.packed, g.k, g.n, b);
       const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
-      operands = { pe, psum: store, a, b };
+      operands = { pe, psum: store, a, b, accumulate };
     }
     const er = engine({ layer, mapping: mp, countPadReads: conv.countPadReads, ...(operands ? { operands } : {}) });
     const traffic = layerTraffic(layer, mp, words, fp, cap, {
@@ -207,6 +208,7 @@ export function simulate(opts: RunOptions): SimResult {
       pe: pe.name,
       ...(pe.reuse === 'ent' ? { reuse: 'ent' as const } : mst ? { reuse: 'mst' as const } : {}),
       psum_format: store.format.name,
+      accumulate,
       clock_mhz: arch.clock_mhz,
       word_bytes: { input: words.input, weight: words.weight, psum: words.psum },
       sram: arch.sram,

@@ -10,7 +10,7 @@
  *     arch.dram.bandwidth: 16
  *   grid:                         # every combination of these lists
  *     arch.array.rows: [16, 32]
- *     dataflow: [os, ws, is]      # shorthand for arch.dataflow (also: pe, acc, psum)
+ *     dataflow: [os, ws, is]      # shorthand for arch.dataflow (also: pe, acc, psum, accumulate)
  *   points:                       # and/or explicit points (each crossed with the grid)
  *     - { pe: int8 }
  *
@@ -103,6 +103,7 @@ const SHORTHAND: Readonly<Record<string, string>> = {
   dataflow: 'arch.dataflow',
   acc: 'arch.acc',
   psum: 'arch.psum',
+  accumulate: 'arch.accumulate',
   rows: 'arch.array.rows',
   cols: 'arch.array.cols',
 };

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { CommandBody } from './index.ts';
 import { InputError } from '../../sim/errors.ts';
-import { DATAFLOWS, type Dataflow } from '../../sim/arch/schema.ts';
+import { ACCUMULATE, DATAFLOWS, accumulateOf, type Accumulate, type Dataflow } from '../../sim/arch/schema.ts';
 import { runAccuracy } from '../../models/accuracy/run.ts';
 import { DATASETS, layerPes, type DatasetName } from '../../models/accuracy/task.ts';
 import { recordedPredictions, resolveTrainedModel, trainedMetrics } from '../../models/accuracy/trained.ts';
@@ -21,6 +21,7 @@ interface AccuracyArgs extends PeOptionArgs {
   arch: string;
   dataflow?: string;
   psum?: string;
+  accumulate?: string;
   jobs: number;
   json: boolean;
   /** the global --quiet */
@@ -41,6 +42,7 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       .option('arch', { type: 'string', default: 'scale', describe: 'array whose rows fold K in ws/is (preset or file)' })
       .option('dataflow', { type: 'string', describe: 'os | ws | is: the order of additions (default: the arch\'s)' })
       .option('psum', { type: 'string', describe: 'partial-sum storage format between folds (default: the accumulator)' })
+      .option('accumulate', { type: 'string', describe: "ws/is: where row folds' partial sums are added: top (into the column) or below (under it; default)" })
       .option('jobs', { type: 'number', default: 1, describe: 'worker threads' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .example('$0 accuracy --model cnn --pe fp8-e4m3', 'CNN on the 10,000 test images with e4m3 multipliers')
@@ -55,6 +57,10 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
     const arch = loadArch(args.arch);
     const dataflow = (args.dataflow ?? arch.dataflow) as Dataflow;
     if (!(DATAFLOWS as readonly string[]).includes(dataflow)) throw new InputError(`--dataflow must be os, ws or is, got '${args.dataflow}'`);
+    if (args.accumulate !== undefined && !(ACCUMULATE as readonly string[]).includes(args.accumulate)) {
+      throw new InputError(`--accumulate must be ${ACCUMULATE.join(' or ')}, got '${args.accumulate}'`);
+    }
+    const accumulate = accumulateOf({ dataflow, accumulate: (args.accumulate as Accumulate | undefined) ?? arch.accumulate });
     const setup = {
       modelFile,
       dataset: args.dataset as DatasetName,
@@ -64,6 +70,7 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       dataflow,
       rows: arch.array.rows,
       ...(args.psum !== undefined && { psum: args.psum }),
+      accumulate,
     };
     const started = Date.now();
     const progress = progressCallback('accuracy', 'images', { quiet: args.quiet === true });
@@ -82,14 +89,15 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
     }
     const report = {
       model: args.model, dataset: args.dataset, pe: args.pe, attention_pe: args.attentionPe ?? args.pe,
-      acc: args.acc ?? null, dataflow, rows: arch.array.rows, psum: args.psum ?? null,
+      acc: args.acc ?? null, dataflow, accumulate, rows: arch.array.rows, psum: args.psum ?? null,
       ...summary,
       reference_agrees_with_pytorch: pytorchAgreement ?? null,
       seconds,
     };
     if (args.json) return printJson(report);
     process.stdout.write(`${args.model} on ${args.dataset} (${summary.images} images), PE ${args.pe}` +
-      `${args.attentionPe ? `, attention ${args.attentionPe}` : ''}${args.pe === 'xnor' ? `, non-binary layers ${args.fpPe}` : ''}, ${dataflow} order on ${arch.array.rows} rows\n\n`);
+      `${args.attentionPe ? `, attention ${args.attentionPe}` : ''}${args.pe === 'xnor' ? `, non-binary layers ${args.fpPe}` : ''}, ${dataflow} order on ${arch.array.rows} rows` +
+      `${dataflow === 'os' ? '' : `, accumulate ${accumulate}`}\n\n`);
     printTable(['figure', 'value'], [
       ['top-1 accuracy', pct(summary.top1)],
       ['fp32 reference top-1', pct(summary.reference_top1)],

@@ -41,6 +41,7 @@ interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArg
   gemm?: string;
   pe?: string;
   psum?: string;
+  accumulate?: string;
   dataflow?: string;
   array?: string;
   bandwidth?: number;
@@ -74,6 +75,7 @@ function applyOverrides(base: ArchConfig, args: RunArgs): ArchConfig {
   if (args.dataflow !== undefined) doc.dataflow = args.dataflow.toLowerCase();
   if (args.pe !== undefined) doc.pe = args.pe;
   if (args.psum !== undefined) doc.psum = args.psum;
+  if (args.accumulate !== undefined) doc.accumulate = args.accumulate;
   if (args.array !== undefined) {
     const [rows, cols] = parseDims(args.array, '--array', 2);
     doc.array = { rows, cols };
@@ -105,7 +107,7 @@ function pct(v: number): string {
 
 function printHuman(r: SimResult): void {
   process.stdout.write(
-    `${r.arch.name}: ${r.arch.rows}x${r.arch.cols} ${r.arch.dataflow}, PE ${r.arch.pe}, psum ${r.arch.psum_format}` +
+    `${r.arch.name}: ${r.arch.rows}x${r.arch.cols} ${r.arch.dataflow}${r.arch.dataflow === 'os' ? '' : ` (accumulate ${r.arch.accumulate})`}, PE ${r.arch.pe}, psum ${r.arch.psum_format}` +
       `${r.compat === 'scalesim' ? ', SCALE-Sim parity' : ''}, ${r.engine} engine\n\n`,
   );
   // counts in k / M / G and bytes in kB / MB (exact figures: --json, --out's CSVs)
@@ -184,6 +186,7 @@ export const runCommand: CommandBody<RunArgs> = {
         .option('pe', { type: 'string', describe: 'PE kind (see `bitweave pes`); overrides the arch' })
         .option('psum', { type: 'string', describe: 'partial-sum storage format (default: the accumulator format)' })
         .option('dataflow', { type: 'string', describe: 'os | ws | is; overrides the arch' })
+        .option('accumulate', { type: 'string', describe: "ws/is: where row folds' partial sums are added: top (into the column) | below (under it; default); overrides the arch" })
         .option('array', { type: 'string', describe: 'array size RxC; overrides the arch' })
         .option('bandwidth', { type: 'number', describe: 'DRAM bandwidth, bytes/cycle; overrides the arch' })
         .option('latency', { type: 'number', describe: 'DRAM latency, cycles; overrides the arch' })

@@ -1,9 +1,10 @@
 /**
- * The array backend of accuracy runs: products through the PE, additions in the dataflow's
- * order, partial sums through the partial-sum format between folds (sim/array/ordered-gemm.ts)
- * — the bits `bitweave run --functional` computes for the same GEMM on the same array.
+ * The array backend of accuracy runs and `bitweave exec`: products through the PE, additions in
+ * the dataflow's order with the arch's accumulation structure, partial sums through the
+ * partial-sum format between folds (sim/array/ordered-gemm.ts) — the bits `bitweave run
+ * --functional` computes for the same GEMM on the same array.
  */
-import type { Dataflow } from '../../sim/arch/schema.ts';
+import { defaultAccumulate, type Accumulate, type Dataflow } from '../../sim/arch/schema.ts';
 import { orderedGemm } from '../../sim/array/ordered-gemm.ts';
 import { dataflowRules } from '../../sim/dataflows/index.ts';
 import { psumStore } from '../../sim/array/psum.ts';
@@ -18,11 +19,14 @@ export interface ArrayOrder {
   readonly rows: number;
   /** partial-sum storage format (default: the PE's accumulator format) */
   readonly psum?: NumberFormat;
+  /** ws / is: where partial sums of row folds are added (default: below for ws / is) */
+  readonly accumulate?: Accumulate;
 }
 
 export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
   const psum = psumStore(pe, order.psum);
   const rules = dataflowRules(order.dataflow);
+  const accumulate = order.accumulate ?? defaultAccumulate(order.dataflow);
   const base = peBackend(pe);
   // activations are fp32 values: narrow float inputs round through exact lookup tables
   const fastInput = pe.input.kind === 'float' ? fp32Quantizer(pe.input, pe.quantizeOptions) : undefined;
@@ -39,14 +43,14 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
     return bits;
   };
   return {
-    name: `array:${pe.name}:${order.dataflow}`,
+    name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
     scale: base.scale,
     gemm: (a, b, m, n, k, sa, sb) => {
       const qa = new Uint32Array(a.length);
       const inv = 1 / sa;
       if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
       else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
-      const states = orderedGemm(rules, order.rows, pe, psum, { a: qa, b: quantized(b, sb, k, n), bRow: 1, bCol: k }, m, n, k);
+      const states = orderedGemm(rules, order.rows, pe, psum, { a: qa, b: quantized(b, sb, k, n), bRow: 1, bCol: k }, m, n, k, accumulate);
       const s = sa * sb;
       for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]) * s;
       return states;

@@ -32,6 +32,7 @@ export async function accuracyOfRun(
     dataflow: arch.dataflow,
     rows: arch.array.rows,
     ...(arch.psum !== undefined && { psum: arch.psum }),
+    ...(arch.accumulate !== undefined && { accumulate: arch.accumulate }),
   }, {
     ...(opts.limit !== undefined && { limit: opts.limit }), ...(opts.jobs !== undefined && { jobs: opts.jobs }),
     ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),

@@ -3,7 +3,7 @@
  * Plain data, so it crosses to worker threads; each worker caches the model and the data.
  */
 import { readFileSync } from 'node:fs';
-import type { Dataflow } from '../../sim/arch/schema.ts';
+import type { Accumulate, Dataflow } from '../../sim/arch/schema.ts';
 import { InputError } from '../../sim/errors.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
@@ -28,6 +28,8 @@ export interface AccuracySetup {
   readonly dataflow: Dataflow;
   readonly rows: number;
   readonly psum?: string;
+  /** ws / is accumulation structure (default: below) */
+  readonly accumulate?: Accumulate;
 }
 
 export interface AccuracyTask extends AccuracySetup {
@@ -72,7 +74,9 @@ export function loadDataset(name: DatasetName): FmnistSet {
 export function runAccuracyTask(t: AccuracyTask): ChunkResult {
   const g = loadGraph(t.modelFile);
   const data = loadDataset(t.dataset);
-  const order = { dataflow: t.dataflow, rows: t.rows, ...(t.psum !== undefined && { psum: getFormat(t.psum) }) };
+  const order = {
+    dataflow: t.dataflow, rows: t.rows, ...(t.psum !== undefined && { psum: getFormat(t.psum) }), ...(t.accumulate !== undefined && { accumulate: t.accumulate }),
+  };
   const pe = getPe(t.pe, t.peOptions);
   const array = arrayBackend(pe, order);
   const attention = t.attentionPe !== undefined ? arrayBackend(getPe(t.attentionPe, t.peOptions), order) : undefined;

@@ -12,6 +12,15 @@ import { DEFAULT_VECTOR_THROUGHPUT } from '../workload/vector.ts';
 export const DATAFLOWS = ['os', 'ws', 'is'] as const;
 export type Dataflow = (typeof DATAFLOWS)[number];
 
+/**
+ * How the partial sums of successive row folds combine in ws and is (sim/dataflows/stationary.ts
+ * has the exact order): 'top' feeds the stored partial sum in at the top of the column, 'below'
+ * starts every fold's column sum at zero and adds it to the stored partial sum in an accumulator
+ * below the array (the TPU family). os keeps every output in one PE for all of K: both are the same.
+ */
+export const ACCUMULATE = ['top', 'below'] as const;
+export type Accumulate = (typeof ACCUMULATE)[number];
+
 const posInt = z.number().int().positive();
 const posKB = z.number().positive();
 
@@ -59,6 +68,8 @@ export const archSchema = z.strictObject({
   acc: z.string().optional(),
   /** partial-sum storage format; defaults to the accumulator format */
   psum: z.string().optional(),
+  /** ws / is: where partial sums of row folds are added (default: below; accumulateOf) */
+  accumulate: z.enum(ACCUMULATE).optional(),
   clock_mhz: z.number().positive().default(1000),
   /** vector unit (activations, softmax, norms, pooling): element-operations per cycle */
   vector_throughput: z.number().positive().default(DEFAULT_VECTOR_THROUGHPUT),
@@ -72,6 +83,15 @@ export const archSchema = z.strictObject({
 
 export type ArchInput = z.input<typeof archSchema>;
 export type ArchConfig = z.output<typeof archSchema>;
+
+/** The accumulation structure of an arch: its own, else 'below' for ws / is ('top' for os, where it makes no difference). */
+export function accumulateOf(arch: { readonly dataflow: Dataflow; readonly accumulate?: Accumulate | undefined }): Accumulate {
+  return arch.accumulate ?? defaultAccumulate(arch.dataflow);
+}
+
+export function defaultAccumulate(dataflow: Dataflow): Accumulate {
+  return dataflow === 'os' ? 'top' : 'below';
+}
 
 function pathOf(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(top level)' : path.map((p) => String(p)).join('.');

@@ -24,7 +24,7 @@ export function fastEngine(input: EngineInput): EngineResult {
   };
   const ops = input.operands;
   if (!ops) return result;
-  const states = orderedGemm(mp.rules, mp.rows, ops.pe, ops.psum, { a: ops.a, b: ops.b, bRow: n, bCol: 1 }, m, n, k);
+  const states = orderedGemm(mp.rules, mp.rows, ops.pe, ops.psum, { a: ops.a, b: ops.b, bRow: n, bCol: 1 }, m, n, k, ops.accumulate);
   const out = new Float64Array(m * n);
   for (let idx = 0; idx < m * n; idx++) out[idx] = ops.psum.bits(states[idx]);
   return { ...result, out };

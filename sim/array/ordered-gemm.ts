@@ -6,9 +6,17 @@
  *
  * The dataflow says how many products enter an output before its partial sum leaves the array
  * (`productsPerPass`): os all K (one PE adds k = 0 .. K-1 in order, the result leaves once);
- * ws, is R (row fold f adds k in [f*R, f*R + R) down a column of R PEs, starting from the
- * partial sum fold f-1 stored, and stores its own result the same way).
+ * ws, is R (row fold f adds k in [f*R, f*R + R) down a column of R PEs). How fold f's sum meets
+ * the partial sum of folds 0..f-1 is the arch's accumulation structure (stationary.ts):
+ *   'top'   the column starts from the stored partial sum: S_f = store(dot(S_{f-1}; products of f))
+ *   'below' the column starts from zero and the accumulator below the array adds:
+ *           S_0 = store(leave(dot(0; products of 0))),
+ *           S_f = store(addAcc(S_{f-1}, leave(dot(0; products of f))))
+ * where dot adds in k order in the PE's accumulator, leave() is the column's result as it leaves
+ * the PE (in the accumulator format: a wider internal adder rounds there) and store() is the
+ * round trip through the partial-sum format.
  */
+import type { Accumulate } from '../arch/schema.ts';
 import type { DataflowRules } from '../dataflows/types.ts';
 import type { PeKind } from '../pe/types.ts';
 import type { PsumStore } from './psum.ts';
@@ -25,7 +33,7 @@ export interface GemmOperands {
 /** Accumulator states of the m x n outputs, after their last trip through the psum store. */
 export function orderedGemm(
   dataflow: DataflowRules, rows: number, pe: PeKind, psum: PsumStore,
-  ops: GemmOperands, m: number, n: number, k: number,
+  ops: GemmOperands, m: number, n: number, k: number, accumulate: Accumulate = 'top',
 ): Float64Array {
   const { a, b, bRow, bCol } = ops;
   const out = new Float64Array(m * n);
@@ -43,9 +51,19 @@ export function orderedGemm(
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         const idx = i * n + j;
-        out[idx] = psum.roundTrip(pe.dot(a, i * k + k0, 1, b, k0 * bRow + j * bCol, bRow, ku, out[idx]));
+        if (accumulate === 'top') {
+          out[idx] = psum.roundTrip(pe.dot(a, i * k + k0, 1, b, k0 * bRow + j * bCol, bRow, ku, out[idx]));
+          continue;
+        }
+        const column = leaveColumn(pe, pe.dot(a, i * k + k0, 1, b, k0 * bRow + j * bCol, bRow, ku, pe.accZero));
+        out[idx] = psum.roundTrip(k0 === 0 ? column : pe.addAcc(out[idx], column));
       }
     }
   }
   return out;
+}
+
+/** A column's sum as it leaves the bottom PE: in the accumulator format (a wider internal adder rounds here). */
+export function leaveColumn(pe: PeKind, acc: number): number {
+  return pe.accFromBits(pe.accToBits(acc));
 }

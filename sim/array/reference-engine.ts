@@ -11,11 +11,16 @@
  *  - stationary (ws, is): the top operand is preloaded (shifted down until every row holds
  *    its own), then the row operand streams right while partial sums move down one row per
  *    cycle, adding a product in every used row; they are written when they leave the bottom.
+ *    Accumulation 'top': a row fold after the first starts each column from the stored partial
+ *    sum (read from the ofmap buffer as it enters the top); 'below': every column starts from
+ *    zero and the accumulator under the column adds the stored partial sum (read as the column's
+ *    sum leaves the bottom) before the write. Same cycles and SRAM counts, different order.
  * Every value carries which GEMM operand it is, so `pe.mac(acc, input, weight)` always gets
  * A first and B second, whichever edge each came in on. The outputs each machine writes in a
  * cycle are checked against the dataflow's events for that cycle.
  */
 import { ifmapIndex } from '../workload/im2col.ts';
+import { leaveColumn } from './ordered-gemm.ts';
 import { foldAt, type Mapping } from '../dataflows/mapping.ts';
 import { NONE, type EdgeEvents, type Fold, type Operand } from '../dataflows/types.ts';
 import type { EngineInput, EngineResult, Operands, SramCounts } from './types.ts';
@@ -162,6 +167,7 @@ function stationaryFold(f: Fold, st: State): number {
   const { rules } = mp;
   const R = mp.rows, C = mp.cols, T = mp.t;
   const rowOp = rules.rowOperand, topOp = rules.topOperand;
+  const below = ops?.accumulate === 'below';
 
   // --- preload: row j's stationary values enter at the top and shift down
   const wSlot = new Int32Array(R * C).fill(NONE), wV = new Float64Array(R * C);
@@ -208,7 +214,7 @@ function stationaryFold(f: Fold, st: State): number {
           has = o === NONE ? 0 : 1;
           v = 0;
           if (o !== NONE) {
-            if (f.fr > 0) {
+            if (f.fr > 0 && !below) {
               st.sram.ofmap_reads++;
               v = st.acc[o];
             } else v = ops ? ops.pe.accZero : 0;
@@ -222,8 +228,15 @@ function stationaryFold(f: Fold, st: State): number {
           st.macs++;
         }
         pS[i] = slot; pHas[i] = has; pV[i] = v;
-        // the bottom row's result leaves the array this cycle
-        if (r === R - 1 && has) write(st, f, c, rules.outElement(mp, f, c, slot), v, preload + s);
+        // the bottom row's result leaves the array this cycle ('below': through the accumulator under the column)
+        if (r === R - 1 && has) {
+          const o = rules.outElement(mp, f, c, slot);
+          if (below && ops) {
+            const column = leaveColumn(ops.pe, v);
+            if (f.fr > 0) st.sram.ofmap_reads++;
+            write(st, f, c, o, f.fr > 0 ? ops.pe.addAcc(st.acc[o], column) : column, preload + s);
+          } else write(st, f, c, o, v, preload + s);
+        }
       }
     }
     if (pS[corner] === T - 1) return preload + s + 1;

@@ -1,4 +1,5 @@
 /** What the two array engines take and give: one contract, so tests can hold them equal. */
+import type { Accumulate } from '../arch/schema.ts';
 import type { Layer } from '../workload/layer.ts';
 import type { PeKind } from '../pe/types.ts';
 import type { Mapping } from '../dataflows/mapping.ts';
@@ -17,6 +18,8 @@ export interface SramCounts {
 export interface Operands {
   readonly pe: PeKind;
   readonly psum: PsumStore;
+  /** ws / is: where the partial sums of row folds are added (ordered-gemm.ts); default 'top' */
+  readonly accumulate?: Accumulate;
   /** A (im2col, padding already filled with the PE's zero), M x K row-major */
   readonly a: Float64Array;
   /** B, K x N row-major */

@@ -5,6 +5,8 @@
  *
  * Energy of a layer (pJ):
  *   compute    operations x (multiplier + accumulator)
+ *              + accumulation 'below' (ws / is): one add in the accumulator format per partial
+ *                sum merged under the array (one per partial-sum read, sram.ofmap_reads)
  *              + EN-T: encodes x row encoder, one encode per element of the broadcast operand
  *                entering a row (its SRAM reads: os/ws ifmap, is filter; see pe-cost.ts)
  *   registers  operations x the pipeline registers the operands/partial sums hop through
@@ -21,7 +23,8 @@
  *
  * Area (um^2): PE array (rows x cols x PE), SRAM per buffer (one unified scratchpad counts once,
  * under `unified`), other = the skew/deskew registers at the array edges (a triangle of
- * registers per edge) and EN-T's row encoders (one per row).
+ * registers per edge), EN-T's row encoders (one per row) and, with accumulation 'below' in
+ * ws / is, one accumulator adder under each column.
  *
  * Reuse effect (`reuse_effect` on each layer and the totals, when the run used reuse): the same
  * figures without reuse beside the run's, and what reuse saved (negative: what it cost).
@@ -36,7 +39,7 @@ import { dataflowRules } from '../dataflows/index.ts';
 import { getPe } from '../pe/registry.ts';
 import type { PeKind } from '../pe/types.ts';
 import type { LayerResult, SimResult, SimTotals } from '../result.ts';
-import { broadcastOperand, encodedBits, peCost, type PeCost } from './pe-cost.ts';
+import { accumulatorPart, broadcastOperand, encodedBits, peCost, type PeCost } from './pe-cost.ts';
 import { ENT_STRUCTURE } from './tables/structure.ts';
 import { DRAM_TYPES, dramTypeNames } from './tables/dram.ts';
 import { makeTechnology, type TechOptions, type Technology, type UsedEntry } from './technology.ts';
@@ -174,7 +177,7 @@ function derive(energyPj: number, macs: number, cycles: number, clockMhz: number
   };
 }
 
-function areaOf(arch: ArchConfig, R: number, C: number, pc: PeCost, pe: PeKind, dataflow: Dataflow, tech: Technology): AreaBreakdown {
+function areaOf(arch: ArchConfig, R: number, C: number, pc: PeCost, pe: PeKind, dataflow: Dataflow, tech: Technology, below: boolean): AreaBreakdown {
   const kb = sramKb(arch);
   const banks = arch.sram.banks;
   const sram = kb.unified
@@ -191,7 +194,8 @@ function areaOf(arch: ArchConfig, R: number, C: number, pc: PeCost, pe: PeKind, 
   const skew = tech.register((R * (R - 1)) / 2 * rowBits).area_um2 + tech.register((C * (C - 1)) / 2 * colBits).area_um2;
   // EN-T: one encoder per row, at the row's entry after the skew registers (which stay narrow)
   const encoders = pc.row_encoder ? R * pc.row_encoder.area_um2 : 0;
-  const other = skew + encoders;
+  const belowAdders = below ? C * accumulatorPart(pe.acc, tech).area_um2 : 0;
+  const other = skew + encoders + belowAdders;
   return { total: peArray + sram.total + other, pe_array: peArray, sram, other };
 }
 
@@ -236,7 +240,10 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
   const dataflow = result.arch.dataflow;
   const pe = peOfResult(result, arch, opts.pe);
   const pc = peCost(pe, tech, { dataflow });
-  const area = areaOf(arch, R, C, pc, pe, dataflow, tech);
+  // results written before the accumulation structure was an arch choice were 'top'
+  const below = dataflow !== 'os' && (result.arch.accumulate ?? 'top') === 'below';
+  const mergePj = below ? accumulatorPart(pe.acc, tech).energy_pj : 0;
+  const area = areaOf(arch, R, C, pc, pe, dataflow, tech, below);
   const leakPerCycle = tech.leakagePerUm2Cycle(result.arch.clock_mhz) * area.total;
   const kb = sramKb(arch);
   const banks = arch.sram.banks;
@@ -264,7 +271,7 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
     const ops = l.reuse?.ops ?? l.macs;
     // EN-T: one encode per broadcast element entering a row
     const encodes = p.row_encoder ? (encoded === 'input' ? s.ifmap_reads : s.filter_reads) : 0;
-    const compute = ops * p.mac_pj + encodes * (p.row_encoder?.energy_pj ?? 0);
+    const compute = ops * p.mac_pj + encodes * (p.row_encoder?.energy_pj ?? 0) + s.ofmap_reads * mergePj;
     const registers = ops * p.register_pj[dataflow];
     const dram = dramBytes(d) * 8 * dramBit;
     const leakage = l.cycles * leak;
@@ -296,7 +303,7 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
   if (kind === 'ent') {
     const plainPe: PeKind = { ...pe, reuse: 'none' };
     const pcPlain = peCost(plainPe, tech, { dataflow });
-    const areaPlain = areaOf(arch, R, C, pcPlain, plainPe, dataflow, tech);
+    const areaPlain = areaOf(arch, R, C, pcPlain, plainPe, dataflow, tech, below);
     const leakPlain = tech.leakagePerUm2Cycle(result.arch.clock_mhz) * areaPlain.total;
     let without = 0;
     result.layers.forEach((l, i) => {

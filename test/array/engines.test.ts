@@ -10,8 +10,10 @@
  * - Each engine's output bits equal a direct product computed in this file: every product
  *   through `pe.mac(acc, input, weight)`, added in the dataflow's order (os: k = 0..K-1 in one
  *   PE; ws / is: K cut into passes of R rows, the partial sum stored in the partial-sum format
- *   between passes). For the integer kinds the decoded outputs must also equal the exact
- *   integer dot products (no rounding can hide there).
+ *   between passes; accumulation 'top': each pass continues from the stored partial sum,
+ *   'below': each pass sums from zero and `pe.addAcc` adds it to the stored one). For the
+ *   integer kinds the decoded outputs must also equal the exact integer dot products (no
+ *   rounding can hide there).
  */
 import { describe, expect, it } from 'vitest';
 import { convLayer, gemmLayer, gemmView, ifmapElements, type Layer } from '../../sim/workload/layer.ts';
@@ -25,7 +27,7 @@ import { getPe, peNames, type PeOptions } from '../../sim/pe/registry.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { im2col } from '../../sim/workload/im2col.ts';
 import { mapGemm } from '../../sim/dataflows/mapping.ts';
-import type { Dataflow } from '../../sim/arch/schema.ts';
+import type { Accumulate, Dataflow } from '../../sim/arch/schema.ts';
 
 /** mulberry32, written here so the test does not depend on the code under test */
 function rng(seed: number): () => number {
@@ -87,13 +89,13 @@ function peOf(c: PeCase): { pe: PeKind; psum: PsumStore } {
   return v;
 }
 
-function operands(layer: Layer, c: PeCase, r: () => number): Operands {
+function operands(layer: Layer, c: PeCase, r: () => number, accumulate: Accumulate = 'top'): Operands {
   const { pe, psum } = peOf(c);
   const g = gemmView(layer);
   const ifmap = Array.from({ length: ifmapElements(layer) }, () => pe.quantizeInput(r() * 4 - 2));
   const b = Float64Array.from({ length: g.k * g.n }, () => pe.quantizeWeight(r() * 4 - 2));
   const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
-  return { pe, psum, a, b };
+  return { pe, psum, a, b, accumulate };
 }
 
 /**
@@ -104,15 +106,19 @@ function operands(layer: Layer, c: PeCase, r: () => number): Operands {
 function directProduct(ops: Operands, m: number, n: number, k: number, df: Dataflow, rows: number): Float64Array {
   const { pe, psum } = ops;
   const pass = df === 'os' ? k : rows;
+  const below = ops.accumulate === 'below';
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
-      let acc = pe.accZero;
+      let stored = pe.accZero;
       for (let k0 = 0; k0 < k; k0 += pass) {
+        let acc = below ? pe.accZero : stored;
         for (let p = k0; p < Math.min(k, k0 + pass); p++) acc = pe.mac(acc, ops.a[i * k + p], ops.b[p * n + j]);
-        acc = psum.roundTrip(acc);
+        // below: the column's sum leaves in the accumulator format, the adder under it merges
+        if (below) acc = k0 === 0 ? pe.accFromBits(pe.accToBits(acc)) : pe.addAcc(stored, pe.accFromBits(pe.accToBits(acc)));
+        stored = psum.roundTrip(acc);
       }
-      out[i * n + j] = psum.bits(acc);
+      out[i * n + j] = psum.bits(stored);
     }
   }
   return out;
@@ -148,16 +154,17 @@ describe('reference engine == fast engine == the direct product', () => {
     return { layer, rows, cols, seed: Math.floor(r() * 2 ** 31) };
   });
 
-  for (const df of ['os', 'ws', 'is'] as Dataflow[]) {
-    it(`every PE kind (${CASES.length} cases, ${SHAPES_PER_CASE} shapes each), ${df}, padding reads counted and not`, () => {
+  const runs: [Dataflow, Accumulate][] = [['os', 'top'], ['ws', 'top'], ['ws', 'below'], ['is', 'top'], ['is', 'below']];
+  for (const [df, accumulate] of runs) {
+    it(`every PE kind (${CASES.length} cases, ${SHAPES_PER_CASE} shapes each), ${df}${df === 'os' ? '' : ` accumulating ${accumulate}`}, padding reads counted and not`, () => {
       let compared = 0;
       CASES.forEach((c, ci) => {
         for (let s = 0; s < SHAPES_PER_CASE; s++) {
           const sh = shapes[(ci * 7 + s * 13) % shapes.length];
           const g = gemmView(sh.layer);
           const mp = mapGemm(g, sh.rows, sh.cols, df);
-          const ops = operands(sh.layer, c, rng(sh.seed));
-          const what = `${sh.layer.name} ${JSON.stringify(g)} on ${sh.rows}x${sh.cols} ${df} ${label(c)}`;
+          const ops = operands(sh.layer, c, rng(sh.seed), accumulate);
+          const what = `${sh.layer.name} ${JSON.stringify(g)} on ${sh.rows}x${sh.cols} ${df} ${accumulate} ${label(c)}`;
           const want = directProduct(ops, g.m, g.n, g.k, df, sh.rows);
           for (const countPadReads of [false, true]) {
             const input = { layer: sh.layer, mapping: mp, operands: ops, countPadReads };

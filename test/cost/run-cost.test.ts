@@ -3,7 +3,7 @@ import { gemmLayer, type Layer } from '../../sim/workload/layer.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import { parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
 import { runCost, withCost, type EnergyBreakdown } from '../../sim/cost/run-cost.ts';
-import { peCost } from '../../sim/cost/pe-cost.ts';
+import { accumulatorPart, peCost } from '../../sim/cost/pe-cost.ts';
 import { makeTechnology } from '../../sim/cost/technology.ts';
 import { HOROWITZ45 } from '../../sim/cost/tables/horowitz45.ts';
 import type { TechTable } from '../../sim/cost/types.ts';
@@ -82,8 +82,13 @@ describe('energy and area of a run', () => {
     const big = run(arch({ array: { rows: 16, cols: 16 } })).cost;
     expect(big.totals.area_um2.pe_array).toBeCloseTo(4 * small.totals.area_um2.pe_array, 6);
     expect(big.totals.area_um2.other).toBeGreaterThan(small.totals.area_um2.other);
-    // same MACs: same compute energy
-    expect(big.totals.energy_pj.compute).toBeCloseTo(small.totals.energy_pj.compute, 6);
+    // same MACs: same compute energy, but for the partial sums merged under the array (edge is
+    // ws, accumulating below): one accumulator add per partial-sum read, fewer on more rows
+    const merge = accumulatorPart(getPe(arch().pe).acc, makeTechnology()).energy_pj;
+    const reads = (a: ArchConfig) => run(a).result.totals.sram.ofmap_reads;
+    const rb = reads(arch({ array: { rows: 16, cols: 16 } })), rs = reads(arch({ array: { rows: 8, cols: 8 } }));
+    expect(rb).toBeLessThan(rs);
+    expect(big.totals.energy_pj.compute - rb * merge).toBeCloseTo(small.totals.energy_pj.compute - rs * merge, 6);
 
     const s1 = run(arch({ sram: { ifmap_kb: 32, filter_kb: 32, ofmap_kb: 16 } })).cost;
     const s2 = run(arch({ sram: { ifmap_kb: 256, filter_kb: 256, ofmap_kb: 128 } })).cost;
@@ -94,6 +99,21 @@ describe('energy and area of a run', () => {
     const banked = run(arch({ sram: { ifmap_kb: 256, filter_kb: 256, ofmap_kb: 128, banks: 8 } })).cost;
     expect(banked.totals.energy_pj.sram.total).toBeLessThan(s2.totals.energy_pj.sram.total);
     expect(banked.totals.area_um2.sram.total).toBeGreaterThan(s2.totals.area_um2.sram.total);
+  });
+
+  it("accumulation 'below' (ws / is) costs an accumulator add per partial-sum read and an adder under each column; 'top' neither", () => {
+    const tech = makeTechnology();
+    const acc = accumulatorPart(getPe('bf16').acc, tech);
+    const top = run(arch({ pe: 'bf16', accumulate: 'top' })), below = run(arch({ pe: 'bf16', accumulate: 'below' }));
+    expect(below.result.arch.accumulate).toBe('below');
+    expect(top.result.totals.sram).toEqual(below.result.totals.sram);
+    expect(top.result.totals.cycles).toBe(below.result.totals.cycles);
+    const reads = below.result.totals.sram.ofmap_reads;
+    expect(reads).toBeGreaterThan(0);
+    expect(below.cost.totals.energy_pj.compute - top.cost.totals.energy_pj.compute).toBeCloseTo(reads * acc.energy_pj, 6);
+    expect(below.cost.totals.area_um2.other - top.cost.totals.area_um2.other).toBeCloseTo(arch().array.cols * acc.area_um2, 6);
+    // os: nothing leaves the array before K is done, nothing to merge
+    expect(run(arch({ dataflow: 'os' })).result.arch.accumulate).toBe('top');
   });
 
   it('the PE kind changes compute energy and PE area in the expected order', () => {
