@@ -24,3 +24,4 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   process.stdout.write(out.join('\n') + '\n');
 }
+

@@ -5,13 +5,14 @@
  * the vector ops that `bitweave run` simulates.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../sim/errors.ts';
 import type { Layer, PaddingMode } from '../sim/workload/layer.ts';
 import type { Graph } from './graph.ts';
 import { paramCount } from './graph.ts';
 import { graphMacs } from './operators.ts';
-import { importOnnx } from './import/onnx.ts';
+import { importOnnx, onnxSignature, type DeclaredInput } from './import/onnx.ts';
+import { trainedMetrics, TRAINED_DIR } from './accuracy/trained.ts';
 import { parseTopologyCsv } from './import/scalesim-csv.ts';
 import { lowerGraph, lowerLayers, type LowerOptions, type Lowered } from './lower.ts';
 import { buildZooModel, isZooSpec, zooNames } from './zoo/index.ts';
@@ -38,6 +39,8 @@ export interface LoadOptions extends LowerOptions {
   readonly padding?: PaddingMode;
   /** ONNX: values of symbolic input dims */
   readonly dims?: Readonly<Record<string, number>>;
+  /** ONNX: shapes of the graph inputs by name (a dynamic model's; --input-shape) */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
 function readFile(path: string): Buffer {
@@ -60,7 +63,7 @@ export function loadModel(source: string, opts: LoadOptions = {}): LoadedModel {
     name: g.name, source: kind, graph: g, lowered: lowerGraph(g, opts), params: paramCount(g), macs: graphMacs(g),
   });
   if (/\.onnx$/i.test(s)) {
-    const g = importOnnx(readFile(s), { file: s, ...(opts.dims && { dims: opts.dims }) });
+    const g = importOnnx(readFile(s), { file: s, ...(opts.dims && { dims: opts.dims }), ...(opts.inputShapes && { inputShapes: opts.inputShapes }) });
     return lower(g, 'onnx');
   }
   if (/\.csv$/i.test(s)) {
@@ -74,4 +77,40 @@ export function loadModel(source: string, opts: LoadOptions = {}): LoadedModel {
     return lower(buildZooModel(s, bo), 'zoo');
   }
   throw new InputError(`unknown model '${source}': give a zoo model (${zooNames().join(', ')}), a .onnx file or a SCALE-Sim .csv topology`);
+}
+
+/** A model with weights to run on the user's data: its declared inputs, and the graph for given input shapes. */
+export interface RunnableModel {
+  readonly name: string;
+  readonly source: 'onnx' | 'trained' | 'zoo';
+  /** the file's bytes (ONNX and trained models), for baselines' hashes */
+  readonly bytes?: Uint8Array;
+  readonly inputs: readonly DeclaredInput[];
+  readonly outputs: readonly string[];
+  /** the graph with these input shapes (ONNX: imported with them, constants folded) */
+  graph(inputShapes: Readonly<Record<string, readonly number[]>>): Graph;
+}
+
+/** An .onnx file, a trained model's name or a zoo spec (random weights from `seed`) as a runnable model. */
+export function openModel(source: string, seed = 1): RunnableModel {
+  const s = source.trim();
+  const trained = trainedMetrics()[s];
+  if (/\.onnx$/i.test(s) || trained) {
+    const file = trained ? join(TRAINED_DIR, trained.onnx) : s;
+    const bytes = new Uint8Array(readFile(file));
+    const sig = onnxSignature(bytes, file);
+    return {
+      name: trained ? s : basename(file), source: trained ? 'trained' : 'onnx', bytes, inputs: sig.inputs, outputs: sig.outputs,
+      graph: (inputShapes) => importOnnx(bytes, { file, inputShapes }),
+    };
+  }
+  if (isZooSpec(s)) {
+    const g = buildZooModel(s, { weights: true, seed });
+    const inputs = g.inputs.map((n) => {
+      const t = g.tensors.get(n)!;
+      return { name: n, shape: [...t.shape], elemType: t.dtype === 'int64' ? 'int64' : 'float' };
+    });
+    return { name: s, source: 'zoo', inputs, outputs: [...g.outputs], graph: () => g };
+  }
+  throw new InputError(`unknown model '${source}': give an .onnx file, a trained model (${Object.keys(trainedMetrics()).join(', ')}) or a zoo model (${zooNames().join(', ')})`);
 }

@@ -78,6 +78,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => body((await import('./accuracy.ts')).accuracyCommand),
   },
   {
+    command: 'exec',
+    describe: "run your model on your data through a PE's arithmetic: outputs, error vs fp32 per output and per node, precision baseline",
+    load: async () => body((await import('./exec.ts')).execCommand),
+  },
+  {
     command: 'rtl <command>',
     describe: 'Verilog of the PEs and the systolic array, co-simulated against bitweave (Verilator)',
     load: async () => body((await import('./rtl.ts')).rtlCommand),

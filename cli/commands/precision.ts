@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { packageFile } from '../../models/package-files.ts';
 import type { Argv, CommandModule } from 'yargs';
@@ -6,17 +6,19 @@ import type { CommandBody } from './index.ts';
 import { InputError } from '../../sim/errors.ts';
 import { mulPrecision, type PrecisionReport } from '../../sim/pe/multiplier-error.ts';
 import {
-  compareWithBaseline, newBaseline, parseBaseline, serializeBaseline, updateChanges, type Baseline, type DiffRow,
+  compareWithBaseline, newBaseline, parseBaseline, serializeBaseline, updateChanges, type Baseline,
 } from '../../sim/precision-check/baseline.ts';
 import { runPrecisionSuite, type TrainedAccuracy } from '../../sim/precision-check/suite.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { createHash } from 'node:crypto';
-import { arrayBackend } from '../../models/accuracy/backend.ts';
+import { arrayBackend } from '../../models/exec/array-backend.ts';
 import { evaluateImages, summarize } from '../../models/accuracy/evaluate.ts';
 import { loadGraph } from '../../models/accuracy/task.ts';
 import { resolveTrainedModel, trainedMetrics } from '../../models/accuracy/trained.ts';
 import { loadFmnist, normalizeImages } from '../../models/data/fmnist.ts';
+import { printBaselineDiff } from '../baseline-table.ts';
 import { printJson, printTable } from '../io.ts';
+import { writeFileAtomic } from '../../models/io/atomic.ts';
 
 interface MulArgs {
   samples: number;
@@ -75,14 +77,6 @@ const shown = (file: string) => {
   return r.startsWith('..') ? file : r;
 };
 
-/** the diff table; `verdicts: false` when updating (nothing fails then, it changes) */
-function printDiff(rows: readonly DiffRow[], verdicts = true): void {
-  printTable(
-    ['what', 'baseline', 'now', 'delta', 'tolerance', 'verdict'],
-    rows.map((r) => [r.key, r.baseline, r.now, r.delta, r.tolerance, verdicts && r.fails ? `${r.verdict} FAIL` : r.verdict]),
-  );
-}
-
 function readTrained(file: string): { metrics?: unknown; reason?: string } {
   if (!existsSync(file)) return { reason: `${shown(file)} not found (no trained models yet)` };
   try {
@@ -126,13 +120,13 @@ const checkSub: CommandModule<object, CheckArgs> = {
       const next = newBaseline(old, now);
       const changes = updateChanges(old, now);
       mkdirSync(dirname(args.baseline), { recursive: true });
-      writeFileSync(args.baseline, serializeBaseline(next));
+      writeFileAtomic(args.baseline, serializeBaseline(next));
       if (args.json) return printJson({ updated: shown(args.baseline), entries: Object.keys(next.entries).length, changes, skipped: now.skipped });
       process.stdout.write(`${old ? 'updated' : 'created'} ${shown(args.baseline)}: ${Object.keys(next.entries).length} entries (suite ran in ${seconds} s)\n`);
       if (old && changes.length === 0) process.stdout.write('nothing changed\n');
       else if (old) {
         process.stdout.write(`${changes.length} entries changed:\n\n`);
-        printDiff(changes, false);
+        printBaselineDiff(changes, false);
       }
       for (const [g, why] of Object.entries(now.skipped)) process.stdout.write(`skipped ${g}: ${why}${old ? ' (its baseline entries kept)' : ''}\n`);
       return;
@@ -150,7 +144,7 @@ const checkSub: CommandModule<object, CheckArgs> = {
     );
     if (cmp.rows.length > 0) {
       process.stdout.write('\n');
-      printDiff(cmp.rows);
+      printBaselineDiff(cmp.rows);
     }
     for (const [g, why] of Object.entries(now.skipped)) process.stdout.write(`skipped ${g}: ${why}\n`);
     if (!cmp.ok) {

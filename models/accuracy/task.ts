@@ -10,7 +10,7 @@ import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
 import { loadFmnist, normalizeImages, type FmnistSet } from '../data/fmnist.ts';
 import type { Graph } from '../graph.ts';
 import { importOnnx } from '../import/onnx.ts';
-import { arrayBackend } from './backend.ts';
+import { arrayBackend } from '../exec/array-backend.ts';
 import { evaluateImages, type ChunkResult } from './evaluate.ts';
 
 export const DATASETS = ['fmnist'] as const;

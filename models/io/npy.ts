@@ -21,7 +21,8 @@
  * size limit. Written: version 1.0 headers byte-identical to np.save's (numpy 1.24), C order,
  * little-endian.
  */
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from './atomic.ts';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { InputError } from '../../sim/errors.ts';
 
@@ -412,24 +413,8 @@ export function readNpz(path: string, opts: Omit<NpyReadOptions, 'name'> = {}): 
   return parseNpz(readBounded(path, maxBytes, 1 << 20), { maxBytes, name: path });
 }
 
-/** Writes next to the target and renames over it: a reader never sees half a file. */
-function writeAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-    throw e;
-  }
-}
-
 export function writeNpy(path: string, a: NpyArray): void {
-  writeAtomic(path, encodeNpy(a));
+  writeFileAtomic(path, encodeNpy(a));
 }
 
 export function writeNpz(
@@ -437,5 +422,5 @@ export function writeNpz(
   arrays: ReadonlyMap<string, NpyArray> | Readonly<Record<string, NpyArray>>,
   compress = false,
 ): void {
-  writeAtomic(path, encodeNpz(arrays, compress));
+  writeFileAtomic(path, encodeNpz(arrays, compress));
 }

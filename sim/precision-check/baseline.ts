@@ -1,6 +1,7 @@
 /**
  * The committed precision baseline (baselines/precision.json) and the comparison of a suite
- * run with it. A baseline entry is { value, tol? }; the tolerance that applies is the
+ * run with it; `bitweave exec --baseline` pins a user's model with the same format and rules
+ * (any set of figures: `FigureSet`). A baseline entry is { value, tol? }; the tolerance that applies is the
  * suite's current one (suite.ts), written into the file so a reader sees it.
  *
  * Verdicts per key:
@@ -10,7 +11,7 @@
  *  - new: produced now, not in the baseline -> passes (`--update` records it)
  */
 import { InputError } from '../errors.ts';
-import type { Entry, EntryValue, SuiteConfig, SuiteResult, Tolerance } from './suite.ts';
+import type { Entry, EntryValue, SuiteConfig, Tolerance } from './suite.ts';
 
 export const BASELINE_VERSION = 1;
 
@@ -18,6 +19,15 @@ export interface Baseline {
   readonly version: number;
   readonly config: SuiteConfig | Record<string, unknown>;
   readonly entries: Readonly<Record<string, Entry>>;
+}
+
+/** Figures to compare with a baseline: the suite's, or a user model's (`bitweave exec`). */
+export interface FigureSet {
+  readonly config: SuiteConfig | Record<string, unknown>;
+  /** key -> entry; the key's first segment is its group */
+  readonly entries: Readonly<Record<string, Entry>>;
+  /** groups that did not run this time, with why: their baseline entries pass and are kept by --update */
+  readonly skipped: Readonly<Record<string, string>>;
 }
 
 export type Verdict = 'changed' | 'missing' | 'skipped' | 'new';
@@ -74,7 +84,7 @@ export function groupOf(key: string): string {
   return key.slice(0, key.indexOf('/') < 0 ? key.length : key.indexOf('/'));
 }
 
-export function compareWithBaseline(baseline: Baseline, now: SuiteResult): Comparison {
+export function compareWithBaseline(baseline: Baseline, now: FigureSet): Comparison {
   const rows: DiffRow[] = [];
   let compared = 0;
   const keys = [...new Set([...Object.keys(baseline.entries), ...Object.keys(now.entries)])].sort();
@@ -98,7 +108,7 @@ export function compareWithBaseline(baseline: Baseline, now: SuiteResult): Compa
 }
 
 /** The rows an update changes: everything that differs from the old baseline, skips aside. */
-export function updateChanges(old: Baseline | undefined, now: SuiteResult): DiffRow[] {
+export function updateChanges(old: Baseline | undefined, now: FigureSet): DiffRow[] {
   if (!old) return [];
   const rows: DiffRow[] = [];
   for (const r of compareWithBaseline(old, now).rows) if (r.verdict !== 'skipped') rows.push(r);
@@ -116,7 +126,7 @@ export function updateChanges(old: Baseline | undefined, now: SuiteResult): Diff
  * The new baseline: the suite's entries, plus the old baseline's entries of groups that were
  * skipped this time (an update without the trained models keeps their pinned accuracies).
  */
-export function newBaseline(old: Baseline | undefined, now: SuiteResult): Baseline {
+export function newBaseline(old: Baseline | undefined, now: FigureSet): Baseline {
   const entries: Record<string, Entry> = { ...now.entries };
   if (old) {
     for (const [k, e] of Object.entries(old.entries)) {
@@ -128,10 +138,12 @@ export function newBaseline(old: Baseline | undefined, now: SuiteResult): Baseli
   return { version: BASELINE_VERSION, config: now.config, entries: sorted };
 }
 
+const PRECISION_COMMENT = 'bitweave precision check baseline: regenerate with `bitweave precision check --update` and review the diff';
+
 /** JSON with one entry per line, so a changed figure is a one-line diff in review. */
-export function serializeBaseline(b: Baseline): string {
+export function serializeBaseline(b: Baseline, comment = PRECISION_COMMENT): string {
   const head = {
-    comment: 'bitweave precision check baseline: regenerate with `bitweave precision check --update` and review the diff',
+    comment,
     version: b.version,
     config: b.config,
   };
@@ -149,7 +161,7 @@ export function parseBaseline(text: string, source: string): Baseline {
   }
   const d = doc as Partial<Baseline> | null;
   if (!d || typeof d !== 'object' || typeof d.version !== 'number' || !d.entries || typeof d.entries !== 'object') {
-    throw new InputError(`${source}: not a precision baseline (expected version and entries; write one with --update)`);
+    throw new InputError(`${source}: not a baseline file (expected version and entries; write one with --update)`);
   }
   if (d.version !== BASELINE_VERSION) {
     throw new InputError(`${source}: baseline version ${d.version}, this bitweave writes version ${BASELINE_VERSION}; regenerate with --update`);

@@ -29,6 +29,7 @@ import { getPe as registryGetPe, peNames as registryPeNames, type PeOptions } fr
 import type { PeKind } from '../pe/types.ts';
 import { makeRng } from '../random.ts';
 import { simulate } from '../simulate.ts';
+import type { FigureSet } from './baseline.ts';
 
 /** A value as the baseline stores it: non-finite numbers are spelled as strings ('NaN'). */
 export type EntryValue = number | string | boolean;
@@ -55,12 +56,8 @@ export interface SuiteConfig {
   };
 }
 
-export interface SuiteResult {
+export interface SuiteResult extends FigureSet {
   readonly config: SuiteConfig;
-  /** key -> entry; keys name the group, the PE (or model) and the figure */
-  readonly entries: Readonly<Record<string, Entry>>;
-  /** groups that did not run, with why (e.g. no trained-model metrics) */
-  readonly skipped: Readonly<Record<string, string>>;
 }
 
 export interface SuiteDeps {
@@ -111,7 +108,8 @@ const REUSE_VARIANTS: readonly { label: string; name: string; opts: PeOptions }[
   { label: 'fp8-e4m3+ent', name: 'fp8-e4m3', opts: { reuse: 'ent' } },
 ];
 
-function entryValue(v: number | boolean | string): EntryValue {
+/** a figure as a baseline entry value (non-finite numbers as strings: JSON has none) */
+export function entryValue(v: number | boolean | string): EntryValue {
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   return v;
 }

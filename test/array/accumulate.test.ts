@@ -6,7 +6,7 @@
  *   top   (the stored partial sum enters the column): one running fp32 sum over k = 0..999;
  *   below (each fold's column sums from zero, an adder under the column merges): per fold a
  *         running sum over its 32 products from 0, then stored = fround(stored + fold sum).
- * Both engines, the functional path of accuracy / exec (models/accuracy/backend.ts) and
+ * Both engines, the functional path of accuracy / exec (models/exec/array-backend.ts) and
  * `bitweave exec` give exactly the emulation of the order they were asked for, and the two
  * orders differ.
  */
@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { arrayBackend } from '../../models/accuracy/backend.ts';
+import { arrayBackend } from '../../models/exec/array-backend.ts';
 import { encodeNpy, readNpy } from '../../models/io/npy.ts';
 import type { Accumulate } from '../../sim/arch/schema.ts';
 import { fastEngine } from '../../sim/array/fast-engine.ts';

@@ -11,7 +11,7 @@ import { psumStore } from '../../sim/array/psum.ts';
 import type { NumberFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
-import { peBackend, type ArrayBackend } from '../exec/backends.ts';
+import { peBackend, type ArrayBackend } from './backends.ts';
 
 export interface ArrayOrder {
   readonly dataflow: Dataflow;
