@@ -17,7 +17,7 @@ import type { CostOptions } from '../sim/cost/run-cost.ts';
 import type { PaddingMode } from '../sim/workload/layer.ts';
 import type { Workload } from '../sim/workload/workload.ts';
 import { accuracyOfRun, checkAccuracyRequest } from './accuracy/of-run.ts';
-import { loadWorkload } from './workload.ts';
+import { loadWorkload, type WorkloadOptions } from './workload.ts';
 
 export interface RunRequest {
   /** the arch with every override applied (its pe, acc, psum, dataflow, array, memory) */
@@ -32,6 +32,8 @@ export interface RunRequest {
   readonly seed?: number;
   /** padding of topology CSV convolutions (default: the conventions') */
   readonly padding?: PaddingMode;
+  /** ONNX models with dynamic inputs: their shapes by input name */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** MST-ordered channels on binary layers */
   readonly mst?: boolean;
   readonly schedule?: ScheduleRequest;
@@ -64,8 +66,8 @@ export class RunCache {
     return pe;
   }
 
-  workload(source: string, opts: { padding: PaddingMode; weights: boolean }): Workload {
-    const key = `${source}\u0000${opts.padding}\u0000${opts.weights}`;
+  workload(source: string, opts: WorkloadOptions): Workload {
+    const key = `${source}\u0000${JSON.stringify(opts)}`;
     let w = this.workloads.get(key);
     if (!w) {
       w = loadWorkload(source, opts);
@@ -89,7 +91,7 @@ export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
   const pe = requestPe(req, cache);
   const psumFormat = req.arch.psum !== undefined ? getFormat(req.arch.psum) : undefined;
   const padding = req.padding ?? conventionsOf(compat).topologyPadding;
-  const wl = { padding, weights: req.mst === true };
+  const wl = { padding, weights: req.mst === true, ...(req.inputShapes !== undefined && { inputShapes: req.inputShapes }) };
   const workload = cache ? cache.workload(req.model, wl) : loadWorkload(req.model, wl);
   const { dataset } = req;
   if (dataset !== undefined) checkAccuracyRequest(req.model, dataset);

@@ -40,7 +40,14 @@ export function parseGemm(text: string, where: string): Layer {
   return gemmLayer(`gemm_${m}x${n}x${k}`, m, n, k, where);
 }
 
-export function loadWorkload(source: string, opts: { padding?: PaddingMode; weights?: boolean } = {}): Workload {
+export interface WorkloadOptions {
+  readonly padding?: PaddingMode;
+  readonly weights?: boolean;
+  /** ONNX: shapes of the graph inputs by name (a dynamic model's; --input-shape) */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+export function loadWorkload(source: string, opts: WorkloadOptions = {}): Workload {
   const s = source.trim();
   if (/^gemm:/i.test(s)) {
     const layer = parseGemm(s.slice(5), `model ${s}`);
@@ -48,7 +55,7 @@ export function loadWorkload(source: string, opts: { padding?: PaddingMode; weig
   }
   // a trained model by name (bitweave accuracy's names) is its ONNX file
   const file = trainedMetrics()[s] !== undefined ? resolveTrainedModel(s) : s;
-  const m = loadModel(file, opts.padding !== undefined ? { padding: opts.padding } : {});
+  const m = loadModel(file, { ...(opts.padding !== undefined && { padding: opts.padding }), ...(opts.inputShapes !== undefined && { inputShapes: opts.inputShapes }) });
   const ops = m.lowered.arrayOps;
   const g = m.graph;
   const weights = opts.weights === true && g !== undefined ? ops.map((o) => arrayOpWeights(g, o)) : undefined;

@@ -15,7 +15,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { layerPes } from '../../models/accuracy/task.ts';
 import { arrayBackend, type ArrayOrder } from '../../models/exec/array-backend.ts';
 import type { ErrorFigures } from '../../models/exec/error-figures.ts';
-import { bindInputs, parseInputShape, type GivenInput } from '../../models/exec/inputs.ts';
+import { bindInputs, inputShapesOf, type GivenInput } from '../../models/exec/inputs.ts';
 import { EXEC_BASELINE_COMMENT, execFigures, type ExecConfig } from '../../models/exec/model-baseline.ts';
 import { checkSampled, runModel, type ExecResult, type PeSetup } from '../../models/exec/run-model.ts';
 import { isBinaryNode } from '../../models/operators.ts';
@@ -127,8 +127,11 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
     checkWritableFile(args.output, '--output');
   }
   if (args.dump !== undefined) {
-    checkWritableFile(args.dump, '--dump');
-    if (existsSync(args.dump) && readdirSync(args.dump).length > 0) throw new InputError(`--dump: ${args.dump} exists and is not empty: give a new folder`);
+    const parent = dirname(args.dump);
+    if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new InputError(`--dump: folder ${parent} does not exist`);
+    if (existsSync(args.dump) && (!statSync(args.dump).isDirectory() || readdirSync(args.dump).length > 0)) {
+      throw new InputError(`--dump: ${args.dump} exists and is not an empty folder: give a new one`);
+    }
   }
   let baseline: ExecPlan['baseline'];
   if (args.baseline !== undefined) {
@@ -143,11 +146,7 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
   if (args.output !== undefined && /\.npy$/i.test(args.output) && model.outputs.length > 1) {
     throw new InputError(`--output ${args.output}: the model has ${model.outputs.length} outputs (${model.outputs.join(', ')}); write them to an .npz`);
   }
-  const forced: Record<string, number[]> = {};
-  for (const t of args.inputShape ?? []) {
-    const { name, shape } = parseInputShape(t);
-    forced[name] = shape;
-  }
+  const forced = inputShapesOf(args.inputShape ?? []);
   const given = (args.input ?? []).map(readGiven);
   if (given.length === 0) throw new InputError(`give the model's input data: --input NAME=FILE.npy (the model's inputs: ${model.inputs.map((i) => `${i.name} [${i.shape.join(', ')}]`).join('; ')})`);
   const bound = bindInputs(model.inputs, given, forced);

@@ -17,6 +17,7 @@ import type { Compat, EngineName, LayerDetail, RunCounts, SimResult } from '../.
 import type { PaddingMode } from '../../sim/workload/layer.ts';
 import { resolveRun } from '../../models/run-request.ts';
 import { parseGemm } from '../../models/workload.ts';
+import { inputShapesOf } from '../../models/exec/inputs.ts';
 import { bandwidthReport, computeReport, detailedAccessReport } from '../../reports/scalesim-csv.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { checkTraceSize, traceRequest, TraceWriter, TRACE_OPTIONS, type TraceArgs } from '../trace-option.ts';
@@ -49,6 +50,7 @@ interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArg
   compat: string;
   engine: string;
   padding?: string;
+  inputShape?: string[];
   functional: boolean;
   seed: number;
   json: boolean;
@@ -192,6 +194,7 @@ export const runCommand: CommandBody<RunArgs> = {
         .option('latency', { type: 'number', describe: 'DRAM latency, cycles; overrides the arch' })
         .option('compat', { type: 'string', default: 'none', describe: 'none | scalesim (SCALE-Sim v2 conventions)' })
         .option('engine', { type: 'string', default: 'fast', describe: 'fast | reference (per-cycle; small layers)' })
+        .option('input-shape', { type: 'string', array: true, describe: 'NAME=1x3x224x224: the shape of a dynamic ONNX input (repeatable)' })
         .option('padding', { type: 'string', describe: 'valid | same | scalesim: padding of topology convolutions (default: same; scalesim with --compat scalesim)' })
         .option('functional', { type: 'boolean', default: false, describe: 'compute the output values (seeded random operands)' })
         .option('seed', { type: 'number', default: 1, describe: 'seed of the functional operands' })
@@ -225,6 +228,7 @@ export const runCommand: CommandBody<RunArgs> = {
     const progress = progressCallback('accuracy', 'images', { quiet: args.quiet === true });
     const pipeline = resolveRun({
       arch, model: modelSource(args), peOptions, compat, engine, functional: args.functional, seed: args.seed, padding, mst,
+      ...(args.inputShape !== undefined && { inputShapes: inputShapesOf(args.inputShape) }),
       cost: costOptionsFrom(args),
       ...(schedule !== undefined && { schedule }),
       ...(args.dataset !== undefined && {

@@ -4,6 +4,7 @@ import { gemmView } from '../../sim/workload/layer.ts';
 import type { ArrayOp } from '../../models/lower.ts';
 import { DEFAULT_VECTOR_THROUGHPUT, runVector } from '../../sim/workload/vector.ts';
 import { loadModel } from '../../models/source.ts';
+import { inputShapesOf } from '../../models/exec/inputs.ts';
 import { paramCount } from '../../models/graph.ts';
 import { graphMacs } from '../../models/operators.ts';
 import { zooEntries } from '../../models/zoo/index.ts';
@@ -45,6 +46,7 @@ interface ShowArgs {
   vectorThroughput: number;
   foldBn: boolean;
   depthwise: string;
+  inputShape?: string[];
 }
 
 function arrayOpText(o: ArrayOp): string {
@@ -61,12 +63,16 @@ const showSub: CommandModule<object, ShowArgs> = {
       .option('vector-throughput', { type: 'number', default: DEFAULT_VECTOR_THROUGHPUT, describe: 'vector unit elements per cycle' })
       .option('fold-bn', { type: 'boolean', default: true, describe: 'fold batch norms into the preceding conv' })
       .option('depthwise', { type: 'string', choices: ['array', 'vector'], default: 'array', describe: 'where depthwise convs run' })
+      .option('input-shape', { type: 'string', array: true, describe: 'NAME=1x3x224x224: the shape of a dynamic ONNX input (repeatable)' })
       .example('$0 zoo show mobilenet_v2', 'how MobileNetV2 maps onto the array')
       .example('$0 zoo show bert_base:seq=384 --json', 'the lowering as JSON') as unknown as Argv<ShowArgs>,
   handler: (args) => {
     const tp = args.vectorThroughput;
     if (!(tp > 0)) throw new InputError(`--vector-throughput must be positive, got ${tp}`);
-    const m = loadModel(args.model, { mergeBatchNorm: args.foldBn, depthwise: args.depthwise === 'vector' ? 'vector' : 'array' });
+    const m = loadModel(args.model, {
+      mergeBatchNorm: args.foldBn, depthwise: args.depthwise === 'vector' ? 'vector' : 'array',
+      ...(args.inputShape !== undefined && { inputShapes: inputShapesOf(args.inputShape) }),
+    });
     const l = m.lowered;
     const opsOf = new Map<string, ArrayOp[]>();
     for (const o of l.arrayOps) opsOf.set(o.node, [...(opsOf.get(o.node) ?? []), o]);

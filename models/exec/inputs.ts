@@ -87,6 +87,17 @@ export function parseInputShape(text: string): { name: string; shape: number[] }
   return { name, shape: dims.map(Number) };
 }
 
+/** --input-shape values by input name (each name once) */
+export function inputShapesOf(texts: readonly string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const t of texts) {
+    const { name, shape } = parseInputShape(t);
+    if (out[name] !== undefined) throw new InputError(`--input-shape: '${name}' is given twice`);
+    out[name] = shape;
+  }
+  return out;
+}
+
 export function bindInputs(
   declared: readonly DeclaredInput[], given: readonly GivenInput[], inputShapes: Readonly<Record<string, readonly number[]>> = {},
 ): BoundInputs {
