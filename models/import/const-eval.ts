@@ -310,6 +310,9 @@ function scatterNd(ctx: FoldContext): ConstValue {
   const st = strides(data.shape);
   const slice = numel(data.shape.slice(k));
   const nIdx = numel(indices.shape.slice(0, -1));
+  if (k > data.shape.length || numel(updates.shape) !== nIdx * slice) {
+    ctx.bad(`updates [${updates.shape.join(', ')}] do not fit indices [${indices.shape.join(', ')}] into data [${data.shape.join(', ')}]`);
+  }
   for (let i = 0; i < nIdx; i++) {
     let off = 0;
     for (let j = 0; j < k; j++) {

@@ -217,7 +217,8 @@ class Importer {
       const v = tensorValues(t, this.file);
       const name = t.name ?? '';
       this.consts.set(name, v);
-      addTensor(g, asTensor(name, v, v.dtype === 'float' ? 'param' : 'const'));
+      // an empty initializer (Resize's unused roi) only ever feeds constant folding and attributes
+      if (numel(v.shape) > 0) addTensor(g, asTensor(name, v, v.dtype === 'float' ? 'param' : 'const'));
     }
     for (const vi of graphInputs(og)) this.addInput(vi);
     const binary = planBinaryConvs(og, g);
@@ -260,6 +261,7 @@ class Importer {
   private materialize(name: string): void {
     if (name === '' || this.g.tensors.has(name)) return;
     const v = this.consts.get(name);
+    if (v && numel(v.shape) === 0) throw new InputError(`tensor '${name}' is empty: an empty tensor cannot be an operand`);
     if (v) addTensor(this.g, asTensor(name, v, 'const'));
   }
 

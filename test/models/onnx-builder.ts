@@ -53,9 +53,21 @@ export class OnnxModelBuilder {
     return name;
   }
 
+  /** int64 scalar initializer (rank 0) */
+  scalar(name: string, value: number): string {
+    this.inits.push({ name, dims: [], data: [value], int64: true });
+    return name;
+  }
+
   node(op: string, inputs: string[], output: string, attrs?: Record<string, AttrValue>, name?: string): string {
     this.nodes.push({ op, inputs, outputs: [output], attrs, name: name ?? output });
     return output;
+  }
+
+  /** a node with several outputs ('' for an absent one) */
+  nodeN(op: string, inputs: string[], outputs: string[], attrs?: Record<string, AttrValue>): string[] {
+    this.nodes.push({ op, inputs, outputs, attrs, name: outputs.find((o) => o !== '') ?? op });
+    return outputs;
   }
 
   output(name: string): void {
