@@ -20,7 +20,7 @@
  * next clock edge, so the cycle counter names the cycle in which the registers hold a value.
  */
 import { InputError } from '../../sim/errors.ts';
-import type { Dataflow } from '../../sim/arch/schema.ts';
+import { ACCUMULATE, type Accumulate, type Dataflow } from '../../sim/arch/schema.ts';
 import { buildPeRtl, psumAdderModule, type PeRtl } from './pe.ts';
 import { findTarget } from './catalogue.ts';
 import { ident, lit } from './verilog.ts';
@@ -31,8 +31,8 @@ import { ident, lit } from './verilog.ts';
  * sum starts at zero and an accumulator below the array adds it to the stored partial sum
  * (the first row fold writes its sum as it is), as TPU-style weight-stationary arrays do.
  */
-export type Accumulate = 'top' | 'below';
-export const ACCUMULATE: readonly Accumulate[] = ['top', 'below'];
+// the accumulation structure is the arch's (sim/arch/schema.ts); the RTL models both
+export { ACCUMULATE, type Accumulate };
 
 export interface ArrayRtlRequest {
   readonly pe: string;
