@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, figures as ratios against baselines measured in the same run. */
 import { printAccuracyBench } from './accuracy.bench.ts';
 import { runArrayBench } from './array.bench.ts';
+import { printExecBench } from './exec.bench.ts';
 import { printModelsBench } from './models.bench.ts';
 import { printPeBench } from './pe.bench.ts';
 import { printReuseBench } from './reuse.bench.ts';
@@ -16,6 +17,7 @@ await runArrayBench();
 printModelsBench();
 await printSweepBench();
 await printAccuracyBench();
+await printExecBench();
 printReuseBench();
 await printScheduleBench();
 printRtlBench();
