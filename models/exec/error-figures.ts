@@ -10,7 +10,9 @@
  *              zeros and y is not
  *   cosine     sum y r / (|y| |r|)  (1 when both are all zeros)
  *   rel_rms    sqrt(sum (y - r)^2 / sum r^2) = 10^(-snr_db / 20)
- *   non_finite elements of y that are NaN or infinite (then the other figures are NaN)
+ *   non_finite elements where y or r is NaN or infinite and they differ (then the other figures
+ *              are NaN); non-finite elements equal in both (the -inf of a causal mask) agree and
+ *              are left out of the sums
  *
  * The first node where the error jumps: a node *jumps* when its SNR is at least JUMP_DB (10 dB)
  * below the lowest SNR of the tensors it reads (its relative RMS error is >= sqrt(10) = 3.16x its
@@ -40,8 +42,8 @@ export function errorFigures(y: Float32Array, r: Float32Array): ErrorFigures {
   let maxAbs = 0, maxRef = 0, sig = 0, noise = 0, dot = 0, yy = 0, nonFinite = 0;
   for (let i = 0; i < y.length; i++) {
     const a = y[i], b = r[i];
-    if (!Number.isFinite(a)) {
-      nonFinite++;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
+      if (!(a === b || (a !== a && b !== b))) nonFinite++;
       continue;
     }
     const d = a - b;
