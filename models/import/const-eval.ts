@@ -13,7 +13,7 @@
 import { InputError } from '../../sim/errors.ts';
 import { decode, encode } from '../../sim/pe/codec.ts';
 import { FP16 } from '../../sim/pe/formats.ts';
-import { broadcastOffsets, strides } from '../exec/kernel-util.ts';
+import { broadcastOffsets, stridedOffsets, strides } from '../exec/kernel-util.ts';
 import { numel, type Shape } from '../graph.ts';
 
 export type ConstDType = 'float' | 'int' | 'bool';
@@ -153,19 +153,8 @@ function reshapeTo(ctx: FoldContext, x: ConstValue, target: readonly number[], a
 function transpose(x: ConstValue, perm: readonly number[]): ConstValue {
   const shape = perm.map((p) => x.shape[p]);
   const st = strides(x.shape);
-  const n = numel(shape);
-  const out = new Float64Array(n);
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let e = 0; e < n; e++) {
-    let off = 0;
-    for (let d = 0; d < shape.length; d++) off += idx[d] * st[perm[d]];
-    out[e] = x.data[off];
-    for (let d = shape.length - 1; d >= 0; d--) {
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return value(x.dtype, shape, out);
+  const off = stridedOffsets(shape, perm.map((p) => st[p]));
+  return value(x.dtype, shape, Float64Array.from(off, (o) => x.data[o]));
 }
 
 /** Slice along several axes (ONNX Slice semantics: clamping, negative steps). */
@@ -207,19 +196,10 @@ function slice(ctx: FoldContext, x: ConstValue): ConstValue {
     shape[ax] = b.count;
   });
   const st = strides(x.shape);
-  const n = numel(shape);
-  const out = new Float64Array(n);
-  const idx = new Array<number>(r).fill(0);
-  for (let e = 0; e < n; e++) {
-    let off = 0;
-    for (let d = 0; d < r; d++) off += (first[d] + idx[d] * step[d]) * st[d];
-    out[e] = x.data[off];
-    for (let d = r - 1; d >= 0; d--) {
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return value(x.dtype, shape, out);
+  let base = 0;
+  for (let d = 0; d < r; d++) base += first[d] * st[d];
+  const off = stridedOffsets(shape, st.map((s, d) => s * step[d]));
+  return value(x.dtype, shape, Float64Array.from(off, (o) => x.data[base + o]));
 }
 
 function gather(ctx: FoldContext): ConstValue {

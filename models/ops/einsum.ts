@@ -14,8 +14,8 @@
  * activations, as for matmul), K added in the order of the contracted labels as A lists them.
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
-import { strides } from '../exec/kernel-util.ts';
-import { numel, shapeStr, tensor, type NodeBase, type Shape } from '../graph.ts';
+import { stridedOffsets, strides } from '../exec/kernel-util.ts';
+import { shapeStr, tensor, type NodeBase, type Shape } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
 export interface EinsumNode extends NodeBase {
@@ -87,23 +87,7 @@ const extent = (p: Plan, labels: string) => [...labels].reduce((s, c) => s * p.s
 /** offsets into an operand with labels `t` for every index of the label list `order`, row-major */
 function offsets(p: Plan, t: string, order: string): Int32Array {
   const st = strides([...t].map((c) => p.size.get(c)!));
-  const dims = [...order].map((c) => p.size.get(c)!);
-  const step = [...order].map((c) => st[t.indexOf(c)]);
-  const n = numel(dims);
-  const off = new Int32Array(n);
-  const idx = new Array<number>(dims.length).fill(0);
-  let o = 0;
-  for (let e = 0; e < n; e++) {
-    off[e] = o;
-    for (let d = dims.length - 1; d >= 0; d--) {
-      idx[d]++;
-      o += step[d];
-      if (idx[d] < dims[d]) break;
-      o -= step[d] * dims[d];
-      idx[d] = 0;
-    }
-  }
-  return off;
+  return stridedOffsets([...order].map((c) => p.size.get(c)!), [...order].map((c) => st[t.indexOf(c)]));
 }
 
 export const EINSUM: OperatorDef<EinsumNode> = {

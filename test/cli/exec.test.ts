@@ -11,11 +11,10 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { execCommandRun } from '../../cli/commands/exec.ts';
 import { encodeNpy, readNpy, readNpz } from '../../models/io/npy.ts';
-import { decode } from '../../sim/pe/codec.ts';
 import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
-import type { PeKind } from '../../sim/pe/types.ts';
 import { relError } from '../models/onnx-builder.ts';
 import { fixturePath } from '../models/onnx-fixtures.ts';
+import { flippedProductPe } from '../pe/flipped-pe.ts';
 import { runCli } from './run-cli.ts';
 
 const LSTM = fixturePath('lstm', 'model.onnx');
@@ -144,29 +143,6 @@ function quietly<T>(f: () => T): T {
   }
 }
 
-/** The PE with one product's bit 0 flipped (the first non-zero product), its dot recomputed product by product. */
-function flipped(pe: PeKind): PeKind {
-  let done = false;
-  const product = (a: number, b: number): number => {
-    let p = pe.mul(a, b);
-    if (!done && decode(pe.product, p) !== 0) {
-      p ^= 1;
-      done = true;
-    }
-    return decode(pe.product, p);
-  };
-  const mac = (acc: number, a: number, b: number) => pe.addAcc(acc, product(a, b));
-  return {
-    ...pe,
-    mac,
-    dot: (a, aOff, aStride, b, bOff, bStride, n, acc0) => {
-      let s = acc0;
-      for (let i = 0; i < n; i++) s = mac(s, a[aOff + i * aStride], b[bOff + i * bStride]);
-      return s;
-    },
-  };
-}
-
 describe('bitweave exec --baseline', () => {
   it('passes on an unchanged model (exit 0); one flipped product bit in one PE kind fails it, naming that kind only', () => {
     const dir = tmp();
@@ -183,7 +159,7 @@ describe('bitweave exec --baseline', () => {
     const before = process.exitCode;
     const outcome = quietly(() => execCommandRun({
       model: LSTM, input: [LSTM_IN], pe: ['fp8-e4m3,lmul-bf16', 'bf16'], baseline, fpPe: 'fp32', seed: 1, update: false, json: true,
-    }, (name: string, opts?: PeOptions) => (name === 'lmul-bf16' ? flipped(getPe(name, opts)) : getPe(name, opts))));
+    }, (name: string, opts?: PeOptions) => (name === 'lmul-bf16' ? flippedProductPe(getPe(name, opts)) : getPe(name, opts))));
     expect(process.exitCode).toBe(1);
     process.exitCode = before;
     const failing = outcome.comparison!.rows.filter((r) => r.fails);

@@ -7,47 +7,20 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decode } from '../../sim/pe/codec.ts';
 import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { compareWithBaseline, newBaseline, parseBaseline, serializeBaseline } from '../../sim/precision-check/baseline.ts';
 import { runPrecisionSuite } from '../../sim/precision-check/suite.ts';
 import { repoRoot, runCli } from '../cli/run-cli.ts';
+import { flippedProductPe } from '../pe/flipped-pe.ts';
 
 const BASELINE = join(repoRoot, 'baselines', 'precision.json');
 const committed = () => parseBaseline(readFileSync(BASELINE, 'utf8'), BASELINE);
 
-/**
- * The PE with its dot product recomputed product by product (mac order = dot order); with
- * `flip`, bit 0 of the first non-zero product it computes is flipped: one wrong product in
- * the whole suite.
- */
-function wrapped(pe: PeKind, flip: boolean): PeKind {
-  let flipped = !flip;
-  const product = (a: number, b: number): number => {
-    let p = pe.mul(a, b);
-    if (!flipped && decode(pe.product, p) !== 0) {
-      p ^= 1;
-      flipped = true;
-    }
-    return decode(pe.product, p);
-  };
-  const mac = (acc: number, a: number, b: number) => pe.addAcc(acc, product(a, b));
-  return {
-    ...pe,
-    mac,
-    dot: (a, aOff, aStride, b, bOff, bStride, n, acc0) => {
-      let s = acc0;
-      for (let i = 0; i < n; i++) s = mac(s, a[aOff + i * aStride], b[bOff + i * bStride]);
-      return s;
-    },
-  };
-}
-
 function registryWith(target: string, flip: boolean) {
   return (name: string, opts?: PeOptions): PeKind => {
     const pe = getPe(name, opts);
-    return name === target ? wrapped(pe, flip) : pe;
+    return name === target ? flippedProductPe(pe, flip) : pe;
   };
 }
 
