@@ -13,12 +13,12 @@
  * kind (fp32, fp8-e4m3, lmul-bf16; output-stationary order, exec's default) — one `exec --pe X`
  * does both, so its time per image is their sum — and onnxruntime's fp32 session.run.
  */
+import onnxPkg from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import { printTable } from '../cli/io.ts';
 import { arrayBackend } from '../models/exec/array-backend.ts';
 import { executeGraph } from '../models/exec/executor.ts';
 import type { Graph } from '../models/graph.ts';
-import { onnx } from '../models/import/onnx.ts';
 import { mergeBatchNorms } from '../models/merge-batchnorm.ts';
 import { graphMacs } from '../models/operators.ts';
 import { openModel } from '../models/source.ts';
@@ -29,6 +29,8 @@ import { measure } from './timing.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+const { onnx } = onnxPkg;
 
 /** A zoo CNN graph (conv, relu, maxpool, add, global average pool, flatten, linear) as ONNX bytes. */
 export function zooToOnnx(g: Graph): Uint8Array {

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { layerPes } from '../../models/accuracy/task.ts';
 import { arrayBackend, type ArrayOrder } from '../../models/exec/array-backend.ts';
 import type { ErrorFigures } from '../../models/exec/error-figures.ts';
@@ -31,6 +31,7 @@ import {
   compareWithBaseline, newBaseline, parseBaseline, serializeBaseline, updateChanges, type Baseline, type Comparison, type DiffRow,
 } from '../../sim/precision-check/baseline.ts';
 import { loadArch } from '../arch-file.ts';
+import type { CommandBody } from './index.ts';
 import { printBaselineDiff } from '../baseline-table.ts';
 import { printJson, printTable } from '../io.ts';
 import { jsonReal, peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
@@ -376,9 +377,7 @@ export function execCommandRun(args: ExecArgs, getPeFn: (name: string, opts?: Pe
   return { result, ...(cmp && { comparison: cmp.comparison }) };
 }
 
-export const execCommand: CommandModule<object, ExecArgs> = {
-  command: 'exec',
-  describe: "run your model on your data through a PE's arithmetic: outputs, error vs fp32 per output and per node, precision baseline",
+export const execCommand: CommandBody<ExecArgs> = {
   builder: (y: Argv<object>) =>
     withPeOptions(y)
       .option('model', { type: 'string', demandOption: true, describe: 'an .onnx file, a trained model (cnn, mlp, vit, bcnn) or a zoo model (random weights from --seed)' })

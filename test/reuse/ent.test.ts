@@ -83,7 +83,9 @@ describe('EN-T on the array', () => {
    * ifmap SRAM read, 2 rows x K = 4; is: B, one per filter read, 2 rows x N = 4); the row
    * operand's register holds 3 bits per radix-4 digit: 12 instead of 8. Skew registers at the
    * edges: 1 word on each edge of a 2x2 array, 8 bits each (the encoder sits after them; the
-   * column edge carries the weight in os, the partial sum, 32 bits, in is).
+   * column edge carries the weight in os, the partial sum, 32 bits, in is). is accumulates
+   * 'below' (its default): one int32 adder under each of the 2 columns (area); with one row
+   * fold no stored partial sum is merged, so no accumulator add is spent (energy).
    */
   it('prices a hand-worked 2x2 example with the table entries typed in (aladdin40)', async () => {
     const MUL8 = { pj: 12.68341 / 16, um2: 6351.338 / 16 };
@@ -103,7 +105,7 @@ describe('EN-T on the array', () => {
         compute: macs * (mult + ADD32.pj) + (ent ? encodes * MUL8.pj * SHARE : 0),
         registers: macs * regBitsPerMac * REG.pj,
         pe_array: 4 * ((ent ? MUL8.um2 * (1 - SHARE) : MUL8.um2) + ADD32.um2 + peRegBits * REG.um2),
-        other: skewBits * REG.um2 + (ent ? 2 * MUL8.um2 * SHARE : 0),
+        other: skewBits * REG.um2 + (ent ? 2 * MUL8.um2 * SHARE : 0) + (df === 'is' ? 2 * ADD32.um2 : 0),
       };
     };
     const workload = { name: 'g', layers: [gemmLayer('g', 2, 2, 2)], repeats: [1], vectorOps: [] };
