@@ -396,9 +396,9 @@ export const execCommand: CommandBody<ExecArgs> = {
       .option('baseline', { type: 'string', describe: 'a precision baseline of this model and input: compare with it (exit 1 when any figure moves)' })
       .option('update', { type: 'boolean', default: false, describe: 'with --baseline: record the current figures (and print what changed)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-      .example('$0 exec --model net.onnx --input x.npy --pe fp8-e4m3', 'error of e4m3 multipliers on your network and data')
-      .example('$0 exec --model net.onnx --input input=x.npy --pe bf16 --dump dump/', 'per-node error table and every node\'s values')
-      .example('$0 exec --model net.onnx --input x.npy --pe fp8-e4m3,lmul-bf16 --baseline net.baseline.json --update', 'pin the numerics; later runs fail on any change') as unknown as Argv<ExecArgs>,
+      .example('$0 exec --model test/fixtures/onnx/gpt2_block/model.onnx --input test/fixtures/onnx/gpt2_block/input.npy --pe fp8-e4m3', 'error of e4m3 multipliers on a network and its data')
+      .example('$0 exec --model test/fixtures/onnx/gpt2_block/model.onnx --input input=test/fixtures/onnx/gpt2_block/input.npy --pe bf16 --dump dump/', 'per-node error table and every node\'s values')
+      .example('$0 exec --model test/fixtures/onnx/gpt2_block/model.onnx --input test/fixtures/onnx/gpt2_block/input.npy --pe fp8-e4m3,lmul-bf16 --baseline net.baseline.json --update', 'pin the numerics; later runs fail on any change') as unknown as Argv<ExecArgs>,
   handler: (args) => {
     execCommandRun(args);
   },

@@ -1,14 +1,14 @@
 /**
  * The README's examples run as written: every `npx bitweave ...` line of its `sh` code
- * blocks, in README order, in one scratch folder (the repository's models/ and examples/
- * linked in, so relative paths resolve as in a checkout; out/ lands in the scratch folder).
+ * blocks, in README order, in one scratch folder (the repository's models/, examples/ and
+ * test/fixtures/ linked in, so relative paths resolve as in a checkout; out/ lands in the scratch folder).
  * Each must exit 0; where the README states what a command prints, the output must say it.
  * A line too slow for `npm test` is skipped by name with the reason, and a skip that no
  * longer names a README line fails, so neither list can drift from the README.
  * Also: every input file a command's --help example names exists.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,12 +56,16 @@ const SKIP: Record<string, string> = {
 
 /** What the README says a command prints, checked in its output. */
 const PRINTS: Record<string, readonly string[]> = {
-  'npx bitweave run --gemm 128x64x256 --compat scalesim --dataflow os': ['2543'],
+  'npx bitweave run --gemm 128x64x256 --compat scalesim --dataflow os': ['2.543 k'],
   "printf '464\\n465\\n0.1\\n' | npx bitweave quantize --format e4m3": ['464,0x7e,448', '465,0x7f,nan', '0.1,0x1d,0.1015625'],
   'echo 1e6 | npx bitweave quantize --format e5m2 --saturate': ['0x7b,57344'],
   'echo "3fc0 3fc0" | npx bitweave mul --pe lmul-bf16': ['0x3fc0,0x3fc0,0x4008,2.125'],
   'echo "39 39" | npx bitweave mul --pe fp8-e4m3': [',1.25'],
   'echo "39 39" | npx bitweave mul --pe fp8-e4m3 --product fp32': [',1.265625'],
+  'npx bitweave run --arch edge --gemm 64x64x1000 --pe bf16 --acc bf16 --functional --accumulate top': ['35049887 (max err 2.65)'],
+  'npx bitweave run --arch edge --gemm 64x64x1000 --pe bf16 --acc bf16 --functional --accumulate below': ['17cfb243 (max err 0.671)'],
+  'npx bitweave exec --model test/fixtures/onnx/gpt2_block/model.onnx --input test/fixtures/onnx/gpt2_block/input.npy --pe fp8-e4m3,lmul-bf16':
+    ['8.23e-2  2.73e-2  32.2    0.999703  e06e8b6c9971c53c', '8.23e-2  2.74e-2  34.1    0.999807  b7af07ac9e0feec1'],
 };
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
@@ -72,6 +76,8 @@ describe('README examples', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'bitweave-readme-'));
   symlinkSync(join(repoRoot, 'models'), join(scratch, 'models'));
   symlinkSync(join(repoRoot, 'examples'), join(scratch, 'examples'));
+  mkdirSync(join(scratch, 'test'));
+  symlinkSync(join(repoRoot, 'test', 'fixtures'), join(scratch, 'test', 'fixtures'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('finds the examples, and every skip and expected output names one of them', () => {
@@ -94,7 +100,8 @@ describe('README examples', () => {
       for (const s of PRINTS[command] ?? []) expect(r.stdout, what).toContain(s);
     }
     expect(ran.size).toBeGreaterThan(20);
-  });
+    // some 50 commands, each a fresh node process (1-10 s each on a loaded machine)
+  }, 600_000);
 });
 
 describe('--help examples', () => {
