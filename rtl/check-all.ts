@@ -5,7 +5,7 @@
  *   pair of corner values plus 2^20 seeded random pairs (product and accumulator step);
  * - the array: every PE kind of ARRAY_PES x every dataflow x 2x2, 4x4, 8x8, random GEMMs,
  *   every write's cycle, address and bits against the reference engine; accumulation
- *   'below' (ws, is) against its emulation with bitweave's PE;
+ *   'below' (ws, is) against the reference engine with accumulate 'below';
  * - --synth: `synth` (to gates) and `check -assert` of every design's check top and of every
  *   array top (2x2, 16-entry memories), no latches.
  * Prints one line per item and the totals; exit 1 on any mismatch or failed synthesis.
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
         }
       }
     }
-    // accumulation 'below' against its emulation (pe.dot per fold, pe.addAcc below the array)
+    // accumulation 'below' against the reference engine with accumulate 'below'
     for (const pe of ['int8', 'fp8-e4m3+acc-bf16', 'lmul-bf16+acc-bf16']) {
       for (const df of ['ws', 'is'] as const) {
         for (const size of [2, 4]) {

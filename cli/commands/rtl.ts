@@ -14,7 +14,7 @@ import { verilatorVersion } from '../../rtl/cosim/verilator.ts';
 import { ACCUMULATE, buildArrayRtl, type Accumulate, type ArrayRtl } from '../../rtl/gen/array.ts';
 import { ARRAY_PES, findTarget, rtlTargets } from '../../rtl/gen/catalogue.ts';
 import { buildPeRtl, type PeRtl } from '../../rtl/gen/pe.ts';
-import { DATAFLOWS, type Dataflow } from '../../sim/arch/schema.ts';
+import { DATAFLOWS, defaultAccumulate, type Dataflow } from '../../sim/arch/schema.ts';
 import { InputError } from '../../sim/errors.ts';
 import { printJson, printTable } from '../io.ts';
 import { withJson } from '../options.ts';
@@ -78,7 +78,9 @@ function parseArray(args: ArrayArgs): { rows: number; cols: number; dataflow: Da
   if (!(DATAFLOWS as readonly string[]).includes(args.dataflow)) {
     throw new InputError(`--dataflow must be one of ${DATAFLOWS.join(', ')}, got '${args.dataflow}'`);
   }
-  const accumulate = (args.accumulate ?? 'top') as Accumulate;
+  // the simulator's default (sim/arch/schema.ts): 'below' for ws and is, so that the array
+  // emitted and checked is the one `bitweave run --dataflow ws` simulates
+  const accumulate = (args.accumulate ?? defaultAccumulate(args.dataflow as Dataflow)) as Accumulate;
   if (!ACCUMULATE.includes(accumulate)) throw new InputError(`--accumulate must be one of ${ACCUMULATE.join(', ')}, got '${args.accumulate}'`);
   if (accumulate === 'below' && args.dataflow === 'os') throw new InputError(`--accumulate below applies to ws and is`);
   return { rows, cols, dataflow: args.dataflow as Dataflow, accumulate };
@@ -88,7 +90,7 @@ function withArrayOptions<T>(y: Argv<T>) {
   return y
     .option('array', { type: 'string', describe: 'RxC: the systolic array of this PE kind (needs --dataflow)' })
     .option('dataflow', { type: 'string', describe: `array dataflow: ${DATAFLOWS.join(', ')}` })
-    .option('accumulate', { type: 'string', describe: 'ws/is partial sums: top (enter the column) or below (added under the array)' });
+    .option('accumulate', { type: 'string', describe: 'ws/is partial sums: top (enter the column) or below (added under the array; default, as in the simulator)' });
 }
 
 /** yargs does not enforce demandOption inside nested commands here: check it ourselves. */

@@ -1,9 +1,9 @@
 /**
  * Co-simulation of the systolic array: a GEMM runs through the Verilator model of the RTL
  * (controller, skew registers, PE grid, memories) and through bitweave's per-cycle reference
- * engine (sim/array/reference-engine.ts). Compared: every output and partial-sum write (its
- * cycle, its address and its bits), the final outputs, and the total cycle count (which the
- * reference engine measures fold by fold).
+ * engine (sim/array/reference-engine.ts) with the RTL's accumulation structure (top or below).
+ * Compared: every output and partial-sum write (its cycle, its address and its bits), the
+ * final outputs, and the total cycle count (which the reference engine measures fold by fold).
  */
 import type { Dataflow } from '../../sim/arch/schema.ts';
 import { psumStore } from '../../sim/array/psum.ts';
@@ -62,14 +62,17 @@ export function randomOperands(pe: PeKind, s: GemmShape, seed: number): { a: Flo
   return { a, b };
 }
 
-/** The reference engine's writes and outputs for the same GEMM on the same array. */
-export function referenceRun(rtl: ArrayRtl, s: GemmShape, a: Float64Array, b: Float64Array) {
+/**
+ * The reference engine's writes and outputs for the same GEMM on the same array, with the
+ * RTL's accumulation structure unless another is asked for.
+ */
+export function referenceRun(rtl: ArrayRtl, s: GemmShape, a: Float64Array, b: Float64Array, accumulate: Accumulate = rtl.accumulate) {
   const pe = rtl.pe.pe;
   const layer = gemmLayer('rtl', s.m, s.n, s.k);
   const mapping = mapGemm(gemmView(layer), rtl.rows, rtl.cols, rtl.dataflow);
   const writes: WriteEvent[] = [];
   const res = referenceEngine({
-    layer, mapping, operands: { pe, psum: psumStore(pe), a, b },
+    layer, mapping, operands: { pe, psum: psumStore(pe), a, b, accumulate },
     onWrite: (cycle, index, bits) => writes.push({ cycle, index, bits: bits ?? 0 }),
   });
   return { writes, out: res.out as Float64Array, cycles: res.computeCycles, foldCycles: Array.from(res.foldCycles) };
@@ -116,51 +119,9 @@ function foldSpans(writes: WriteEvent[], foldCycles: number[]): { first: number;
   return spans;
 }
 
-/**
- * Accumulation 'below' (ws, is), emulated with bitweave's PE: fold f of the K dimension sums
- * its R products from zero in k order (pe.dot), and the partial sum stored below the array
- * becomes that sum (first fold) or the stored one plus it (pe.addAcc). Returns the stored
- * bits after each row fold: after[f][i * n + j].
- */
-export function belowEmulation(rtl: ArrayRtl, s: GemmShape, a: Float64Array, b: Float64Array): Float64Array[] {
-  const pe = rtl.pe.pe;
-  const R = rtl.rows;
-  const after: Float64Array[] = [];
-  const state = new Float64Array(s.m * s.n);
-  for (let f = 0, k0 = 0; k0 < s.k; f++, k0 += R) {
-    const ku = Math.min(R, s.k - k0);
-    const bits = new Float64Array(s.m * s.n);
-    for (let i = 0; i < s.m; i++) {
-      for (let j = 0; j < s.n; j++) {
-        const o = i * s.n + j;
-        const sum = pe.dot(a, i * s.k + k0, 1, b, k0 * s.n + j, s.n, ku, pe.accZero);
-        const v = f === 0 ? sum : pe.addAcc(state[o], sum);
-        state[o] = pe.accFromBits(pe.accToBits(v));
-        bits[o] = pe.accToBits(v);
-      }
-    }
-    after.push(bits);
-  }
-  return after;
-}
-
 export function checkGemm(rtl: ArrayRtl, model: BuiltModel, s: GemmShape, seed: number): GemmCheckResult {
   const { a, b } = randomOperands(rtl.pe.pe, s, seed);
   const ref = referenceRun(rtl, s, a, b);
-  if (rtl.accumulate === 'below') {
-    // same writes in the same cycles; their bits are those of the 'below' order
-    const after = belowEmulation(rtl, s, a, b);
-    const rowFolds = after.length;
-    const starts: number[] = [];
-    ref.foldCycles.reduce((t, len) => (starts.push(t), t + len), 0);
-    const foldOf = (cycle: number) => {
-      let f = 0;
-      while (f + 1 < starts.length && starts[f + 1] <= cycle) f++;
-      return f;
-    };
-    ref.writes = ref.writes.map((w) => ({ ...w, bits: after[foldOf(w.cycle) % rowFolds][w.index] }));
-    ref.out = after[rowFolds - 1];
-  }
   const got = rtlRun(rtl, model, s, a, b, ref.cycles * 2 + 100);
   const rw = order(ref.writes), gw = order(got.writes);
   const examples: string[] = [];

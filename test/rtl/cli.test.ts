@@ -60,12 +60,14 @@ describe('bitweave rtl', () => {
     const arr = runCli(['rtl', 'emit', '--pe', 'int8', '--array', '2x3', '--dataflow', 'is', '--out', out, '--json']);
     expect(arr.code, arr.stderr).toBe(0);
     const files = readdirSync(out).sort();
-    expect(files).toEqual(['bw_int8_is_gemm.v', 'bw_lmul_bf16.v']);
+    // ws / is accumulate below by default, as the simulator does (sim/arch/schema.ts)
+    expect(files).toEqual(['bw_int8_is_below_gemm.v', 'bw_lmul_bf16.v']);
     const docs = [pe, arr].map((r) => JSON.parse(r.stdout) as { file: string; modules: Record<string, string> });
     expect(docs[0].modules.multiplier).toBe('bw_lmul_bf16_mul');
-    expect(readFileSync(join(out, 'bw_int8_is_gemm.v'), 'utf8')).toContain('module bw_int8_is_array');
+    expect(readFileSync(join(out, 'bw_int8_is_below_gemm.v'), 'utf8')).toContain('module bw_int8_is_array');
+    expect(readFileSync(join(out, 'bw_int8_is_below_gemm.v'), 'utf8')).toContain('module bw_int8_psum_add');
     if (skipRtl) return;
-    for (const [file, top] of [['bw_lmul_bf16.v', 'bw_lmul_bf16_check'], ['bw_int8_is_gemm.v', 'bw_int8_is_gemm']]) {
+    for (const [file, top] of [['bw_lmul_bf16.v', 'bw_lmul_bf16_check'], ['bw_int8_is_below_gemm.v', 'bw_int8_is_below_gemm']]) {
       const lint = spawnSync('verilator', ['--lint-only', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--top-module', top, join(out, file)], { encoding: 'utf8' });
       expect(lint.status, lint.stderr).toBe(0);
     }
