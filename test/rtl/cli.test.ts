@@ -64,6 +64,7 @@ describe('bitweave rtl', () => {
     expect(files).toEqual(['bw_int8_is_below_gemm.v', 'bw_lmul_bf16.v']);
     const docs = [pe, arr].map((r) => JSON.parse(r.stdout) as { file: string; modules: Record<string, string> });
     expect(docs[0].modules.multiplier).toBe('bw_lmul_bf16_mul');
+    expect((JSON.parse(arr.stdout) as { accumulate?: string }).accumulate).toBe('below');
     expect(readFileSync(join(out, 'bw_int8_is_below_gemm.v'), 'utf8')).toContain('module bw_int8_is_array');
     expect(readFileSync(join(out, 'bw_int8_is_below_gemm.v'), 'utf8')).toContain('module bw_int8_psum_add');
     if (skipRtl) return;
