@@ -117,3 +117,20 @@ describe('exec through fp8-e4m3 and bf16 = an independent emulation, bit for bit
     }
   }
 });
+
+describe('exec with an attention PE = the independent emulation, bit for bit', () => {
+  it('gpt2_block: bf16 on the array, fp8-e4m3 on the attention matmuls (Q K^T, A V) alone', () => {
+    const name = 'gpt2_block';
+    const setup = { label: 'bf16+attention-fp8-e4m3', array: arrayBackend(getPe('bf16'), ORDER), attention: arrayBackend(getPe('fp8-e4m3'), ORDER) };
+    const { result, inputs } = run(name, 0, [setup]);
+    const feeds = Object.fromEntries([...inputs].map(([k, a]) => [k, a.data as Float32Array]));
+    const want = emulate(fixtureModel(name), feeds, PES.bf16, PES['fp8-e4m3']);
+    const bf16Only = emulate(fixtureModel(name), feeds, PES.bf16);
+    for (const o of result.runs[0].outputs) {
+      const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
+      expect(bits(o.values), o.name).toEqual(bits(want.get(o.name)!));
+      // the attention PE made a difference: not the all-bf16 outputs
+      expect(bits(o.values), o.name).not.toEqual(bits(bf16Only.get(o.name)!));
+    }
+  });
+});

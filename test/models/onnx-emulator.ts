@@ -132,11 +132,18 @@ function transpose(x: Tensor, perm: number[]): Tensor {
   return { shape, data };
 }
 
-/** Runs the model on the inputs; returns every graph output. `pe` does the matrix products. */
-export function emulate(bytes: Uint8Array, inputs: Record<string, Float32Array>, pe: Pe): Map<string, Float32Array> {
+/**
+ * Runs the model on the inputs; returns every graph output. `pe` does the matrix products,
+ * `attentionPe` those whose two operands are both computed from the graph's inputs (a MatMul of
+ * two activations: Q K^T and A V; a weight transposed or reshaped by a node is still a constant).
+ */
+export function emulate(bytes: Uint8Array, inputs: Record<string, Float32Array>, pe: Pe, attentionPe: Pe = pe): Map<string, Float32Array> {
   const model = onnx.ModelProto.decode(bytes);
   const g = model.graph!;
   const v = new Map<string, Tensor>();
+  // tensors that do not depend on the graph's inputs
+  const constant = new Set<string>((g.initializer ?? []).map((t) => t.name!));
+  for (const n of g.node ?? []) if ((n.input ?? []).every((i) => i === '' || constant.has(i))) for (const o of n.output ?? []) constant.add(o);
   for (const t of g.initializer ?? []) v.set(t.name!, tensorOf(t));
   for (const i of g.input ?? []) {
     if (v.has(i.name!)) continue;
@@ -246,6 +253,7 @@ export function emulate(bytes: Uint8Array, inputs: Record<string, Float32Array>,
       }
       case 'MatMul': {
         const a = x(0), b = x(1);
+        const dot = constant.has(n.input![0]) || constant.has(n.input![1]) ? pe : attentionPe;
         const k = a.shape[a.shape.length - 1], m = a.shape[a.shape.length - 2], nOut = b.shape[b.shape.length - 1];
         const batchA = numel(a.shape.slice(0, -2)), batchB = numel(b.shape.slice(0, -2));
         const batch = Math.max(batchA, batchB);
@@ -256,7 +264,7 @@ export function emulate(bytes: Uint8Array, inputs: Record<string, Float32Array>,
           const ao = (batchA === 1 ? 0 : p) * m * k, bo = (batchB === 1 ? 0 : p) * k * nOut;
           for (let j = 0; j < nOut; j++) {
             for (let q = 0; q < k; q++) col[q] = b.data[bo + q * nOut + j];
-            for (let i = 0; i < m; i++) data[(p * m + i) * nOut + j] = fr(pe(a.data.subarray(ao + i * k, ao + (i + 1) * k), col));
+            for (let i = 0; i < m; i++) data[(p * m + i) * nOut + j] = fr(dot(a.data.subarray(ao + i * k, ao + (i + 1) * k), col));
           }
         }
         out({ shape, data });
