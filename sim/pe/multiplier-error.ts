@@ -73,6 +73,8 @@ function scalingOf(pe: PeKind, operand: 'input' | 'weight'): Scaling {
       return 'meanabs';
     case 'ternary':
       return 'twn';
+    case 'exp':
+      throw new Error(`${f.name} is a scale format, not an operand format`);
   }
 }
 

@@ -209,7 +209,7 @@ describe.each(CASES)('$f.name', (c) => {
   });
 
   it('NaN, Inf and zeros', () => {
-    const nan = f.nanCode;
+    const nan = f.nanCode as number; // every format here has a NaN
     expect(Number.isNaN(decodeToDouble(spec, nan))).toBe(true);
     for (const opts of OPTION_SETS) {
       expect(encodeFloat(f, NaN, opts)).toBe(nan);
