@@ -16,7 +16,7 @@
  */
 import { InputError } from '../errors.ts';
 import { decodeInt, intToBits } from './codec.ts';
-import { decodeFloat, encodeFloat, floatDecodeTable } from './float-codec.ts';
+import { decodeFloat, encodeFloat, floatDecodeTable, type Rounding } from './float-codec.ts';
 import type { FloatFormat, IntFormat, NumberFormat } from './formats.ts';
 
 export interface Accumulator {
@@ -40,16 +40,16 @@ export function isPlainFp32(f: FloatFormat): boolean {
   return f.expBits === 8 && f.manBits === 23 && f.bias === 127 && f.specials === 'ieee';
 }
 
-/** The float64 image of the exact sum s + p rounded once into f. */
-export function roundedSum(f: FloatFormat, s: number, p: number, saturate: boolean): number {
+/** The float64 image of the exact sum s + p rounded once into f (to nearest even, or toward zero). */
+export function roundedSum(f: FloatFormat, s: number, p: number, saturate: boolean, round: Rounding = 'rne'): number {
   const sum = s + p;
   if (sum === Infinity || sum === -Infinity || sum !== sum) {
-    return decodeFloat(f, encodeFloat(f, sum, { saturate }));
+    return decodeFloat(f, encodeFloat(f, sum, { saturate, round }));
   }
   // TwoSum (Knuth): sum + err == s + p exactly
   const bb = sum - s;
   const err = s - (sum - bb) + (p - bb);
-  const bits = encodeFloat(f, sum, { saturate }, err);
+  const bits = encodeFloat(f, sum, { saturate, round }, err);
   return f.bits <= 16 ? floatDecodeTable(f)[bits] : decodeFloat(f, bits);
 }
 

@@ -1,0 +1,139 @@
+/**
+ * Accumulators as they are built: an fp32-range accumulator register that keeps only N
+ * significand bits, and promotion of its partial sum into a full fp32 accumulator every P
+ * products.
+ *
+ * Why: DeepSeek-AI, "DeepSeek-V3 Technical Report" (arXiv 2412.19437), section 3.3.2,
+ * "Increasing Accumulation Precision": "the accumulation precision of FP8 GEMM on NVIDIA
+ * H800 GPUs is limited to retaining around 14 bits ... Taking GEMM operations of two random
+ * matrices with K = 4096 for example, in our preliminary test, the limited accumulation
+ * precision in Tensor Cores results in a maximum relative error of nearly 2%." Their fix:
+ * "once an interval of N_C is reached, these partial results will be copied to FP32
+ * registers on CUDA Cores, where full-precision FP32 accumulation is performed ... setting
+ * N_C = 128 elements, equivalent to 4 WGMMAs, represents the minimal accumulation interval
+ * that can significantly improve precision". (Section 3.5.2 describes the Hopper datapath in
+ * more detail: 32 products aligned to the largest exponent keep their highest 14 bits.)
+ *
+ * The model here is the per-addition one: the register holds a value with `bits`
+ * significand bits (the leading one included; 24 is fp32) and fp32's exponent range; each
+ * addition forms the exact sum of the register and the incoming value and drops the excess
+ * bits once, by rounding to nearest even (`rne`, the default) or by truncation toward zero
+ * (`trunc`, what a sign-magnitude normalizer that discards low bits does). With `promote` P,
+ * after every P products the register is added (RNE) into a full fp32 accumulator and
+ * cleared; the result is that fp32 accumulator plus what the register still holds.
+ * bits 24, rne, no promotion is exactly an fp32 accumulator.
+ */
+import { InputError } from '../errors.ts';
+import { roundedSum } from './accumulator.ts';
+import { encodeDyadic, addDyadic, dyadicOf, type Dyadic } from './dyadic.ts';
+import { decodeFloat, encodeFloat, type Rounding } from './float-codec.ts';
+import { FP32, floatFormat, type FloatFormat } from './formats.ts';
+
+export interface AccumulatorSpec {
+  /** significand bits the register keeps, leading bit included (2..24; 24 = fp32) */
+  readonly bits: number;
+  /** how the register drops bits */
+  readonly round: Rounding;
+  /** products between promotions of the register into a full fp32 accumulator; 0: never */
+  readonly promote: number;
+}
+
+export const FP32_ACCUMULATION: AccumulatorSpec = { bits: 24, round: 'rne', promote: 0 };
+
+/** the longest promotion interval accepted (a dot product longer than this never promotes anyway) */
+export const MAX_PROMOTE = 2 ** 24;
+
+/** Validates the user's options (undefined: fp32's). */
+export function accumulatorSpec(opts: { bits?: number; round?: string; promote?: number } = {}): AccumulatorSpec {
+  const bits = opts.bits ?? 24;
+  if (!Number.isInteger(bits) || bits < 2 || bits > 24) {
+    throw new InputError(`--acc-bits must be an integer in 2..24 (significand bits, leading bit included; 24 = fp32), got ${opts.bits}`);
+  }
+  const round = opts.round ?? 'rne';
+  if (round !== 'rne' && round !== 'trunc') throw new InputError(`--acc-round must be rne or trunc, got '${round}'`);
+  const promote = opts.promote ?? 0;
+  if (!Number.isInteger(promote) || promote < 0 || promote > MAX_PROMOTE) {
+    throw new InputError(`--acc-promote must be an integer in 0..${MAX_PROMOTE} (0: never), got ${opts.promote}`);
+  }
+  return { bits, round, promote };
+}
+
+export function isPlainFp32Accumulation(s: AccumulatorSpec): boolean {
+  return s.bits === 24 && s.round === 'rne' && s.promote === 0;
+}
+
+export function describeAccumulation(s: AccumulatorSpec): string {
+  if (isPlainFp32Accumulation(s)) return 'fp32';
+  const reg = s.bits === 24 && s.round === 'rne' ? 'fp32' : `${s.bits}-bit ${s.round === 'rne' ? 'rounding' : 'truncating'}`;
+  return s.promote > 0 ? `${reg}, promoted to fp32 every ${s.promote}` : reg;
+}
+
+const registers = new Map<string, FloatFormat>();
+
+/** The register's format: fp32's exponent, bits - 1 stored significand bits. */
+export function registerFormat(s: AccumulatorSpec): FloatFormat {
+  if (s.bits === 24) return FP32;
+  const name = `e8m${s.bits - 1}`;
+  let f = registers.get(name);
+  if (!f) {
+    f = floatFormat(name, 8, s.bits - 1, { description: `${s.bits}-bit accumulator register (fp32 exponent)` });
+    registers.set(name, f);
+  }
+  return f;
+}
+
+/** The accumulator's state: the register, the fp32 accumulator it is promoted into, products since. */
+export interface AccumulatorRegs {
+  partial: number;
+  full: number;
+  since: number;
+}
+
+export function newRegs(): AccumulatorRegs {
+  return { partial: 0, full: 0, since: 0 };
+}
+
+/**
+ * One accumulator: `add` puts an exact value (a double, or a Dyadic when the value is wider
+ * than a double) worth `products` products into the register, promoting when due.
+ */
+export interface Accumulation {
+  readonly spec: AccumulatorSpec;
+  readonly register: FloatFormat;
+  add(regs: AccumulatorRegs, value: number | Dyadic, products: number): void;
+  /** the accumulated value, as fp32 */
+  value(regs: AccumulatorRegs): number;
+}
+
+export function makeAccumulation(spec: AccumulatorSpec): Accumulation {
+  const f = registerFormat(spec);
+  const opts = { round: spec.round };
+  const plain = isPlainFp32Accumulation(spec);
+  const addNumber = (s: number, v: number) => roundedSum(f, s, v, false, spec.round);
+  const add = (regs: AccumulatorRegs, value: number | Dyadic, products: number): void => {
+    if (typeof value === 'number') regs.partial = addNumber(regs.partial, value);
+    else if (!Number.isFinite(regs.partial)) regs.partial = decodeFloat(f, encodeFloat(f, regs.partial, opts));
+    else regs.partial = decodeFloat(f, encodeDyadic(f, addDyadic(dyadicOf(regs.partial), value), opts));
+    if (spec.promote > 0) {
+      regs.since += products;
+      if (regs.since >= spec.promote) {
+        regs.full = roundedSum(FP32, regs.full, regs.partial, false);
+        regs.partial = 0;
+        regs.since = 0;
+      }
+    }
+  };
+  return {
+    spec,
+    register: f,
+    add,
+    value: plain || spec.promote === 0 ? (r) => r.partial : (r) => roundedSum(FP32, r.full, r.partial, false),
+  };
+}
+
+/** A dot product of exact terms (e.g. exact products), term i worth one product, accumulated as `acc` says. */
+export function accumulateTerms(acc: Accumulation, terms: ArrayLike<number>, n: number): number {
+  const regs = newRegs();
+  for (let i = 0; i < n; i++) acc.add(regs, terms[i], 1);
+  return acc.value(regs);
+}
