@@ -54,10 +54,12 @@ export function dequantizeBlocks(t: BlockTensor): Float64Array {
   const f = t.format;
   const table = elementTable(f.element);
   const out = new Float64Array(t.length);
-  for (let i = 0; i < t.length; i++) {
-    const s = scaleValue(f, t.scales[Math.floor(i / f.blockSize)]);
+  const k = f.blockSize;
+  for (let b = 0, off = 0; off < t.length; b++, off += k) {
     // a NaN scale makes every element NaN, whatever its code (0 * NaN is NaN too)
-    out[i] = table[t.codes[i]] * s * t.tensorScale;
+    const s = scaleValue(f, t.scales[b]) * t.tensorScale;
+    const end = Math.min(off + k, t.length);
+    for (let i = off; i < end; i++) out[i] = table[t.codes[i]] * s;
   }
   return out;
 }

@@ -90,9 +90,16 @@ export function dyadicToDouble(d: Dyadic): number {
   return neg ? -r : r;
 }
 
-/** Exact running sum of doubles (finite ones; a non-finite term makes the sum NaN/Inf as float64 would). */
+/**
+ * Exact running sum of doubles, as a floating-point expansion (Shewchuk, "Adaptive Precision
+ * Floating-Point Arithmetic and Fast Robust Geometric Predicates", 1997: Grow-Expansion with
+ * zero elimination): a few non-overlapping doubles whose sum is exactly the sum so far, each
+ * addition a handful of TwoSums. A non-finite term makes the sum NaN or +-Inf, as float64
+ * would.
+ */
 export class ExactSum {
-  private acc: Dyadic = DYADIC_ZERO;
+  private parts = new Float64Array(8);
+  private n = 0;
   private special = 0;
 
   add(x: number): void {
@@ -100,15 +107,44 @@ export class ExactSum {
       this.special += x;
       return;
     }
-    if (x !== 0) this.acc = addDyadic(this.acc, dyadicOf(x));
+    if (x === 0) return;
+    let e = this.parts;
+    const m = this.n;
+    let q = x, n = 0;
+    for (let i = 0; i < m; i++) {
+      const ei = e[i];
+      const t = q + ei;
+      const bb = t - q;
+      const h = q - (t - bb) + (ei - bb);
+      q = t;
+      if (h !== 0) e[n++] = h;
+    }
+    if (q !== 0 || n === 0) {
+      if (n === e.length) {
+        e = new Float64Array(2 * n);
+        e.set(this.parts);
+        this.parts = e;
+      }
+      e[n++] = q;
+    }
+    this.n = n;
   }
 
   get dyadic(): Dyadic {
-    return this.acc;
+    let d = DYADIC_ZERO;
+    for (let i = 0; i < this.n; i++) if (this.parts[i] !== 0) d = addDyadic(d, dyadicOf(this.parts[i]));
+    return d;
   }
 
   /** the double nearest the exact sum */
   value(): number {
-    return this.special !== 0 || Number.isNaN(this.special) ? this.special : dyadicToDouble(this.acc);
+    if (this.special !== 0 || Number.isNaN(this.special)) return this.special;
+    if (this.n === 0) return 0;
+    if (this.n === 1) return this.parts[0];
+    return dyadicToDouble(this.dyadic);
   }
+}
+
+export function mulDyadic(a: Dyadic, b: Dyadic): Dyadic {
+  return { mant: a.mant * b.mant, exp: a.exp + b.exp };
 }

@@ -17,8 +17,9 @@
  * The model here is the per-addition one: the register holds a value with `bits`
  * significand bits (the leading one included; 24 is fp32) and fp32's exponent range; each
  * addition forms the exact sum of the register and the incoming value and drops the excess
- * bits once, by rounding to nearest even (`rne`, the default) or by truncation toward zero
- * (`trunc`, what a sign-magnitude normalizer that discards low bits does). With `promote` P,
+ * bits once, by truncation toward zero (`trunc`, the default for a narrowed register: the
+ * Hopper datapath "truncates bits exceeding this range", section 3.5.2) or by rounding to
+ * nearest even (`rne`; plain fp32 accumulation is 24 bits, rne). With `promote` P,
  * after every P products the register is added (RNE) into a full fp32 accumulator and
  * cleared; the result is that fp32 accumulator plus what the register still holds.
  * bits 24, rne, no promotion is exactly an fp32 accumulator.
@@ -28,6 +29,7 @@ import { roundedSum } from './accumulator.ts';
 import { encodeDyadic, addDyadic, dyadicOf, type Dyadic } from './dyadic.ts';
 import { decodeFloat, encodeFloat, type Rounding } from './float-codec.ts';
 import { FP32, floatFormat, type FloatFormat } from './formats.ts';
+import { exponentOf, pow2 } from './pow2.ts';
 
 export interface AccumulatorSpec {
   /** significand bits the register keeps, leading bit included (2..24; 24 = fp32) */
@@ -49,7 +51,8 @@ export function accumulatorSpec(opts: { bits?: number; round?: string; promote?:
   if (!Number.isInteger(bits) || bits < 2 || bits > 24) {
     throw new InputError(`--acc-bits must be an integer in 2..24 (significand bits, leading bit included; 24 = fp32), got ${opts.bits}`);
   }
-  const round = opts.round ?? 'rne';
+  // a narrowed register truncates unless told otherwise; plain fp32 rounds to nearest even
+  const round = opts.round ?? (opts.bits === undefined ? 'rne' : 'trunc');
   if (round !== 'rne' && round !== 'trunc') throw new InputError(`--acc-round must be rne or trunc, got '${round}'`);
   const promote = opts.promote ?? 0;
   if (!Number.isInteger(promote) || promote < 0 || promote > MAX_PROMOTE) {
@@ -109,7 +112,8 @@ export function makeAccumulation(spec: AccumulatorSpec): Accumulation {
   const f = registerFormat(spec);
   const opts = { round: spec.round };
   const plain = isPlainFp32Accumulation(spec);
-  const addNumber = (s: number, v: number) => roundedSum(f, s, v, false, spec.round);
+  const slow = (s: number, v: number) => roundedSum(f, s, v, false, spec.round);
+  const addNumber = registerAdder(spec.bits, spec.round, slow);
   const add = (regs: AccumulatorRegs, value: number | Dyadic, products: number): void => {
     if (typeof value === 'number') regs.partial = addNumber(regs.partial, value);
     else if (!Number.isFinite(regs.partial)) regs.partial = decodeFloat(f, encodeFloat(f, regs.partial, opts));
@@ -130,6 +134,35 @@ export function makeAccumulation(spec: AccumulatorSpec): Accumulation {
     value: plain || spec.promote === 0 ? (r) => r.partial : (r) => roundedSum(FP32, r.full, r.partial, false),
   };
 }
+
+/**
+ * s + v rounded to `bits` significand bits, fast: when float64 forms the sum exactly (TwoSum's
+ * error is zero) and it lies in the register's normal range, the rounding is one float64
+ * operation at the register's last place (adding and removing 1.5 * 2^(e+53-bits) rounds to
+ * nearest even there; truncation divides by a power of two). Anything else (an inexact
+ * float64 sum, subnormal or overflowing results, specials) takes the generic encoder.
+ */
+function registerAdder(bits: number, round: Rounding, slow: (s: number, v: number) => number): (s: number, v: number) => number {
+  const minNormal = 2 ** -126, maxBinade = 2 ** 128;
+  return (s, v) => {
+    const sum = s + v;
+    const bb = sum - s;
+    const err = s - (sum - bb) + (v - bb);
+    const a = sum < 0 ? -sum : sum;
+    if (err !== 0 || !(a >= minNormal && a < maxBinade)) return a === 0 && err === 0 ? sum : slow(s, v);
+    if (bits === 24 && round === 'rne') return Math.fround(sum); // exact sum, one rounding
+    const e = exponentOf(a);
+    if (round === 'trunc') {
+      const ulp = pow2(e - bits + 1);
+      return Math.trunc(sum / ulp) * ulp;
+    }
+    const c = pow2(e + 53 - bits) * 1.5;
+    const r = sum + c - c;
+    return r < 0 ? (r < -MAX_FP32 ? slow(s, v) : r) : r > MAX_FP32 ? slow(s, v) : r;
+  };
+}
+
+const MAX_FP32 = 3.4028234663852886e38;
 
 /** A dot product of exact terms (e.g. exact products), term i worth one product, accumulated as `acc` says. */
 export function accumulateTerms(acc: Accumulation, terms: ArrayLike<number>, n: number): number {

@@ -29,7 +29,7 @@
  * - MXINT8 elements round V_i / X to a multiple of 2^-6 and clamp to +-127 * 2^-6 (the
  *   reference code's saturation bound; the code 0x80 = -2 decodes but is never produced).
  */
-import { encodeFloat } from './float-codec.ts';
+import { saturatingEncoder } from './fp32-quantizer.ts';
 import type { MxFormat } from './block-formats.ts';
 import { exponentOf, scaleByPow2 } from './pow2.ts';
 
@@ -71,8 +71,8 @@ export function quantizeMxBlock(
   }
   const el = f.element;
   if (el.kind === 'float') {
-    const opts = { saturate: true };
-    for (let i = 0; i < len; i++) codes[codeOff + i] = encodeFloat(el.format, scaleByPow2(values[off + i], -sharedExp), opts);
+    const enc = saturatingEncoder(el.format);
+    for (let i = 0; i < len; i++) codes[codeOff + i] = enc(scaleByPow2(values[off + i], -sharedExp));
   } else {
     const max = el.format.max;
     const wrap = 2 ** el.format.bits;

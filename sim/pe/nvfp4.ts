@@ -24,6 +24,7 @@
  * (0x7F), which makes the whole block read as NaN, as a NaN scale does in MX.
  */
 import { decodeFloat, encodeFloat } from './float-codec.ts';
+import { saturatingEncoder } from './fp32-quantizer.ts';
 import type { Nvfp4Format } from './block-formats.ts';
 
 const FLT_MAX = 3.4028234663852886e38;
@@ -64,8 +65,7 @@ export function quantizeNvfp4Block(
   const scaleCode = encodeFloat(f.scale, Math.fround(amax * Math.fround(sEnc * INV6)), { saturate: true });
   const sDec = Math.fround(1 / sEnc);
   const recip = Math.min(Math.fround(1 / Math.fround(decodeFloat(f.scale, scaleCode) * sDec)), FLT_MAX);
-  const el = f.element.format;
-  const opts = { saturate: true };
-  for (let i = 0; i < len; i++) codes[codeOff + i] = encodeFloat(el, Math.fround(Math.fround(values[off + i]) * recip), opts);
+  const enc = saturatingEncoder(f.element.format);
+  for (let i = 0; i < len; i++) codes[codeOff + i] = enc(Math.fround(Math.fround(values[off + i]) * recip));
   return scaleCode;
 }

@@ -110,8 +110,8 @@ const finiteCode = (name: string) => {
 
 describe('block dot product against exact arithmetic (fast-check)', () => {
   const specs: AccumulatorSpec[] = [
-    accumulatorSpec(), accumulatorSpec({ bits: 14 }), accumulatorSpec({ bits: 14, round: 'trunc' }),
-    accumulatorSpec({ bits: 10, promote: 64 }), accumulatorSpec({ bits: 6, round: 'trunc', promote: 32 }),
+    accumulatorSpec(), accumulatorSpec({ bits: 14, round: 'rne' }), accumulatorSpec({ bits: 14 }),
+    accumulatorSpec({ bits: 10, round: 'rne', promote: 64 }), accumulatorSpec({ bits: 6, promote: 32 }),
   ];
   it.each(['mxfp8-e4m3', 'mxfp8-e5m2', 'mxfp6-e3m2', 'mxfp6-e2m3', 'mxfp4', 'mxint8', 'nvfp4'])('%s', (name) => {
     const f = getBlockFormat(name);
@@ -170,7 +170,7 @@ describe('block dot product against exact arithmetic (fast-check)', () => {
 
 describe('limited-precision accumulation against exact arithmetic', () => {
   it('worked by hand: a 4-bit register', () => {
-    const rne = makeAccumulation(accumulatorSpec({ bits: 4 }));
+    const rne = makeAccumulation(accumulatorSpec({ bits: 4, round: 'rne' }));
     const trunc = makeAccumulation(accumulatorSpec({ bits: 4, round: 'trunc' }));
     // 1 + 1/16: 1.0001b needs 5 bits; the tie goes to even 1.000; truncation drops it too
     expect(accumulateTerms(rne, [1, 1 / 16], 2)).toBe(1);
@@ -183,7 +183,7 @@ describe('limited-precision accumulation against exact arithmetic', () => {
     expect(accumulateTerms(rne, terms, terms.length)).toBe(8);
     // ... unless promoted: every 4 products the register goes into fp32 and restarts; the 3
     // sixteenths that share the register with the 8 are still lost, the other 13 survive
-    const promoted = makeAccumulation(accumulatorSpec({ bits: 4, promote: 4 }));
+    const promoted = makeAccumulation(accumulatorSpec({ bits: 4, round: 'rne', promote: 4 }));
     expect(accumulateTerms(promoted, terms, terms.length)).toBe(8 + 13 / 16);
   });
 
@@ -223,6 +223,12 @@ describe('limited-precision accumulation against exact arithmetic', () => {
       ),
       { seed: 14, numRuns: 400 },
     );
+  });
+
+  it('a narrowed register truncates by default; plain fp32 rounds', () => {
+    expect(accumulatorSpec({ bits: 14 }).round).toBe('trunc');
+    expect(accumulatorSpec().round).toBe('rne');
+    expect(accumulatorSpec({ promote: 128 }).round).toBe('rne');
   });
 
   it('refuses bad options', () => {
