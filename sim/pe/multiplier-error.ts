@@ -11,6 +11,7 @@ import { decode } from './codec.ts';
 import { getPe as registryGetPe, type PeOptions } from './registry.ts';
 import type { PeKind } from './types.ts';
 import { makeRng } from '../random.ts';
+import { blockMulRows } from './block-mul-precision.ts';
 
 export type SampleDistribution = 'loguniform' | 'normal';
 
@@ -202,7 +203,7 @@ export function lmulClaims(rows: readonly MulErrorRow[]): PrecisionClaim[] {
 
 export function mulPrecision(opts: PrecisionOptions): PrecisionReport {
   const { x, y } = sample(opts);
-  const rows = variants(opts.getPe ?? registryGetPe).map((v) => mulErrorRow(v.label, v.pe, x, y));
+  const rows = [...variants(opts.getPe ?? registryGetPe).map((v) => mulErrorRow(v.label, v.pe, x, y)), ...blockMulRows(x, y)];
   return { samples: opts.samples, dist: opts.dist, seed: opts.seed, rows, claims: lmulClaims(rows) };
 }
 
