@@ -8,9 +8,10 @@ import { decode, encode } from '../../sim/pe/codec.ts';
 import { decodeFloat, encodeFloat, floatDecodeTable, isNaNCode, type EncodeOptions } from '../../sim/pe/float-codec.ts';
 import { E4M3, E4M3FNUZ, E4M3IEEE, E5M2, E5M2FNUZ, type FloatFormat } from '../../sim/pe/formats.ts';
 import {
-  SPEC, addExact, decodeExact, encodeExact, decodeToDouble, encodeDoubleRef, hex, midpoint, nextDown, nextUp, fromDouble, toDouble,
+  SPEC, addExact, encodeExact, decodeToDouble, encodeDoubleRef, hex, nextDown, nextUp, fromDouble,
   type FloatSpec,
 } from './exact-rational.ts';
+import { probePoints } from './format-probes.ts';
 
 interface Case {
   readonly f: FloatFormat;
@@ -62,38 +63,6 @@ const OPTION_SETS: readonly EncodeOptions[] = [
 
 function firstFew<T>(xs: T[], n = 8): T[] {
   return xs.slice(0, n);
-}
-
-/** Non-negative finite values of a format, ascending, from the exact decoder. */
-function positiveFinite(spec: FloatSpec): number[] {
-  const out: number[] = [];
-  for (let c = 0; c < 128; c++) {
-    const v = decodeExact(spec, c);
-    if (v.kind === 'num') out.push(toDouble(v));
-  }
-  return out.sort((a, b) => a - b);
-}
-
-/** Every midpoint, one double ulp either side, the values themselves, beyond max, below min. */
-function probePoints(spec: FloatSpec): number[] {
-  const vals = positiveFinite(spec);
-  const pts: number[] = [];
-  for (let i = 0; i < vals.length; i++) {
-    const v = vals[i];
-    pts.push(v, nextUp(v), nextDown(v));
-    if (i + 1 < vals.length) {
-      const m = toDouble(midpoint(fromDouble(v), fromDouble(vals[i + 1])));
-      pts.push(m, nextUp(m), nextDown(m));
-      // quarter points
-      pts.push((3 * v + vals[i + 1]) / 4, (v + 3 * vals[i + 1]) / 4);
-    }
-  }
-  const max = vals[vals.length - 1];
-  const step = max - vals[vals.length - 2];
-  const threshold = max + step / 2; // the first value that does not round down to max
-  pts.push(threshold, nextUp(threshold), nextDown(threshold), max + step, 2 * max, 1e30, Number.MAX_VALUE);
-  pts.push(Number.MIN_VALUE, 1e-300, vals[1] / 4, vals[1] / 2, nextUp(vals[1] / 2), nextDown(vals[1] / 2));
-  return [...pts, ...pts.map((x) => -x)];
 }
 
 describe.each(CASES)('$f.name', (c) => {

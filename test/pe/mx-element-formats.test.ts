@@ -9,9 +9,10 @@ import { decode, encode, parseBits } from '../../sim/pe/codec.ts';
 import { decodeFloat, encodeFloat, floatDecodeTable, isNaNCode, type EncodeOptions } from '../../sim/pe/float-codec.ts';
 import { E2M1, E2M3, E3M2, E8M0, getFormat, type FloatFormat } from '../../sim/pe/formats.ts';
 import {
-  SPEC, addExact, cmpExact, decodeExact, decodeToDouble, encodeDoubleRef, encodeExact, fromDouble, hex, midpoint,
+  SPEC, addExact, cmpExact, decodeToDouble, encodeDoubleRef, encodeExact, fromDouble, hex,
   nextDown, nextUp, pow2Exact, toDouble, type Exact, type FloatSpec,
 } from './exact-rational.ts';
+import { probePoints } from './format-probes.ts';
 
 interface Case {
   readonly f: FloatFormat;
@@ -40,32 +41,6 @@ const OPTION_SETS: readonly EncodeOptions[] = [
   { ftz: true },
   { ftz: true, saturate: true },
 ];
-
-function positiveFinite(spec: FloatSpec, bits: number): number[] {
-  const out: number[] = [];
-  for (let c = 0; c < 2 ** (bits - 1); c++) out.push(toDouble(decodeExact(spec, c)));
-  return out.sort((a, b) => a - b);
-}
-
-/** Every value, every midpoint, one double ulp either side, quarter points, beyond max, below min. */
-function probePoints(spec: FloatSpec, bits: number): number[] {
-  const vals = positiveFinite(spec, bits);
-  const pts: number[] = [];
-  for (let i = 0; i < vals.length; i++) {
-    const v = vals[i];
-    pts.push(v, nextUp(v), nextDown(v));
-    if (i + 1 < vals.length) {
-      const m = toDouble(midpoint(fromDouble(v), fromDouble(vals[i + 1])));
-      pts.push(m, nextUp(m), nextDown(m), (3 * v + vals[i + 1]) / 4, (v + 3 * vals[i + 1]) / 4);
-    }
-  }
-  const max = vals[vals.length - 1];
-  const step = max - vals[vals.length - 2];
-  const threshold = max + step / 2;
-  pts.push(threshold, nextUp(threshold), nextDown(threshold), max + step, 2 * max, 1e30, Number.MAX_VALUE, Infinity);
-  pts.push(Number.MIN_VALUE, 1e-300, vals[1] / 4, vals[1] / 2, nextUp(vals[1] / 2), nextDown(vals[1] / 2));
-  return [...pts, ...pts.map((x) => -x)];
-}
 
 describe.each(CASES)('$f.name', (c) => {
   const { f, spec } = c;
@@ -100,7 +75,7 @@ describe.each(CASES)('$f.name', (c) => {
   });
 
   it('every value, midpoint +-1 double ulp, and saturation encode as the exact reference (all options)', () => {
-    const pts = probePoints(spec, c.bits);
+    const pts = probePoints(spec);
     const bad: string[] = [];
     for (const opts of OPTION_SETS) {
       for (const x of pts) {
