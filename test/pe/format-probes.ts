@@ -1,4 +1,5 @@
 /** Probe points for float-format encoders (not a test file): shared by the format tests. */
+import type { EncodeOptions } from '../../sim/pe/float-codec.ts';
 import { decodeExact, fromDouble, midpoint, nextDown, nextUp, toDouble, widthOf, type FloatSpec } from './exact-rational.ts';
 
 /** Non-negative finite values of a format, ascending, from the exact decoder. */
@@ -35,3 +36,14 @@ export function probePoints(spec: FloatSpec): number[] {
   pts.push(Number.MIN_VALUE, 1e-300, vals[1] / 4, vals[1] / 2, nextUp(vals[1] / 2), nextDown(vals[1] / 2));
   return [...pts, ...pts.map((x) => -x)];
 }
+
+/** Every combination of the encoder's options worth checking. */
+export const OPTION_SETS: readonly EncodeOptions[] = [
+  {},
+  { saturate: true },
+  { round: 'trunc' },
+  { round: 'trunc', saturate: true },
+  { ftz: true },
+  { ftz: true, saturate: true },
+  { round: 'rne', saturate: false },
+];

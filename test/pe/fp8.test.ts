@@ -5,13 +5,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../../sim/pe/codec.ts';
-import { decodeFloat, encodeFloat, floatDecodeTable, isNaNCode, type EncodeOptions } from '../../sim/pe/float-codec.ts';
+import { decodeFloat, encodeFloat, floatDecodeTable, isNaNCode } from '../../sim/pe/float-codec.ts';
 import { E4M3, E4M3FNUZ, E4M3IEEE, E5M2, E5M2FNUZ, type FloatFormat } from '../../sim/pe/formats.ts';
 import {
   SPEC, addExact, encodeExact, decodeToDouble, encodeDoubleRef, hex, nextDown, nextUp, fromDouble,
   type FloatSpec,
 } from './exact-rational.ts';
-import { probePoints } from './format-probes.ts';
+import { OPTION_SETS, probePoints } from './format-probes.ts';
 
 interface Case {
   readonly f: FloatFormat;
@@ -51,15 +51,6 @@ const CASES: readonly Case[] = [
   },
 ];
 
-const OPTION_SETS: readonly EncodeOptions[] = [
-  {},
-  { saturate: true },
-  { round: 'trunc' },
-  { round: 'trunc', saturate: true },
-  { ftz: true },
-  { ftz: true, saturate: true },
-  { round: 'rne', saturate: false },
-];
 
 function firstFew<T>(xs: T[], n = 8): T[] {
   return xs.slice(0, n);

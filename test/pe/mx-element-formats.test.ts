@@ -12,7 +12,7 @@ import {
   SPEC, addExact, cmpExact, decodeToDouble, encodeDoubleRef, encodeExact, fromDouble, hex,
   nextDown, nextUp, pow2Exact, toDouble, type Exact, type FloatSpec,
 } from './exact-rational.ts';
-import { probePoints } from './format-probes.ts';
+import { OPTION_SETS, probePoints } from './format-probes.ts';
 
 interface Case {
   readonly f: FloatFormat;
@@ -33,14 +33,6 @@ const CASES: readonly Case[] = [
   { f: E2M1, spec: SPEC.e2m1, bits: 4, maxFinite: 6, minNormal: 1, maxSubnormal: 0.5, minSubnormal: 0.5, emax: 2 },
 ];
 
-const OPTION_SETS: readonly EncodeOptions[] = [
-  {},
-  { saturate: true },
-  { round: 'trunc' },
-  { round: 'trunc', saturate: true },
-  { ftz: true },
-  { ftz: true, saturate: true },
-];
 
 describe.each(CASES)('$f.name', (c) => {
   const { f, spec } = c;
