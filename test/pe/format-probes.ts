@@ -1,6 +1,10 @@
 /** Probe points for float-format encoders (not a test file): shared by the format tests. */
-import type { EncodeOptions } from '../../sim/pe/float-codec.ts';
-import { decodeExact, fromDouble, midpoint, nextDown, nextUp, toDouble, widthOf, type FloatSpec } from './exact-rational.ts';
+import { encode } from '../../sim/pe/codec.ts';
+import { encodeFloat, type EncodeOptions } from '../../sim/pe/float-codec.ts';
+import type { FloatFormat } from '../../sim/pe/formats.ts';
+import {
+  decodeExact, encodeDoubleRef, fromDouble, hex, midpoint, nextDown, nextUp, toDouble, widthOf, type FloatSpec,
+} from './exact-rational.ts';
 
 /** Non-negative finite values of a format, ascending, from the exact decoder. */
 export function positiveFinite(spec: FloatSpec): number[] {
@@ -47,3 +51,18 @@ export const OPTION_SETS: readonly EncodeOptions[] = [
   { ftz: true, saturate: true },
   { round: 'rne', saturate: false },
 ];
+
+/** Every probe point under every option set: where encodeFloat or encode differ from the exact reference. */
+export function encoderMismatches(f: FloatFormat, spec: FloatSpec): { probes: number; bad: string[] } {
+  const pts = probePoints(spec);
+  const bad: string[] = [];
+  for (const opts of OPTION_SETS) {
+    for (const x of pts) {
+      const ref = encodeDoubleRef(spec, x, opts);
+      const got = encodeFloat(f, x, opts);
+      const got2 = encode(f, x, opts);
+      if (got !== ref || got2 !== ref) bad.push(`${x} ${JSON.stringify(opts)}: ref ${hex(ref)} got ${hex(got)}/${hex(got2)}`);
+    }
+  }
+  return { probes: pts.length, bad };
+}
