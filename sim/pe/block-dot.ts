@@ -9,9 +9,13 @@
  * 2. The k products are summed in a fixed-point adder tree whose least significant bit is
  *    q_A * q_B and whose width is wide enough to be exact for every pair of element codes:
  *    bits(max |I_A| * max |I_B|) + ceil(log2 k) carry bits + 1 sign bit. For k = 32:
- *    MXFP8 E4M3 42 bits, MXFP8 E5M2 70, MXFP6 E3M2 24, MXFP6 E2M3 18, MXFP4 14, MXINT8 21;
- *    NVFP4 (k = 16) 13. No bit is lost inside a block; the one rounding of a block happens
- *    when its value enters the accumulator.
+ *    MXFP8 E4M3 42 bits, MXFP6 E3M2 24, MXFP6 E2M3 18, MXFP4 14, MXINT8 21; NVFP4 (k = 16)
+ *    13. No bit is lost inside a block; the one rounding of a block happens when its value
+ *    enters the accumulator. The exception is MXFP8 E5M2, whose exact tree would need 70
+ *    bits (its products span 2^-32 .. 2^31.6): its tree is 53 bits wide, and each product is
+ *    truncated toward zero at the tree's LSB, 2^-15 (for k = 32; in general the LSB moves up
+ *    by the excess of the exact width over 53). After MX scaling a block's largest element
+ *    is at least 2^15, so what is truncated lies below 2^-45 of the largest product.
  * 3. The scales are applied to the exact block sum: MX scales (E8M0) by adding their
  *    exponents to the sum's (no multiplier); NVFP4's E4M3 block scales by multiplying their
  *    4-bit significands (exact) and adding exponents. A NaN scale makes the block NaN.
@@ -22,12 +26,14 @@
  * Elements that are NaN or Inf (E4M3 and E5M2 codes that MX quantization never produces,
  * but a block may hold) leave the fixed-point path: the block's value is then the IEEE
  * float64 sum of its products (NaN or +-Inf), scaled.
+ *
+ * Scaling the exact sum is exact too: it has at most 53 bits, and the scales are a power of
+ * two (MX) or the product of two 4-bit significands with a 13-bit NVFP4 sum.
  */
 import { InputError } from '../errors.ts';
 import { elementTable, type BlockElement, type BlockFormat } from './block-formats.ts';
 import type { BlockTensor } from './block-tensor.ts';
 import { decode } from './codec.ts';
-import { addDyadic, dyadicOf, type Dyadic } from './dyadic.ts';
 import { exponentOf, scaleByPow2 } from './pow2.ts';
 import { makeAccumulation, newRegs, type Accumulation, type AccumulatorSpec } from './limited-acc.ts';
 
@@ -48,9 +54,17 @@ function maxInteger(e: BlockElement): number {
   return m / 2 ** quantumExp(e);
 }
 
-/** The adder tree's width in bits for blocks of k elements of a and b (exact for any codes). */
-export function adderWidth(a: BlockElement, b: BlockElement, k: number): number {
+/** The exact adder tree's width in bits for blocks of k elements of a and b. */
+export function exactAdderWidth(a: BlockElement, b: BlockElement, k: number): number {
   return bitLengthOf(maxInteger(a) * maxInteger(b)) + Math.ceil(Math.log2(k)) + 1;
+}
+
+/** the widest adder tree built: a block sum is then exact in a double */
+export const MAX_ADDER_BITS = 53;
+
+/** The adder tree's width in bits: exact, or 53 with truncated products (see above). */
+export function adderWidth(a: BlockElement, b: BlockElement, k: number): number {
+  return Math.min(exactAdderWidth(a, b, k), MAX_ADDER_BITS);
 }
 
 export interface BlockDotUnit {
@@ -60,14 +74,20 @@ export interface BlockDotUnit {
   /** the adder tree: width in bits and the weight of its least significant bit (log2) */
   readonly adderBits: number;
   readonly lsbExp: number;
+  /** products truncated at the LSB (the exact tree would be wider than MAX_ADDER_BITS) */
+  readonly truncates: boolean;
+  /** a product in units of the tree's LSB, both element codes in */
+  product(aCode: number, bCode: number): number;
+  /** log2 and multiplier of a block scale pair: the block's value is sum * mul * 2^exp */
+  scalePair(aScale: number, bScale: number): { exp: number; mul: number };
   /**
-   * The exact value of one block pair: sum of products, both scales applied. A double when
-   * it fits one exactly, else a Dyadic.
+   * The exact value of one block pair: the tree's sum, both scales applied (a double: the
+   * sum has at most 53 bits, the scales are a power of two or two 4-bit significands).
    */
   blockValue(
     aCodes: ArrayLike<number>, aOff: number, aScale: number,
     bCodes: ArrayLike<number>, bOff: number, bScale: number, len: number,
-  ): number | Dyadic;
+  ): number;
 }
 
 export function makeBlockDotUnit(a: BlockFormat, b: BlockFormat): BlockDotUnit {
@@ -77,54 +97,37 @@ export function makeBlockDotUnit(a: BlockFormat, b: BlockFormat): BlockDotUnit {
   if (a.kind !== b.kind) throw new InputError(`block dot product: cannot pair ${a.name} with ${b.name} (different scale schemes)`);
   const k = a.blockSize;
   const qa = quantumExp(a.element), qb = quantumExp(b.element);
-  const lsbExp = qa + qb;
-  const adderBits = adderWidth(a.element, b.element, k);
-  // integer products, one table entry per code pair
+  const exact = exactAdderWidth(a.element, b.element, k);
+  const adderBits = Math.min(exact, MAX_ADDER_BITS);
+  const shift = exact - adderBits;
+  const lsbExp = qa + qb + shift;
+  // products in units of the LSB, one table entry per code pair (truncated toward zero when
+  // the tree is narrower than exact; NaN and Inf stay what they are)
   const ta = elementTable(a.element), tb = elementTable(b.element);
   const bBits = b.element.format.bits;
   const prod = new Float64Array(ta.length << bBits);
   for (let i = 0; i < ta.length; i++) {
-    for (let j = 0; j < tb.length; j++) prod[(i << bBits) | j] = (ta[i] / 2 ** qa) * (tb[j] / 2 ** qb);
+    for (let j = 0; j < tb.length; j++) prod[(i << bBits) | j] = Math.trunc((ta[i] / 2 ** qa) * (tb[j] / 2 ** qb) / 2 ** shift);
   }
-  // a sum of integers below 2^53 in magnitude is exact in float64
-  const exactInFloat64 = adderBits <= 53;
   const scaleOf = (f: BlockFormat, code: number): { exp: number; mul: number } => {
     if (f.kind === 'mx') return code === f.scale.nanCode ? { exp: 0, mul: NaN } : { exp: code - f.scale.bias, mul: 1 };
     return { exp: 0, mul: decode(f.scale, code) };
   };
+  const scalePair = (aScale: number, bScale: number) => {
+    const sa = scaleOf(a, aScale), sb = scaleOf(b, bScale);
+    return { exp: lsbExp + sa.exp + sb.exp, mul: sa.mul * sb.mul }; // mul exact: 1, or two 4-bit significands
+  };
   return {
-    a, b, blockSize: k, adderBits, lsbExp,
+    a, b, blockSize: k, adderBits, lsbExp, truncates: shift > 0,
+    product: (x, y) => prod[(x << bBits) | y],
+    scalePair,
     blockValue(aCodes, aOff, aScale, bCodes, bOff, bScale, len) {
       if (len > k) throw new Error(`block of ${len} elements exceeds the block size ${k}`);
-      const sa = scaleOf(a, aScale), sb = scaleOf(b, bScale);
-      const e = lsbExp + sa.exp + sb.exp;
-      const mul = sa.mul * sb.mul; // exact: 1, or two 4-bit significands
+      const { exp, mul } = scalePair(aScale, bScale);
+      // a sum of integers below 2^53 in magnitude is exact in float64
       let s = 0;
-      if (exactInFloat64) {
-        for (let i = 0; i < len; i++) s += prod[(aCodes[aOff + i] << bBits) | bCodes[bOff + i]];
-        return scaleByPow2(s * mul, e);
-      }
-      // wider than float64: sum in float64 while that is exact (TwoSum error zero), else exactly
-      let d: Dyadic | undefined;
-      for (let i = 0; i < len; i++) {
-        const p = prod[(aCodes[aOff + i] << bBits) | bCodes[bOff + i]];
-        if (d !== undefined) {
-          if (Number.isFinite(p)) d = addDyadic(d, dyadicOf(p));
-          else s += p;
-          continue;
-        }
-        const t = s + p;
-        const bb = t - s;
-        const err = s - (t - bb) + (p - bb);
-        if (err !== 0 && Number.isFinite(t)) {
-          d = addDyadic(dyadicOf(s), dyadicOf(p));
-          s = 0;
-        } else s = t;
-      }
-      if (d === undefined || !Number.isFinite(s) || !Number.isFinite(mul)) return scaleByPow2(s * mul, e);
-      if (mul === 0) return 0;
-      const m = dyadicOf(mul);
-      return { mant: d.mant * m.mant, exp: d.exp + m.exp + e };
+      for (let i = 0; i < len; i++) s += prod[(aCodes[aOff + i] << bBits) | bCodes[bOff + i]];
+      return scaleByPow2(s * mul, exp);
     },
   };
 }

@@ -26,8 +26,7 @@
  */
 import { InputError } from '../errors.ts';
 import { roundedSum } from './accumulator.ts';
-import { encodeDyadic, addDyadic, dyadicOf, type Dyadic } from './dyadic.ts';
-import { decodeFloat, encodeFloat, type Rounding } from './float-codec.ts';
+import type { Rounding } from './float-codec.ts';
 import { FP32, floatFormat, type FloatFormat } from './formats.ts';
 import { exponentOf, pow2 } from './pow2.ts';
 
@@ -97,27 +96,24 @@ export function newRegs(): AccumulatorRegs {
 }
 
 /**
- * One accumulator: `add` puts an exact value (a double, or a Dyadic when the value is wider
- * than a double) worth `products` products into the register, promoting when due.
+ * One accumulator: `add` puts an exact value worth `products` products into the register,
+ * promoting when due.
  */
 export interface Accumulation {
   readonly spec: AccumulatorSpec;
   readonly register: FloatFormat;
-  add(regs: AccumulatorRegs, value: number | Dyadic, products: number): void;
+  add(regs: AccumulatorRegs, value: number, products: number): void;
   /** the accumulated value, as fp32 */
   value(regs: AccumulatorRegs): number;
 }
 
 export function makeAccumulation(spec: AccumulatorSpec): Accumulation {
   const f = registerFormat(spec);
-  const opts = { round: spec.round };
   const plain = isPlainFp32Accumulation(spec);
   const slow = (s: number, v: number) => roundedSum(f, s, v, false, spec.round);
   const addNumber = registerAdder(spec.bits, spec.round, slow);
-  const add = (regs: AccumulatorRegs, value: number | Dyadic, products: number): void => {
-    if (typeof value === 'number') regs.partial = addNumber(regs.partial, value);
-    else if (!Number.isFinite(regs.partial)) regs.partial = decodeFloat(f, encodeFloat(f, regs.partial, opts));
-    else regs.partial = decodeFloat(f, encodeDyadic(f, addDyadic(dyadicOf(regs.partial), value), opts));
+  const add = (regs: AccumulatorRegs, value: number, products: number): void => {
+    regs.partial = addNumber(regs.partial, value);
     if (spec.promote > 0) {
       regs.since += products;
       if (regs.since >= spec.promote) {

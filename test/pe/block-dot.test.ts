@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adderWidth, blockDot, makeBlockDotUnit } from '../../sim/pe/block-dot.ts';
+import { adderWidth, blockDot, exactAdderWidth, makeBlockDotUnit } from '../../sim/pe/block-dot.ts';
 import { getBlockFormat, type BlockFormat } from '../../sim/pe/block-formats.ts';
 import type { BlockTensor } from '../../sim/pe/block-tensor.ts';
 import { accumulateTerms, accumulatorSpec, makeAccumulation, type AccumulatorSpec } from '../../sim/pe/limited-acc.ts';
@@ -45,17 +45,36 @@ function roundInto(bits: number, round: 'rne' | 'trunc', v: Exact): Exact {
   return decodeExact(s, encodeExact(s, v, { round }));
 }
 
+/**
+ * A product as the adder tree holds it: exact, or (MXFP8 E5M2, whose exact tree would be 70
+ * bits) truncated toward zero at the 53-bit tree's LSB, 2^lsb.
+ */
+function treeProduct(p: Exact, lsb: number | undefined): Exact {
+  if (lsb === undefined || p.kind !== 'num' || p.exp >= lsb) return p;
+  return num(p.neg, p.mag >> BigInt(lsb - p.exp), lsb);
+}
+
+/** the stated tree LSB (log2) of a format when it truncates: E5M2 at k elements per block */
+function truncationLsb(name: string, k: number): number | undefined {
+  if (name !== 'mxfp8-e5m2') return undefined;
+  const exact = 64 + Math.ceil(Math.log2(k)) + 1; // 57344^2 / 2^-32 < 2^64
+  return exact > 53 ? -32 + (exact - 53) : undefined;
+}
+
 /** the documented semantics, in exact arithmetic */
 function dotRef(name: string, x: BlockTensor, y: BlockTensor, spec: AccumulatorSpec): number {
   const f = x.format;
   const k = f.blockSize;
+  const lsb = truncationLsb(name, k);
   let partial: Exact = num(false, 0n, 0);
   let full: Exact = num(false, 0n, 0);
   let since = 0;
   for (let b = 0, off = 0; off < x.length; b++, off += k) {
     const len = Math.min(k, x.length - off);
     let sum: Exact = num(false, 0n, 0);
-    for (let i = off; i < off + len; i++) sum = addExact(sum, mulExact(elementExact(name, x.codes[i]), elementExact(name, y.codes[i])));
+    for (let i = off; i < off + len; i++) {
+      sum = addExact(sum, treeProduct(mulExact(elementExact(name, x.codes[i]), elementExact(name, y.codes[i])), lsb));
+    }
     const block = mulExact(sum, mulExact(scaleExact(f, x.scales[b]), scaleExact(f, y.scales[b])));
     partial = roundInto(spec.bits, spec.round, addExact(partial, block));
     since += len;
@@ -78,14 +97,15 @@ describe('adder tree widths (stated in block-dot.ts), exact for every code pair'
   const cases: [string, number][] = [
     ['mxfp8-e4m3', 42], ['mxfp8-e5m2', 70], ['mxfp6-e3m2', 24], ['mxfp6-e2m3', 18], ['mxfp4', 14], ['mxint8', 21], ['nvfp4', 13],
   ];
-  it.each(cases)('%s: %i bits', (name, width) => {
+  it.each(cases)('%s: %i bits exact', (name, width) => {
     const f = getBlockFormat(name);
-    expect(adderWidth(f.element, f.element, f.blockSize)).toBe(width);
-    expect(makeBlockDotUnit(f, f).adderBits).toBe(width);
+    expect(exactAdderWidth(f.element, f.element, f.blockSize)).toBe(width);
+    expect(adderWidth(f.element, f.element, f.blockSize)).toBe(Math.min(width, 53));
+    expect(makeBlockDotUnit(f, f).truncates).toBe(width > 53);
     // from the exact reference: the largest |product| in units of the LSB, times k, fits W-1 bits
     const n = 2 ** f.element.format.bits;
     let maxProd = 0n;
-    const lsb = makeBlockDotUnit(f, f).lsbExp;
+    const lsb = makeBlockDotUnit(f, f).lsbExp - (width > 53 ? width - 53 : 0); // the exact tree's LSB
     for (let a = 0; a < n; a++) {
       for (let b = 0; b < n; b++) {
         const p = mulExact(elementExact(name, a), elementExact(name, b));
@@ -136,14 +156,22 @@ describe('block dot product against exact arithmetic (fast-check)', () => {
     );
   });
 
-  it('E5M2 blocks wider than a double (products 2^-32 .. 2^31 apart) stay exact', () => {
-    const f = getBlockFormat('mxfp8-e5m2', 4);
+  it('E5M2: the 53-bit tree truncates products below its LSB (2^-15 at k = 32, 2^-19 at k = 2)', () => {
+    const f = getBlockFormat('mxfp8-e5m2', 32);
     const unit = makeBlockDotUnit(f, f);
-    // 57344^2 + 2^-16 * 2^-16 + -(57344^2): only the tiny product survives
-    const x = randomTensor(f, [0x7b, 0x01, 0x7b, 0x00], [127]);
-    const y = randomTensor(f, [0x7b, 0x01, 0xfb, 0x00], [127]);
-    expect(blockDot(unit, x, y, accumulatorSpec())).toBe(2 ** -32);
-    expect(dotRef('mxfp8-e5m2', x, y, accumulatorSpec())).toBe(2 ** -32);
+    expect([unit.adderBits, unit.lsbExp, unit.truncates]).toEqual([53, -15, true]);
+    // 57344^2 + 2^-16 * 2^-16 - 57344^2: the tiny product is below the LSB and truncated
+    const x = randomTensor(f, [0x7b, 0x01, 0x7b], [127]);
+    const y = randomTensor(f, [0x7b, 0x01, 0xfb], [127]);
+    expect(blockDot(unit, x, y, accumulatorSpec())).toBe(0);
+    // with k = 2 the exact tree needs 66 bits: the LSB moves up by 13, to 2^-19
+    const g = getBlockFormat('mxfp8-e5m2', 2);
+    const u2 = makeBlockDotUnit(g, g);
+    expect(u2.lsbExp).toBe(-32 + (64 + 1 + 1 - 53));
+    const p = randomTensor(g, [0x03, 0x00], [127]), q = randomTensor(g, [0x38, 0x00], [127]);
+    // 0x03 = 3 * 2^-16, 0x38 = 0.5: product 1.5 * 2^-16 = 3 * 2^-17, a multiple of 2^-19: exact
+    expect(blockDot(u2, p, q, accumulatorSpec())).toBe(3 * 2 ** -17);
+    expect(dotRef('mxfp8-e5m2', p, q, accumulatorSpec())).toBe(3 * 2 ** -17);
   });
 
   it('a NaN scale, and NaN/Inf element codes, make the result NaN/Inf', () => {
