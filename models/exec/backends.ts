@@ -82,6 +82,8 @@ export function tensorScale(f: NumberFormat, data: Float32Array): number {
       for (let i = 0; i < data.length; i++) s += Math.abs(data[i]);
       return s > 0 ? s / data.length : 1;
     }
+    case 'block':
+      return 1; // block PEs scale per block (and NVFP4 per tensor) as they quantize
     case 'exp':
       throw new Error(`${f.name} is a scale format, not an operand format`);
   }

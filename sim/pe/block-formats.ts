@@ -16,7 +16,6 @@
  */
 import { InputError, unknownName } from '../errors.ts';
 import { E2M1, E2M3, E3M2, E4M3, E5M2, E8M0, FP32, INT8, type ExpFormat, type FloatFormat, type IntFormat } from './formats.ts';
-import { decodeInt } from './codec.ts';
 import { floatDecodeTable } from './float-codec.ts';
 import { exponentOf } from './pow2.ts';
 
@@ -123,11 +122,53 @@ export function getBlockFormat(name: string, blockSize?: number): BlockFormat {
 export function elementTable(e: BlockElement): Float64Array {
   if (e.kind === 'float') return floatDecodeTable(e.format);
   const t = new Float64Array(2 ** e.format.bits);
-  for (let c = 0; c < t.length; c++) t[c] = decodeInt(e.format, c) * 2 ** -e.fracBits;
+  for (let c = 0; c < t.length; c++) t[c] = (c > e.format.max ? c - t.length : c) * 2 ** -e.fracBits; // two's complement
   return t;
 }
 
 /** Storage bits per element including the share of the block scale: e.g. 4 + 8/32 = 4.25 for MXFP4. */
 export function bitsPerElement(f: BlockFormat): number {
   return elementBits(f) + f.scale.bits / f.blockSize;
+}
+
+/**
+ * An operand of a block PE as the array moves it: the element code with its block's scale
+ * code beside it and a flag on the first element of every block (the PE starts a new block
+ * sum there). A pattern is element | scale << e | start << (e + 8), e the element's bits.
+ * In memory an element takes only its own bits and its share of the scale (`storageBits`).
+ */
+export interface BlockOperandFormat {
+  readonly kind: 'block';
+  readonly name: string;
+  readonly block: BlockFormat;
+  /** width of an operand pattern: element, scale, block-start flag */
+  readonly bits: number;
+  readonly elementBits: number;
+  /** bits per element in memory: its own and its share of the block scale (4.25 for MXFP4) */
+  readonly storageBits: number;
+  readonly description: string;
+}
+
+export function blockOperandFormat(f: BlockFormat): BlockOperandFormat {
+  const e = elementBits(f);
+  return {
+    kind: 'block', name: f.name, block: f, bits: e + f.scale.bits + 1, elementBits: e, storageBits: bitsPerElement(f),
+    description: `${f.description}; operand pattern: element | scale << ${e} | block start << ${e + f.scale.bits}`,
+  };
+}
+
+export function packOperand(f: BlockOperandFormat, element: number, scale: number, start: boolean): number {
+  return element + scale * 2 ** f.elementBits + (start ? 2 ** (f.bits - 1) : 0);
+}
+
+export function operandElement(f: BlockOperandFormat, bits: number): number {
+  return bits & (2 ** f.elementBits - 1);
+}
+
+export function operandScale(f: BlockOperandFormat, bits: number): number {
+  return (bits >>> f.elementBits) & 0xff;
+}
+
+export function operandStarts(f: BlockOperandFormat, bits: number): boolean {
+  return bits >= 2 ** (f.bits - 1);
 }

@@ -3,6 +3,7 @@
  * int-codec.ts) serves all of them. Values travel as integer bit patterns.
  */
 import { InputError, unknownName } from '../errors.ts';
+import type { BlockOperandFormat } from './block-formats.ts';
 
 /**
  * How a float format spends its all-ones exponent and its negative zero:
@@ -80,7 +81,10 @@ export interface BinaryFormat {
   readonly description: string;
 }
 
-export type NumberFormat = FloatFormat | IntFormat | ExpFormat | TernaryFormat | BinaryFormat;
+/** An operand of a block PE (MX, NVFP4): element, its block's scale, a block-start flag (block-formats.ts). */
+export type { BlockOperandFormat } from './block-formats.ts';
+
+export type NumberFormat = FloatFormat | IntFormat | ExpFormat | TernaryFormat | BinaryFormat | BlockOperandFormat;
 
 export function floatFormat(
   name: string,
@@ -263,5 +267,7 @@ export function isFloat(f: NumberFormat): f is FloatFormat {
 
 /** Bytes one value occupies in memory; sub-byte formats report a fraction (packed storage). */
 export function bytesPerValue(f: NumberFormat): number {
-  return f.bits / 8;
+  // a block operand: its element and its share of the block's scale (the pattern's other bits
+  // are the array's, not memory's)
+  return f.kind === 'block' ? f.storageBits / 8 : f.bits / 8;
 }

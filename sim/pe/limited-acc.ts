@@ -25,8 +25,8 @@
  * bits 24, rne, no promotion is exactly an fp32 accumulator.
  */
 import { InputError } from '../errors.ts';
-import { roundedSum } from './accumulator.ts';
-import type { Rounding } from './float-codec.ts';
+import { roundedSum, type Accumulator } from './accumulator.ts';
+import { decodeFloat, encodeFloat, type Rounding } from './float-codec.ts';
 import { FP32, floatFormat, type FloatFormat } from './formats.ts';
 import { exponentOf, pow2 } from './pow2.ts';
 
@@ -165,4 +165,49 @@ export function accumulateTerms(acc: Accumulation, terms: ArrayLike<number>, n: 
   const regs = newRegs();
   for (let i = 0; i < n; i++) acc.add(regs, terms[i], 1);
   return acc.value(regs);
+}
+
+/**
+ * The register as a PE's accumulator (accumulator.ts's interface): the state is the
+ * register's value, an fp32 number, which is also what leaves the PE. Promotion is not a
+ * property of one addition: the PE's dot products do it (`promotedDot`), and a partial sum
+ * that leaves the array between folds is promoted anyway (it is stored as fp32).
+ */
+export function registerAccumulator(spec: AccumulatorSpec): Accumulator {
+  const f = registerFormat(spec);
+  const add = registerAdder(spec.bits, spec.round, (s, v) => roundedSum(f, s, v, false, spec.round));
+  return {
+    format: FP32,
+    internal: f,
+    saturate: false,
+    zero: 0,
+    // a value from outside the register (a stored partial sum) enters it rounded, like a product
+    add,
+    toBits: (s) => encodeFloat(FP32, s),
+    fromBits: (bits) => decodeFloat(FP32, bits),
+    value: (s) => s,
+  };
+}
+
+/**
+ * A PE's dot product with promotion: products go into the register (`add`), and every
+ * `promote` products the register is added into a full fp32 accumulator (RNE) and cleared;
+ * acc0 (a stored partial sum, fp32) starts the full accumulator, and the result is
+ * full + register in fp32.
+ */
+export function promotedDot(
+  productValue: (a: number, b: number) => number, add: (s: number, v: number) => number, promote: number,
+): (a: ArrayLike<number>, aOff: number, aStride: number, b: ArrayLike<number>, bOff: number, bStride: number, n: number, acc0: number) => number {
+  return (a, aOff, aStride, b, bOff, bStride, n, acc0) => {
+    let full = acc0, partial = 0, since = 0;
+    for (let i = 0, ia = aOff, ib = bOff; i < n; i++, ia += aStride, ib += bStride) {
+      partial = add(partial, productValue(a[ia], b[ib]));
+      if (++since === promote) {
+        full = Math.fround(full + partial); // two fp32 values: one rounding
+        partial = 0;
+        since = 0;
+      }
+    }
+    return Math.fround(full + partial);
+  };
 }

@@ -76,7 +76,9 @@ function scalingOf(pe: PeKind, operand: 'input' | 'weight'): Scaling {
     case 'ternary':
       return 'twn';
     case 'exp':
-      throw new Error(`${f.name} is a scale format, not an operand format`);
+    case 'block':
+      // block formats have their own rows (blockMulRows): a product needs whole blocks
+      throw new Error(`${f.name}: no per-element scaling for this operand format`);
   }
 }
 
