@@ -21,7 +21,7 @@ import {
 import type { PeKind, Reuse } from './types.ts';
 import { blockOperandFormat, getBlockFormat } from './block-formats.ts';
 import { buildBlockPe } from './block-pe.ts';
-import { accumulatorSpec, promotedDot, registerAccumulator, type AccumulatorSpec } from './limited-acc.ts';
+import { FP32_ACCUMULATION, accumulatorSpec, promotedDot, registerAccumulator, type AccumulatorSpec } from './limited-acc.ts';
 
 export interface PeOptions {
   /** accumulator / partial-sum format name */
@@ -122,7 +122,12 @@ export function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
   if (spec.multiplier === 'block') {
     if (input.kind !== 'block' || weight.kind !== 'block') throw new Error(`PE ${spec.name}: a block multiplier needs block operands`);
     if (opts.reuse === 'ent') throw new InputError(`--reuse ent Booth-encodes a scalar multiplier operand; ${spec.name} is a block PE`);
-    return buildBlockPe({ name: spec.name, description: spec.description, input, weight }, acc, accSpec);
+    if (opts.acc !== undefined || opts.accInternal !== undefined || opts.accSaturate !== undefined) {
+      throw new InputError(`PE ${spec.name} accumulates in fp32 (narrow it with --acc-bits); --acc, --acc-internal and --acc-saturate do not apply`);
+    }
+    // a block's value has up to 53 significant bits: the register's adder rounds the exact
+    // sum once (the plain fp32 adder's shortcut assumes 24-bit addends)
+    return buildBlockPe({ name: spec.name, description: spec.description, input, weight }, registerAccumulator(accSpec ?? FP32_ACCUMULATION), accSpec);
   }
   const reuse = opts.reuse ?? 'none';
   if (reuse === 'ent' && spec.multiplier !== 'float' && spec.multiplier !== 'int') {

@@ -145,6 +145,16 @@ describe('block PE kinds', () => {
     );
   });
 
+  it('a block value wider than fp32 enters the accumulator with one rounding (no double rounding)', () => {
+    // products 256 * 256 = 2^16 and 2^-9 * 2^-9 = 2^-18, scales 2^-20 each: the block is
+    // 2^-24 + 2^-58; 1 + that lies just above the fp32 tie 1 + 2^-24, so it rounds up
+    const pe = getPe('mxfp8-e4m3');
+    const start = 2 ** 16, scale = 107 * 2 ** 8;
+    const a = [0x78 + scale + start, 0x01 + scale];
+    expect(pe.dot(a, 0, 1, a, 0, 1, 2, 1)).toBe(1 + 2 ** -23);
+    expect(runRef(pe, a, a, 1)).toBe(1 + 2 ** -23);
+  });
+
   it('a 14-bit truncating register promoted every 64 products, on MXFP8 E4M3 blocks', () => {
     const pe = getPe('mxfp8-e4m3', { accBits: 14, accPromote: 64 });
     expect(pe.accumulation).toEqual({ bits: 14, round: 'trunc', promote: 64 });
