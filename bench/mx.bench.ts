@@ -1,14 +1,12 @@
 /**
- * Block-format arithmetic speed: block quantization (M elements/s) and dot products through
- * the block dot-product unit with fp32 accumulation (M MAC/s, dot products of 256), beside
- * the fp8-e4m3 PE's dot product measured in the same process (the baseline). One process
- * per format, as pe.bench.ts does, so the JIT sees one format at a time.
+ * Block-format arithmetic speed: the block PE kinds' dot products (M MAC/s, dot products of
+ * 256, fp32 accumulation; and with a 15-bit register promoted every 128), beside the
+ * fp8-e4m3 PE's dot product measured in the same process (the baseline), and block
+ * quantization along K (M elements/s). One process per format, as pe.bench.ts does, so the
+ * JIT sees one format at a time.
  */
 import { fileURLToPath } from 'node:url';
-import { blockDot, makeBlockDotUnit } from '../sim/pe/block-dot.ts';
-import { blockFormatNames, getBlockFormat } from '../sim/pe/block-formats.ts';
-import { quantizeBlocks, type BlockTensor } from '../sim/pe/block-tensor.ts';
-import { makeAccumulation, accumulatorSpec } from '../sim/pe/limited-acc.ts';
+import { blockFormatNames } from '../sim/pe/block-formats.ts';
 import { getPe } from '../sim/pe/registry.ts';
 import { makeRng } from '../sim/random.ts';
 import { printTable } from '../cli/io.ts';
@@ -28,11 +26,6 @@ export interface MxBenchResult {
 
 let sink = 0;
 
-function slice(t: BlockTensor, off: number, len: number): BlockTensor {
-  const k = t.format.blockSize;
-  return { ...t, length: len, codes: t.codes.subarray(off, off + len), scales: t.scales.subarray(off / k, (off + len) / k) };
-}
-
 export function benchOneFormat(name: string): MxBenchResult {
   const rng = makeRng(7);
   const xa = new Float64Array(N), xb = new Float64Array(N);
@@ -50,21 +43,19 @@ export function benchOneFormat(name: string): MxBenchResult {
   const baseMs = measure(() => {
     for (let off = 0; off < N; off += DOT) sink += pe.dot(a, off, 1, b, off, 1, DOT, pe.accZero);
   });
-  const f = getBlockFormat(name);
+  const mx = getPe(name);
+  const block = mx.block;
+  if (!block) throw new Error(`${name} is not a block PE`);
   const qMs = measure(() => {
-    sink += quantizeBlocks(f, xa).codes[7];
+    sink += block.quantize('input', xa, N / DOT, DOT, DOT, 1).codes[7];
   });
-  const ta = quantizeBlocks(f, xa), tb = quantizeBlocks(f, xb);
-  const unit = makeBlockDotUnit(f, f);
-  const slices = [] as [BlockTensor, BlockTensor][];
-  for (let off = 0; off < N; off += DOT) slices.push([slice(ta, off, DOT), slice(tb, off, DOT)]);
-  const fp32 = makeAccumulation(accumulatorSpec());
-  const limited = makeAccumulation(accumulatorSpec({ bits: 15, promote: 128 }));
+  const qa = block.quantize('input', xa, N / DOT, DOT, DOT, 1).codes, qb = block.quantize('weight', xb, N / DOT, DOT, DOT, 1).codes;
   const dotMs = measure(() => {
-    for (const [x, y] of slices) sink += blockDot(unit, x, y, fp32);
+    for (let off = 0; off < N; off += DOT) sink += mx.dot(qa, off, 1, qb, off, 1, DOT, mx.accZero);
   });
+  const limitedPe = getPe(name, { accBits: 15, accPromote: 128 });
   const limMs = measure(() => {
-    for (const [x, y] of slices) sink += blockDot(unit, x, y, limited);
+    for (let off = 0; off < N; off += DOT) sink += limitedPe.dot(qa, off, 1, qb, off, 1, DOT, limitedPe.accZero);
   });
   return {
     format: name, base_mmac_per_s: N / baseMs / 1e3, quantize_melem_per_s: N / qMs / 1e3,
@@ -77,7 +68,7 @@ export function printMxBench(): void {
   const rows = blockFormatNames().map((n) => runIsolated<MxBenchResult>(script, ['--format', n]));
   process.stdout.write(
     `\n## Block formats (${N} elements; dot products of ${DOT}; one process per format)\n` +
-      'baseline: the fp8-e4m3 PE\'s dot product in the same process; ratio = block dot / fp8-e4m3 dot\n\n',
+      'baseline: the fp8-e4m3 PE\'s dot product in the same process; ratio = block PE / fp8-e4m3\n\n',
   );
   printTable(
     ['format', 'quantize M elem/s', 'M MAC/s (fp32 acc)', 'M MAC/s (15-bit, promote 128)', 'fp8-e4m3 M MAC/s', 'ratio'],

@@ -78,8 +78,16 @@ export interface BlockDotUnit {
   readonly truncates: boolean;
   /** a product in units of the tree's LSB, both element codes in */
   product(aCode: number, bCode: number): number;
+  /** every product in units of the LSB: index (aCode << bBits) | bCode (for hot loops) */
+  readonly products: Float64Array;
+  readonly bBits: number;
   /** log2 and multiplier of a block scale pair: the block's value is sum * mul * 2^exp */
   scalePair(aScale: number, bScale: number): { exp: number; mul: number };
+  /** per scale code of each operand: exponent and multiplier (for hot loops; add lsbExp) */
+  readonly scaleExpA: Float64Array;
+  readonly scaleMulA: Float64Array;
+  readonly scaleExpB: Float64Array;
+  readonly scaleMulB: Float64Array;
   /**
    * The exact value of one block pair: the tree's sum, both scales applied (a double: the
    * sum has at most 53 bits, the scales are a power of two or two 4-bit significands).
@@ -88,6 +96,26 @@ export interface BlockDotUnit {
     aCodes: ArrayLike<number>, aOff: number, aScale: number,
     bCodes: ArrayLike<number>, bOff: number, bScale: number, len: number,
   ): number;
+}
+
+/**
+ * Every scale code as (exponent, multiplier): MX E8M0 codes are 2^(code - 127) (a NaN scale
+ * multiplies by NaN), NVFP4's E4M3 codes their value.
+ */
+function scaleTables(f: BlockFormat): { exp: Float64Array; mul: Float64Array } {
+  const n = 2 ** f.scale.bits;
+  const exp = new Float64Array(n), mul = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
+    if (f.kind === 'mx') {
+      const nan = c === f.scale.nanCode;
+      exp[c] = nan ? 0 : c - f.scale.bias;
+      mul[c] = nan ? NaN : 1;
+    } else {
+      exp[c] = 0;
+      mul[c] = decode(f.scale, c);
+    }
+  }
+  return { exp, mul };
 }
 
 export function makeBlockDotUnit(a: BlockFormat, b: BlockFormat): BlockDotUnit {
@@ -109,17 +137,17 @@ export function makeBlockDotUnit(a: BlockFormat, b: BlockFormat): BlockDotUnit {
   for (let i = 0; i < ta.length; i++) {
     for (let j = 0; j < tb.length; j++) prod[(i << bBits) | j] = Math.trunc((ta[i] / 2 ** qa) * (tb[j] / 2 ** qb) / 2 ** shift);
   }
-  const scaleOf = (f: BlockFormat, code: number): { exp: number; mul: number } => {
-    if (f.kind === 'mx') return code === f.scale.nanCode ? { exp: 0, mul: NaN } : { exp: code - f.scale.bias, mul: 1 };
-    return { exp: 0, mul: decode(f.scale, code) };
-  };
-  const scalePair = (aScale: number, bScale: number) => {
-    const sa = scaleOf(a, aScale), sb = scaleOf(b, bScale);
-    return { exp: lsbExp + sa.exp + sb.exp, mul: sa.mul * sb.mul }; // mul exact: 1, or two 4-bit significands
-  };
+  const sa = scaleTables(a), sb = scaleTables(b);
+  const scalePair = (aScale: number, bScale: number) => ({
+    exp: lsbExp + sa.exp[aScale] + sb.exp[bScale],
+    mul: sa.mul[aScale] * sb.mul[bScale], // exact: 1, or two 4-bit significands
+  });
   return {
     a, b, blockSize: k, adderBits, lsbExp, truncates: shift > 0,
     product: (x, y) => prod[(x << bBits) | y],
+    products: prod,
+    bBits,
+    scaleExpA: sa.exp, scaleMulA: sa.mul, scaleExpB: sb.exp, scaleMulB: sb.mul,
     scalePair,
     blockValue(aCodes, aOff, aScale, bCodes, bOff, bScale, len) {
       if (len > k) throw new Error(`block of ${len} elements exceeds the block size ${k}`);

@@ -45,35 +45,42 @@ export function buildBlockPe(spec: BlockPeSpec, acc: Accumulator, accSpec: Accum
     return scaleByPow2(unit.product(operandElement(fa, a), operandElement(fb, b)) * mul, exp);
   };
   const mul = (a: number, b: number) => encodeFloat(FP32, productValue(a, b));
+  // the hot loop reads the pattern fields with bit operations and the products from a table
+  const prod = unit.products, bBits = unit.bBits;
+  const aMask = 2 ** fa.elementBits - 1, bMask = 2 ** fb.elementBits - 1;
+  const aStart = 2 ** (fa.bits - 1);
+  const aShift = fa.elementBits, bShift = fb.elementBits;
+  const { lsbExp, scaleExpA: expA, scaleMulA: mulA, scaleExpB: expB, scaleMulB: mulB } = unit;
   const dot: PeKind['dot'] = (a, aOff, aStride, b, bOff, bStride, n, acc0) => {
     // state: the accumulator (or, with promotion, the register and the full fp32 one), the
     // pending block: its exact sum in the tree's units, its scales, its length
     let full = acc0, s = promote > 0 ? 0 : acc0, since = 0;
     let pend = 0, len = 0, exp = 0, mulS = 1;
-    const flushBlock = () => {
-      if (len === 0) return;
-      s = add(s, scaleByPow2(pend * mulS, exp));
-      if (promote > 0 && (since += len) >= promote) {
-        full = Math.fround(full + s);
-        s = 0;
-        since = 0;
-      }
-      pend = 0;
-      len = 0;
-    };
     for (let i = 0, ia = aOff, ib = bOff; i < n; i++, ia += aStride, ib += bStride) {
       const x = a[ia], y = b[ib];
-      if (len === 0 || operandStarts(fa, x)) {
-        flushBlock();
-        const sp = unit.scalePair(operandScale(fa, x), operandScale(fb, y));
-        exp = sp.exp;
-        mulS = sp.mul;
+      if (len === 0 || x >= aStart) {
+        if (len > 0) {
+          s = add(s, scaleByPow2(pend * mulS, exp));
+          if (promote > 0 && (since += len) >= promote) {
+            full = Math.fround(full + s);
+            s = 0;
+            since = 0;
+          }
+        }
+        const ca = (x >>> aShift) & 0xff, cb = (y >>> bShift) & 0xff;
+        exp = lsbExp + expA[ca] + expB[cb];
+        mulS = mulA[ca] * mulB[cb];
+        pend = 0;
+        len = 0;
       }
-      pend += unit.product(operandElement(fa, x), operandElement(fb, y));
+      pend += prod[((x & aMask) << bBits) | (y & bMask)];
       len++;
     }
-    flushBlock();
-    return promote > 0 ? Math.fround(full + s) : s;
+    if (len > 0) {
+      s = add(s, scaleByPow2(pend * mulS, exp));
+      if (promote > 0) full = Math.fround(full + s);
+    }
+    return promote > 0 ? (len > 0 ? full : Math.fround(full + s)) : s;
   };
   return {
     name: spec.name,
