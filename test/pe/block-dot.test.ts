@@ -11,61 +11,14 @@ import { getBlockFormat, type BlockFormat } from '../../sim/pe/block-formats.ts'
 import type { BlockTensor } from '../../sim/pe/block-tensor.ts';
 import { accumulateTerms, accumulatorSpec, makeAccumulation, type AccumulatorSpec } from '../../sim/pe/limited-acc.ts';
 import {
-  SPEC, addExact, bitLength, decodeExact, encodeExact, fromDouble, mulExact, num, pow2Exact, toDouble, type Exact, type FloatSpec,
+  addExact, bitLength, fromDouble, mulExact, num, toDouble, type Exact,
 } from './exact-rational.ts';
-
-const ELEMENT_SPEC: Readonly<Record<string, FloatSpec | 'int8'>> = {
-  'mxfp8-e4m3': SPEC.e4m3, 'mxfp8-e5m2': SPEC.e5m2, 'mxfp6-e3m2': SPEC.e3m2, 'mxfp6-e2m3': SPEC.e2m3,
-  mxfp4: SPEC.e2m1, mxint8: 'int8', nvfp4: SPEC.e2m1,
-};
-
-/** exact value of an element code, from the field definitions */
-function elementExact(name: string, code: number): Exact {
-  const s = ELEMENT_SPEC[name];
-  if (s === 'int8') {
-    const v = code >= 128 ? code - 256 : code;
-    return v < 0 ? num(true, BigInt(-v), -6) : num(false, BigInt(v), -6);
-  }
-  return decodeExact(s, code);
-}
-
-/** exact value of a block scale: E8M0 2^(e-127) or NaN; NVFP4: E4M3 */
-function scaleExact(f: BlockFormat, code: number): Exact {
-  if (f.kind === 'nvfp4') return decodeExact(SPEC.e4m3, code);
-  return code === 0xff ? { kind: 'nan' } : pow2Exact(code - 127);
-}
-
-function accSpec(bits: number): FloatSpec {
-  return { expBits: 8, manBits: bits - 1, bias: 127, specials: 'ieee' };
-}
-
-/** round an exact value into the register and back */
-function roundInto(bits: number, round: 'rne' | 'trunc', v: Exact): Exact {
-  const s = accSpec(bits);
-  return decodeExact(s, encodeExact(s, v, { round }));
-}
-
-/**
- * A product as the adder tree holds it: exact, or (MXFP8 E5M2, whose exact tree would be 70
- * bits) truncated toward zero at the 53-bit tree's LSB, 2^lsb.
- */
-function treeProduct(p: Exact, lsb: number | undefined): Exact {
-  if (lsb === undefined || p.kind !== 'num' || p.exp >= lsb) return p;
-  return num(p.neg, p.mag >> BigInt(lsb - p.exp), lsb);
-}
-
-/** the stated tree LSB (log2) of a format when it truncates: E5M2 at k elements per block */
-function truncationLsb(name: string, k: number): number | undefined {
-  if (name !== 'mxfp8-e5m2') return undefined;
-  const exact = 64 + Math.ceil(Math.log2(k)) + 1; // 57344^2 / 2^-32 < 2^64
-  return exact > 53 ? -32 + (exact - 53) : undefined;
-}
+import { elementExact, roundInto, scaleExact, treeProduct } from './block-reference.ts';
 
 /** the documented semantics, in exact arithmetic */
 function dotRef(name: string, x: BlockTensor, y: BlockTensor, spec: AccumulatorSpec): number {
   const f = x.format;
   const k = f.blockSize;
-  const lsb = truncationLsb(name, k);
   let partial: Exact = num(false, 0n, 0);
   let full: Exact = num(false, 0n, 0);
   let since = 0;
@@ -73,9 +26,9 @@ function dotRef(name: string, x: BlockTensor, y: BlockTensor, spec: AccumulatorS
     const len = Math.min(k, x.length - off);
     let sum: Exact = num(false, 0n, 0);
     for (let i = off; i < off + len; i++) {
-      sum = addExact(sum, treeProduct(mulExact(elementExact(name, x.codes[i]), elementExact(name, y.codes[i])), lsb));
+      sum = addExact(sum, treeProduct(name, k, mulExact(elementExact(name, x.codes[i]), elementExact(name, y.codes[i]))));
     }
-    const block = mulExact(sum, mulExact(scaleExact(f, x.scales[b]), scaleExact(f, y.scales[b])));
+    const block = mulExact(sum, mulExact(scaleExact(name, x.scales[b]), scaleExact(name, y.scales[b])));
     partial = roundInto(spec.bits, spec.round, addExact(partial, block));
     since += len;
     if (spec.promote > 0 && since >= spec.promote) {

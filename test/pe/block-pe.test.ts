@@ -19,40 +19,11 @@ import { simulate } from '../../sim/simulate.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import {
-  SPEC, addExact, decodeExact, encodeExact, fromDouble, mulExact, num, pow2Exact, toDouble, type Exact, type FloatSpec,
+  SPEC, addExact, decodeExact, fromDouble, mulExact, num, toDouble, type Exact,
 } from './exact-rational.ts';
+import { elementExact, roundInto, scaleExact, treeProduct } from './block-reference.ts';
 
 const BLOCK_PES = ['mxfp8-e4m3', 'mxfp8-e5m2', 'mxfp6-e3m2', 'mxfp6-e2m3', 'mxfp4', 'mxint8', 'nvfp4'];
-const ELEMENT: Readonly<Record<string, FloatSpec | 'int8'>> = {
-  'mxfp8-e4m3': SPEC.e4m3, 'mxfp8-e5m2': SPEC.e5m2, 'mxfp6-e3m2': SPEC.e3m2, 'mxfp6-e2m3': SPEC.e2m3,
-  mxfp4: SPEC.e2m1, mxint8: 'int8', nvfp4: SPEC.e2m1,
-};
-
-function elementExact(name: string, code: number): Exact {
-  const s = ELEMENT[name];
-  if (s === 'int8') {
-    const v = code >= 128 ? code - 256 : code;
-    return num(v < 0, BigInt(Math.abs(v)), -6);
-  }
-  return decodeExact(s, code);
-}
-
-function scaleExact(name: string, code: number): Exact {
-  if (name === 'nvfp4') return decodeExact(SPEC.e4m3, code);
-  return code === 0xff ? { kind: 'nan' } : pow2Exact(code - 127);
-}
-
-const reg = (bits: number) => ({ expBits: 8, manBits: bits - 1, bias: 127, specials: 'ieee' as const });
-const roundInto = (bits: number, round: 'rne' | 'trunc', v: Exact) => decodeExact(reg(bits), encodeExact(reg(bits), v, { round }));
-
-/** the E5M2 tree truncates products at its LSB (block-dot.ts); k = block size */
-function treeProduct(name: string, k: number, p: Exact): Exact {
-  if (name !== 'mxfp8-e5m2' || p.kind !== 'num') return p;
-  const exact = 64 + Math.ceil(Math.log2(k)) + 1;
-  if (exact <= 53) return p;
-  const lsb = -32 + exact - 53;
-  return p.exp >= lsb ? p : num(p.neg, p.mag >> BigInt(lsb - p.exp), lsb);
-}
 
 /**
  * A run of products as the PE adds it, exactly: blocks begin at flagged elements (or where the
