@@ -97,6 +97,10 @@ function intAccumulator(format: IntFormat, internal: IntFormat, saturate: boolea
 
 export function makeAccumulator(format: NumberFormat, internal: NumberFormat = format, saturate = false): Accumulator {
   if (format.kind === 'float' && internal.kind === 'float') {
+    for (const f of [format, internal]) {
+      // a sum of NaN or Inf products has no encoding there; they are block element formats
+      if (f.specials === 'none') throw new InputError(`accumulator format ${f.name} has no Inf/NaN: the MX element formats are only block PE operands`);
+    }
     if (internal.manBits < format.manBits || internal.expBits < format.expBits) {
       throw new InputError(`internal accumulator ${internal.name} is narrower than the partial-sum format ${format.name}`);
     }

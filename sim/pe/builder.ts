@@ -7,7 +7,7 @@
 import { InputError } from '../errors.ts';
 import { decode, encode, isValidBits } from './codec.ts';
 import { decodeFloat, encodeFloat, floatDecodeTable, type Rounding } from './float-codec.ts';
-import { FP32, INT32, getFormat, type FloatFormat, type NumberFormat } from './formats.ts';
+import { FP32, INT32, getFormat, nanCodeOf, type FloatFormat, type NumberFormat } from './formats.ts';
 import { isPlainFp32, makeAccumulator, type Accumulator } from './accumulator.ts';
 import { assertExactInFloat64 } from './exact-mul.ts';
 import { lmulBits } from './lmul.ts';
@@ -63,7 +63,7 @@ export function accumulationOf(spec: PeSpec, opts: PeOptions): AccumulatorSpec |
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-const FP32_NAN = FP32.nanCode;
+const FP32_NAN = nanCodeOf(FP32);
 function fp32FromBits(bits: number): number {
   u32[0] = bits;
   return f32[0];
@@ -93,6 +93,7 @@ export function applyOptions(spec: PeSpec, opts: PeOptions): PeSpec {
     if (spec.multiplier !== 'float') throw new InputError(`--product applies to float PEs only, not ${spec.name}`);
     const p = getFormat(opts.product);
     if (p.kind !== 'float') throw new InputError(`product format must be a float format, got ${p.name}`);
+    if (p.specials === 'none') throw new InputError(`product format ${p.name} has no Inf/NaN (an MX element format): a product of NaN or Inf operands has no encoding there`);
     // saturating product rounding is the fp8 convention; wider products follow IEEE
     s = { ...s, product: p, productSaturate: p.bits <= 8 };
   }
@@ -232,6 +233,8 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: 
       mul = (a, b) => (a ^ b) & 1;
       productValue = (a, b) => 1 - 2 * ((a ^ b) & 1);
       break;
+    case 'block':
+      throw new Error(`PE ${spec.name}: block PEs are built by block-pe.ts`);
   }
 
   const pairBits = input.bits + weight.bits;

@@ -7,8 +7,7 @@
  * boundary and across a mantissa carry, so one formula gives the code in every case:
  *   code = (max(E, emin) + bias - 1) * 2^m + n,   n = rounded significand in quanta.
  */
-import { InputError } from '../errors.ts';
-import type { FloatFormat } from './formats.ts';
+import { nanCodeOf, type FloatFormat } from './formats.ts';
 import { exponentOf, pow2, scaleByPow2 } from './pow2.ts';
 
 export type Rounding = 'rne' | 'trunc';
@@ -29,14 +28,14 @@ export interface EncodeOptions {
  * had to round it first. Pass 0 for plain conversion.
  */
 export function encodeFloat(f: FloatFormat, x: number, opts: EncodeOptions = {}, sticky = 0): number {
-  if (x !== x) return nanOf(f);
+  if (x !== x) return nanCodeOf(f);
   const negative = x < 0 || (x === 0 && 1 / x < 0);
   const a = negative ? -x : x;
   const sign = negative && f.specials !== 'fnuz' ? f.signBit : 0;
   if (a === Infinity) {
     // As ONNX Cast (saturate=1) and CUDA's SATFINITE conversions: saturation clamps an
     // infinity to +-max finite, except in fnuz formats, where it becomes NaN.
-    if (opts.saturate) return f.specials === 'fnuz' ? nanOf(f) : f.maxFiniteCode + (negative ? f.signBit : 0);
+    if (opts.saturate) return f.specials === 'fnuz' ? nanCodeOf(f) : f.maxFiniteCode + (negative ? f.signBit : 0);
     return overflowCode(f, negative);
   }
   if (a === 0) {
@@ -65,12 +64,6 @@ export function encodeFloat(f: FloatFormat, x: number, opts: EncodeOptions = {},
   }
   if (code === 0 || (opts.ftz && code < pow2(m))) return sign;
   return code + (negative ? f.signBit : 0);
-}
-
-/** The NaN pattern of f; a format without NaN (specials 'none') cannot encode one. */
-function nanOf(f: FloatFormat): number {
-  if (f.nanCode === undefined) throw new InputError(`cannot convert NaN to ${f.name}: the format has no NaN`);
-  return f.nanCode;
 }
 
 /**

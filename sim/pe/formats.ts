@@ -261,6 +261,12 @@ export function getFormat(name: string): NumberFormat {
   throw unknownName('format', name, [...NAMED.map((f) => f.name), 'eXmY (custom, e.g. e3m4)']);
 }
 
+/** The NaN pattern of f; the MX element formats (specials 'none') have none and cannot encode NaN. */
+export function nanCodeOf(f: FloatFormat): number {
+  if (f.nanCode === undefined) throw new InputError(`cannot convert NaN to ${f.name}: the format has no NaN`);
+  return f.nanCode;
+}
+
 export function isFloat(f: NumberFormat): f is FloatFormat {
   return f.kind === 'float';
 }
