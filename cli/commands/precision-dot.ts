@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { dotPrecision, type DotDistribution, type DotPrecisionReport } from '../../sim/pe/dot-precision.ts';
 import { accumulatorFrom, withAccumulatorOptions, type AccumulatorArgs } from '../acc-options.ts';
 import { printJson, printTable } from '../io.ts';
+import { formatNumber } from '../../reports/units.ts';
 
 interface DotArgs extends AccumulatorArgs {
   format: string;
@@ -14,7 +15,8 @@ interface DotArgs extends AccumulatorArgs {
   json: boolean;
 }
 
-const pct = (v: number) => (Number.isFinite(v) ? (100 * v).toPrecision(3) + '%' : String(v));
+/** 3 significant digits, never an exponent (reports/units.ts): 1410%, 0.00000241% */
+const pct = (v: number) => (Number.isFinite(v) ? `${formatNumber(100 * v, 3)}%` : String(v));
 
 function printReport(r: DotPrecisionReport): void {
   const blocks = r.block_size !== null ? `, blocks of ${r.block_size} along K` : '';

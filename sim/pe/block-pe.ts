@@ -17,7 +17,7 @@
  * scales are outside the PE: whoever quantized the operands multiplies the result by them
  * (the GEMM's alpha; models/exec/backends.ts).
  */
-import { makeBlockDotUnit } from './block-dot.ts';
+import { adderWidth, makeBlockDotUnit } from './block-dot.ts';
 import { operandElement, operandScale, operandStarts, type BlockOperandFormat } from './block-formats.ts';
 import { decodeBlockOperand, encodeBlockOperand, quantizeAlongK } from './block-operand.ts';
 import type { Accumulator } from './accumulator.ts';
@@ -36,6 +36,66 @@ export interface BlockPeSpec {
 
 export function buildBlockPe(spec: BlockPeSpec, acc: Accumulator, accSpec: AccumulatorSpec | undefined): PeKind {
   const fa = spec.input, fb = spec.weight;
+  // The unit's tables (every element product, every scale) are made on first use, as the
+  // scalar kinds' are (builder.ts): a timing-only run never multiplies.
+  let built: { productValue: (a: number, b: number) => number; dot: PeKind['dot'] } | undefined;
+  const arithmetic = () => (built ??= blockArithmetic(fa, fb, acc, accSpec));
+  const productValue = (a: number, b: number) => arithmetic().productValue(a, b);
+  const mul = (a: number, b: number) => encodeFloat(FP32, productValue(a, b));
+  const add = acc.add;
+  return {
+    name: spec.name,
+    description: spec.description,
+    reuse: 'none',
+    multiplier: 'block',
+    input: fa,
+    weight: fb,
+    product: FP32,
+    acc: acc.format,
+    inputRounding: 'rne',
+    quantizeOptions: { round: 'rne', saturate: true },
+    quantizeInput: (x) => encodeBlockOperand(fa, x),
+    quantizeWeight: (x) => encodeBlockOperand(fb, x),
+    mul,
+    mulMany: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = mul(a[i], b[i]);
+    },
+    accZero: acc.zero,
+    mac: (st, a, b) => add(st, productValue(a, b)),
+    addAcc: add,
+    get dot() {
+      return arithmetic().dot;
+    },
+    ...(accSpec !== undefined && { accumulation: accSpec }),
+    block: {
+      input: fa,
+      weight: fb,
+      adderBits: adderWidth(fa.block.element, fb.block.element, fa.block.blockSize),
+      quantize: (role, values, vectors, k, vecStride, kStride) =>
+        quantizeAlongK(role === 'input' ? fa : fb, values, vectors, k, vecStride, kStride),
+      step(st, pending, a, b, out) {
+        const p = productValue(a, b);
+        if (operandStarts(fa, a)) {
+          out[0] = p;
+          return add(st, pending);
+        }
+        out[0] = pending + p; // same block, same scales: exact (at most 53 bits)
+        return st;
+      },
+      flush: (st, pending) => add(st, pending),
+    },
+    accToBits: acc.toBits,
+    accFromBits: acc.fromBits,
+    accValue: acc.value,
+    inputValue: (bits) => decodeBlockOperand(fa, bits),
+    weightValue: (bits) => decodeBlockOperand(fb, bits),
+  };
+}
+
+/** The block unit's tables and the PE's dot product over them (one product at a time: `productValue`). */
+function blockArithmetic(
+  fa: BlockOperandFormat, fb: BlockOperandFormat, acc: Accumulator, accSpec: AccumulatorSpec | undefined,
+): { productValue: (a: number, b: number) => number; dot: PeKind['dot'] } {
   const unit = makeBlockDotUnit(fa.block, fb.block);
   const promote = accSpec?.promote ?? 0;
   const add = acc.add;
@@ -44,7 +104,6 @@ export function buildBlockPe(spec: BlockPeSpec, acc: Accumulator, accSpec: Accum
     const { exp, mul } = unit.scalePair(operandScale(fa, a), operandScale(fb, b));
     return scaleByPow2(unit.product(operandElement(fa, a), operandElement(fb, b)) * mul, exp);
   };
-  const mul = (a: number, b: number) => encodeFloat(FP32, productValue(a, b));
   // the hot loop reads the pattern fields with bit operations and the products from a table
   const prod = unit.products, bBits = unit.bBits;
   const aMask = 2 ** fa.elementBits - 1, bMask = 2 ** fb.elementBits - 1;
@@ -82,49 +141,5 @@ export function buildBlockPe(spec: BlockPeSpec, acc: Accumulator, accSpec: Accum
     }
     return promote > 0 ? (len > 0 ? full : Math.fround(full + s)) : s;
   };
-  return {
-    name: spec.name,
-    description: spec.description,
-    reuse: 'none',
-    multiplier: 'block',
-    input: fa,
-    weight: fb,
-    product: FP32,
-    acc: acc.format,
-    inputRounding: 'rne',
-    quantizeOptions: { round: 'rne', saturate: true },
-    quantizeInput: (x) => encodeBlockOperand(fa, x),
-    quantizeWeight: (x) => encodeBlockOperand(fb, x),
-    mul,
-    mulMany: (a, b, out, n) => {
-      for (let i = 0; i < n; i++) out[i] = mul(a[i], b[i]);
-    },
-    accZero: acc.zero,
-    mac: (st, a, b) => add(st, productValue(a, b)),
-    addAcc: add,
-    dot,
-    ...(accSpec !== undefined && { accumulation: accSpec }),
-    block: {
-      input: fa,
-      weight: fb,
-      adderBits: unit.adderBits,
-      quantize: (role, values, vectors, k, vecStride, kStride) =>
-        quantizeAlongK(role === 'input' ? fa : fb, values, vectors, k, vecStride, kStride),
-      step(st, pending, a, b, out) {
-        const p = productValue(a, b);
-        if (operandStarts(fa, a)) {
-          out[0] = p;
-          return add(st, pending);
-        }
-        out[0] = pending + p; // same block, same scales: exact (at most 53 bits)
-        return st;
-      },
-      flush: (st, pending) => add(st, pending),
-    },
-    accToBits: acc.toBits,
-    accFromBits: acc.fromBits,
-    accValue: acc.value,
-    inputValue: (bits) => decodeBlockOperand(fa, bits),
-    weightValue: (bits) => decodeBlockOperand(fb, bits),
-  };
+  return { productValue, dot };
 }
