@@ -82,7 +82,7 @@ for (const model of models) {
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 const lines = [
-  `Top-1 accuracy on the first ${N} Fashion-MNIST test images (output-stationary order, fp32 accumulation).`,
+  `Top-1 accuracy on the first ${tableImages} Fashion-MNIST test images (output-stationary order, fp32 accumulation; rows measured on fewer say so).`,
   '',
   '| model | PE | top-1 | fp32 reference | agreement with fp32 | logit rel. error |',
   '|---|---|---|---|---|---|',
