@@ -226,4 +226,16 @@ describe('scales in memory and in the cost model', () => {
     const l = peCost(getPe('fp8-e4m3', { accBits: 14, accPromote: 128 }), tech);
     expect(l.accumulate.energy_pj).toBeCloseTo(e(tech.fpAdd(8, 13)) + e(tech.fpAdd(8, 23)) / 128, 12);
   });
+
+  it('NVFP4 per product: E4M3 scales multiplied once per block of 16', () => {
+    const tech = makeTechnology();
+    const c = peCost(getPe('nvfp4'), tech);
+    const e = (x: { energy_pj: number }) => x.energy_pj;
+    // E2M1 elements as MXFP4; a 13-bit tree (4 shifter stages); per 16: the two E4M3 scales'
+    // 4x4 significand multiplier and 5-bit exponent adder, the normaliser, the fp32 add
+    const expected = e(tech.intMult(2, 2)) + e(tech.intAdd(3)) + e(tech.bitOp(13 * 4)) + (e(tech.intAdd(13)) * 15) / 16
+      + (e(tech.intMult(4, 4)) + e(tech.intAdd(5)) + e(tech.bitOp(13 * 4))) / 16 + e(tech.fpAdd(8, 23)) / 16;
+    expect(c.mac_pj).toBeCloseTo(expected, 12);
+    expect(c.mac_pj).toBeGreaterThan(peCost(getPe('mxfp4'), tech).mac_pj);
+  });
 });
