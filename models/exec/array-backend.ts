@@ -60,7 +60,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
       if (pe.block) {
         // block PEs quantize vectors along K themselves (scale() gave 1)
         const qa = blockQuantizeA(pe, a, m, k), qb = quantizedBlocks(b, k, n);
-        const states = orderedGemm(rules, order.rows, pe, psum, { a: qa.codes, b: qb.bits, bRow: 1, bCol: k }, m, n, k);
+        const states = orderedGemm(rules, order.rows, pe, psum, { a: qa.codes, b: qb.bits, bRow: 1, bCol: k }, m, n, k, accumulate);
         for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
         return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
       }
