@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../sim/errors.ts';
 import type { PeOptions } from '../sim/pe/registry.ts';
+import { withAccumulatorOptions, type AccumulatorArgs } from './acc-options.ts';
 import type { TechOptions } from '../sim/cost/technology.ts';
 
 export function withJson<T>(y: Argv<T>) {
@@ -9,7 +10,8 @@ export function withJson<T>(y: Argv<T>) {
 }
 
 export function withPeOptions<T>(y: Argv<T>) {
-  return y
+  return withAccumulatorOptions(y)
+    .option('block', { type: 'number', describe: 'block PEs (mxfp4, nvfp4, ...): elements per block (default 32 for MX, 16 for NVFP4)' })
     .option('acc', { type: 'string', describe: 'accumulator / partial-sum format (e.g. fp32, bf16, e5m2, int16)' })
     .option('acc-internal', { type: 'string', describe: 'a wider adder inside the PE (rounded to --acc when a partial sum leaves)' })
     .option('acc-saturate', { type: 'boolean', describe: 'saturate accumulator overflow instead of Inf/NaN or wrap-around' })
@@ -21,7 +23,8 @@ export function withPeOptions<T>(y: Argv<T>) {
     });
 }
 
-export interface PeOptionArgs {
+export interface PeOptionArgs extends AccumulatorArgs {
+  block?: number;
   acc?: string;
   accInternal?: string;
   accSaturate?: boolean;
@@ -34,6 +37,10 @@ export function peOptionsFrom(args: PeOptionArgs): PeOptions {
   const lmulRound = args.lmulRound;
   if (lmulRound !== undefined && lmulRound !== 'rne' && lmulRound !== 'trunc') {
     throw new InputError(`--lmul-round must be rne or trunc, got '${lmulRound}'`);
+  }
+  const accRound = args.accRound;
+  if (accRound !== undefined && accRound !== 'rne' && accRound !== 'trunc') {
+    throw new InputError(`--acc-round must be rne or trunc, got '${accRound}'`);
   }
   const reuse = args.reuse;
   if (reuse === 'mst') {
@@ -49,6 +56,10 @@ export function peOptionsFrom(args: PeOptionArgs): PeOptions {
     ...(args.accSaturate !== undefined && { accSaturate: args.accSaturate }),
     ...(args.product !== undefined && { product: args.product }),
     ...(lmulRound !== undefined && { lmulRound }),
+    ...(args.accBits !== undefined && { accBits: args.accBits }),
+    ...(accRound !== undefined && { accRound }),
+    ...(args.accPromote !== undefined && { accPromote: args.accPromote }),
+    ...(args.block !== undefined && { block: args.block }),
   };
 }
 

@@ -100,6 +100,11 @@ export function simulate(opts: RunOptions): SimResult {
   const conv = conventionsOf(compat);
   const engineName = opts.engine ?? 'fast';
   const engine = engineName === 'reference' ? referenceEngine : fastEngine;
+  if (engineName === 'reference' && (pe.accumulation?.promote ?? 0) > 0) {
+    throw new InputError(
+      '--acc-promote needs the fast engine: the per-cycle reference engine keeps one accumulator per PE, not the register and the fp32 accumulator it is promoted into',
+    );
+  }
   const store: PsumStore = psumStore(pe, opts.psumFormat);
   const words = conv.wordBytes(pe, opts.psumFormat);
   const R = arch.array.rows, C = arch.array.cols;
@@ -138,13 +143,25 @@ export function simulate(opts: RunOptions): SimResult {
       // seeded random operands, the PE's own quantization; padding is the PE's zero
       const nIn = ifmapElements(layer);
       const ifmap = new Float64Array(nIn);
-      for (let i = 0; i < nIn; i++) ifmap[i] = pe.quantizeInput(rand() * 2 - 1);
-      const b = new Float64Array(g.k * g.n);
-      for (let i = 0; i < b.length; i++) b[i] = pe.quantizeWeight(rand() * 2 - 1);
-      // an XNOR array computes a reused layer with the tree's own weights (bit 1 = -1)
-      if (plan !== undefined && pe.multiplier === 'xnor') unpackColumns(plan.packed, g.k, g.n, b);
-      const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
-      operands = { pe, psum: store, a, b, accumulate };
+      if (pe.block) {
+        // a block PE quantizes whole vectors along K: A's rows (after im2col, padding a real
+        // 0) and B's columns, in blocks from K index 0
+        for (let i = 0; i < nIn; i++) ifmap[i] = rand() * 2 - 1;
+        const br = new Float64Array(g.k * g.n);
+        for (let i = 0; i < br.length; i++) br[i] = rand() * 2 - 1;
+        const { a: ar } = im2col(layer, g.m, g.k, ifmap, 0);
+        const a = pe.block.quantize('input', ar, g.m, g.k, g.k, 1).codes;
+        const b = pe.block.quantize('weight', br, g.n, g.k, 1, g.n).codes;
+        operands = { pe, psum: store, a, b, accumulate };
+      } else {
+        for (let i = 0; i < nIn; i++) ifmap[i] = pe.quantizeInput(rand() * 2 - 1);
+        const b = new Float64Array(g.k * g.n);
+        for (let i = 0; i < b.length; i++) b[i] = pe.quantizeWeight(rand() * 2 - 1);
+        // an XNOR array computes a reused layer with the tree's own weights (bit 1 = -1)
+        if (plan !== undefined && pe.multiplier === 'xnor') unpackColumns(plan.packed, g.k, g.n, b);
+        const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
+        operands = { pe, psum: store, a, b, accumulate };
+      }
     }
     const er = engine({ layer, mapping: mp, countPadReads: conv.countPadReads, ...(operands ? { operands } : {}) });
     const traffic = layerTraffic(layer, mp, words, fp, cap, {

@@ -24,7 +24,7 @@ const body = (m: unknown) => m as CommandBody<never>;
 export const commands: readonly CommandEntry[] = [
   {
     command: 'formats',
-    describe: 'list the number formats (any custom eXmY is accepted too)',
+    describe: 'list the number formats and the block formats (any custom eXmY is accepted too)',
     load: async () => body((await import('./formats.ts')).formatsCommand),
   },
   {
@@ -34,7 +34,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     command: 'quantize',
-    describe: 'encode numbers (stdin, one a line) into a format; CSV input,bits_hex,value on stdout',
+    describe: 'encode numbers (stdin, one a line) into a format, or blocks of numbers into a block format (mxfp4, nvfp4, ...); CSV on stdout',
     load: async () => body((await import('./quantize.ts')).quantizeCommand),
   },
   {
@@ -44,7 +44,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     command: 'precision <study>',
-    describe: 'numeric precision of the PE arithmetic: error statistics (mul), regression check against a baseline (check)',
+    describe: 'numeric precision of the PE arithmetic: multiplier errors (mul), dot products and accumulators (dot), regression check against a baseline (check)',
     load: async () => body((await import('./precision.ts')).precisionCommand),
   },
   {

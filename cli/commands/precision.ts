@@ -19,6 +19,7 @@ import { loadFmnist, normalizeImages } from '../../models/data/fmnist.ts';
 import { printBaselineDiff } from '../baseline-table.ts';
 import { printJson, printTable } from '../io.ts';
 import { writeFileAtomic } from '../../models/io/atomic.ts';
+import { dotSub } from './precision-dot.ts';
 
 interface MulArgs {
   samples: number;
@@ -173,9 +174,11 @@ export const precisionCommand: CommandBody<object> = {
   builder: (y: Argv) =>
     y
       .command(mulSub)
+      .command(dotSub as unknown as CommandModule<object, object>)
       .command(checkSub as unknown as CommandModule<object, object>)
-      .demandCommand(1, 'name a precision study: mul, check')
+      .demandCommand(1, 'name a precision study: mul, dot, check')
       .example('$0 precision mul --samples 100000 --seed 1', 'error statistics of every multiplier kind')
+      .example('$0 precision dot --format e4m3 --k 4096 --acc-bits 15 --acc-promote 128', 'dot products through a limited accumulator')
       .example('$0 precision check', 'the precision regression check'),
   handler: () => undefined,
 };

@@ -11,7 +11,7 @@ import { psumStore } from '../../sim/array/psum.ts';
 import type { NumberFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
-import { peBackend, type ArrayBackend } from './backends.ts';
+import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, type ArrayBackend } from './backends.ts';
 
 export interface ArrayOrder {
   readonly dataflow: Dataflow;
@@ -32,6 +32,17 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
   const fastInput = pe.input.kind === 'float' ? fp32Quantizer(pe.input, pe.quantizeOptions) : undefined;
   // weights are the same arrays image after image: quantize and transpose each once
   const weights = new WeakMap<Float32Array, { scale: number; bits: Uint32Array }>();
+  const blockWeights = new WeakMap<Float32Array, { bits: Uint32Array; tensorScale: number }>();
+  const quantizedBlocks = (b: Float32Array, k: number, n: number): { bits: Uint32Array; tensorScale: number } => {
+    const hit = blockWeights.get(b);
+    if (hit) return hit;
+    const q = blockQuantizeB(pe, b, k, n);
+    const bits = new Uint32Array(k * n);
+    for (let q0 = 0; q0 < k; q0++) for (let j = 0; j < n; j++) bits[j * k + q0] = q.codes[q0 * n + j];
+    const r = { bits, tensorScale: q.tensorScale };
+    blockWeights.set(b, r);
+    return r;
+  };
   const quantized = (b: Float32Array, sb: number, k: number, n: number): Uint32Array => {
     const hit = weights.get(b);
     if (hit && hit.scale === sb) return hit.bits;
@@ -46,6 +57,13 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
     scale: base.scale,
     gemm: (a, b, m, n, k, sa, sb) => {
+      if (pe.block) {
+        // block PEs quantize vectors along K themselves (scale() gave 1)
+        const qa = blockQuantizeA(pe, a, m, k), qb = quantizedBlocks(b, k, n);
+        const states = orderedGemm(rules, order.rows, pe, psum, { a: qa.codes, b: qb.bits, bRow: 1, bCol: k }, m, n, k, accumulate);
+        for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
+        return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
+      }
       const qa = new Uint32Array(a.length);
       const inv = 1 / sa;
       if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);

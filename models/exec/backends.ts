@@ -10,6 +10,8 @@
  *
  * Per-tensor scaling (symmetric, no zero point):
  *   float formats: none (scale 1);
+ *   block formats (MX, NVFP4): their own, per block along K as they quantize (and NVFP4's
+ *     FP32 tensor scale applied to the results);
  *   integer formats: max|x| / max code (int8: 127, int4: 7);
  *   binary: mean|x| (XNOR-Net's alpha, per tensor);
  *   ternary: mean|x| (values beyond half of it round to +-1: close to TWN's 0.7 mean threshold).
@@ -82,6 +84,10 @@ export function tensorScale(f: NumberFormat, data: Float32Array): number {
       for (let i = 0; i < data.length; i++) s += Math.abs(data[i]);
       return s > 0 ? s / data.length : 1;
     }
+    case 'block':
+      return 1; // block PEs scale per block (and NVFP4 per tensor) as they quantize
+    case 'exp':
+      throw new Error(`${f.name} is a scale format, not an operand format`);
   }
 }
 
@@ -103,6 +109,10 @@ export function peBackend(pe: PeKind, opts: PeBackendOptions = {}): ArrayBackend
     name: `pe:${pe.name}`,
     scale: (data, role) => tensorScale(role === 'input' ? pe.input : pe.weight, data),
     gemm: (a, b, m, n, k, sa, sb) => {
+      if (pe.block) {
+        const ba = blockQuantizeA(pe, a, m, k), bb = blockQuantizeB(pe, b, k, n);
+        return applyTensorScales(gemm(pe, ba.codes, bb.codes, m, n, k), ba.tensorScale, bb.tensorScale);
+      }
       const qa = quant(a, sa, (v) => pe.quantizeInput(v));
       const qb = quant(b, sb, (v) => pe.quantizeWeight(v));
       const acc = gemm(pe, qa, qb, m, n, k);
@@ -111,4 +121,27 @@ export function peBackend(pe: PeKind, opts: PeBackendOptions = {}): ArrayBackend
       return acc;
     },
   };
+}
+
+/** A (m x k row-major) into a block PE's operands: each row in blocks along K. */
+export function blockQuantizeA(pe: PeKind, a: Float32Array, m: number, k: number): { codes: Uint32Array; tensorScale: number } {
+  const q = (pe.block as NonNullable<PeKind['block']>).quantize('input', a, m, k, k, 1);
+  return { codes: Uint32Array.from(q.codes), tensorScale: q.tensorScale };
+}
+
+/** B (k x n row-major) into a block PE's operands: each column in blocks along K (layout kept). */
+export function blockQuantizeB(pe: PeKind, b: Float32Array, k: number, n: number): { codes: Uint32Array; tensorScale: number } {
+  const q = (pe.block as NonNullable<PeKind['block']>).quantize('weight', b, n, k, 1, n);
+  return { codes: Uint32Array.from(q.codes), tensorScale: q.tensorScale };
+}
+
+/**
+ * NVFP4's per-tensor scales multiply the GEMM's results once, in fp32 (alpha = sA * sB);
+ * MX has none (1).
+ */
+export function applyTensorScales(values: Float64Array, sa: number, sb: number): Float64Array {
+  if (sa === 1 && sb === 1) return values;
+  const alpha = Math.fround(sa * sb);
+  for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i] * alpha);
+  return values;
 }

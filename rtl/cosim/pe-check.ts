@@ -54,7 +54,7 @@ export function floatCorners(f: FloatFormat): number[] {
     0, 1, 2, unit - 1, unit, unit + 1, 2 * unit - 1, one - 1, one, one + 1, one + unit - 1, one + unit / 2,
     one + unit, f.maxFiniteCode - 1, f.maxFiniteCode, Math.floor(f.maxFiniteCode / 2), (f.bias + 1) * unit - 1,
   ];
-  if (f.infCode !== undefined) mags.push(f.infCode, f.infCode + 1, f.nanCode, f.infCode + unit - 1);
+  if (f.infCode !== undefined && f.nanCode !== undefined) mags.push(f.infCode, f.infCode + 1, f.nanCode, f.infCode + unit - 1);
   else if (f.specials === 'fn') mags.push(f.maxFiniteCode + 1);
   const out = new Set<number>();
   for (const m of mags) {
@@ -78,6 +78,8 @@ function corners(f: NumberFormat): number[] {
     case 'int': return intCorners(f.bits);
     case 'ternary': return [0, 1, 3];
     case 'binary': return [0, 1];
+    case 'exp':
+    case 'block': throw new Error(`no RTL corner patterns for ${f.name}: block PE kinds have no RTL`);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { InputError, unknownName } from '../../sim/errors.ts';
 import { peNames } from '../../sim/pe/registry.ts';
+import { peSpec } from '../../sim/pe/catalogue.ts';
 import type { RtlTarget } from './pe.ts';
 
 const VARIANTS: readonly RtlTarget[] = [
@@ -30,9 +31,14 @@ const VARIANTS: readonly RtlTarget[] = [
   { key: 'xnor-popcount-32', pe: 'xnor', popcountWidth: 32 },
 ];
 
-/** Every RTL design: the registered PE kinds first, then the variants. */
+/**
+ * Every RTL design: the registered PE kinds first, then the variants. The block PE kinds (MX,
+ * NVFP4: sim/pe/block-pe.ts) have no RTL; their dot-product unit is tested against exact
+ * arithmetic instead (test/pe/block-dot.test.ts).
+ */
 export function rtlTargets(): RtlTarget[] {
-  return [...peNames().map((name) => ({ key: name, pe: name })), ...VARIANTS];
+  const scalar = peNames().filter((name) => peSpec(name)?.multiplier !== 'block');
+  return [...scalar.map((name) => ({ key: name, pe: name })), ...VARIANTS];
 }
 
 export function rtlTargetNames(): string[] {
@@ -42,6 +48,9 @@ export function rtlTargetNames(): string[] {
 /** A catalogue entry by key, or a PE kind name with options (built on demand). */
 export function findTarget(key: string): RtlTarget {
   const t = rtlTargets().find((x) => x.key === key.trim().toLowerCase());
+  if (!t && peNames().includes(key.trim().toLowerCase())) {
+    throw new InputError(`${key} is a block PE (MX, NVFP4): the block dot-product unit has no RTL`);
+  }
   if (!t) throw unknownName('RTL design', key, rtlTargetNames());
   return t;
 }

@@ -10,7 +10,7 @@
  * - adders: a classic same-format adder (swap, align with guard/round/sticky, add) whose
  *   result goes through the rounding module, so a sum is rounded once (sim/pe/accumulator.ts).
  */
-import { floatFormat, type FloatFormat } from '../../sim/pe/formats.ts';
+import { floatFormat, nanCodeOf, type FloatFormat } from '../../sim/pe/formats.ts';
 import { lmulConstant } from '../../sim/pe/lmul.ts';
 import { EXP_WIDTH, ModuleSet, bitsFor, ident, lit, slit } from './verilog.ts';
 
@@ -66,7 +66,7 @@ export function roundModule(set: ModuleSet, n: number, f: FloatFormat, saturate:
   const CW = EW + M + 1;
   const emin = 1 - f.bias;
   const maxf = f.maxFiniteCode;
-  const nanCode = lit(B, f.nanCode);
+  const nanCode = lit(B, nanCodeOf(f));
   const mag = (v: number) => lit(B - 1, v);
   const infOrNan = f.infCode !== undefined ? `{s, ${mag(f.infCode)}}` : nanCode;
   const satMax = `{s, ${mag(maxf)}}`;
@@ -155,7 +155,7 @@ export function lmulModule(set: ModuleSet, f: FloatFormat, saturate: boolean, na
   const B = f.bits, M = f.manBits;
   const RW = B + 1; // signed width of |a| + |b| - C
   const C = lmulConstant(f);
-  const nanCode = lit(B, f.nanCode);
+  const nanCode = lit(B, nanCodeOf(f));
   const mag = (v: number) => lit(B - 1, v);
   const infOrNan = f.infCode !== undefined ? `{s, ${mag(f.infCode)}}` : nanCode;
   const zero = f.specials === 'fnuz' ? lit(B, 0) : `{s, ${mag(0)}}`;
@@ -283,3 +283,4 @@ export function commonFormat(a: FloatFormat, b: FloatFormat): FloatFormat {
   }
   throw new Error(`no working format for ${a.name} + ${b.name}`);
 }
+

@@ -8,6 +8,7 @@
  */
 import type { FloatFormat, IntFormat, NumberFormat } from '../../sim/pe/formats.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
+import { InputError } from '../../sim/errors.ts';
 import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import {
@@ -125,6 +126,8 @@ export function buildPeRtl(t: RtlTarget): PeRtl {
     case 'xnor':
       mul = xnorMulModule(set, mulName);
       break;
+    case 'block':
+      throw new InputError(`${pe.name} is a block PE (MX, NVFP4): the block dot-product unit has no RTL`);
   }
 
   let acc: string;

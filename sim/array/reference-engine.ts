@@ -16,7 +16,9 @@
  *    zero and the accumulator under the column adds the stored partial sum (read as the column's
  *    sum leaves the bottom) before the write. Same cycles and SRAM counts, different order.
  * Every value carries which GEMM operand it is, so `pe.mac(acc, input, weight)` always gets
- * A first and B second, whichever edge each came in on. The outputs each machine writes in a
+ * A first and B second, whichever edge each came in on. A block PE (MX, NVFP4) also carries
+ * its block's exact partial sum beside each accumulator state (moving down with the partial
+ * sums in ws/is), added into the accumulator when a block ends or the partial sum leaves. The outputs each machine writes in a
  * cycle are checked against the dataflow's events for that cycle.
  */
 import { ifmapIndex } from '../workload/im2col.ts';
@@ -90,6 +92,26 @@ function mac(st: State, acc: number, rowOp: Operand, rowV: number, otherV: numbe
   return rowOp === 'a' ? ops.pe.mac(acc, rowV, otherV) : ops.pe.mac(acc, otherV, rowV);
 }
 
+/**
+ * One MAC of a block PE: the product joins its block's exact sum (`pend`, carried beside the
+ * accumulator state) and a finished block enters the accumulator; the new pending sum goes to
+ * out[0]. A PE without blocks makes an ordinary MAC and keeps no pending sum.
+ */
+function blockMac(st: State, acc: number, pend: number, rowOp: Operand, rowV: number, otherV: number, out: Float64Array): number {
+  const pe = (st.ops as Operands).pe;
+  if (!pe.block) {
+    out[0] = 0;
+    return mac(st, acc, rowOp, rowV, otherV);
+  }
+  return rowOp === 'a' ? pe.block.step(acc, pend, rowV, otherV, out) : pe.block.step(acc, pend, otherV, rowV, out);
+}
+
+/** the accumulator state when a partial sum leaves a PE: a block PE's pending block added */
+function settled(st: State, acc: number, pend: number): number {
+  const pe = st.ops?.pe;
+  return pe?.block ? pe.block.flush(acc, pend) : acc;
+}
+
 /** Stores an output leaving the array (in cycle t of the fold), after checking the dataflow's events name it too. */
 function write(st: State, f: Fold, c: number, o: number, value: number, t: number): void {
   const { mp, ev } = st;
@@ -129,6 +151,8 @@ function outputStationaryFold(f: Fold, st: State): number {
   const xS = new Int32Array(R * C).fill(NONE), xHas = new Uint8Array(R * C), xV = new Float64Array(R * C);
   const yS = new Int32Array(R * C).fill(NONE), yHas = new Uint8Array(R * C), yV = new Float64Array(R * C);
   const acc = new Float64Array(R * C).fill(ops ? ops.pe.accZero : 0);
+  // block PEs: each PE's pending block sum (block-pe.ts); zeros otherwise
+  const pend = new Float64Array(R * C), scratch = new Float64Array(1);
   const done = new Int32Array(R * C);
   const corner = (R - 1) * C + (C - 1);
   for (let t = 0; ; t++) {
@@ -150,11 +174,14 @@ function outputStationaryFold(f: Fold, st: State): number {
     for (let i = 0; i < R * C; i++) {
       if (!xHas[i] || !yHas[i]) continue;
       if (xS[i] !== yS[i]) throw new Error(`reference engine: operands out of step at PE ${i} (k ${xS[i]} vs ${yS[i]})`);
-      if (ops) acc[i] = mac(st, acc[i], rowOp, xV[i], yV[i]);
+      if (ops) {
+        acc[i] = blockMac(st, acc[i], pend[i], rowOp, xV[i], yV[i], scratch);
+        pend[i] = scratch[0];
+      }
       st.macs++;
       if (++done[i] === K) {
         const r = Math.floor(i / C), c = i - r * C;
-        write(st, f, c, (f.r0 + r) * n + f.c0 + c, acc[i], t);
+        write(st, f, c, (f.r0 + r) * n + f.c0 + c, settled(st, acc[i], pend[i]), t);
       }
     }
     if (xS[corner] === K - 1 && yS[corner] === K - 1) return t + 1;
@@ -197,6 +224,8 @@ function stationaryFold(f: Fold, st: State): number {
   // --- stream
   const xS = new Int32Array(R * C).fill(NONE), xHas = new Uint8Array(R * C), xV = new Float64Array(R * C);
   const pS = new Int32Array(R * C).fill(NONE), pHas = new Uint8Array(R * C), pV = new Float64Array(R * C);
+  // block PEs: the pending block sum travels down with its partial sum
+  const pP = new Float64Array(R * C), scratch = new Float64Array(1);
   const corner = (R - 1) * C + (C - 1);
   for (let s = 0; ; s++) {
     rules.edges(mp, preload + s, ev);
@@ -206,7 +235,7 @@ function stationaryFold(f: Fold, st: State): number {
     for (let c = 0; c < C; c++) {
       for (let r = R - 1; r >= 0; r--) {
         const i = r * C + c;
-        let slot: number, has: number, v: number;
+        let slot: number, has: number, v: number, pend = 0;
         if (r === 0) {
           // a partial sum enters the top: zero in the first row fold, the stored one after
           slot = ev.colSlot[c];
@@ -220,22 +249,25 @@ function stationaryFold(f: Fold, st: State): number {
             } else v = ops ? ops.pe.accZero : 0;
           }
         } else {
-          slot = pS[i - C]; has = pHas[i - C]; v = pV[i - C];
+          slot = pS[i - C]; has = pHas[i - C]; v = pV[i - C]; pend = pP[i - C];
         }
         if (has && xHas[i]) {
           if (xS[i] !== slot) throw new Error(`reference engine: stream and partial sums out of step at PE ${i}`);
-          if (ops) v = mac(st, v, rowOp, xV[i], wV[i]);
+          if (ops) {
+            v = blockMac(st, v, pend, rowOp, xV[i], wV[i], scratch);
+            pend = scratch[0];
+          }
           st.macs++;
         }
-        pS[i] = slot; pHas[i] = has; pV[i] = v;
+        pS[i] = slot; pHas[i] = has; pV[i] = v; pP[i] = pend;
         // the bottom row's result leaves the array this cycle ('below': through the accumulator under the column)
         if (r === R - 1 && has) {
           const o = rules.outElement(mp, f, c, slot);
           if (below && ops) {
-            const column = leaveColumn(ops.pe, v);
+            const column = leaveColumn(ops.pe, settled(st, v, pend));
             if (f.fr > 0) st.sram.ofmap_reads++;
             write(st, f, c, o, f.fr > 0 ? ops.pe.addAcc(st.acc[o], column) : column, preload + s);
-          } else write(st, f, c, o, v, preload + s);
+          } else write(st, f, c, o, settled(st, v, pend), preload + s);
         }
       }
     }

@@ -27,6 +27,10 @@
  *   ternary add / subtract / skip: conditional negation and select of the input, a row of
  *           input-width bit ops; the adding is the accumulator's.
  *   xnor    one XNOR gate (a 1-bit bit op); the popcount is the accumulator's +-1 adding.
+ *   block   MX / NVFP4 block PEs: element multiplier, alignment, adder tree and scale path
+ *           per product (sim/cost/block-pe-cost.ts).
+ *  accumulator of block PEs and of limited registers (--acc-bits, --acc-promote): once per
+ *           block, the register's fp_add, promotion's share (block-pe-cost.ts).
  *  accumulator  one add in the accumulator format: int_add(bits) or fpAdd(e, m).
  *  registers    pipeline registers the operands and partial sums hop through, per MAC, by
  *               dataflow (its `macRegisters`: os input + weight + accumulator; ws input +
@@ -39,6 +43,7 @@ import { dataflowRules } from '../dataflows/index.ts';
 import type { FloatFormat, NumberFormat } from '../pe/formats.ts';
 import type { PeKind } from '../pe/types.ts';
 import { ENT_STRUCTURE } from './tables/structure.ts';
+import { blockMultiplierParts, blockOperandRegisterBits, limitedAccumulatorPart } from './block-pe-cost.ts';
 import type { Cost, Technology } from './technology.ts';
 
 export interface CostPart {
@@ -139,6 +144,8 @@ export function multiplierParts(pe: PeKind, tech: Technology): { parts: CostPart
       return { parts: [part(`negate/select ${pe.input.bits}-bit`, tech.bitOp(pe.input.bits), `bit_op(${pe.input.bits})`)] };
     case 'xnor':
       return { parts: [part('XNOR', tech.bitOp(1), 'bit_op(1)')] };
+    case 'block':
+      return { parts: blockMultiplierParts(pe, tech).map((p) => part(p.name, p.cost, p.derivation)) };
     default: {
       const k: never = pe.multiplier;
       throw new InputError(`no cost model for multiplier kind '${String(k)}' (PE ${pe.name})`);
@@ -157,6 +164,10 @@ export function accumulatorPart(acc: NumberFormat, tech: Technology): CostPart {
  * register (the one that hops along the row) carries the encoded digits.
  */
 export function regBits(pe: PeKind, dataflow: Dataflow): { input: number; weight: number; acc: number } {
+  if (pe.block) {
+    // element bits every product, scale and block-start flag once per block
+    return { input: blockOperandRegisterBits(pe, 'input'), weight: blockOperandRegisterBits(pe, 'weight'), acc: pe.acc.bits };
+  }
   const ent = pe.reuse === 'ent';
   const enc = broadcastOperand(dataflow);
   return {
@@ -173,7 +184,8 @@ export interface PeCostOptions {
 
 export function peCost(pe: PeKind, tech: Technology, opts: PeCostOptions = {}): PeCost {
   const { parts, rowEncoder } = multiplierParts(pe, tech);
-  const accumulate = accumulatorPart(pe.acc, tech);
+  const limited = pe.block !== undefined || pe.accumulation !== undefined ? limitedAccumulatorPart(pe, pe.accumulation, tech) : undefined;
+  const accumulate = limited ? part(limited.name, limited.cost, limited.derivation) : accumulatorPart(pe.acc, tech);
   const reg = (bits: number) => tech.register(bits).energy_pj;
   // the registers a MAC writes, per dataflow (sim/dataflows/: macRegisters)
   const perMac = (df: Dataflow) => {
@@ -183,7 +195,8 @@ export function peCost(pe: PeKind, tech: Technology, opts: PeCostOptions = {}): 
   const register_pj: Record<Dataflow, number> = { os: perMac('os'), ws: perMac('ws'), is: perMac('is') };
   const r = regBits(pe, opts.dataflow ?? 'os');
   const multArea = parts.reduce((s, p) => s + p.area_um2, 0);
-  const regArea = tech.register(r.input + r.weight + r.acc).area_um2;
+  // a block PE holds the whole operand word (element, scale, flag) though the scale changes once per block
+  const regArea = tech.register(pe.block ? pe.input.bits + pe.weight.bits + pe.acc.bits : r.input + r.weight + r.acc).area_um2;
   const mac = parts.reduce((s, p) => s + p.energy_pj, 0) + accumulate.energy_pj;
   return {
     pe: pe.name,

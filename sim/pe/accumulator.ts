@@ -16,7 +16,7 @@
  */
 import { InputError } from '../errors.ts';
 import { decodeInt, intToBits } from './codec.ts';
-import { decodeFloat, encodeFloat, floatDecodeTable } from './float-codec.ts';
+import { decodeFloat, encodeFloat, floatDecodeTable, type Rounding } from './float-codec.ts';
 import type { FloatFormat, IntFormat, NumberFormat } from './formats.ts';
 
 export interface Accumulator {
@@ -40,16 +40,16 @@ export function isPlainFp32(f: FloatFormat): boolean {
   return f.expBits === 8 && f.manBits === 23 && f.bias === 127 && f.specials === 'ieee';
 }
 
-/** The float64 image of the exact sum s + p rounded once into f. */
-export function roundedSum(f: FloatFormat, s: number, p: number, saturate: boolean): number {
+/** The float64 image of the exact sum s + p rounded once into f (to nearest even, or toward zero). */
+export function roundedSum(f: FloatFormat, s: number, p: number, saturate: boolean, round: Rounding = 'rne'): number {
   const sum = s + p;
   if (sum === Infinity || sum === -Infinity || sum !== sum) {
-    return decodeFloat(f, encodeFloat(f, sum, { saturate }));
+    return decodeFloat(f, encodeFloat(f, sum, { saturate, round }));
   }
   // TwoSum (Knuth): sum + err == s + p exactly
   const bb = sum - s;
   const err = s - (sum - bb) + (p - bb);
-  const bits = encodeFloat(f, sum, { saturate }, err);
+  const bits = encodeFloat(f, sum, { saturate, round }, err);
   return f.bits <= 16 ? floatDecodeTable(f)[bits] : decodeFloat(f, bits);
 }
 
@@ -97,6 +97,10 @@ function intAccumulator(format: IntFormat, internal: IntFormat, saturate: boolea
 
 export function makeAccumulator(format: NumberFormat, internal: NumberFormat = format, saturate = false): Accumulator {
   if (format.kind === 'float' && internal.kind === 'float') {
+    for (const f of [format, internal]) {
+      // a sum of NaN or Inf products has no encoding there; they are block element formats
+      if (f.specials === 'none') throw new InputError(`accumulator format ${f.name} has no Inf/NaN: the MX element formats are only block PE operands`);
+    }
     if (internal.manBits < format.manBits || internal.expBits < format.expBits) {
       throw new InputError(`internal accumulator ${internal.name} is narrower than the partial-sum format ${format.name}`);
     }

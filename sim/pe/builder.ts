@@ -7,7 +7,7 @@
 import { InputError } from '../errors.ts';
 import { decode, encode, isValidBits } from './codec.ts';
 import { decodeFloat, encodeFloat, floatDecodeTable, type Rounding } from './float-codec.ts';
-import { FP32, INT32, getFormat, type FloatFormat, type NumberFormat } from './formats.ts';
+import { FP32, INT32, getFormat, nanCodeOf, type FloatFormat, type NumberFormat } from './formats.ts';
 import { isPlainFp32, makeAccumulator, type Accumulator } from './accumulator.ts';
 import { assertExactInFloat64 } from './exact-mul.ts';
 import { lmulBits } from './lmul.ts';
@@ -19,6 +19,9 @@ import {
   tableLookup, tableMulMany, type ProductValue,
 } from './dot-kernels.ts';
 import type { PeKind, Reuse } from './types.ts';
+import { blockOperandFormat, getBlockFormat } from './block-formats.ts';
+import { buildBlockPe } from './block-pe.ts';
+import { FP32_ACCUMULATION, accumulatorSpec, promotedDot, registerAccumulator, type AccumulatorSpec } from './limited-acc.ts';
 
 export interface PeOptions {
   /** accumulator / partial-sum format name */
@@ -33,11 +36,34 @@ export interface PeOptions {
   readonly lmulRound?: Rounding;
   /** computation reuse: 'ent' Booth-encodes the input operand once per row (EN-T) */
   readonly reuse?: Reuse;
+  /** float PEs: significand bits the fp32 accumulator register keeps (2..24; limited-acc.ts) */
+  readonly accBits?: number;
+  /** float PEs: how that register drops bits (default trunc with accBits, rne otherwise) */
+  readonly accRound?: Rounding;
+  /** float PEs: promote the register into a full fp32 accumulator every this many products */
+  readonly accPromote?: number;
+  /** block PEs: elements per block (default: the format's, 32 for MX, 16 for NVFP4) */
+  readonly block?: number;
+}
+
+/** The accumulator as built from the options, or undefined for the format's own adder. */
+export function accumulationOf(spec: PeSpec, opts: PeOptions): AccumulatorSpec | undefined {
+  if (opts.accBits === undefined && opts.accRound === undefined && opts.accPromote === undefined) return undefined;
+  const floatPe = spec.multiplier === 'float' || spec.multiplier === 'lmul' || spec.multiplier === 'block';
+  if (!floatPe) throw new InputError(`--acc-bits/--acc-round/--acc-promote model an fp32 accumulator; ${spec.name} accumulates in ${spec.acc.name}`);
+  if (opts.acc !== undefined || opts.accInternal !== undefined || opts.accSaturate !== undefined) {
+    throw new InputError('--acc-bits/--acc-round/--acc-promote narrow the fp32 accumulator: they do not combine with --acc, --acc-internal or --acc-saturate');
+  }
+  return accumulatorSpec({
+    ...(opts.accBits !== undefined && { bits: opts.accBits }),
+    ...(opts.accRound !== undefined && { round: opts.accRound }),
+    ...(opts.accPromote !== undefined && { promote: opts.accPromote }),
+  });
 }
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-const FP32_NAN = FP32.nanCode;
+const FP32_NAN = nanCodeOf(FP32);
 function fp32FromBits(bits: number): number {
   u32[0] = bits;
   return f32[0];
@@ -56,10 +82,18 @@ function fp32Bits(v: number): number {
 
 export function applyOptions(spec: PeSpec, opts: PeOptions): PeSpec {
   let s = spec;
+  if (opts.block !== undefined) {
+    if (spec.multiplier !== 'block' || spec.input.kind !== 'block' || spec.weight.kind !== 'block') {
+      throw new InputError(`--block applies to block PEs (MX, NVFP4), not ${spec.name}`);
+    }
+    const op = blockOperandFormat(getBlockFormat(spec.input.block.name, opts.block));
+    s = { ...s, input: op, weight: blockOperandFormat(getBlockFormat(spec.weight.block.name, opts.block)) };
+  }
   if (opts.product !== undefined) {
     if (spec.multiplier !== 'float') throw new InputError(`--product applies to float PEs only, not ${spec.name}`);
     const p = getFormat(opts.product);
     if (p.kind !== 'float') throw new InputError(`product format must be a float format, got ${p.name}`);
+    if (p.specials === 'none') throw new InputError(`product format ${p.name} has no Inf/NaN (an MX element format): a product of NaN or Inf operands has no encoding there`);
     // saturating product rounding is the fp8 convention; wider products follow IEEE
     s = { ...s, product: p, productSaturate: p.bits <= 8 };
   }
@@ -82,9 +116,20 @@ export function applyOptions(spec: PeSpec, opts: PeOptions): PeSpec {
 }
 
 export function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
+  const accSpec = accumulationOf(spec, opts);
   const internal = opts.accInternal !== undefined ? getFormat(opts.accInternal) : spec.acc;
-  const acc = makeAccumulator(spec.acc, internal, opts.accSaturate ?? false);
+  const acc = accSpec !== undefined ? registerAccumulator(accSpec) : makeAccumulator(spec.acc, internal, opts.accSaturate ?? false);
   const { input, weight, product } = spec;
+  if (spec.multiplier === 'block') {
+    if (input.kind !== 'block' || weight.kind !== 'block') throw new Error(`PE ${spec.name}: a block multiplier needs block operands`);
+    if (opts.reuse === 'ent') throw new InputError(`--reuse ent Booth-encodes a scalar multiplier operand; ${spec.name} is a block PE`);
+    if (opts.acc !== undefined || opts.accInternal !== undefined || opts.accSaturate !== undefined) {
+      throw new InputError(`PE ${spec.name} accumulates in fp32 (narrow it with --acc-bits); --acc, --acc-internal and --acc-saturate do not apply`);
+    }
+    // a block's value has up to 53 significant bits: the register's adder rounds the exact
+    // sum once (the plain fp32 adder's shortcut assumes 24-bit addends)
+    return buildBlockPe({ name: spec.name, description: spec.description, input, weight }, registerAccumulator(accSpec ?? FP32_ACCUMULATION), accSpec);
+  }
   const reuse = opts.reuse ?? 'none';
   if (reuse === 'ent' && spec.multiplier !== 'float' && spec.multiplier !== 'int') {
     throw new InputError(
@@ -100,7 +145,7 @@ export function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
   // first use, not with the PE: a timing-only run never multiplies, and the two product
   // tables of an 8-bit kind (65,536 products each) cost every `bitweave run` tens of milliseconds.
   let arith: Arithmetic | undefined;
-  const arithmetic = () => (arith ??= buildArithmetic(spec, acc, ent));
+  const arithmetic = () => (arith ??= buildArithmetic(spec, acc, ent, accSpec));
 
   const qIn = { round: spec.inputRounding, saturate: spec.quantizeSaturate };
   return {
@@ -130,6 +175,7 @@ export function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
     get dot() {
       return arithmetic().dot;
     },
+    ...(accSpec !== undefined && { accumulation: accSpec }),
     accToBits: acc.toBits,
     accFromBits: acc.fromBits,
     accValue: acc.value,
@@ -147,7 +193,7 @@ interface Arithmetic {
   readonly dot: PeKind['dot'];
 }
 
-function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean): Arithmetic {
+function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: AccumulatorSpec | undefined): Arithmetic {
   const { input, weight, product } = spec;
   let mul: (a: number, b: number) => number;
   let productValue: ProductValue;
@@ -187,6 +233,8 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean): Arithmet
       mul = (a, b) => (a ^ b) & 1;
       productValue = (a, b) => 1 - 2 * ((a ^ b) & 1);
       break;
+    case 'block':
+      throw new Error(`PE ${spec.name}: block PEs are built by block-pe.ts`);
   }
 
   const pairBits = input.bits + weight.bits;
@@ -238,6 +286,7 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean): Arithmet
   } else {
     dot = genericDot(productValue, accAdd);
   }
+  if (accSpec !== undefined && accSpec.promote > 0) dot = promotedDot(productValue, accAdd, accSpec.promote);
 
   return { mul, mulMany, mac: (s, a, b) => accAdd(s, productValue(a, b)), dot };
 }

@@ -22,6 +22,7 @@ import {
   floatFormat, type FloatFormat, type NumberFormat,
 } from './formats.ts';
 import type { Rounding } from './float-codec.ts';
+import { blockFormats, blockOperandFormat, type BlockFormat } from './block-formats.ts';
 import type { MultiplierKind } from './types.ts';
 
 export interface PeSpec {
@@ -58,6 +59,20 @@ function lmulSpec(name: string, f: FloatFormat, rounding: Rounding, description:
   };
 }
 
+/**
+ * Block PEs (block-pe.ts): one per MX / NVFP4 format; operands are block-operand patterns,
+ * the product of one pair alone is fp32 (the unit itself sums a block exactly).
+ */
+function blockSpec(f: BlockFormat): PeSpec {
+  const op = blockOperandFormat(f);
+  const scale = f.kind === 'mx' ? 'E8M0 scales by exponent addition' : 'E4M3 block scales, FP32 tensor scale after the GEMM';
+  return {
+    name: f.name, description: `${f.description}: exact products, exact ${f.blockSize}-element block sums, ${scale}, fp32 accumulate`,
+    multiplier: 'block', input: op, weight: op, product: FP32, productSaturate: false, acc: FP32,
+    inputRounding: 'rne', quantizeSaturate: true,
+  };
+}
+
 const SPECS: readonly PeSpec[] = [
   floatSpec('fp32', FP32, FP32, 'IEEE fp32 multiply (RNE), fp32 accumulate'),
   floatSpec('bf16', BF16, FP32, 'bf16 inputs, exact product in fp32, fp32 accumulate'),
@@ -85,6 +100,7 @@ const SPECS: readonly PeSpec[] = [
     name: 'xnor', description: 'binary (+-1) x binary: XNOR, popcount into int32', multiplier: 'xnor',
     input: BINARY, weight: BINARY, product: BINARY, productSaturate: false, acc: INT32, inputRounding: 'rne', quantizeSaturate: true,
   },
+  ...blockFormats().map(blockSpec),
 ];
 
 export function peNames(): string[] {

@@ -1,9 +1,12 @@
 /**
- * encode/decode for every NumberFormat: floats through float-codec.ts, integers, ternary and
- * binary here. Integer conversion from reals rounds (to nearest even, or toward zero) and
+ * encode/decode for every NumberFormat: floats through float-codec.ts, scale formats (E8M0)
+ * through exp-codec.ts, block-PE operands through block-operand.ts (a single real is a block
+ * of one), integers, ternary and binary here. Integer conversion from reals rounds (to nearest even, or toward zero) and
  * always clamps to the range: a quantizer that wrapped around would turn 128 into -128.
  */
 import { InputError } from '../errors.ts';
+import { decodeBlockOperand, encodeBlockOperand } from './block-operand.ts';
+import { decodeExp, encodeExp } from './exp-codec.ts';
 import { decodeFloat, encodeFloat, type EncodeOptions } from './float-codec.ts';
 import type { IntFormat, NumberFormat } from './formats.ts';
 
@@ -41,6 +44,10 @@ export function encode(f: NumberFormat, x: number, opts: EncodeOptions = {}): nu
       return encodeFloat(f, x, opts);
     case 'int':
       return encodeInt(f, x, opts);
+    case 'exp':
+      return encodeExp(f, x, opts);
+    case 'block':
+      return encodeBlockOperand(f, x);
     case 'ternary': {
       if (x !== x) throw new InputError('cannot convert NaN to ternary');
       const t = x > 0.5 ? 1 : x < -0.5 ? -1 : 0;
@@ -58,6 +65,10 @@ export function decode(f: NumberFormat, bits: number): number {
       return decodeFloat(f, bits);
     case 'int':
       return decodeInt(f, bits);
+    case 'exp':
+      return decodeExp(f, bits);
+    case 'block':
+      return decodeBlockOperand(f, bits);
     case 'ternary':
       if (bits === 0b10) throw new InputError('0b10 is not a ternary pattern (00 = 0, 01 = +1, 11 = -1)');
       return bits === 0b11 ? -1 : bits;

@@ -5,9 +5,9 @@
  * equal); builder.ts picks one per PE kind.
  */
 import { floatDecodeTable } from './float-codec.ts';
-import { FP32, type FloatFormat } from './formats.ts';
+import { FP32, nanCodeOf, type FloatFormat } from './formats.ts';
 
-const FP32_NAN = FP32.nanCode;
+const FP32_NAN = nanCodeOf(FP32);
 import type { Accumulator } from './accumulator.ts';
 import { lmulConstant } from './lmul.ts';
 import type { PeKind } from './types.ts';

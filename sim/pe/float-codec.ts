@@ -7,7 +7,7 @@
  * boundary and across a mantissa carry, so one formula gives the code in every case:
  *   code = (max(E, emin) + bias - 1) * 2^m + n,   n = rounded significand in quanta.
  */
-import type { FloatFormat } from './formats.ts';
+import { nanCodeOf, type FloatFormat } from './formats.ts';
 import { exponentOf, pow2, scaleByPow2 } from './pow2.ts';
 
 export type Rounding = 'rne' | 'trunc';
@@ -28,15 +28,15 @@ export interface EncodeOptions {
  * had to round it first. Pass 0 for plain conversion.
  */
 export function encodeFloat(f: FloatFormat, x: number, opts: EncodeOptions = {}, sticky = 0): number {
-  if (x !== x) return f.nanCode;
+  if (x !== x) return nanCodeOf(f);
   const negative = x < 0 || (x === 0 && 1 / x < 0);
   const a = negative ? -x : x;
   const sign = negative && f.specials !== 'fnuz' ? f.signBit : 0;
   if (a === Infinity) {
     // As ONNX Cast (saturate=1) and CUDA's SATFINITE conversions: saturation clamps an
     // infinity to +-max finite, except in fnuz formats, where it becomes NaN.
-    if (opts.saturate) return f.specials === 'fnuz' ? f.nanCode : f.maxFiniteCode + (negative ? f.signBit : 0);
-    return f.infCode !== undefined ? f.infCode + (negative ? f.signBit : 0) : f.nanCode;
+    if (opts.saturate) return f.specials === 'fnuz' ? nanCodeOf(f) : f.maxFiniteCode + (negative ? f.signBit : 0);
+    return overflowCode(f, negative);
   }
   if (a === 0) {
     if (sticky === 0) return sign;
@@ -60,13 +60,24 @@ export function encodeFloat(f: FloatFormat, x: number, opts: EncodeOptions = {},
   const code = (eScale + f.bias - 1) * pow2(m) + n;
   if (code > f.maxFiniteCode) {
     if (opts.saturate || opts.round === 'trunc') return f.maxFiniteCode + (negative ? f.signBit : 0);
-    return f.infCode !== undefined ? f.infCode + (negative ? f.signBit : 0) : f.nanCode;
+    return overflowCode(f, negative);
   }
   if (code === 0 || (opts.ftz && code < pow2(m))) return sign;
   return code + (negative ? f.signBit : 0);
 }
 
+/**
+ * A non-saturating overflow: Inf where the format has it, else its NaN, else (no specials at
+ * all) the largest finite value, the only thing such a format can give.
+ */
+function overflowCode(f: FloatFormat, negative: boolean): number {
+  const s = negative ? f.signBit : 0;
+  if (f.infCode !== undefined) return f.infCode + s;
+  return f.nanCode ?? f.maxFiniteCode + s;
+}
+
 export function isNaNCode(f: FloatFormat, bits: number): boolean {
+  if (f.specials === 'none') return false;
   if (f.specials === 'fnuz') return bits === f.signBit;
   const mag = bits >= f.signBit ? bits - f.signBit : bits;
   if (f.specials === 'fn') return mag === f.maxFiniteCode + 1;

@@ -3,14 +3,18 @@
  * int-codec.ts) serves all of them. Values travel as integer bit patterns.
  */
 import { InputError, unknownName } from '../errors.ts';
+import type { BlockOperandFormat } from './block-formats.ts';
 
 /**
  * How a float format spends its all-ones exponent and its negative zero:
  * - `ieee`: all-ones exponent is Inf (mantissa 0) or NaN (otherwise); -0 exists.
  * - `fn`  : "finite": no Inf; only all-ones exponent with all-ones mantissa is NaN (OCP e4m3fn).
  * - `fnuz`: "finite, no negative zero": no Inf, the pattern 1000...0 is the only NaN.
+ * - `none`: no Inf and no NaN at all, every code is a number, -0 exists (the OCP MX FP6 and
+ *   FP4 element formats, OCP MX v1.0 section 5.3). Conversion can only saturate: overflow and
+ *   infinities clamp to +-max, and NaN has no encoding (the encoder refuses it).
  */
-export type SpecialsStyle = 'ieee' | 'fn' | 'fnuz';
+export type SpecialsStyle = 'ieee' | 'fn' | 'fnuz' | 'none';
 
 export interface FloatFormat {
   readonly kind: 'float';
@@ -28,8 +32,8 @@ export interface FloatFormat {
   readonly minSubnormal: number;
   /** weight of the sign bit: 2^(bits-1) */
   readonly signBit: number;
-  /** canonical NaN pattern this format produces */
-  readonly nanCode: number;
+  /** canonical NaN pattern this format produces, or undefined where the format has none */
+  readonly nanCode: number | undefined;
   /** +Inf pattern, or undefined where the format has none */
   readonly infCode: number | undefined;
   readonly description: string;
@@ -42,6 +46,22 @@ export interface IntFormat {
   readonly bits: number;
   readonly min: number;
   readonly max: number;
+  readonly description: string;
+}
+
+/**
+ * An exponent-only, unsigned scale format (OCP MX E8M0, v1.0 section 5.4.1): a code e is the
+ * power of two 2^(e - bias); the all-ones code is NaN; there is no sign, no zero and no Inf.
+ */
+export interface ExpFormat {
+  readonly kind: 'exp';
+  readonly name: string;
+  readonly bits: number;
+  readonly bias: number;
+  /** smallest and largest exponent: 2^minExp is code 0, 2^maxExp the code below NaN */
+  readonly minExp: number;
+  readonly maxExp: number;
+  readonly nanCode: number;
   readonly description: string;
 }
 
@@ -61,7 +81,10 @@ export interface BinaryFormat {
   readonly description: string;
 }
 
-export type NumberFormat = FloatFormat | IntFormat | TernaryFormat | BinaryFormat;
+/** An operand of a block PE (MX, NVFP4): element, its block's scale, a block-start flag (block-formats.ts). */
+export type { BlockOperandFormat } from './block-formats.ts';
+
+export type NumberFormat = FloatFormat | IntFormat | ExpFormat | TernaryFormat | BinaryFormat | BlockOperandFormat;
 
 export function floatFormat(
   name: string,
@@ -81,7 +104,8 @@ export function floatFormat(
   const expMax = 2 ** expBits - 1;
   const manMax = 2 ** manBits - 1;
   // Largest finite magnitude code: the all-ones exponent is reserved (ieee), or only its
-  // all-ones mantissa is (fn), or nothing is (fnuz: NaN lives at the negative-zero pattern).
+  // all-ones mantissa is (fn), or nothing is (fnuz: NaN lives at the negative-zero pattern;
+  // none: there is no NaN).
   let maxFiniteCode: number;
   if (specials === 'ieee') maxFiniteCode = (expMax - 1) * 2 ** manBits + manMax;
   else if (specials === 'fn') maxFiniteCode = expMax * 2 ** manBits + manMax - 1;
@@ -102,7 +126,9 @@ export function floatFormat(
       ? expMax * 2 ** manBits + (manBits > 0 ? 2 ** (manBits - 1) : 0)
       : specials === 'fn'
         ? expMax * 2 ** manBits + manMax
-        : signBit;
+        : specials === 'fnuz'
+          ? signBit
+          : undefined;
   if (specials === 'ieee' && manBits === 0) {
     throw new InputError(`format ${name}: an IEEE-style format needs a mantissa bit to encode NaN`);
   }
@@ -123,6 +149,13 @@ export function floatFormat(
     infCode: specials === 'ieee' ? expMax * 2 ** manBits : undefined,
     description: opts.description ?? `custom float: ${expBits}-bit exponent, ${manBits}-bit mantissa, bias ${bias}`,
   };
+}
+
+/** An unsigned exponent-only format: code e is 2^(e - bias), all ones is NaN. */
+export function expFormat(name: string, bits: number, bias: number, description: string): ExpFormat {
+  if (!Number.isInteger(bits) || bits < 2 || bits > 10) throw new InputError(`format ${name}: width must be 2..10 bits`);
+  const nanCode = 2 ** bits - 1;
+  return { kind: 'exp', name, bits, bias, minExp: -bias, maxExp: nanCode - 1 - bias, nanCode, description };
 }
 
 function intFormat(bits: number, description: string): IntFormat {
@@ -150,6 +183,21 @@ export const E5M2FNUZ = floatFormat('e5m2fnuz', 5, 2, {
 export const E4M3IEEE = floatFormat('e4m3ieee', 4, 3, {
   description: 'IEEE-style E4M3 (with Inf, max 240); not the OCP format',
 });
+// OCP Microscaling Formats (MX) v1.0 (2023), section 5.3: the FP6 and FP4 element formats
+// have no Inf and no NaN; section 5.4.1: the E8M0 scale.
+export const E3M2 = floatFormat('e3m2', 3, 2, {
+  specials: 'none',
+  description: 'OCP MX FP6 E3M2: bias 3, no Inf/NaN, max 28, min subnormal 0.0625',
+});
+export const E2M3 = floatFormat('e2m3', 2, 3, {
+  specials: 'none',
+  description: 'OCP MX FP6 E2M3: bias 1, no Inf/NaN, max 7.5, min subnormal 0.125',
+});
+export const E2M1 = floatFormat('e2m1', 2, 1, {
+  specials: 'none',
+  description: 'OCP MX FP4 E2M1: bias 1, no Inf/NaN, values 0, 0.5, 1, 1.5, 2, 3, 4, 6',
+});
+export const E8M0 = expFormat('e8m0', 8, 127, 'OCP MX scale E8M0: 2^(e-127), e = 0..254, 0xFF = NaN, no sign, no zero');
 export const INT32 = intFormat(32, '32-bit two\'s-complement integer (accumulators)');
 export const INT16 = intFormat(16, '16-bit two\'s-complement integer');
 export const INT8 = intFormat(8, '8-bit two\'s-complement integer');
@@ -168,7 +216,8 @@ export const BINARY: BinaryFormat = {
 };
 
 const NAMED: readonly NumberFormat[] = [
-  FP32, FP16, BF16, E4M3, E5M2, E4M3FNUZ, E5M2FNUZ, E4M3IEEE, INT32, INT16, INT8, INT4, TERNARY, BINARY,
+  FP32, FP16, BF16, E4M3, E5M2, E4M3FNUZ, E5M2FNUZ, E4M3IEEE, E3M2, E2M3, E2M1, E8M0,
+  INT32, INT16, INT8, INT4, TERNARY, BINARY,
 ];
 const ALIASES: Readonly<Record<string, string>> = {
   float32: 'fp32',
@@ -182,6 +231,14 @@ const ALIASES: Readonly<Record<string, string>> = {
   float8_e5m2: 'e5m2',
   float8_e4m3fnuz: 'e4m3fnuz',
   float8_e5m2fnuz: 'e5m2fnuz',
+  'fp6-e3m2': 'e3m2',
+  'fp6-e2m3': 'e2m3',
+  'fp4-e2m1': 'e2m1',
+  fp4: 'e2m1',
+  float6_e3m2fn: 'e3m2',
+  float6_e2m3fn: 'e2m3',
+  float4_e2m1fn: 'e2m1',
+  float8_e8m0fnu: 'e8m0',
 };
 
 export function namedFormats(): readonly NumberFormat[] {
@@ -190,7 +247,10 @@ export function namedFormats(): readonly NumberFormat[] {
 
 const CUSTOM = /^e(\d+)m(\d+)$/;
 
-/** Looks a format up by name: a named one, an alias, or a custom `eXmY` (IEEE-style specials). */
+/**
+ * Looks a format up by name: a named one, an alias, or a custom `eXmY` (IEEE-style specials).
+ * The named MX element formats (e3m2, e2m3, e2m1) take precedence over the custom reading.
+ */
 export function getFormat(name: string): NumberFormat {
   const key = name.trim().toLowerCase();
   const canonical = ALIASES[key] ?? key;
@@ -201,11 +261,19 @@ export function getFormat(name: string): NumberFormat {
   throw unknownName('format', name, [...NAMED.map((f) => f.name), 'eXmY (custom, e.g. e3m4)']);
 }
 
+/** The NaN pattern of f; the MX element formats (specials 'none') have none and cannot encode NaN. */
+export function nanCodeOf(f: FloatFormat): number {
+  if (f.nanCode === undefined) throw new InputError(`cannot convert NaN to ${f.name}: the format has no NaN`);
+  return f.nanCode;
+}
+
 export function isFloat(f: NumberFormat): f is FloatFormat {
   return f.kind === 'float';
 }
 
 /** Bytes one value occupies in memory; sub-byte formats report a fraction (packed storage). */
 export function bytesPerValue(f: NumberFormat): number {
-  return f.bits / 8;
+  // a block operand: its element and its share of the block's scale (the pattern's other bits
+  // are the array's, not memory's)
+  return f.kind === 'block' ? f.storageBits / 8 : f.bits / 8;
 }

@@ -42,7 +42,8 @@ export interface LmulOptions {
 
 /** L-Mul of two bit patterns of f; result in f. */
 export function lmulBits(f: FloatFormat, a: number, b: number, opts: LmulOptions = {}): number {
-  if (isNaNCode(f, a) || isNaNCode(f, b)) return f.nanCode;
+  // a format with NaN codes has a canonical NaN (isNaNCode is never true for specials 'none')
+  if (isNaNCode(f, a) || isNaNCode(f, b)) return f.nanCode as number;
   const negA = a >= f.signBit;
   const negB = b >= f.signBit;
   const magA = negA ? a - f.signBit : a;
@@ -54,7 +55,7 @@ export function lmulBits(f: FloatFormat, a: number, b: number, opts: LmulOptions
   const infA = magA === f.infCode;
   const infB = magB === f.infCode;
   if (infA || infB) {
-    if (zeroA || zeroB) return f.nanCode;
+    if (zeroA || zeroB) return f.nanCode as number; // a format with Inf is IEEE-style: it has NaN
     return (f.infCode as number) + (negative ? f.signBit : 0);
   }
   const signedZero = negative && f.specials !== 'fnuz' ? f.signBit : 0;
@@ -63,7 +64,8 @@ export function lmulBits(f: FloatFormat, a: number, b: number, opts: LmulOptions
   if (r < unit) return signedZero;
   if (r > f.maxFiniteCode) {
     if (opts.saturate !== false) return f.maxFiniteCode + (negative ? f.signBit : 0);
-    return f.infCode !== undefined ? f.infCode + (negative ? f.signBit : 0) : f.nanCode;
+    if (f.infCode !== undefined) return f.infCode + (negative ? f.signBit : 0);
+    return f.nanCode ?? f.maxFiniteCode + (negative ? f.signBit : 0);
   }
   return r + (negative ? f.signBit : 0);
 }

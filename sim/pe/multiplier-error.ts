@@ -11,6 +11,8 @@ import { decode } from './codec.ts';
 import { getPe as registryGetPe, type PeOptions } from './registry.ts';
 import type { PeKind } from './types.ts';
 import { makeRng } from '../random.ts';
+import { blockFormats } from './block-formats.ts';
+import { dequantizeBlocks, quantizeBlocks } from './block-tensor.ts';
 
 export type SampleDistribution = 'loguniform' | 'normal';
 
@@ -73,6 +75,10 @@ function scalingOf(pe: PeKind, operand: 'input' | 'weight'): Scaling {
       return 'meanabs';
     case 'ternary':
       return 'twn';
+    case 'exp':
+    case 'block':
+      // block formats have their own rows (blockMulRows): a product needs whole blocks
+      throw new Error(`${f.name}: no per-element scaling for this operand format`);
   }
 }
 
@@ -137,9 +143,17 @@ export function mulErrorRow(label: string, pe: PeKind, x: Float64Array, y: Float
   const qa = quantizeWithScale(pe, 'input', x);
   const qb = quantizeWithScale(pe, 'weight', y);
   const scale = qa.scale * qb.scale;
+  const scaling = qa.scaling === qb.scaling ? qa.scaling : `${qa.scaling}/${qb.scaling}`;
+  return errorRow(label, pe.inputRounding, scaling, x, y, (i) => decode(pe.product, pe.mul(qa.bits[i], qb.bits[i])) * scale);
+}
+
+/** The statistics of results r(i) against the exact products x[i] * y[i]. */
+export function errorRow(
+  kind: string, inputRounding: string, scaling: string, x: Float64Array, y: Float64Array, result: (i: number) => number,
+): MulErrorRow {
   let sum = 0, bias = 0, max = 0, n = 0, nonFinite = 0;
   for (let i = 0; i < x.length; i++) {
-    const r = decode(pe.product, pe.mul(qa.bits[i], qb.bits[i])) * scale;
+    const r = result(i);
     if (!Number.isFinite(r)) {
       nonFinite++;
       continue;
@@ -151,16 +165,28 @@ export function mulErrorRow(label: string, pe: PeKind, x: Float64Array, y: Float
     if (Math.abs(e) > max) max = Math.abs(e);
     n++;
   }
-  const scaling = qa.scaling === qb.scaling ? qa.scaling : `${qa.scaling}/${qb.scaling}`;
   return {
-    kind: label,
-    input_rounding: pe.inputRounding,
+    kind,
+    input_rounding: inputRounding,
     scaling,
     mean_rel_error: n ? sum / n : NaN,
     max_rel_error: max,
     mean_bias: n ? bias / n : NaN,
     non_finite: nonFinite,
   };
+}
+
+/**
+ * Rows for the block formats (MX, NVFP4): the sample sequence is quantized block by block
+ * (consecutive samples share a block, as the elements along K of a GEMM do), and each
+ * product of two dequantized elements is exact.
+ */
+export function blockMulRows(x: Float64Array, y: Float64Array): MulErrorRow[] {
+  return blockFormats().map((f) => {
+    const va = dequantizeBlocks(quantizeBlocks(f, x)), vb = dequantizeBlocks(quantizeBlocks(f, y));
+    const scaling = f.kind === 'mx' ? `E8M0 per ${f.blockSize}` : `E4M3 per ${f.blockSize} + FP32 per tensor`;
+    return errorRow(f.name, 'rne', scaling, x, y, (i) => va[i] * vb[i]);
+  });
 }
 
 function variants(getPe: (name: string, opts?: PeOptions) => PeKind): Variant[] {
@@ -200,7 +226,7 @@ export function lmulClaims(rows: readonly MulErrorRow[]): PrecisionClaim[] {
 
 export function mulPrecision(opts: PrecisionOptions): PrecisionReport {
   const { x, y } = sample(opts);
-  const rows = variants(opts.getPe ?? registryGetPe).map((v) => mulErrorRow(v.label, v.pe, x, y));
+  const rows = [...variants(opts.getPe ?? registryGetPe).map((v) => mulErrorRow(v.label, v.pe, x, y)), ...blockMulRows(x, y)];
   return { samples: opts.samples, dist: opts.dist, seed: opts.seed, rows, claims: lmulClaims(rows) };
 }
 

@@ -6,10 +6,40 @@
  * float64 image of a value of the accumulator format (exactly representable in it; bits via
  * `accToBits`), for integer accumulators the (wrapped or saturated) integer itself.
  */
+import type { BlockOperandFormat } from './block-formats.ts';
+import type { QuantizedOperand } from './block-operand.ts';
 import type { Rounding } from './float-codec.ts';
 import type { NumberFormat } from './formats.ts';
+import type { AccumulatorSpec } from './limited-acc.ts';
 
-export type MultiplierKind = 'float' | 'lmul' | 'int' | 'xnor' | 'ternary';
+/** `block`: the dot-product unit of block-scaled formats (MX, NVFP4; block-dot.ts) */
+export type MultiplierKind = 'float' | 'lmul' | 'int' | 'xnor' | 'ternary' | 'block';
+
+/**
+ * What a block PE adds to the PE interface. Its operands are quantized a vector along K at a
+ * time (a block's scale depends on all its elements), and the products of a block are summed
+ * exactly before the block enters the accumulator, so an engine that adds one product at a
+ * time carries the block's exact partial sum (`pending`, a double: the adder tree is at most
+ * 53 bits wide) beside the accumulator state.
+ */
+export interface BlockPeParts {
+  readonly input: BlockOperandFormat;
+  readonly weight: BlockOperandFormat;
+  /** the adder tree's width in bits (block-dot.ts) */
+  readonly adderBits: number;
+  /** reals -> operand patterns, vectors along K (see block-operand.ts for the layout) */
+  quantize(
+    role: 'input' | 'weight', values: ArrayLike<number>, vectors: number, k: number, vecStride: number, kStride: number,
+  ): QuantizedOperand;
+  /**
+   * One product into the block sum: when `a` begins a block, the pending sum of the block
+   * before it is added into the accumulator first. Returns the accumulator state; the new
+   * pending sum goes to out[0].
+   */
+  step(acc: number, pending: number, a: number, b: number, out: Float64Array): number;
+  /** the pending block sum added into the accumulator (when a partial sum leaves the PE) */
+  flush(acc: number, pending: number): number;
+}
 
 /** computation reuse in the PE: none, or EN-T's Booth-encoded broadcast operand */
 export type Reuse = 'none' | 'ent';
@@ -52,6 +82,10 @@ export interface PeKind {
     b: ArrayLike<number>, bOff: number, bStride: number,
     n: number, acc0: number,
   ): number;
+  /** the accumulator as built (--acc-bits, --acc-round, --acc-promote); undefined: the format's own adder */
+  readonly accumulation?: AccumulatorSpec;
+  /** block PEs (MX, NVFP4) only */
+  readonly block?: BlockPeParts;
   accToBits(acc: number): number;
   accFromBits(bits: number): number;
   /** real value of an accumulator state */

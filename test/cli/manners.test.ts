@@ -37,7 +37,7 @@ async function all(invocations: readonly (readonly string[])[], input?: (args: r
 }
 
 const COMMANDS: readonly string[][] = [
-  [], ['formats'], ['pes'], ['quantize'], ['mul'], ['precision'], ['precision', 'mul'], ['precision', 'check'],
+  [], ['formats'], ['pes'], ['quantize'], ['mul'], ['precision'], ['precision', 'mul'], ['precision', 'dot'], ['precision', 'check'],
   ['run'], ['report'], ['sweep'], ['sweep-merge'], ['zoo'], ['zoo', 'list'], ['zoo', 'show'],
 ];
 

@@ -124,6 +124,7 @@ describe('bitweave formats / pes', () => {
     expect(p.map((x) => x.name)).toEqual([
       'fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-bf16', 'lmul-fp8-e4m3', 'lmul-m3', 'lmul-m4',
       'int8', 'int4', 'ternary', 'xnor',
+      'mxfp8-e4m3', 'mxfp8-e5m2', 'mxfp6-e3m2', 'mxfp6-e2m3', 'mxfp4', 'mxint8', 'nvfp4',
     ]);
   });
 

@@ -88,4 +88,13 @@ describe('PE options', () => {
     expect(() => makeAccumulator(FP32, INT8)).toThrow(InputError);
     expect(() => makeAccumulator(TERNARY)).toThrow(InputError);
   });
+
+  it('the MX element formats (no Inf, no NaN) are refused as product and accumulator formats', () => {
+    // a NaN or Inf product (fp8-e5m2 has both) has no encoding in them
+    for (const f of ['e2m1', 'e3m2', 'e2m3']) {
+      expect(thrown(() => getPe('fp8-e5m2', { product: f })).message).toMatch(/no Inf\/NaN/);
+      expect(thrown(() => getPe('fp8-e4m3', { acc: f })).message).toMatch(/no Inf\/NaN/);
+      expect(thrown(() => getPe('fp32', { acc: 'fp16', accInternal: f })).message).toMatch(/no Inf\/NaN|narrower/);
+    }
+  });
 });

@@ -6,12 +6,12 @@
  * and rounding happens only where a test asks for it.
  *
  * The decoder and the encoder below are written from the bit-field definitions (sign,
- * exponent field, mantissa field, subnormals, the three `specials` styles documented in
+ * exponent field, mantissa field, subnormals, the four `specials` styles documented in
  * sim/pe/formats.ts) and use nothing from sim/pe except the descriptor's four defining
  * numbers: expBits, manBits, bias, specials.
  */
 
-export type Specials = 'ieee' | 'fn' | 'fnuz';
+export type Specials = 'ieee' | 'fn' | 'fnuz' | 'none';
 
 /** The defining fields of a float format (sim/pe's FloatFormat satisfies this structurally). */
 export interface FloatSpec {
@@ -215,6 +215,8 @@ export function maxFiniteFields(f: FloatSpec): { e: number; m: number } {
       // only S.1..1.1..1 is NaN: the largest finite is one mantissa step below it
       return f.manBits === 0 ? { e: eAll - 1, m: 0 } : { e: eAll, m: mAll - 1 };
     case 'fnuz':
+    case 'none':
+      // fnuz: NaN sits at the negative-zero pattern; none: there is no NaN at all
       return { e: eAll, m: mAll };
   }
 }
@@ -223,6 +225,8 @@ export function maxFiniteFields(f: FloatSpec): { e: number; m: number } {
 export function canonicalNaN(f: FloatSpec): number {
   const eAll = 2 ** f.expBits - 1;
   switch (f.specials) {
+    case 'none':
+      throw new Error('a format without specials has no NaN');
     case 'ieee':
       return eAll * 2 ** f.manBits + 2 ** (f.manBits - 1); // quiet NaN
     case 'fn':
@@ -242,7 +246,9 @@ export function decodeExact(f: FloatSpec, bits: number): Exact {
   const mField = mag % 2 ** mb;
   const eAll = 2 ** f.expBits - 1;
   const mAll = 2 ** mb - 1;
-  if (f.specials === 'fnuz') {
+  if (f.specials === 'none') {
+    // every pattern is a number
+  } else if (f.specials === 'fnuz') {
     if (neg && mag === 0) return NAN;
   } else if (f.specials === 'fn') {
     if (eField === eAll && mField === mAll) return NAN;
@@ -271,6 +277,7 @@ export interface RefEncodeOptions {
  * Infinite inputs (ONNX Cast's table): saturating -> +-max finite, but NaN in fnuz formats;
  * not saturating -> Inf where the format has it, else NaN.
  * fnuz has no -0: a negative value that rounds to zero gives +0.
+ * none (no Inf, no NaN): overflow and infinities always give +-max finite; NaN throws.
  */
 export function encodeExact(f: FloatSpec, v: Exact, opts: RefEncodeOptions = {}): number {
   const mb = f.manBits;
@@ -279,11 +286,13 @@ export function encodeExact(f: FloatSpec, v: Exact, opts: RefEncodeOptions = {})
   const eAll = 2 ** f.expBits - 1;
   if (v.kind === 'nan') return canonicalNaN(f);
   const neg = v.neg;
+  const noSpecials = f.specials === 'none';
   const signed = (mag: number) => (neg ? signW + mag : mag);
   const zero = neg && f.specials !== 'fnuz' ? signW : 0;
   const max = maxFiniteFields(f);
   const maxMag = max.e * unit + max.m;
   if (v.kind === 'inf') {
+    if (noSpecials) return signed(maxMag);
     if (opts.saturate) return f.specials === 'fnuz' ? canonicalNaN(f) : signed(maxMag);
     return f.specials === 'ieee' ? signed(eAll * unit) : canonicalNaN(f);
   }
@@ -327,7 +336,7 @@ export function encodeExact(f: FloatSpec, v: Exact, opts: RefEncodeOptions = {})
   if (eField === 0 && mField === 0) return zero;
   if (opts.ftz && eField === 0) return zero;
   if (eField > max.e || (eField === max.e && mField > max.m)) {
-    if (opts.saturate || opts.round === 'trunc') return signed(maxMag);
+    if (opts.saturate || opts.round === 'trunc' || noSpecials) return signed(maxMag);
     return f.specials === 'ieee' ? signed(eAll * unit) : canonicalNaN(f);
   }
   return signed(eField * unit + mField);
@@ -383,6 +392,10 @@ export const SPEC = {
   e5m2fnuz: { expBits: 5, manBits: 2, bias: 16, specials: 'fnuz' },
   e4m3ieee: { expBits: 4, manBits: 3, bias: 7, specials: 'ieee' },
   bf16: { expBits: 8, manBits: 7, bias: 127, specials: 'ieee' },
+  // OCP MX v1.0 section 5.3: FP6 and FP4 element formats, no Inf and no NaN
+  e3m2: { expBits: 3, manBits: 2, bias: 3, specials: 'none' },
+  e2m3: { expBits: 2, manBits: 3, bias: 1, specials: 'none' },
+  e2m1: { expBits: 2, manBits: 1, bias: 1, specials: 'none' },
   fp16: { expBits: 5, manBits: 10, bias: 15, specials: 'ieee' },
   fp32: { expBits: 8, manBits: 23, bias: 127, specials: 'ieee' },
 } as const satisfies Record<string, FloatSpec>;

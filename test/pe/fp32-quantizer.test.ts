@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeFloat } from '../../sim/pe/float-codec.ts';
-import { E4M3, E5M2, E4M3FNUZ, BF16, floatFormat } from '../../sim/pe/formats.ts';
-import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
+import { E2M1, E2M3, E3M2, E4M3, E5M2, E4M3FNUZ, BF16, floatFormat } from '../../sim/pe/formats.ts';
+import { fp32Quantizer, saturatingEncoder } from '../../sim/pe/fp32-quantizer.ts';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -15,6 +15,8 @@ describe('fp32 table quantizer', () => {
   for (const [f, opts] of [
     [E4M3, { saturate: true }], [E4M3, {}], [E5M2, { saturate: true }], [E4M3FNUZ, {}],
     [floatFormat('e8m3', 8, 3), { round: 'trunc' as const }], [floatFormat('e8m4', 8, 4), {}],
+    // formats without NaN: fp32 NaN patterns are refused, everything else is in the tables
+    [E2M1, { saturate: true }], [E3M2, {}], [E2M3, { round: 'trunc' as const }],
   ] as const) {
     it(`${f.name} ${JSON.stringify(opts)}: equals the generic encoder on every top half`, () => {
       const q = fp32Quantizer(f, opts)!;
@@ -23,6 +25,10 @@ describe('fp32 table quantizer', () => {
         for (const lo of [0, 1, 0x7fff, 0x8000, 0xffff]) {
           u32[0] = hi * 65536 + lo;
           const x = f32[0];
+          if (Number.isNaN(x) && f.nanCode === undefined) {
+            if (bad.length < 5 && !throws(() => q(x))) bad.push(`${u32[0].toString(16)}: NaN not refused`);
+            continue;
+          }
           const want = encodeFloat(f, x, opts);
           if (q(x) !== want && bad.length < 5) bad.push(`${u32[0].toString(16)}: ${q(x)} vs ${want}`);
         }
@@ -31,7 +37,23 @@ describe('fp32 table quantizer', () => {
     });
   }
 
+  it('saturatingEncoder: tables for fp32 values, the generic encoder for the rest', () => {
+    const enc = saturatingEncoder(E2M1);
+    for (const x of [0.25, 0.75, 5, 7, 1e10, -1e-300, 2 ** -200 * 3, 1e300]) {
+      expect(enc(x)).toBe(encodeFloat(E2M1, x, { saturate: true }));
+    }
+  });
+
   it('refuses formats with more than 6 mantissa bits', () => {
     expect(fp32Quantizer(BF16)).toBeUndefined();
   });
 });
+
+function throws(f: () => unknown): boolean {
+  try {
+    f();
+    return false;
+  } catch {
+    return true;
+  }
+}

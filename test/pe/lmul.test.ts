@@ -5,7 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BF16, E4M3, E4M3FNUZ, E4M3IEEE, E5M2, E5M2FNUZ, FP16, FP32, getFormat, type FloatFormat } from '../../sim/pe/formats.ts';
+import {
+  BF16, E2M1, E2M3, E3M2, E4M3, E4M3FNUZ, E4M3IEEE, E5M2, E5M2FNUZ, FP16, FP32, floatFormat, getFormat, type FloatFormat,
+} from '../../sim/pe/formats.ts';
 import { lmulBits, lmulConstant, lmulOffsetExponent } from '../../sim/pe/lmul.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { canonicalNaN, decodeExact, decodeToDouble, hex, maxFiniteFields, widthOf, type FloatSpec } from './exact-rational.ts';
@@ -57,7 +59,8 @@ function lmulRef(f: FloatSpec, a: number, b: number, saturate: boolean): number 
   if (e <= 0) return zero; // below the smallest normal: flush
   const max = maxFiniteFields(f);
   if (e > max.e || (e === max.e && s > max.m)) {
-    if (saturate) return (neg ? signW : 0) + max.e * unit + max.m;
+    // a format without specials (OCP MX FP6/FP4) has nothing but +-max to overflow to
+    if (saturate || f.specials === 'none') return (neg ? signW : 0) + max.e * unit + max.m;
     return f.specials === 'ieee' ? (neg ? signW : 0) + eAll * unit : canonicalNaN(f);
   }
   return (neg ? signW : 0) + e * unit + s;
@@ -86,7 +89,10 @@ describe('constants', () => {
 });
 
 const EXHAUSTIVE: readonly FloatFormat[] = [
-  E4M3, E5M2, E4M3FNUZ, E5M2FNUZ, E4M3IEEE, fmt('e3m4'), fmt('e2m5'), fmt('e6m1'), fmt('e3m2'), fmt('e2m1'),
+  E4M3, E5M2, E4M3FNUZ, E5M2FNUZ, E4M3IEEE, fmt('e3m4'), fmt('e2m5'), fmt('e6m1'),
+  floatFormat('e3m2ieee', 3, 2), floatFormat('e2m1ieee', 2, 1),
+  // the OCP MX element formats: no Inf, no NaN
+  E3M2, E2M3, E2M1,
 ];
 
 describe.each(EXHAUSTIVE)('exhaustive L-Mul $name', (f) => {
@@ -109,7 +115,8 @@ describe.each(EXHAUSTIVE)('exhaustive L-Mul $name', (f) => {
 function codeArb(f: FloatFormat): fc.Arbitrary<number> {
   const s = f.signBit;
   const unit = 2 ** f.manBits;
-  const specials = [0, s, 1, s + 1, unit - 1, unit, unit + 1, f.maxFiniteCode, s + f.maxFiniteCode, f.nanCode];
+  const specials = [0, s, 1, s + 1, unit - 1, unit, unit + 1, f.maxFiniteCode, s + f.maxFiniteCode];
+  if (f.nanCode !== undefined) specials.push(f.nanCode);
   if (f.infCode !== undefined) specials.push(f.infCode, f.infCode + s);
   const bias1 = f.bias * unit; // 1.0
   return fc.oneof(
@@ -246,7 +253,8 @@ describe.each(LMUL_PES)('PE $name', ({ name, fields }) => {
     const s = f.signBit;
     const unit = 2 ** f.manBits;
     const one = f.bias * unit;
-    const specials = [0, s, 1, s + 1, f.maxFiniteCode, s + f.maxFiniteCode, f.nanCode, unit, unit + s];
+    const specials = [0, s, 1, s + 1, f.maxFiniteCode, s + f.maxFiniteCode, unit, unit + s];
+    if (f.nanCode !== undefined) specials.push(f.nanCode);
     if (f.infCode !== undefined) specials.push(f.infCode, f.infCode + s);
     const mm = new Mismatches();
     let finite = 0;

@@ -21,6 +21,8 @@ describe('bitweave rtl', () => {
       expect(names).toContain(k);
     }
     expect(rows.find((x) => x.name === 'int8')?.cosim).toBe('every operand pair');
+    // the block PE kinds have no RTL (their dot unit is checked against exact arithmetic)
+    for (const k of ['mxfp8-e4m3', 'mxfp4', 'mxint8', 'nvfp4']) expect(names).not.toContain(k);
     for (const sub of ['list', 'emit', 'check']) {
       const h = runCli(['rtl', sub, '--help']);
       expect(h.code).toBe(0);
@@ -33,6 +35,8 @@ describe('bitweave rtl', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bw-rtl-bad-')), 'out');
     const cases: [string[], RegExp][] = [
       [['rtl', 'emit', '--pe', 'fp9', '--out', out], /unknown RTL design 'fp9'/],
+      [['rtl', 'emit', '--pe', 'mxfp4', '--out', out], /mxfp4 is a block PE .* has no RTL/],
+      [['rtl', 'check', '--pe', 'nvfp4'], /nvfp4 is a block PE .* has no RTL/],
       [['rtl', 'emit', '--pe', 'int8', '--array', '4x4', '--out', out], /--array needs --dataflow/],
       [['rtl', 'emit', '--pe', 'int8', '--array', '4by4', '--dataflow', 'os', '--out', out], /--array must be RxC/],
       [['rtl', 'emit', '--pe', 'int8', '--array', '4x4', '--dataflow', 'xs', '--out', out], /--dataflow must be one of os, ws, is/],
