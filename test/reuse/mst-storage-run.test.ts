@@ -15,6 +15,9 @@ import { simulate } from '../../sim/simulate.ts';
 import type { LayerResult } from '../../sim/result.ts';
 import { correlatedWeights } from '../../sim/schedulers/mst-layer.ts';
 import { mapGemm } from '../../sim/dataflows/mapping.ts';
+import { runRequest } from '../../models/run-request.ts';
+import { parseSweepSpec } from '../../sweep/spec.ts';
+import { pointRequest } from '../../sweep/point.ts';
 
 const xnor = getPe('xnor');
 
@@ -103,5 +106,23 @@ describe('MST depth bound in runs', () => {
     expect(free.layers[0].reuse?.tree_depth).toBeGreaterThan(1);
     expect(star.layers[0].reuse?.reuse_ops).toBeGreaterThan(free.layers[0].reuse?.reuse_ops ?? Infinity);
     expect(free.layers[0].reuse?.depth_bound).toBeUndefined();
+  });
+});
+
+describe('MST depth in sweeps', () => {
+  it('mst_depth is a sweepable run field: each point runs what `bitweave run --reuse mst --mst-depth D` runs', async () => {
+    const text = 'base:\n  arch: edge\n  model: gemm:16x40x64\n  reuse: mst\nset:\n  pe: xnor\ngrid:\n  mst_depth: [1, 2]\n';
+    const deps = { loadArch: getPreset };
+    const spec = parseSweepSpec(text, 'inline', deps);
+    expect(spec.points.map((p) => p.config.mst_depth)).toEqual([1, 2]);
+    for (const p of spec.points) {
+      const req = pointRequest(p.config);
+      expect(req.mstDepth).toBe(p.config.mst_depth);
+      const r = await runRequest(req);
+      expect(r.layers[0].reuse?.tree_depth).toBeLessThanOrEqual(p.config.mst_depth ?? 0);
+      expect(r.layers[0].reuse?.depth_bound).toBe(p.config.mst_depth);
+    }
+    expect(() => parseSweepSpec(text.replace('  reuse: mst\n', ''), 'inline', deps)).toThrow(/mst_depth bounds the MST reuse tree; it needs reuse: mst/);
+    expect(() => parseSweepSpec(text.replace('[1, 2]', '[0]'), 'inline', deps)).toThrow(/mst_depth/);
   });
 });
