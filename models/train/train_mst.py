@@ -220,10 +220,16 @@ def export(tag: str, name: str) -> None:
     runs = [json.loads(line) for line in SWEEP_LOG.read_text().splitlines()]
     run = next(r for r in reversed(runs) if r.get('tag', run_tag(r['lambda'])) == tag)
     lam, every = run['lambda'], run['steps_per_tree']
-    how = (f'fine-tuned for {run["epochs"]} epochs (lr {run["lr"]:g}) from run {run["init"]}'
+    epochs, seconds = run['epochs'], run['train_seconds']
+    if run.get('init') is not None:
+        # a fine-tuned run: its epochs and time count the run it started from
+        first = next(r for r in reversed(runs) if r.get('tag', run_tag(r['lambda'])) == run['init'])
+        epochs, seconds = epochs + first['epochs'], seconds + first['train_seconds']
+    how = (f'fine-tuned for {run["epochs"]} epochs (lr {run["lr"]:g}) from run {run["init"]} '
+           f'({epochs - run["epochs"]} epochs without the MST loss)'
            if run.get('init') is not None else f'trained from scratch for {run["epochs"]} epochs')
-    common.finish(name, deploy, arch=base.BCNN_ARCH, seed=SEED, epochs=run['epochs'],
-                  train_seconds=run['train_seconds'], macs=base.BCNN_MACS_FP + base.BCNN_MACS_BIN,
+    common.finish(name, deploy, arch=base.BCNN_ARCH, seed=SEED, epochs=epochs,
+                  train_seconds=seconds, macs=base.BCNN_MACS_FP + base.BCNN_MACS_BIN,
                   notes=(f'bcnn architecture with the MST-distance loss (models/train/train_mst.py), lambda {lam:g}, '
                          f'{how}, tree rebuilt every {every} steps, tanh sharpness {SHARPNESS:g}, 1 thread'),
                   extra={'macs_fp32': base.BCNN_MACS_FP, 'macs_binary': base.BCNN_MACS_BIN,
