@@ -91,8 +91,8 @@ process.stdout.write([
 ].join('\n'));
 writeFileSync('docs/mst-tradeoff.svg', scatterChart({
   title: 'MST-trained binary CNNs: accuracy vs weight compression',
-  xLabel: 'compression of the binary convs\' weights (direct / MST storage)',
-  yLabel: 'fp32 top-1 on 10,000 test images (%)',
+  x: { label: 'compression of the binary convs\' weights (direct / MST storage)', unit: 'x' },
+  y: { label: 'fp32 top-1 on 10,000 test images', unit: '%' },
   points,
 }) + '\n');
 process.stdout.write('wrote docs/mst-tradeoff.svg\n');

@@ -195,9 +195,9 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
         { name: 'weight bits stored', values: mstLayers.map((l) => l.reuse?.weight_bits_reuse ?? 0) },
         { name: 'weight bits saved', values: mstLayers.map((l) => (l.reuse?.weight_bits_direct ?? 0) - (l.reuse?.weight_bits_reuse ?? 0)) },
       ],
-      line: { name: 'operations saved', values: mstLayers.map((l) => l.reuse?.saving ?? 0) },
-      yLabel: 'weight bits',
-      y2Label: 'operations saved (%)',
+      quantity: { label: 'weight bits', units: COUNT },
+      lines: [{ name: 'operations saved', values: mstLayers.map((l) => l.reuse?.saving ?? 0) }],
+      linesLabel: 'operations saved (%)',
     })]);
   }
 
