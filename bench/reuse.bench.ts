@@ -1,9 +1,10 @@
 /**
- * Computation reuse benchmarks: the cost of MST construction (Hamming matrix + two Prim
- * passes + re-rooting) per binary layer of binary_resnet18, and the saving on random vs
- * trained / correlated weights. `printReuseBench()` prints both tables.
+ * Computation reuse benchmarks: the cost of building the reuse tree (Hamming matrix, the
+ * minimum-depth MST, and a depth-bounded tree) per binary layer of binary_resnet18, and the
+ * saving and storage on random vs trained / correlated weights (bcnn and the MST-trained
+ * bcnn_mst* models). `printReuseBench()` prints both tables.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import onnxPkg from 'onnx-proto';
 import { performance } from 'node:perf_hooks';
 import { loadWorkload } from '../models/workload.ts';
@@ -13,7 +14,11 @@ import { correlatedWeights, layerWeightSeed, packColumns, randomPacked } from '.
 
 const { onnx } = onnxPkg;
 
-const TRAINED = ['models/data/trained/bcnn.onnx', 'models/data/trained/binary_cnn.onnx'];
+const TRAINED_DIR = 'models/data/trained';
+/** bcnn and the MST-trained models beside it */
+const TRAINED = existsSync(TRAINED_DIR)
+  ? readdirSync(TRAINED_DIR).filter((f) => /^bcnn.*\.onnx$/.test(f)).sort().map((f) => `${TRAINED_DIR}/${f}`)
+  : [];
 
 
 /**
@@ -49,7 +54,8 @@ function row(cells: (string | number)[]): string {
 export function printReuseBench(): void {
   const work = loadWorkload('binary_resnet18');
   const out: string[] = ['', '## MST construction per binary layer of binary_resnet18 (seeded random +-1 weights)', ''];
-  out.push(row(['layer', 'channels x K', 'hamming ms', 'tree ms', 'total ms', 'ops saved', 'depth']), row(['---', '---', '---', '---', '---', '---', '---']));
+  out.push(row(['layer', 'channels x K', 'hamming ms', 'tree ms', 'total ms', 'ops saved', 'depth', 'depth <= 4: ms', 'ops saved']),
+    row(['---', '---', '---', '---', '---', '---', '---', '---', '---']));
   let total = 0;
   work.layers.forEach((layer, i) => {
     if (!work.binary?.[i]) return;
@@ -62,36 +68,34 @@ export function printReuseBench(): void {
     const t2 = performance.now();
     const st = mstStats(tree, g.n, g.k);
     total += t2 - t0;
-    out.push(row([layer.name, `${g.n} x ${g.k}`, (t1 - t0).toFixed(2), (t2 - t1).toFixed(2), (t2 - t0).toFixed(2), `${(100 * st.saving).toFixed(1)}%`, st.tree_depth]));
+    const bounded = mstStats(buildReuseTree(dist, g.n, 4), g.n, g.k);
+    const t3 = performance.now();
+    out.push(row([layer.name, `${g.n} x ${g.k}`, (t1 - t0).toFixed(2), (t2 - t1).toFixed(2), (t2 - t0).toFixed(2), `${(100 * st.saving).toFixed(1)}%`, st.tree_depth,
+      (t3 - t2).toFixed(2), `${(100 * bounded.saving).toFixed(1)}%`]));
   });
   out.push('', `all binary layers: ${total.toFixed(1)} ms`, '');
 
   out.push('## MST saving: random vs trained / correlated weights', '');
-  out.push(row(['weights', 'layer', 'channels x K', 'ops saved', 'depth', 'weight bits direct -> reuse']), row(['---', '---', '---', '---', '---', '---']));
+  out.push(row(['weights', 'layer', 'channels x K', 'ops saved', 'depth', 'storage', 'weight bits direct -> MST']), row(['---', '---', '---', '---', '---', '---', '---']));
   const add = (what: string, name: string, w: Float32Array | Uint32Array, k: number, n: number) => {
     const packed = w instanceof Uint32Array ? w : packColumns(w, k, n, (v) => v < 0);
     const st = mstStats(buildReuseTree(hammingMatrix(packed, n, k), n), n, k);
-    out.push(row([what, name, `${n} x ${k}`, `${(100 * st.saving).toFixed(1)}%`, st.tree_depth, `${st.direct_weight_bits} -> ${st.reuse_weight_bits}`]));
+    const s = st.storage;
+    out.push(row([what, name, `${n} x ${k}`, `${(100 * st.saving).toFixed(1)}%`, st.tree_depth,
+      s.format === 'direct' ? 'plain (layer)' : `${s.children_list} lists, ${s.children_plain} plain`, `${st.direct_weight_bits} -> ${st.reuse_weight_bits}`]));
   };
   for (const [n, k] of [[64, 576], [256, 2304]] as const) {
     add('random +-1', `synthetic`, randomPacked(7, n, k), k, n);
     add('correlated (3 prototypes, 8% flips)', 'synthetic', correlatedWeights(7, k, n, 0.08), k, n);
   }
-  const trained = TRAINED.find((p) => existsSync(p));
-  if (trained !== undefined) {
-    try {
-      const layers = binaryInitializers(trained);
-      if (layers.length === 0) out.push('', `${trained}: no +-1 conv weights found`);
-      for (const l of layers) {
-        add(`trained (${trained})`, l.name, l.w, l.k, l.n);
-        // the same shape with random weights, for comparison
-        add('random +-1, same shape', l.name, randomPacked(11, l.n, l.k), l.k, l.n);
-      }
-    } catch (e) {
-      out.push('', `trained binary model ${trained}: could not be read (${e instanceof Error ? e.message : String(e)})`);
-    }
-  } else {
-    out.push('', `no trained binary model yet (${TRAINED.join(' or ')}): correlated synthetic weights stand in`);
+  for (const trained of TRAINED) {
+    const layers = binaryInitializers(trained);
+    if (layers.length === 0) out.push('', `${trained}: no +-1 conv weights found`);
+    for (const l of layers) add(`trained (${trained.slice(TRAINED_DIR.length + 1)})`, l.name, l.w, l.k, l.n);
+  }
+  for (const l of TRAINED.length > 0 ? binaryInitializers(TRAINED[0]) : []) {
+    // the same shapes with random weights, for comparison
+    add('random +-1, same shape', l.name, randomPacked(11, l.n, l.k), l.k, l.n);
   }
   process.stdout.write(out.join('\n') + '\n');
 }

@@ -36,6 +36,8 @@ export interface RunRequest {
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** MST-ordered channels on binary layers */
   readonly mst?: boolean;
+  /** with `mst`: bound on the reuse tree's depth (default: the minimum-depth MST) */
+  readonly mstDepth?: number;
   readonly schedule?: ScheduleRequest;
   readonly cost?: Omit<CostOptions, 'pe'>;
   /** a data set: the trained model's accuracy through this PE and dataflow */
@@ -88,6 +90,10 @@ export function requestPe(req: RunRequest, cache?: RunCache): PeKind {
 export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
   const compat = req.compat ?? 'none';
   if (req.mst && req.peOptions?.reuse === 'ent') throw new InputError('--reuse takes one scheme: ent (a PE option) or mst (binary layers), not both');
+  if (req.mstDepth !== undefined) {
+    if (req.mst !== true) throw new InputError('--mst-depth bounds the MST reuse tree; it needs --reuse mst');
+    if (!Number.isInteger(req.mstDepth) || req.mstDepth < 1) throw new InputError(`--mst-depth must be an integer >= 1, got ${req.mstDepth}`);
+  }
   const pe = requestPe(req, cache);
   const psumFormat = req.arch.psum !== undefined ? getFormat(req.arch.psum) : undefined;
   const padding = req.padding ?? conventionsOf(compat).topologyPadding;
@@ -101,7 +107,7 @@ export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
     ...(req.engine !== undefined && { engine: req.engine }),
     ...(req.functional !== undefined && { functional: req.functional }),
     ...(req.seed !== undefined && { seed: req.seed }),
-    ...(req.mst === true && { reuse: 'mst' as const }),
+    ...(req.mst === true && { reuse: 'mst' as const, ...(req.mstDepth !== undefined && { mstDepth: req.mstDepth }) }),
     ...(req.schedule !== undefined && { schedule: req.schedule }),
     ...(req.cost !== undefined && { cost: req.cost }),
     ...(req.onLayer !== undefined && { onLayer: req.onLayer }),

@@ -185,6 +185,21 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
     ['cycles.svg', 'Cycles and utilization per layer', cyclesSvg],
     ['roofline.svg', 'Roofline', rooflineSvg],
   ];
+  const mstLayers = layers.filter((l) => l.reuse !== undefined);
+  if (mstLayers.length > 0) {
+    // bar height: the direct weight bits; its lower part what MST storage keeps
+    charts.push(['reuse.svg', 'MST reuse per layer', barLineChart({
+      title: 'MST reuse: weight bits stored and operations saved per layer',
+      categories: mstLayers.map((l) => l.name),
+      bars: [
+        { name: 'weight bits stored', values: mstLayers.map((l) => l.reuse?.weight_bits_reuse ?? 0) },
+        { name: 'weight bits saved', values: mstLayers.map((l) => (l.reuse?.weight_bits_direct ?? 0) - (l.reuse?.weight_bits_reuse ?? 0)) },
+      ],
+      quantity: { label: 'weight bits', units: COUNT },
+      lines: [{ name: 'operations saved', values: mstLayers.map((l) => l.reuse?.saving ?? 0) }],
+      linesLabel: 'operations saved (%)',
+    })]);
+  }
 
   // ---- Markdown ----
   const md: string[] = [];
@@ -237,9 +252,15 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
         `${energy(enc?.energy_pj_per_encode ?? 0)} per encode, ${area(enc?.area_um2_each ?? 0)} each); the digits travel in ` +
         `${enc?.register_bits ?? '?'}-bit registers; each PE keeps partial-product selection and the adder tree. Bits and cycles are those of the plain PE.`, '');
     } else {
-      const src = layers.find((l) => l.reuse)?.reuse?.weights;
-      md.push(`MST: each binary layer's output channels ordered by a minimum spanning tree of their Hamming distances; the root computed in full, ` +
-        `every other channel from its parent over the differing weights. Weights: ${src === 'model' ? "the model's" : 'seeded random +-1 (the model has none)'}.`, '');
+      const mst = layers.flatMap((l) => (l.reuse !== undefined ? [l.reuse] : []));
+      const src = mst[0]?.weights;
+      const bound = mst.find((m) => m.depth_bound !== undefined)?.depth_bound;
+      const direct = mst.reduce((s, m) => s + m.weight_bits_direct, 0), stored = mst.reduce((s, m) => s + m.weight_bits_reuse, 0);
+      md.push(`MST: each binary layer's output channels ordered by ${bound === undefined ? 'the minimum-depth minimum spanning tree' : `the least-distance tree of depth <= ${bound}`} ` +
+        `of their Hamming distances; the root computed in full, every other channel from its parent over the differing weights. ` +
+        `Weights: ${src === 'model' ? "the model's" : 'seeded random +-1 (the model has none)'}. Storage: per child the cheaper of its difference ` +
+        `list and its plain weights (plus a flag bit), or the whole layer plain when that is smaller; ${direct} weight bits direct, ` +
+        `${stored} stored (compression ${(direct / Math.max(1, stored)).toFixed(2)}x).`, '', '![reuse](reuse.svg)', '');
     }
     md.push(mdTable(['figure', 'without reuse', 'with reuse', 'change'], [
       ['energy', energy(reuse.without.energy_pj), energy(reuse.with.energy_pj), chg(reuse.without.energy_pj, reuse.with.energy_pj)],
@@ -249,7 +270,7 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
     ]), '');
     const rl = layers.filter((l) => l.reuse_effect !== undefined);
     md.push(mdTable(
-      ['layer', 'energy', 'cycles', 'DRAM traffic', 'ops/pixel', 'ops saved', 'tree depth', 'weight bits', 'bits vs direct'],
+      ['layer', 'energy', 'cycles', 'DRAM traffic', 'ops/pixel', 'ops saved', 'tree distance', 'tree depth', 'storage', 'weight bits', 'bits vs direct'],
       rl.map((l) => {
         const e = l.reuse_effect as NonNullable<typeof l.reuse_effect>;
         const m = l.reuse;
@@ -260,23 +281,27 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
           `${bytes(e.without.dram_bytes)} -> ${bytes(e.with.dram_bytes)} (${chg(e.without.dram_bytes, e.with.dram_bytes)})`,
           m ? `${count(m.direct_ops)} -> ${count(m.reuse_ops)}` : '-',
           m ? `${(100 * m.saving).toFixed(1)}%` : '-',
-          m ? String(m.tree_depth) : '-',
+          m ? count(m.total_distance) : '-',
+          m ? (m.depth_bound !== undefined ? `${m.tree_depth} (<= ${m.depth_bound})` : String(m.tree_depth)) : '-',
+          m ? (m.storage.format === 'direct' ? 'plain (layer)' : `${m.storage.children_list} lists, ${m.storage.children_plain} plain`) : '-',
           m ? `${count(m.weight_bits_direct)} -> ${count(m.weight_bits_reuse)}` : '-',
           m?.output_check ? (m.output_check.identical ? 'identical' : 'DIFFERENT') : '-',
         ];
       })), '');
     reuseCsv = csv(
       ['layer', 'kind', 'energy_pj_without', 'energy_pj_with', 'cycles_without', 'cycles_with', 'dram_bytes_without', 'dram_bytes_with',
-        'area_um2_without', 'area_um2_with', 'direct_ops', 'reuse_ops', 'saving', 'tree_depth', 'weight_bits_direct', 'weight_bits_reuse'],
+        'area_um2_without', 'area_um2_with', 'direct_ops', 'reuse_ops', 'saving', 'tree_depth', 'weight_bits_direct', 'weight_bits_reuse',
+        'total_distance', 'depth_bound', 'storage_format', 'children_list', 'children_plain'],
       [...rl.map((l) => {
         const e = l.reuse_effect as NonNullable<typeof l.reuse_effect>;
         const m = l.reuse;
         return [l.name, e.kind, e.without.energy_pj, e.with.energy_pj, e.without.cycles, e.with.cycles, e.without.dram_bytes, e.with.dram_bytes,
           e.without.area_um2, e.with.area_um2, m?.direct_ops ?? '', m?.reuse_ops ?? '', m?.saving ?? '', m?.tree_depth ?? '',
-          m?.weight_bits_direct ?? '', m?.weight_bits_reuse ?? ''];
+          m?.weight_bits_direct ?? '', m?.weight_bits_reuse ?? '', m?.total_distance ?? '', m?.depth_bound ?? '', m?.storage.format ?? '',
+          m?.storage.children_list ?? '', m?.storage.children_plain ?? ''];
       }),
       ['total', reuse.kind, reuse.without.energy_pj, reuse.with.energy_pj, reuse.without.cycles, reuse.with.cycles, reuse.without.dram_bytes,
-        reuse.with.dram_bytes, reuse.without.area_um2, reuse.with.area_um2, '', '', '', '', '', '']],
+        reuse.with.dram_bytes, reuse.without.area_um2, reuse.with.area_um2, '', '', '', '', '', '', '', '', '', '', '']],
     );
   }
   md.push('## PE cost model', '');

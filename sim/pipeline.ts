@@ -45,6 +45,8 @@ export interface PipelineOptions {
   readonly seed?: number;
   /** 'mst': MST-ordered channels on every binary layer (EN-T is a PE option) */
   readonly reuse?: ArrayReuse;
+  /** MST reuse: bound on the reuse tree's depth (default: the minimum-depth MST) */
+  readonly mstDepth?: number;
   readonly schedule?: ScheduleRequest;
   /** technology, node, supply and DRAM type of the cost model (the PE is `pe`) */
   readonly cost?: Omit<CostOptions, 'pe'>;
@@ -92,6 +94,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     ...(opts.functional !== undefined && { functional: opts.functional }),
     ...(opts.seed !== undefined && { seed: opts.seed }),
     ...(opts.reuse !== undefined && { reuse: opts.reuse }),
+    ...(opts.mstDepth !== undefined && { mstDepth: opts.mstDepth }),
     ...(work.binary !== undefined && { binary: work.binary }),
     ...(work.weights !== undefined && { weights: work.weights }),
     ...(opts.onLayer !== undefined && { onLayer: opts.onLayer }),

@@ -10,6 +10,7 @@ import type { WordBytes } from './memory/buffers.ts';
 import type { DramTraffic, LayerTraffic } from './memory/traffic.ts';
 import type { NetworkScheduleSummary } from './schedulers/network/index.ts';
 import type { MstWeightSource } from './schedulers/mst-layer.ts';
+import type { MstStorageFormat } from './schedulers/mst-storage.ts';
 import type { Layer } from './workload/layer.ts';
 import type { VectorResult } from './workload/vector.ts';
 
@@ -41,9 +42,15 @@ export interface MstLayerReuse {
   reuse_ops: number;
   saving: number;
   tree_depth: number;
-  /** weight storage at the run's weight word: N x K words vs root + difference lists */
+  /** the depth bound the tree was built under (`--mst-depth`), absent for the minimum-depth MST */
+  depth_bound?: number;
+  /** the tree's total Hamming distance (sum over its edges) */
+  total_distance: number;
+  /** weight storage at the run's weight word: N x K words vs the never-larger MST storage */
   weight_bits_direct: number;
   weight_bits_reuse: number;
+  /** how the weights are stored (schedulers/mst-storage.ts): the layer's format, and per child list or plain */
+  storage: { format: MstStorageFormat; children_list: number; children_plain: number; flag_bits: number };
   /** operations the array performs (M x reuse_ops x repeat); `macs` stays the nominal count */
   ops: number;
   /** the layer's counts without reuse */

@@ -39,7 +39,7 @@ import {
   type AccessWindow, type ArrayReuse, type Compat, type EngineName, type LayerDetail, type LayerResult, type SimResult,
 } from './result.ts';
 import { layerMstPlan, unpackColumns, withMstReuse } from './schedulers/mst-run.ts';
-import type { MstPlan } from './schedulers/mst-layer.ts';
+import { MST_MAX_CHANNELS, type MstPlan } from './schedulers/mst-layer.ts';
 
 export interface RunOptions {
   readonly arch: ArchConfig;
@@ -59,6 +59,8 @@ export interface RunOptions {
   readonly onLayer?: (detail: LayerDetail) => void;
   /** 'mst': MST-ordered channels on every binary layer (needs at least one) */
   readonly reuse?: ArrayReuse;
+  /** MST reuse: bound on the reuse tree's depth (default: the minimum-depth MST) */
+  readonly mstDepth?: number;
   /** per layer: +-1 weights (binary conv / linear); default: every layer when the PE is XNOR */
   readonly binary?: readonly boolean[];
   /** per layer: the model's weights in B layout (K x N row-major), for MST's tree (signs used) */
@@ -131,13 +133,20 @@ export function simulate(opts: RunOptions): SimResult {
           `${pe.name} is not xnor; use a model with binary conv / linear layers (e.g. binary_resnet18) or --pe xnor`,
       );
     }
+    // refuse an oversized layer before simulating any
+    opts.layers.forEach((layer, i) => {
+      const n = gemmView(layer).n;
+      if (isBinary(i) && n > MST_MAX_CHANNELS) {
+        throw new InputError(`--reuse mst: layer ${layer.name} has ${n} output channels; MST reuse takes at most ${MST_MAX_CHANNELS} (an N x N distance matrix)`);
+      }
+    });
   }
   opts.layers.forEach((layer, index) => {
     const g = gemmView(layer);
     const mp = mapGemm(g, R, C, arch.dataflow);
     const fp = footprints(layer, mp, words);
     const cap = capacities(arch, mp, words, fp, `${arch.name} (layer ${layer.name})`);
-    const plan: MstPlan | undefined = mst && isBinary(index) ? layerMstPlan(layer, g.k, g.n, index, seed, opts.weights?.[index]) : undefined;
+    const plan: MstPlan | undefined = mst && isBinary(index) ? layerMstPlan(layer, g.k, g.n, index, seed, opts.weights?.[index], opts.mstDepth) : undefined;
     let operands: Operands | undefined;
     if (opts.functional) {
       // seeded random operands, the PE's own quantization; padding is the PE's zero
@@ -211,7 +220,7 @@ export function simulate(opts: RunOptions): SimResult {
     if (conv.memory !== undefined) Object.assign(result, ownMemoryModel(conv.memory(layer, mp, arch), er.macs, R * C, fp));
     if (er.out && operands) result.output = summarizeOutput(er.out, store.format, operands.a, operands.b, g, pe);
     const final = plan !== undefined
-      ? withMstReuse(result, plan, { layer, mp, words, arch, store, ...(operands && er.out && pe.multiplier === 'xnor' && { check: { a: operands.a, out: er.out } }) })
+      ? withMstReuse(result, plan, { layer, mp, words, arch, store, depthBound: opts.mstDepth, ...(operands && er.out && pe.multiplier === 'xnor' && { check: { a: operands.a, out: er.out } }) })
       : result;
     layers.push(repeated(final, repeatOf(opts.repeats, index, layer)));
     opts.onLayer?.({ index, layer, mapping: mp, engine: er, traffic, foldStart, result, words, arch });

@@ -21,6 +21,7 @@ export function pointRequest(config: PointConfig): RunRequest {
     ...(config.engine !== undefined && { engine: config.engine }),
     ...(reuse === 'ent' && { peOptions: { reuse: 'ent' as const } }),
     ...(reuse === 'mst' && { mst: true }),
+    ...(config.mst_depth !== undefined && { mstDepth: config.mst_depth }),
     ...(config.schedule !== undefined && {
       schedule: {
         scheduler: config.schedule, timeLimitS: config.schedule_time_limit ?? 10,

@@ -15,7 +15,7 @@
  *     - { pe: int8 }
  *
  * Paths address the run fields (`model`, `functional`, `seed`, `compat`, `dataset`, `limit`,
- * `engine`, `reuse`, `schedule`, `schedule_time_limit`, `schedule_weight_kb`, `technology`,
+ * `engine`, `reuse`, `mst_depth`, `schedule`, `schedule_time_limit`, `schedule_weight_kb`, `technology`,
  * `node`: `bitweave run`'s options) and, under `arch.`, any field of the arch schema. A point
  * runs exactly what `bitweave run` runs with the same options (models/run-request.ts).
  * Files the sweep file names (an arch file, .onnx or .csv models) are relative to the sweep
@@ -44,6 +44,8 @@ export interface PointConfig {
   readonly limit?: number;
   readonly engine?: 'fast' | 'reference';
   readonly reuse?: 'none' | 'ent' | 'mst';
+  /** with reuse mst: bound on the reuse tree's depth (`--mst-depth`) */
+  readonly mst_depth?: number;
   readonly schedule?: 'naive' | 'heuristic' | 'optimal';
   readonly schedule_time_limit?: number;
   readonly schedule_weight_kb?: number;
@@ -59,6 +61,7 @@ const OPTIONAL_RUN_FIELDS = {
   limit: z.number().int().positive().optional(),
   engine: z.enum(['fast', 'reference']).optional(),
   reuse: z.enum(['none', 'ent', 'mst']).optional(),
+  mst_depth: z.number().int().positive().optional(),
   schedule: z.enum(['naive', 'heuristic', 'optimal']).optional(),
   schedule_time_limit: z.number().positive().optional(),
   schedule_weight_kb: z.number().positive().optional(),
@@ -243,12 +246,14 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         deps.checkModel(model);
         checkedModels.add(model);
       }
+      if (r.mst_depth !== undefined && r.reuse !== 'mst') throw new InputError(`${where}: mst_depth bounds the MST reuse tree; it needs reuse: mst`);
       const config: PointConfig = {
         arch, model, functional: r.functional, seed: r.seed, compat: r.compat,
         ...(r.dataset !== undefined && { dataset: r.dataset }),
         ...(r.limit !== undefined && { limit: r.limit }),
         ...(r.engine !== undefined && { engine: r.engine }),
         ...(r.reuse !== undefined && { reuse: r.reuse }),
+        ...(r.mst_depth !== undefined && { mst_depth: r.mst_depth }),
         ...(r.schedule !== undefined && { schedule: r.schedule }),
         ...(r.schedule_time_limit !== undefined && { schedule_time_limit: r.schedule_time_limit }),
         ...(r.schedule_weight_kb !== undefined && { schedule_weight_kb: r.schedule_weight_kb }),

@@ -57,6 +57,7 @@ interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArg
   out?: string;
   /** the global --quiet */
   quiet?: boolean;
+  mstDepth?: number;
 }
 
 function pctOf(part: number, whole: number): string {
@@ -161,14 +162,21 @@ function printReuse(r: CostedSimResult): void {
     const rows = r.layers.filter((l) => l.reuse !== undefined).map((l) => {
       const m = l.reuse as NonNullable<typeof l.reuse>;
       const e = l.reuse_effect;
+      const st = m.storage;
       return [
-        l.name, `${m.channels}x${m.k}`, `${m.direct_ops} -> ${m.reuse_ops}`, `${(100 * m.saving).toFixed(1)}%`, String(m.tree_depth),
+        l.name, `${m.channels}x${m.k}`, `${m.direct_ops} -> ${m.reuse_ops}`, `${(100 * m.saving).toFixed(1)}%`,
+        String(m.total_distance), m.depth_bound !== undefined ? `${m.tree_depth} (<= ${m.depth_bound})` : String(m.tree_depth),
+        st.format === 'direct' ? 'plain (layer)' : `${st.children_list} lists, ${st.children_plain} plain`,
         change(m.weight_bits_direct, m.weight_bits_reuse), change(m.direct.cycles, l.cycles),
         e ? change(e.without.dram_bytes, e.with.dram_bytes, BYTES) : '', e ? change(e.without.energy_pj, e.with.energy_pj, ENERGY_PJ) : '',
         m.output_check ? (m.output_check.identical ? 'identical' : 'DIFFERENT') : '',
       ];
     });
-    printTable(['layer', 'N x K', 'ops/pixel', 'ops saved', 'depth', 'weight bits', 'cycles', 'DRAM bytes', 'energy', 'bits vs direct'], rows);
+    printTable(['layer', 'N x K', 'ops/pixel', 'ops saved', 'distance', 'depth', 'storage', 'weight bits', 'cycles', 'DRAM bytes', 'energy', 'bits vs direct'], rows);
+    const direct = r.layers.reduce((s, l) => s + (l.reuse?.weight_bits_direct ?? 0), 0);
+    const stored = r.layers.reduce((s, l) => s + (l.reuse?.weight_bits_reuse ?? 0), 0);
+    process.stdout.write(`weight bits of the reused layers: ${direct} direct -> ${stored} with MST storage ` +
+      `(compression ${(direct / Math.max(1, stored)).toFixed(2)}x)\n`);
   }
   process.stdout.write(
     `reuse (${eff.kind}) in total: energy ${change(eff.without.energy_pj, eff.with.energy_pj, ENERGY_PJ)}, ` +
@@ -204,9 +212,11 @@ export const runCommand: CommandBody<RunArgs> = {
         .option('json', { type: 'boolean', default: false, describe: 'print the SimResult as JSON' })
         .option('out', { type: 'string', describe: 'directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv' })
         .options(TRACE_OPTIONS)
+        .option('mst-depth', { type: 'number', describe: 'with --reuse mst: bound on the reuse tree\'s depth (default: the minimum-depth MST)' })
         .options(SCHEDULE_OPTIONS)
         .example('$0 run --gemm 128x64x256 --compat scalesim --dataflow ws', 'SCALE-Sim parity on one GEMM')
-        .example('$0 run --arch edge --model models/data/scalesim/topologies/conv_nets/Resnet18.csv --out out/r18', 'ResNet-18 on the edge preset'),
+        .example('$0 run --arch edge --model models/data/scalesim/topologies/conv_nets/Resnet18.csv --out out/r18', 'ResNet-18 on the edge preset')
+        .example('$0 run --model models/data/trained/bcnn_mst06.onnx --pe xnor --reuse mst --mst-depth 4', 'MST reuse with the tree at most 4 levels deep'),
     ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const log = getLogger();
@@ -229,6 +239,7 @@ export const runCommand: CommandBody<RunArgs> = {
     const pipeline = resolveRun({
       arch, model: modelSource(args), peOptions, compat, engine, functional: args.functional, seed: args.seed, padding, mst,
       ...(args.inputShape !== undefined && { inputShapes: inputShapesOf(args.inputShape) }),
+      ...(args.mstDepth !== undefined && { mstDepth: args.mstDepth }),
       cost: costOptionsFrom(args),
       ...(schedule !== undefined && { schedule }),
       ...(args.dataset !== undefined && {

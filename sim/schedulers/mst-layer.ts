@@ -19,19 +19,23 @@
  *    its fill and drain O (os: R + C - 2, ws/is: 2R + C - 2); and each tree level adds one
  *    dependent step: a child needs its parent's finished output, which leaves the array after
  *    a drain, so depth x O cycles are exposed once per layer (pixel groups pipeline behind
- *    each other, so the dependency is not paid again per group).
- *  - weight storage: root K words plus, per edge, a count and the differing positions' indices
- *    (mst-reuse.ts `mstStats`, generalised to the run's weight word: the root keeps the word
- *    width, indices take ceil(log2 K) bits). The layer's weight word becomes
- *    (storage bits / (N K)) bits, so the filter buffer's footprint, its DRAM bytes (and the
- *    stalls they cause) and its SRAM reads change by the same ratio. On random weights the
- *    lists are longer than the raw bits: storage, DRAM bytes and filter reads go up.
+ *    each other, so the dependency is not paid again per group). The depth is the tree's
+ *    (mst-tree.ts: the minimum-depth MST, or `--mst-depth D`'s bound, which buys fewer
+ *    exposed levels with more operations).
+ *  - weight storage: mst-storage.ts at the run's weight word: the root's K words, and per
+ *    child a flag and the cheaper of its difference list (count + ceil(log2 K)-bit indices)
+ *    and its K words; the layer falls back to plain storage when that is not smaller. The
+ *    layer's weight word becomes (storage bits / (N K)) bits, so the filter buffer's
+ *    footprint, its DRAM bytes (and the stalls they cause) and its SRAM reads change by the
+ *    same ratio, which is at most 1: MST never moves more weight bytes than plain storage.
  *  - partial sums: each child reads its parent's output back from the ofmap buffer:
  *    M x (N - 1) extra ofmap reads.
  */
+import { InputError } from '../errors.ts';
 import { makeRng } from '../random.ts';
 import { wordsFor } from '../pe/xnor.ts';
 import { buildReuseTree, hammingMatrix, mstStats, type MstStats, type ReuseTree } from './mst-reuse.ts';
+import { mstStorage, type MstStorage } from './mst-storage.ts';
 import type { Mapping } from '../dataflows/mapping.ts';
 
 export type MstWeightSource = 'model' | 'random';
@@ -91,16 +95,23 @@ export function layerWeightSeed(seed: number, index: number): number {
   return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0;
 }
 
-export function planMst(packed: Uint32Array, channels: number, k: number, source: MstWeightSource): MstPlan {
-  const tree = buildReuseTree(hammingMatrix(packed, channels, k), channels);
+/**
+ * The most output channels a layer may have for MST reuse: the tree is built on the dense
+ * N x N distance matrix and sorted neighbour lists (8 bytes per pair: 128 MB at 4096).
+ */
+export const MST_MAX_CHANNELS = 4096;
+
+export function planMst(
+  packed: Uint32Array, channels: number, k: number, source: MstWeightSource, maxDepth?: number,
+): MstPlan {
+  if (channels > MST_MAX_CHANNELS) throw new InputError(`MST reuse: ${channels} output channels, at most ${MST_MAX_CHANNELS}`);
+  const tree = buildReuseTree(hammingMatrix(packed, channels, k), channels, maxDepth);
   return { tree, stats: mstStats(tree, channels, k), packed, source };
 }
 
-/** Weight storage in bits with the run's weight word (`wordBits` per weight). */
-export function mstWeightBits(stats: MstStats, wordBits: number): { direct: number; reuse: number } {
-  const { channels, k } = stats;
-  // mstStats counts 1-bit weights: its root is k bits; here the root keeps the run's word
-  return { direct: channels * k * wordBits, reuse: stats.reuse_weight_bits - k + k * wordBits };
+/** Weight storage with the run's weight word (`wordBits` per weight): mst-storage.ts's choice. */
+export function mstWeightStorage(plan: MstPlan, wordBits: number): MstStorage {
+  return mstStorage(plan.tree, plan.stats.channels, plan.stats.k, wordBits);
 }
 
 /** Fill + drain cycles of one fold (what a fold costs beyond its streamed extent T). */

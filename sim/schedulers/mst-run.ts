@@ -1,8 +1,9 @@
 /**
  * MST reuse in a run (`simulate` with `reuse: 'mst'`): the tree of one binary layer, from the
  * model's weights or seeded random ones, and what the reuse schedule (mst-layer.ts) does to
- * the layer's counts: fewer operations and compute cycles, a difference-list weight format
- * (filter footprint, DRAM bytes, stalls, filter reads), parent outputs read back. Functional
+ * the layer's counts: fewer operations and compute cycles, the never-larger weight storage of
+ * mst-storage.ts (filter footprint, DRAM bytes, stalls, filter reads), parent outputs read back.
+ * The tree is mst-tree.ts's: the minimum-depth MST, or the best found under `--mst-depth`. Functional
  * runs on an XNOR PE compute the layer with the tree's weights and check the reuse outputs
  * against the array's.
  */
@@ -19,19 +20,21 @@ import type { LayerResult, MstLayerReuse } from '../result.ts';
 import type { Layer } from '../workload/layer.ts';
 import { reuseDot } from './mst-reuse.ts';
 import {
-  layerWeightSeed, mstComputeCycles, mstWeightBits, packColumns, planMst, randomPacked, type MstPlan,
+  layerWeightSeed, mstComputeCycles, mstWeightStorage, packColumns, planMst, randomPacked, type MstPlan,
 } from './mst-layer.ts';
 
 /**
  * The reuse tree of binary layer `index`: from `weights` (K x N, B layout, signs used) when
  * the model has them, otherwise from seeded random +-1 weights (one stream per layer).
  */
-export function layerMstPlan(layer: Layer, k: number, n: number, index: number, seed: number, weights: Float32Array | undefined): MstPlan {
+export function layerMstPlan(
+  layer: Layer, k: number, n: number, index: number, seed: number, weights: Float32Array | undefined, maxDepth?: number,
+): MstPlan {
   if (weights !== undefined && weights.length !== k * n) {
     throw new InputError(`layer ${layer.name}: ${weights.length} weights given for MST reuse, the layer has K x N = ${k} x ${n}`);
   }
   const packed = weights !== undefined ? packColumns(weights, k, n, (v) => v < 0) : randomPacked(layerWeightSeed(seed, index), n, k);
-  return planMst(packed, n, k, weights !== undefined ? 'model' : 'random');
+  return planMst(packed, n, k, weights !== undefined ? 'model' : 'random', maxDepth);
 }
 
 /** Writes the packed channels back into a K x N matrix of binary bit patterns. */
@@ -49,6 +52,8 @@ export interface MstContext {
   readonly words: WordBytes;
   readonly arch: ArchConfig;
   readonly store: PsumStore;
+  /** the `--mst-depth` bound the tree was built under, if any */
+  readonly depthBound?: number | undefined;
   /** functional XNOR runs: the im2col'd activations (bits) and the array's output bits */
   readonly check?: { readonly a: Float64Array; readonly out: Float64Array };
 }
@@ -59,8 +64,8 @@ export function withMstReuse(direct: LayerResult, plan: MstPlan, ctx: MstContext
   const R = mp.rows, C = mp.cols;
   const { m, n, k } = mp.gemm;
   const st = plan.stats;
-  const bits = mstWeightBits(st, words.weight * 8);
-  const ratio = bits.reuse / bits.direct;
+  const storage = mstWeightStorage(plan, words.weight * 8);
+  const ratio = storage.bits / storage.direct_bits;
   const w2: WordBytes = { ...words, weight: words.weight * ratio };
   const computeCycles = mstComputeCycles(mp, st);
   const fp = footprints(layer, mp, w2);
@@ -110,8 +115,14 @@ export function withMstReuse(direct: LayerResult, plan: MstPlan, ctx: MstContext
       reuse_ops: st.reuse_ops,
       saving: st.saving,
       tree_depth: st.tree_depth,
-      weight_bits_direct: bits.direct,
-      weight_bits_reuse: bits.reuse,
+      ...(ctx.depthBound !== undefined && { depth_bound: ctx.depthBound }),
+      total_distance: st.total_distance,
+      weight_bits_direct: storage.direct_bits,
+      weight_bits_reuse: storage.bits,
+      storage: {
+        format: storage.format, children_list: storage.children_list,
+        children_plain: storage.children_plain, flag_bits: storage.flag_bits,
+      },
       ops,
       direct: {
         cycles: direct.cycles, compute_cycles: direct.compute_cycles, stall_cycles: direct.stall_cycles,

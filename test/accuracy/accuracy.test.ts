@@ -16,6 +16,8 @@ import { runCli } from '../cli/run-cli.ts';
 
 // the committed models, by name: a missing file fails the suite instead of shrinking the loops
 const models = ['mlp', 'cnn', 'vit', 'bcnn'];
+/** the MST-regularized binary CNNs (models/train/train_mst.py): bcnn's graph, other weights */
+const mstModels = ['bcnn_mst03', 'bcnn_mst06', 'bcnn_mst2'];
 const setup = (model: string, pe: string, extra: Record<string, unknown> = {}) => ({
   modelFile: resolveTrainedModel(model), dataset: 'fmnist' as const, pe, peOptions: {}, dataflow: 'os' as const, rows: 32, ...extra,
 });
@@ -38,7 +40,7 @@ describe('trained models through the simulator in fp32', () => {
   it('matches onnxruntime-node on the exported ONNX files (logits of 20 images, 1e-5 relative)', async () => {
     const ort = await import('onnxruntime-node');
     const data = loadFmnist({ limit: 20 });
-    for (const model of models) {
+    for (const model of [...models, ...mstModels]) {
       const file = join(TRAINED_DIR, `${model}.onnx`);
       const session = await ort.InferenceSession.create(readFileSync(file));
       const g = loadGraph(file);
@@ -72,6 +74,16 @@ describe('binary CNN on XNOR-popcount', () => {
     expect(Array.from(xnor.result.logits)).toEqual(Array.from(fp.result.logits));
     expect(xnor.summary.agreement).toBe(1);
   });
+
+  for (const model of mstModels) {
+    it(`${model}: the XNOR PE predicts what PyTorch recorded (first 100 images, at most 1 flip)`, async () => {
+      const { result } = await runAccuracy(setup(model, 'fp32', { binaryPe: 'xnor' }), { limit: 100 });
+      const recorded = recordedPredictions(model)!;
+      let flips = 0;
+      for (let i = 0; i < 100; i++) if (argmax(result.logits, i * result.classes, result.classes) !== recorded[i]) flips++;
+      expect(flips).toBeLessThanOrEqual(1);
+    });
+  }
 });
 
 describe('bitweave accuracy', () => {

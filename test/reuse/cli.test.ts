@@ -35,6 +35,28 @@ describe('bitweave --reuse', () => {
     expect(res.totals.reuse_effect?.saved.area_um2).toBeGreaterThan(0);
   });
 
+  it('--mst-depth: refused without --reuse mst or below 1 (exit 2); bounds the tree; the table shows storage and depth', () => {
+    for (const [args, msg] of [
+      [['--pe', 'xnor', '--mst-depth', '2'], /--mst-depth bounds the MST reuse tree; it needs --reuse mst/],
+      [['--pe', 'xnor', '--reuse', 'mst', '--mst-depth', 'deep'], /--mst-depth must be an integer >= 1, got NaN/],
+    ] as const) {
+      const r = runCli(['run', '--gemm', '20x24x40', ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    }
+    const j = runCli(['run', '--gemm', '20x48x40', '--pe', 'xnor', '--reuse', 'mst', '--mst-depth', '2', '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const res = JSON.parse(j.stdout) as { layers: { reuse: { tree_depth: number; depth_bound: number; storage: { format: string } } }[] };
+    expect(res.layers[0].reuse.tree_depth).toBeLessThanOrEqual(2);
+    expect(res.layers[0].reuse.depth_bound).toBe(2);
+    expect(res.layers[0].reuse.storage.format).toBe('direct'); // random weights: lists would not pay
+    const human = runCli(['run', '--gemm', '20x48x40', '--pe', 'xnor', '--reuse', 'mst', '--mst-depth', '2']);
+    expect(human.stdout).toMatch(/distance +depth +storage/);
+    expect(human.stdout).toMatch(/\(<= 2\) +plain \(layer\)/);
+    expect(human.stdout).toMatch(/weight bits of the reused layers: 1920 direct -> 1920 with MST storage \(compression 1.00x\)/);
+  });
+
   it('report --papers prints the EN-T design points beside the paper', () => {
     const r = runCli(['report', '--papers']);
     expect(r.code, r.stderr).toBe(0);

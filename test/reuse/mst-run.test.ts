@@ -76,6 +76,11 @@ describe('MST reuse in runs', () => {
     expect(rep.files['report.md']).toContain('## Computation reuse');
     expect(rep.files['report.html']).toContain('<h2>Computation reuse</h2>');
     expect(rep.files['reuse.csv']?.split('\n')[1]).toMatch(/^b,mst,/);
+    // the MST chart: stored + saved weight bits stack to the direct bits
+    expect(rep.files['report.md']).toContain('![reuse](reuse.svg)');
+    expect(rep.files['reuse.svg']).toContain('weight bits stored');
+    expect(rep.files['report.html']).toContain('data-chart="reuse.svg"');
+    expect(rep.files['reuse.csv']?.split('\n')[0]).toMatch(/,total_distance,depth_bound,storage_format,children_list,children_plain$/);
   });
 
   /**
@@ -120,8 +125,13 @@ describe('MST reuse in runs', () => {
     expect(random?.saving).toBeGreaterThan(0.5);
     expect(random?.saving).toBeLessThan(0.6);
     expect(corr?.saving).toBeGreaterThan((random?.saving ?? 1) + 0.2);
-    // random rows differ in half their positions: the difference lists outgrow the raw bits
-    expect(random?.weight_bits_reuse).toBeGreaterThan(random?.weight_bits_direct ?? Infinity);
+    // random rows differ in half their positions, and two copies of a prototype with 8% flips
+    // in ~15%: difference lists (10-bit indices) would outgrow the raw bits, so both layers keep
+    // their plain storage (never more bits)
+    for (const m of [random, corr]) {
+      expect(m?.storage.format).toBe('direct');
+      expect(m?.weight_bits_reuse).toBe(m?.weight_bits_direct);
+    }
     console.log(`MST in a run, 64 x 576: random weights save ${(100 * (random?.saving ?? 0)).toFixed(1)}% of the operations ` +
       `(weights ${random?.weight_bits_direct} -> ${random?.weight_bits_reuse} bits), correlated ${(100 * (corr?.saving ?? 0)).toFixed(1)}% ` +
       `(${corr?.weight_bits_direct} -> ${corr?.weight_bits_reuse} bits)`);
@@ -132,6 +142,9 @@ describe('MST reuse in runs', () => {
     expect(() => simulate({ arch: getPreset('edge'), pe: getPe('int8'), layers, reuse: 'mst' })).toThrow(InputError);
     expect(() => simulate({ arch: getPreset('edge'), pe: getPe('int8'), layers, reuse: 'mst' })).toThrow(/--reuse mst needs binary layers/);
     expect(() => simulate({ arch: getPreset('edge'), pe: xnor, layers, reuse: 'mst', compat: 'scalesim' })).toThrow(/SCALE-Sim/);
+    // the N x N distance matrix is bounded: a wider layer is refused before any work
+    expect(() => simulate({ arch: getPreset('edge'), pe: xnor, layers: [gemmLayer('w', 2, 5000, 8)], reuse: 'mst' }))
+      .toThrow(/layer w has 5000 output channels; MST reuse takes at most 4096/);
     const mixed = [gemmLayer('a', 8, 8, 8), gemmLayer('b', 8, 8, 8)];
     const r = simulate({ arch: getPreset('edge'), pe: getPe('int8'), layers: mixed, reuse: 'mst', binary: [false, true] });
     expect(r.layers[0].reuse).toBeUndefined();
