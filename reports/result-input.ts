@@ -25,15 +25,40 @@ const counts = {
   utilization: figure, overall_utilization: figure, mapping_efficiency: figure, sram, dram,
 };
 const energy = z.looseObject({
-  total: figure, compute: figure, registers: figure, dram: figure, vector: figure, leakage: figure,
+  total: figure, compute: figure, registers: figure, dram: figure, vector: figure.optional(), leakage: figure,
   sram: z.looseObject({ ifmap: figure, filter: figure, ofmap: figure }),
 });
-const area = z.looseObject({ total: figure, pe_array: figure, other: figure, sram: z.looseObject({ total: figure }) });
+const area = z.looseObject({
+  total: figure, pe_array: figure, other: figure,
+  sram: z.looseObject({ ifmap: figure, filter: figure, ofmap: figure, unified: figure, total: figure }),
+});
 const derived = z.looseObject({ pj_per_mac: figure, tops_per_w: figure, tops_per_mm2: figure, latency_s: figure, power_mw: figure, edp_j_s: figure });
-const costed = { energy_pj: energy.optional(), area_um2: area.optional(), derived: derived.optional() };
+const reuseFigures = z.looseObject({ energy_pj: figure, area_um2: figure, cycles: figure, dram_bytes: figure });
+const reuseEffect = z.looseObject({ kind: z.enum(['ent', 'mst']), without: reuseFigures, with: reuseFigures });
+const costed = { energy_pj: energy.optional(), area_um2: area.optional(), derived: derived.optional(), reuse_effect: reuseEffect.optional() };
+/** what a report reads of the cost model's description */
+const costInfo = z.looseObject({
+  technology: z.string(), description: z.string(), node_nm: positive, vdd: positive, dram_type: z.string(),
+  dram_pj_per_bit: figure, dram_bandwidth_bytes_per_cycle: positive, leakage_pj_per_cycle: figure,
+  pe: z.looseObject({
+    name: z.string(), reuse: z.string(), mac_pj: figure, register_pj_per_mac: figure, area_um2: figure,
+    parts: z.array(z.looseObject({ name: z.string(), energy_pj: figure, area_um2: figure, derivation: z.string() })),
+    row_encoder: z.looseObject({ operand: z.enum(['input', 'weight']), rows: count, energy_pj_per_encode: figure, area_um2_each: figure, register_bits: count }).optional(),
+  }),
+  sram_fit: z.looseObject({ formula: z.string() }),
+  sources: z.array(z.looseObject({ table: z.string(), entry: z.string(), source: z.string(), verified: z.boolean(), node_nm: figure.optional(), note: z.string().optional() })),
+});
+
+/** MST reuse of a layer, as far as a report reads it */
+const mstReuse = z.looseObject({
+  weights: z.string(), direct_ops: figure, reuse_ops: figure, saving: figure, tree_depth: count,
+  weight_bits_direct: figure, weight_bits_reuse: figure,
+  output_check: z.looseObject({ identical: z.boolean() }).optional(),
+});
 
 const layer = z.looseObject({
   name: z.string(),
+  reuse: mstReuse.optional(),
   kind: z.enum(['gemm', 'conv2d']),
   gemm: z.looseObject({ m: count, n: count, k: count }),
   dataflow: z.enum(DATAFLOWS),
@@ -57,7 +82,16 @@ const resultSchema = z.looseObject({
   }),
   totals: z.looseObject({ vector_cycles: count, ...counts, ...costed }),
   layers: z.array(layer).min(1),
-  cost: z.looseObject({ technology: z.string(), node_nm: positive, dram_type: z.string() }).optional(),
+  cost: costInfo.optional(),
+}).superRefine((r, ctx) => {
+  // a costed result carries every cost field (a report uses them as they are)
+  if (r.cost === undefined) return;
+  const need = (o: Record<string, unknown>, path: (string | number)[]) => {
+    for (const k of ['energy_pj', 'derived']) if (o[k] === undefined) ctx.addIssue({ code: 'custom', path: [...path, k], message: 'missing in a result with cost fields' });
+  };
+  need(r.totals, ['totals']);
+  if (r.totals.area_um2 === undefined) ctx.addIssue({ code: 'custom', path: ['totals', 'area_um2'], message: 'missing in a result with cost fields' });
+  r.layers.forEach((l, i) => need(l, ['layers', i]));
 });
 
 /** What a sweep point's result holds (sweep/point.ts: the run's totals and its layer count). */

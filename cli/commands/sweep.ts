@@ -17,6 +17,7 @@ interface SweepArgs {
   out?: string;
   resume: boolean;
   shard?: string;
+  check: boolean;
   json: boolean;
   /** the global --quiet */
   quiet?: boolean;
@@ -68,15 +69,23 @@ export const sweepCommand: CommandBody<SweepArgs> = {
       .option('out', { type: 'string', describe: 'output directory (default: sweep-<file name>)' })
       .option('resume', { type: 'boolean', default: false, describe: 'skip points already in results.jsonl' })
       .option('shard', { type: 'string', describe: 'run shard i of n (i/n): every n-th point, for job arrays' })
+      .option('check', { type: 'boolean', default: false, describe: 'check the sweep file and every point (names, values, sizes) and run nothing' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .example('$0 sweep examples/sweep.yaml --jobs 2 --out out/sweep', 'run a sweep on two cores')
       .example('$0 sweep examples/sweep.yaml --out out/sweep --resume', 'continue a sweep that was stopped')
+      .example('$0 sweep examples/sweep.yaml --check', 'check every point of the file, run nothing')
       .example('$0 sweep examples/sweep.yaml --shard 2/3 --out out/shard2', 'the second third of the points')
       .example('$0 sweep-merge out/sweep out/shard1 out/shard2 out/shard3', 'merge shards (see bitweave sweep-merge --help)'),
   handler: async (args) => {
     checkJobs(args.jobs, args.force);
     const spec = loadSweepFile(args.file);
     const points = shardOf(spec.points, args.shard);
+    if (args.check) {
+      const report = { file: args.file, sweep_id: spec.id, points: spec.points.length, shard: args.shard ?? null, shard_points: points.length, varying: spec.varying };
+      if (args.json) printJson(report);
+      else process.stdout.write(`${args.file}: ${spec.points.length} points, all valid${args.shard !== undefined ? ` (shard ${args.shard}: ${points.length})` : ''}; sweep ${spec.id}\n`);
+      return;
+    }
     const outDir = args.out ?? join('.', `sweep-${basename(args.file).replace(/\.[^.]*$/, '')}`);
     const tty = process.stderr.isTTY && !args.quiet;
     const bar = tty ? new SingleBar({ format: 'sweep [{bar}] {value}/{total} points | {rate} pts/s | eta {eta_formatted} | failed {failed}', hideCursor: true }) : undefined;
