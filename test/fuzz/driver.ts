@@ -36,6 +36,7 @@ export interface Outcome {
   readonly dir: string;
   readonly verdict: Verdict;
   readonly code?: number;
+  readonly stdout?: string;
   readonly stderr: string;
   readonly ms: number;
   readonly changed?: readonly string[];
@@ -94,6 +95,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 interface Reply {
   readonly id: number;
   readonly code?: number;
+  readonly stdout?: string;
   readonly stderr?: string;
   readonly ms?: number;
   readonly thrown?: string;
@@ -202,7 +204,7 @@ export class FuzzDriver {
     else if (code === 0) verdict = 'ok';
     else if (code === 2) verdict = changed.length > 0 ? 'wrote-on-error' : 'clean-error';
     else verdict = 'bad-exit';
-    return { input, dir, verdict, code, stderr, ms, ...(changed.length > 0 && { changed }) };
+    return { input, dir, verdict, code, stdout: reply.stdout ?? '', stderr, ms, ...(changed.length > 0 && { changed }) };
   }
 }
 

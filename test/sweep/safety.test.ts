@@ -1,0 +1,143 @@
+/**
+ * Issue 19, sweeps: a results folder holds one sweep (its identity in sweep.json), one writer
+ * at a time (sweep.lock), a stuck point cannot block the sweep (--point-timeout), every point
+ * is checked before any runs, sizes are counted before anything is expanded, and the results
+ * are the same bytes however they were run.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseSweepSpec } from '../../sweep/spec.ts';
+import { getPreset } from '../../sim/arch/presets.ts';
+import { bin, repoRoot } from '../cli/run-cli.ts';
+import { guardedCli } from '../cli/guarded-cli.ts';
+
+const cli = guardedCli({ timeoutMs: 60_000 });
+afterAll(() => cli.close());
+
+const A = 'base: {arch: scale, model: "gemm:8x8x8"}\ngrid:\n  rows: [4, 8]\n  dataflow: [os, ws]\n';
+const B = 'base: {arch: scale, model: "gemm:16x8x8"}\ngrid:\n  rows: [4, 8]\n  dataflow: [os, ws]\n';
+/** a point of a few seconds (0.5 G MACs through the PE arithmetic) between two quick ones */
+const SLOW = 'base: {arch: scale, model: "gemm:8x8x8", functional: true}\npoints:\n  - {model: "gemm:8x8x8"}\n  - {model: "gemm:1024x1024x512"}\n  - {model: "gemm:16x8x8"}\n';
+/** one point that runs for a long time (a 8.6 G MAC functional GEMM), between two quick ones */
+const STUCK = 'base: {arch: scale, model: "gemm:8x8x8", functional: true}\npoints:\n  - {model: "gemm:8x8x8"}\n  - {model: "gemm:4096x2048x1024"}\n  - {model: "gemm:16x8x8"}\n';
+
+const lines = (dir: string) => readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number; key: string; status: string; error?: string });
+
+describe('a results folder belongs to one sweep', () => {
+  it('--resume on the folder of another sweep is exit 2 and changes nothing (it mixed the two)', async () => {
+    const first = await cli.run(['sweep', '{dir}/a.yaml', '--out', '{dir}/out', '--quiet'], { files: { 'a.yaml': A, 'b.yaml': B } });
+    expect(first.verdict, first.stderr).toBe('ok');
+    const out = join(first.dir, 'out');
+    const before = readFileSync(join(out, 'results.jsonl'), 'utf8');
+    const o = await cli.run(['sweep', join(first.dir, 'b.yaml'), '--out', out, '--resume', '--quiet']);
+    expect(o.verdict, o.stderr).toBe('clean-error');
+    expect(o.stderr).toMatch(/another sweep/);
+    expect(readFileSync(join(out, 'results.jsonl'), 'utf8')).toBe(before);
+  });
+
+  it('sweep-merge refuses shards of different sweeps', async () => {
+    const a = await cli.run(['sweep', '{dir}/a.yaml', '--out', '{dir}/a', '--quiet'], { files: { 'a.yaml': A } });
+    const b = await cli.run(['sweep', '{dir}/b.yaml', '--out', '{dir}/b', '--quiet'], { files: { 'b.yaml': B.replace('[4, 8]', '[4, 8, 16]') } });
+    expect([a.verdict, b.verdict]).toEqual(['ok', 'ok']);
+    const o = await cli.run(['sweep-merge', '{dir}/merged', join(a.dir, 'a'), join(b.dir, 'b')]);
+    expect(o.verdict, o.stderr).toBe('clean-error');
+    expect(o.stderr).toMatch(/different sweeps/);
+  });
+
+  it('two sweeps on one folder at once: one runs, the other exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bw-lock-'));
+    writeFileSync(join(dir, 's.yaml'), SLOW);
+    const args = [bin, 'sweep', join(dir, 's.yaml'), '--out', join(dir, 'out'), '--quiet'];
+    const exit = (extra: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
+      const c = spawn(process.execPath, [...args, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      c.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+    });
+    const first = exit([]);
+    // the second starts once the first is writing results
+    for (let i = 0; i < 1200 && !existsSync(join(dir, 'out', 'results.jsonl')); i++) await new Promise((r) => setTimeout(r, 50));
+    const second = await exit(['--resume']);
+    const one = await first;
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(/in use by another bitweave sweep \(pid \d+/);
+    expect(one.code).toBe(0);
+    expect(lines(join(dir, 'out')).map((l) => l.index)).toEqual([0, 1, 2]);
+    expect(existsSync(join(dir, 'out', 'sweep.lock'))).toBe(false);
+  }, 180_000);
+
+  it('a lock left by a writer that is gone is taken over; one held by a live process is not', async () => {
+    const first = await cli.run(['sweep', '{dir}/a.yaml', '--out', '{dir}/out', '--quiet'], { files: { 'a.yaml': A } });
+    const out = join(first.dir, 'out');
+    writeFileSync(join(out, 'sweep.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), started: 'then' }));
+    expect((await cli.run(['sweep', join(first.dir, 'a.yaml'), '--out', out, '--resume', '--quiet'])).verdict).toBe('ok');
+    writeFileSync(join(out, 'sweep.lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), started: 'now' }));
+    const o = await cli.run(['sweep', join(first.dir, 'a.yaml'), '--out', out, '--resume', '--quiet']);
+    expect(o.verdict).toBe('clean-error');
+    expect(o.stderr).toContain(`pid ${process.pid}`);
+  });
+});
+
+describe('a stuck point cannot block a sweep', () => {
+  it('--point-timeout marks the point failed, stops its worker and the sweep finishes', async () => {
+    const o = await cli.run(['sweep', '{dir}/s.yaml', '--out', '{dir}/out', '--point-timeout', '3', '--quiet'], { files: { 's.yaml': STUCK }, timeoutMs: 120_000 });
+    expect(o.code, o.stderr).toBe(1); // failed points: exit 1, as documented
+    const ls = lines(join(o.dir, 'out'));
+    expect(ls.map((l) => l.status)).toEqual(['ok', 'error', 'ok']);
+    expect(ls[1].error).toMatch(/timed out after 3 s/);
+  }, 180_000);
+
+  it('--resume runs a failed point again and keeps one line per point (it appended error lines)', async () => {
+    const o = await cli.run(['sweep', '{dir}/s.yaml', '--out', '{dir}/out', '--point-timeout', '2', '--quiet'], { files: { 's.yaml': STUCK }, timeoutMs: 120_000 });
+    const again = await cli.run(['sweep', join(o.dir, 's.yaml'), '--out', join(o.dir, 'out'), '--point-timeout', '2', '--resume', '--quiet'], { timeoutMs: 120_000 });
+    expect(again.code).toBe(1);
+    const ls = lines(join(o.dir, 'out'));
+    expect(ls.map((l) => l.index)).toEqual([0, 1, 2]);
+  }, 240_000);
+});
+
+describe('every point is checked before any runs, and sizes before anything is expanded', () => {
+  it('a bad acc, psum, dram.type or dataset fails the sweep at once (it failed per point at the end)', async () => {
+    for (const field of ['acc: [fp32, nosuchformat]', 'psum: [bf16, nosuchformat]', 'arch.dram.type: [ddr4, ddr9]', 'dataset: [fmnist]']) {
+      const o = await cli.run(['sweep', '{dir}/s.yaml', '--out', '{dir}/out'], { files: { 's.yaml': `base: {arch: scale, model: "gemm:8x8x8"}\ngrid:\n  ${field}\n` } });
+      expect(o.verdict, `${field}: ${o.stderr}`).toBe('clean-error');
+      expect(o.stderr).toMatch(/point \d+/);
+      expect(existsSync(join(o.dir, 'out'))).toBe(false);
+    }
+  });
+
+  it('a 252-byte file of YAML aliases (10^8 points) is refused by counting, in well under a second of work', async () => {
+    const bomb = 'base: {arch: scale, model: "gemm:8x8x8"}\nx: &v [1,2,3,4,5,6,7,8,9,10]\ngrid:\n  rows: *v\n  cols: *v\n  arch.sram.ifmap_kb: *v\n  arch.sram.filter_kb: *v\n  arch.sram.ofmap_kb: *v\n  arch.dram.bandwidth: *v\n  arch.dram.latency: *v\n  seed: *v\n';
+    expect(bomb.length).toBeLessThan(300);
+    const o = await cli.run(['sweep', '{dir}/s.yaml', '--out', '{dir}/out'], { files: { 's.yaml': bomb } });
+    expect(o.verdict, o.stderr).toBe('clean-error');
+    expect(o.stderr).toMatch(/number of points .* is 100,000,000; the limit is 100,000/);
+  });
+
+  it('a grid of 120,000 points expands without exhausting the stack (all points were spread into one call)', () => {
+    const text = `base: {arch: scale, model: "gemm:8x8x8"}\ngrid:\n  rows: [${Array.from({ length: 400 }, (_, i) => i + 1).join(', ')}]\n  cols: [${Array.from({ length: 300 }, (_, i) => i + 1).join(', ')}]\n`;
+    const spec = parseSweepSpec(text, 'big.yaml', { loadArch: (n) => getPreset(n) });
+    expect(spec.points.length).toBe(120_000);
+  });
+
+  it('--jobs above the core count is refused without --force (1000 workers took 8.9 GB)', async () => {
+    const o = await cli.run(['sweep', '{dir}/a.yaml', '--out', '{dir}/out', '--jobs', '1000'], { files: { 'a.yaml': A } });
+    expect(o.verdict, o.stderr).toBe('clean-error');
+    expect(o.stderr).toMatch(/--jobs 1000 is more than the \d+ cores/);
+  });
+});
+
+describe('the same sweep gives the same bytes', () => {
+  it.runIf(availableParallelism() >= 2)('results.jsonl and results.csv are identical with --jobs 1 and --jobs 2', async () => {
+    const grid = 'base: {arch: scale, model: "' + join(repoRoot, 'models/data/scalesim/topologies/conv_nets/alexnet.csv') + '"}\ngrid:\n  rows: [8, 16, 32]\n  dataflow: [os, ws, is]\n';
+    const one = await cli.run(['sweep', '{dir}/s.yaml', '--out', '{dir}/j1', '--jobs', '1', '--quiet'], { files: { 's.yaml': grid } });
+    const two = await cli.run(['sweep', join(one.dir, 's.yaml'), '--out', join(one.dir, 'j2'), '--jobs', '2', '--quiet']);
+    expect([one.verdict, two.verdict]).toEqual(['ok', 'ok']);
+    for (const f of ['results.jsonl', 'results.csv']) {
+      expect(readFileSync(join(one.dir, 'j2', f), 'utf8'), f).toBe(readFileSync(join(one.dir, 'j1', f), 'utf8'));
+    }
+  }, 180_000);
+});
