@@ -94,8 +94,10 @@ const resultSchema = z.looseObject({
   r.layers.forEach((l, i) => need(l, ['layers', i]));
 });
 
-/** What a sweep point's result holds (sweep/point.ts: the run's totals and its layer count). */
-const pointResultSchema = z.looseObject({ layers: count, vector_cycles: count, ...counts, ...costed });
+/** What a sweep point's result holds (sweep/point.ts: the run's costed totals and its layer count). */
+const pointResultSchema = z.looseObject({
+  layers: count, vector_cycles: count, ...counts, energy_pj: energy, area_um2: area, derived, reuse_effect: reuseEffect.optional(),
+});
 
 /** Checks the result of an ok sweep line (the fields a sweep report plots); `where` is file:line. */
 export function checkPointResult(result: unknown, where: string): void {

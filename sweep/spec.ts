@@ -101,6 +101,16 @@ const fileSchema = z.strictObject({
   points: z.array(z.record(z.string(), scalar)).optional(),
 });
 
+/** the run fields of one point, after its overrides (built once: a zod schema compiles itself on first use) */
+const runFieldsSchema = z.strictObject({
+  arch: z.unknown(),
+  model: z.string(),
+  functional: z.boolean(),
+  seed: z.number().int(),
+  compat: z.enum(['none', 'scalesim']),
+  ...OPTIONAL_RUN_FIELDS,
+});
+
 const SHORTHAND: Readonly<Record<string, string>> = {
   pe: 'arch.pe',
   dataflow: 'arch.dataflow',
@@ -238,16 +248,7 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
       for (const [p, v] of [...setEntries, ...extra, ...combo]) setPath(run, p, v);
       for (const [p, v] of [...extra, ...combo]) vars[p] = v;
       const arch = parseArch(run.arch, `${where} (${canonicalJson(vars)})`);
-      const runFields = z
-        .strictObject({
-          arch: z.unknown(),
-          model: z.string(),
-          functional: z.boolean(),
-          seed: z.number().int(),
-          compat: z.enum(['none', 'scalesim']),
-          ...OPTIONAL_RUN_FIELDS,
-        })
-        .safeParse(run);
+      const runFields = runFieldsSchema.safeParse(run);
       if (!runFields.success) throw new InputError(`${where}: ${formatZodIssues(runFields.error)}`);
       const r = runFields.data;
       const model = isModelFile(r.model) ? besideSweepFile(r.model) : r.model;

@@ -235,9 +235,9 @@ export const runCommand: CommandBody<RunArgs> = {
       ...(args.inputShape !== undefined && { inputShapes: inputShapesOf(args.inputShape) }),
       cost: costOptionsFrom(args),
       ...(schedule !== undefined && { schedule }),
-      ...(args.dataset !== undefined && {
-        dataset: args.dataset, jobs: args.jobs, onAccuracyProgress: progress.onProgress, ...(args.limit !== undefined && { limit: args.limit }),
-      }),
+      ...(args.dataset !== undefined && { dataset: args.dataset, jobs: args.jobs, onAccuracyProgress: progress.onProgress }),
+      // without --dataset a --limit is refused (resolveRun), not ignored
+      ...(args.limit !== undefined && { limit: args.limit }),
     });
     log.info({ arch: arch.name, model: pipeline.workload.name, layers: pipeline.workload.layers.length, compat, engine }, 'run');
     // traces: their size estimated from a timing-only simulation, refused beyond --trace-limit

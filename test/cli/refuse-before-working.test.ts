@@ -124,11 +124,11 @@ describe('what input files say reaches the terminal safely, and a BOM is accepte
 
   it('control characters from an input file are escaped in messages', async () => {
     const o = await cli.run(['run', '--arch', '{dir}/a.yaml', '--gemm', '8x8x8'], {
-      files: { 'a.yaml': YAML.stringify({ ...arch, dataflow: '\u001b[31mos' }) },
+      files: { 'a.yaml': YAML.stringify({ ...arch, pe: '\u001b[31mint8\r' }) },
     });
-    refused(o);
-    expect(o.stderr).not.toContain('\u001b');
-    expect(o.stderr).toContain('\\x1b[31mos');
+    refused(o, /unknown PE/);
+    expect(o.stderr).not.toMatch(/[\u001b\r]/);
+    expect(o.stderr).toContain('\\x1b[31mint8\\r');
   });
 
   it('a UTF-8 byte-order mark: JSON, YAML, .cfg, topology CSV, sweep file and stdin alike', async () => {
