@@ -33,7 +33,7 @@ export const LIMITS = {
   dim: {
     max: 2 ** 24, hard: INT32_MAX,
     what: 'a dimension of a layer (GEMM M, N, K; conv height, width, channels, filters, kernel, stride, dilation, padding)',
-    why: 'fold lengths are 32-bit integers; 16.7 M is 1000x the largest zoo dimension',
+    why: "fold lengths are 32-bit integers; 16.7 M is over 300x GPT-2's 50,257-word vocabulary, the largest dimension in the zoo",
   },
   array_dim: {
     max: 65536, hard: INT32_MAX,
@@ -66,14 +66,14 @@ export const LIMITS = {
     why: 'functional runs hold their operands as 8-byte bit patterns (32 M elements: 256 MB each)',
   },
   functional_macs: {
-    max: 2 ** 34, hard: 2 ** 50,
+    max: 2 ** 32, hard: 2 ** 50,
     what: 'MACs of a functional run (--functional), every one through the PE arithmetic',
-    why: 'about 100-400 M MAC/s: 17 G MACs is one to three minutes',
+    why: 'about 60-200 M MAC/s (README benchmarks): 4.3 G MACs (ResNet-50 is 4.1 G) is under a minute or two',
   },
   reference_steps: {
-    max: 2 ** 28, hard: 2 ** 40,
+    max: 2 ** 26, hard: 2 ** 40,
     what: 'PE-cycles of the per-cycle reference engine (rows x cols x cycles, all layers)',
-    why: 'the reference engine moves every register every cycle (~10-50 M PE-cycles/s)',
+    why: 'it moves every register every cycle: about 1.5 M PE-cycles/s (a 256x256x256 GEMM on 32x32 is 21 M PE-cycles, 15 s)',
   },
   sweep_points: {
     max: 100000, hard: 2 ** 24,

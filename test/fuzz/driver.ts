@@ -130,8 +130,9 @@ export class FuzzDriver {
     if (this.child !== undefined) return this.child;
     const child = fork(fileURLToPath(new URL('./child.ts', import.meta.url)), [], {
       cwd: this.opts.scratch,
-      execArgv: ['--import', import.meta.resolve('tsx'), `--max-old-space-size=${this.heapMb}`],
-      env: { ...process.env, BITWEAVE_LOG_LEVEL: 'silent' },
+      execArgv: ['--import', import.meta.resolve('tsx')],
+      // the heap cap through NODE_OPTIONS: it is not one of the process's own flags (process.execArgv)
+      env: { ...process.env, BITWEAVE_LOG_LEVEL: 'silent', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${this.heapMb}`.trim() },
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
     await new Promise<void>((resolve, reject) => {

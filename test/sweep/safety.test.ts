@@ -4,7 +4,7 @@
  * is checked before any runs, sizes are counted before anything is expanded, and the results
  * are the same bytes however they were run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ afterAll(() => cli.close());
 const A = 'base: {arch: scale, model: "gemm:8x8x8"}\ngrid:\n  rows: [4, 8]\n  dataflow: [os, ws]\n';
 const B = 'base: {arch: scale, model: "gemm:16x8x8"}\ngrid:\n  rows: [4, 8]\n  dataflow: [os, ws]\n';
 /** one point that runs for a long time (a 8.6 G MAC functional GEMM), between two quick ones */
-const STUCK = 'base: {arch: scale, model: "gemm:8x8x8", functional: true}\npoints:\n  - {model: "gemm:8x8x8"}\n  - {model: "gemm:4096x2048x1024"}\n  - {model: "gemm:16x8x8"}\n';
+const STUCK = 'base: {arch: scale, model: "gemm:8x8x8", functional: true}\npoints:\n  - {model: "gemm:8x8x8"}\n  - {model: "gemm:2048x2048x1024"}\n  - {model: "gemm:16x8x8"}\n';
 
 const lines = (dir: string) => readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number; key: string; status: string; error?: string });
 
@@ -125,6 +125,16 @@ describe('every point is checked before any runs, and sizes before anything is e
     const o = await cli.run(['sweep', '{dir}/a.yaml', '--out', '{dir}/out', '--jobs', '1000'], { files: { 'a.yaml': A } });
     expect(o.verdict, o.stderr).toBe('clean-error');
     expect(o.stderr).toMatch(/--jobs 1000 is more than the \d+ cores/);
+  });
+});
+
+describe('node flags', () => {
+  it('a sweep under `node --max-old-space-size=...` starts its workers (they refused the flag)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bw-flags-'));
+    writeFileSync(join(dir, 'a.yaml'), A);
+    const r = spawnSync(process.execPath, ['--max-old-space-size=2048', bin, 'sweep', join(dir, 'a.yaml'), '--out', join(dir, 'out'), '--quiet'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(lines(join(dir, 'out')).length).toBe(4);
   });
 });
 
