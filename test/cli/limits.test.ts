@@ -6,11 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { onnx } from '../../models/import/onnx.ts';
+import onnxPkg from 'onnx-proto';
 import { LIMITS } from '../../sim/limits.ts';
 import { OnnxModelBuilder } from '../models/onnx-builder.ts';
 import { repoRoot } from './run-cli.ts';
 import { guardedCli } from './guarded-cli.ts';
+
+const { onnx } = onnxPkg;
 
 const cli = guardedCli({ timeoutMs: 30_000, rssMb: 1500 });
 afterAll(() => cli.close());
