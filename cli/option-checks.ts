@@ -31,6 +31,15 @@ function optionTable(y: Argv): YargsOptionTable {
   return (y as unknown as { getOptions(): YargsOptionTable }).getOptions();
 }
 
+/** options whose bare flag means something (`--trace` alone is `--trace all`): exempt from demanding a value */
+const BARE_FLAG_OPTIONS = new Set<string>();
+
+/** Declares an option that may be given without a value (yargs then passes ''), e.g. `--trace`. */
+export function bareFlagOption<D extends object>(name: string, def: D): D {
+  BARE_FLAG_OPTIONS.add(name);
+  return def;
+}
+
 /** The options of a command demand their values, and the parsed values are checked before it runs. */
 export function strictCommand<T, U>(mod: CommandModule<T, U>): CommandModule<T, U> {
   const builder = mod.builder;
@@ -39,7 +48,7 @@ export function strictCommand<T, U>(mod: CommandModule<T, U>): CommandModule<T, 
     builder: (y: Argv<T>) => {
       const built = (typeof builder === 'function' ? builder(y) : builder !== undefined ? y.options(builder) : y) as Argv<U>;
       const o = optionTable(built);
-      const valued = [...new Set([...o.string, ...o.number])].filter((k) => !o.boolean.includes(k));
+      const valued = [...new Set([...o.string, ...o.number])].filter((k) => !o.boolean.includes(k) && !BARE_FLAG_OPTIONS.has(k));
       if (valued.length > 0) built.requiresArg(valued);
       return built;
     },

@@ -13,6 +13,7 @@ import { PerfettoTrace } from '../traces/perfetto.ts';
 import { writeSramTraces } from '../traces/sram-trace.ts';
 import { BYTES, formatQuantity } from '../reports/units.ts';
 import type { OutputDir, StagedStream } from '../models/io/output-files.ts';
+import { bareFlagOption } from './option-checks.ts';
 import { startProgress, type Progress } from './progress.ts';
 
 export type TraceMode = 'perfetto' | 'csv' | 'all';
@@ -22,10 +23,11 @@ const MODES: readonly TraceMode[] = ['perfetto', 'csv', 'all'];
 export const DEFAULT_TRACE_LIMIT = '1GB';
 
 export const TRACE_OPTIONS = {
-  trace: {
+  // --trace alone is --trace all
+  trace: bareFlagOption('trace', {
     type: 'string',
     describe: 'with --out: perfetto (the timeline, timeline.perfetto.json), csv (per-layer SRAM/DRAM traces in SCALE-Sim\'s layout) or all; --trace alone is all',
-  },
+  } as const),
   'trace-limit': {
     type: 'string', default: DEFAULT_TRACE_LIMIT,
     describe: 'refuse --trace when its files would exceed this size (e.g. 500MB, 5GB; estimated before writing)',
