@@ -9,6 +9,8 @@ import { UsageError } from './option-checks.ts';
 export const MAX_OPTION = {
   type: 'string',
   array: true,
+  // one KEY=N per --max: `bitweave --max layers=N run ...` must not read `run` as a second value
+  nargs: 1,
   global: true,
   describe: `raise a size limit, KEY=N (repeatable; keys: ${Object.keys(LIMITS).filter((k) => (LIMITS as Record<string, { hard?: number }>)[k].hard !== undefined).join(', ')}; see the README's Limits table)`,
 } as const;

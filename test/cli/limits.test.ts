@@ -80,6 +80,9 @@ describe('sizes are refused before any work, never found out by a hang', () => {
     expect(o.verdict, o.stderr).toBe('ok');
     await refusedFast(['run', '--gemm', '8x8x8', '--max', 'macs=2'], /MACs of a run .* is 512; the limit is 2 /);
     await refusedFast(['run', '--gemm', '8x8x8', '--max', 'nosuch=2'], /unknown limit 'nosuch'/);
+    // a global option: before the command too, one KEY=N each time (the command is not read as a second value)
+    const before = await cli.run(['--max', 'folds=5000', 'run', '--gemm', '4096x64x64', '--array', '8x8']);
+    expect(before.verdict, before.stderr).toBe('ok');
   });
 });
 
