@@ -75,6 +75,16 @@ export const LIMITS = {
     what: 'PE-cycles of the per-cycle reference engine (rows x cols x cycles, all layers)',
     why: 'it moves every register every cycle: about 1.5 M PE-cycles/s (a 256x256x256 GEMM on 32x32 is 21 M PE-cycles, 15 s)',
   },
+  scalesim_steps: {
+    max: 2 ** 30, hard: 2 ** 40,
+    what: "steps of SCALE-Sim's memory system under --compat scalesim (compute cycles x (rows + cols), all layers)",
+    why: 'it serves the demand rows cycle by cycle, about 6-9 M steps/s (a 64x64x1,000,000 GEMM on 32x32 is 256 M steps: 44 s; ResNet-50 on 32x32 is 284 M): 1 G steps is two to three minutes',
+  },
+  scalesim_elements: {
+    max: 2 ** 27, hard: 2 ** 31 - 1,
+    what: "operand elements of one layer under --compat scalesim (M*K + K*N + M*N: SCALE-Sim's buffers hold a table entry per address)",
+    why: 'about 5 bytes per element (a 64x64x1,000,000 GEMM, 128 M elements: 600 MB): 134 M elements is under 1 GB',
+  },
   sweep_points: {
     max: 100000, hard: 2 ** 24,
     what: 'points of a sweep (counted from the grid and list sizes before any point is built)',

@@ -87,6 +87,7 @@ export function checkPipeline(opts: PipelineOptions): void {
   checkRunSize({
     arch: opts.arch, layers: opts.workload.layers, repeats: opts.workload.repeats,
     ...(opts.engine !== undefined && { engine: opts.engine }), ...(opts.functional !== undefined && { functional: opts.functional }),
+    ...(opts.compat !== undefined && { compat: opts.compat }),
   });
 }
 

@@ -113,13 +113,15 @@ const INT32_MAX = 2 ** 31 - 1;
  * runs the operand elements, the MACs through the PE arithmetic and the PE-cycles. Reads the
  * mappings only: O(layers).
  */
-export function checkRunSize(opts: Pick<RunOptions, 'arch' | 'layers' | 'repeats' | 'engine' | 'functional'>): RunSize {
+export function checkRunSize(opts: Pick<RunOptions, 'arch' | 'layers' | 'repeats' | 'engine' | 'functional' | 'compat'>): RunSize {
   const { arch } = opts;
   const R = arch.array.rows, C = arch.array.cols;
   const where = `${arch.name} (${R}x${C} ${arch.dataflow})`;
   checkLimit('array_dim', Math.max(R, C), where, 'the larger array dimension');
   checkLimit('layers', opts.layers.length, 'workload', 'the number of array layers');
-  let folds = 0, macs = 0, funcMacs = 0, steps = 0;
+  // a convention with a memory model of its own (SCALE-Sim's) steps through every compute cycle of every layer
+  const ownMemory = conventionsOf(opts.compat ?? 'none').memory !== undefined;
+  let folds = 0, macs = 0, funcMacs = 0, steps = 0, memorySteps = 0;
   opts.layers.forEach((layer, index) => {
     const at = `layer ${layer.name}`;
     const g = gemmView(layer);
@@ -137,11 +139,16 @@ export function checkRunSize(opts: Pick<RunOptions, 'arch' | 'layers' | 'repeats
       funcMacs += m;
     }
     if (opts.engine === 'reference') steps += R * C * mp.folds * mp.foldCycles;
+    if (ownMemory) {
+      checkLimit('scalesim_elements', g.m * g.k + g.k * g.n + g.m * g.n, at, "the operand elements of a layer under SCALE-Sim's memory system (M*K + K*N + M*N)");
+      memorySteps += (R + C) * mp.folds * mp.foldCycles;
+    }
   });
   checkLimit('run_folds', folds, 'workload', 'the number of folds of all layers');
   checkLimit('macs', macs, 'workload');
   checkLimit('functional_macs', funcMacs, 'workload', 'the MACs of the functional run');
   checkLimit('reference_steps', steps, 'workload', 'the PE-cycles of the reference engine');
+  checkLimit('scalesim_steps', memorySteps, 'workload', "the steps of SCALE-Sim's memory system (compute cycles x (rows + cols))");
   return { layers: opts.layers.length, folds, macs };
 }
 

@@ -74,6 +74,11 @@ describe('sizes are refused before any work, never found out by a hang', () => {
     await refusedFast(['run', '--model', '{dir}/m.onnx'], /tensor 'w' holds 16 bytes, shape \[4096, 4096\] needs 67108864/, { 'm.onnx': small });
   });
 
+  it("--compat scalesim: SCALE-Sim's memory system steps through every cycle, so its cycles and operands are counted first", async () => {
+    await refusedFast(['run', '--gemm', '64x64x2000000', '--compat', 'scalesim'], /operand elements of a layer under SCALE-Sim's memory system .* is 256,004,096; the limit is 134,217,728/);
+    await refusedFast(['run', '--gemm', '1000000x64x64', '--compat', 'scalesim', '--max', 'scalesim_steps=268435456'], /steps of SCALE-Sim's memory system .* is 504,000,000; the limit is 268,435,456/);
+  });
+
   it('--max raises a limit: the refused run then runs', async () => {
     await refusedFast(['run', '--gemm', '4096x64x64', '--array', '8x8', '--max', 'folds=1000'], /the limit is 1,000/);
     const o = await cli.run(['run', '--gemm', '4096x64x64', '--array', '8x8', '--max', 'folds=5000']);
