@@ -30,7 +30,7 @@ import type { FuzzInput } from './driver.ts';
 const { onnx } = onnxPkg;
 
 /** limits that keep a valid fuzzed run small (and exercise the limit checks) */
-export const SMALL = ['--max', 'folds=20000', '--max', 'run_folds=200000', '--max', 'functional_macs=2000000', '--max', 'layers=2000', '--max', 'samples=20000'];
+export const SMALL = ['--max', 'folds=20000', '--max', 'run_folds=200000', '--max', 'functional_macs=2000000', '--max', 'layers=2000', '--max', 'samples=20000', '--max', 'scalesim_steps=20000000'];
 
 // ---------- values and mutations ----------
 
