@@ -371,7 +371,12 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, readonly string[
     '--out': ['{dir}/out', '{dir}'], '--trace': [], '--dram-type': ['ddr4', 'nosuch'], '--node': ['45', '3', '-1', 'abc'],
     '--technology': ['aladdin40', 'nosuch'], '--dataset': ['fmnist', 'nosuch'], '--limit': ['10', '0', '1.5'],
     '--jobs': ['1', '0', '1000', 'abc'], '--schedule': ['naive', 'heuristic', 'x'], '--reuse': ['none', 'ent', 'mst', 'x'],
-    '--trce': [], '--verbose': [],
+    '--trce': [], '--verbose': [], '--trace-limit': ['1GB', '1kB', 'abc', '-1'], '--accumulate': ['top', 'below', 'x'],
+  },
+  exec: {
+    '--model': ['mlp', 'nosuch', '{dir}/none.onnx'], '--input': ['{dir}/none.npy', 'x=y', '{dir}'], '--input-shape': ['x=1x2', 'x=0', 'abc'],
+    '--pe': ['fp32', 'nosuch'], '--seed': ['1', '1.5', 'abc'], '--output': ['{dir}/o.npy', '{dir}/o.txt'], '--dump': ['{dir}/d', '{dir}'],
+    '--baseline': ['{dir}/b.json', '{dir}'], '--update': [], '--json': [],
   },
   quantize: { '--format': ['e4m3', 'nosuch', ''], '--saturate': [], '--round': ['rne', 'trunc', 'x'], '--ftz': [], '--json': [] },
   mul: { '--pe': ['int8', 'lmul-bf16', 'nosuch'], '--acc': ['fp32', 'x'], '--json': [] },
