@@ -56,5 +56,6 @@ export { getTechTable, makeTechnology, technologyNames, type TechOptions, type T
 // ---- sweeps: a grid of runs on worker threads, resumable, shardable ----
 export { loadSweepFile } from '../cli/sweep-file.ts';
 export { parseSweepSpec, shardOf, type PointConfig, type SweepPoint, type SweepSpec } from '../sweep/spec.ts';
-export { readResults, runSweep, type ResultLine, type SweepRunOptions, type SweepSummary } from '../sweep/runner.ts';
+export { runSweep, type SweepRunOptions, type SweepSummary } from '../sweep/runner.ts';
+export { readResults, type ResultLine } from '../sweep/results.ts';
 export { mergeShards, type MergeOptions, type MergeSummary } from '../sweep/merge.ts';

@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { loadArch } from '../cli/arch-file.ts';
 import { printTable } from '../cli/io.ts';
 import { runPoint } from '../sweep/point.ts';
-import { runSweep, RESULTS_JSONL } from '../sweep/runner.ts';
+import { runSweep } from '../sweep/runner.ts';
+import { RESULTS_JSONL } from '../sweep/results.ts';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.ts';
 import { fmt } from './timing.ts';
 

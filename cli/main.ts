@@ -7,13 +7,16 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InputError } from '../sim/errors.ts';
+import { InputError, printable } from '../sim/errors.ts';
+import { abortPendingOutputs } from '../models/io/output-files.ts';
 import { setLogLevel } from './logger.ts';
 import { packageFile } from '../models/package-files.ts';
 import { commandName, commands, type AnyCommand, type CommandEntry } from './commands/index.ts';
+import { checkParsedArgs, strictCommand, UsageError } from './option-checks.ts';
+import { MAX_OPTION, applyMaxOption, maxValuesIn } from './limits-option.ts';
 
 /** global options that take a value: the word after them is not the command */
-const GLOBAL_VALUE_OPTIONS = new Set(['--log-level']);
+const GLOBAL_VALUE_OPTIONS = new Set(['--log-level', '--max']);
 
 /** The command the arguments invoke: their first word that is not an option or an option's value. */
 function invokedCommand(argv: readonly string[]): CommandEntry | undefined {
@@ -49,9 +52,17 @@ function skipHelpCache(parser: Argv): void {
   if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Before a command runs: its options checked, the limits and the log level of this command line set. */
+function commandLineMiddleware(args: Record<string, unknown>, y: Argv): void {
+  checkParsedArgs(args, y);
+  applyMaxOption(args.max as unknown[] | undefined);
+  if (args.quiet === true) setLogLevel('silent');
+  else if (typeof args.logLevel === 'string') setLogLevel(args.logLevel);
+}
+
+/** Runs one command line; resolves to the exit code. Tests call it in-process (test/fuzz/). */
+export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
-  let usageError: string | undefined;
   let parser: Argv = yargs(argv)
     .scriptName('bitweave')
     // the package's own version, wherever the command is run from (yargs would look above the cwd)
@@ -72,10 +83,8 @@ async function main(argv: string[]): Promise<number> {
       describe: 'no progress output and no logs (errors and results still print); same as --log-level silent',
       global: true,
     })
-    .middleware((args) => {
-      if (args.quiet === true) setLogLevel('silent');
-      else if (typeof args.logLevel === 'string') setLogLevel(args.logLevel);
-    })
+    .option('max', MAX_OPTION)
+    .middleware(commandLineMiddleware as unknown as (args: object) => void)
     .demandCommand(1, 'name a command (see --help)')
     .example('$0 run --arch edge --model resnet18 --pe fp8-e4m3', 'ResNet-18 on a 16x16 fp8 array: cycles, traffic, energy')
     .example('$0 sweep examples/sweep.yaml --jobs 2 --out out/sweep && $0 report out/sweep', 'a design-space sweep and its trade-off plots')
@@ -86,36 +95,44 @@ async function main(argv: string[]): Promise<number> {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
+    // --help and --version print and return: main() decides the exit code, also in-process
+    .exitProcess(false)
+    // a refused command line stops here: the command's handler never runs
     .fail((msg, err) => {
+      // yargs' own errors (YError: an option's check or coerce failed) are usage errors too
+      if (err && err.name === 'YError') throw new UsageError(err.message);
       if (err) throw err;
-      usageError = msg;
+      throw new UsageError(msg);
     });
   skipHelpCache(parser);
   try {
+    // this command line's limits (or the defaults, whatever an earlier in-process call set)
+    applyMaxOption(maxValuesIn(argv));
     const invoked = invokedCommand(argv);
     for (const c of commands) {
-      parser = parser.command(c === invoked ? { command: c.command, describe: c.describe, ...(await c.load()) } as AnyCommand : listed(c));
+      parser = parser.command(c === invoked ? strictCommand({ command: c.command, describe: c.describe, ...(await c.load()) } as AnyCommand) : listed(c));
     }
     await parser.parseAsync();
   } catch (err) {
+    // nothing half-written stays behind: outputs staged by the command are removed
+    abortPendingOutputs();
     if (err instanceof InputError) {
-      process.stderr.write(`bitweave: ${err.message}\n`);
-      if (verbose && err.stack) process.stderr.write(err.stack + '\n');
+      process.stderr.write(`bitweave: ${printable(err.message)}\n${err instanceof UsageError ? '(see bitweave --help)\n' : ''}`);
+      if (verbose && err.stack) process.stderr.write(printable(err.stack, 1e6) + '\n');
       return 2;
     }
     const e = err instanceof Error ? err : new Error(String(err));
-    process.stderr.write(`bitweave: internal error: ${e.message}\n`);
-    if (verbose && e.stack) process.stderr.write(e.stack + '\n');
+    process.stderr.write(`bitweave: internal error: ${printable(e.message)}\n`);
+    if (verbose && e.stack) process.stderr.write(printable(e.stack, 1e6) + '\n');
     else process.stderr.write('(run again with --verbose for the stack trace)\n');
     return 1;
-  }
-  if (usageError !== undefined) {
-    process.stderr.write(`bitweave: ${usageError}\n(see bitweave --help)\n`);
-    return 2;
   }
   return process.exitCode === undefined ? 0 : Number(process.exitCode);
 }
 
-main(hideBin(process.argv)).then((code) => {
-  process.exitCode = code;
-});
+// the program (bin/bitweave.js) runs it; a test that imports main() sets this flag first
+if ((globalThis as { bitweaveInProcess?: boolean }).bitweaveInProcess !== true) {
+  main(hideBin(process.argv)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,6 +1,7 @@
 /** Options shared by several commands. */
 import type { Argv } from 'yargs';
 import { InputError } from '../sim/errors.ts';
+import { numberOption } from './option-checks.ts';
 import type { PeOptions } from '../sim/pe/registry.ts';
 import { withAccumulatorOptions, type AccumulatorArgs } from './acc-options.ts';
 import type { TechOptions } from '../sim/cost/technology.ts';
@@ -92,8 +93,8 @@ export function jsonReal(v: number): number | string {
 export function withCostOptions<T>(y: Argv<T>) {
   return y
     .option('technology', { type: 'string', default: 'horowitz45', describe: 'cost table: horowitz45 | aladdin40' })
-    .option('node', { type: 'number', describe: 'process node in nm to scale the table to (Stillmaker & Baas), 7-130' })
-    .option('vdd', { type: 'number', describe: "supply voltage for node scaling (default: the table's)" })
+    .option('node', numberOption('node', { positive: true, describe: 'process node in nm to scale the table to (Stillmaker & Baas), 7-130' }))
+    .option('vdd', numberOption('vdd', { positive: true, describe: "supply voltage for node scaling (default: the table's)" }))
     .option('dram-type', { type: 'string', describe: "DRAM type (ddr3, ddr4, lpddr4, gddr5, gddr6, hbm2); default: the arch's" });
 }
 

@@ -4,6 +4,7 @@
  * stalls of a run; energy follows from the counts. Without --schedule nothing changes.
  */
 import { InputError } from '../sim/errors.ts';
+import { numberOption } from './option-checks.ts';
 import type { SimResult } from '../sim/result.ts';
 import type { ScheduleRequest } from '../sim/pipeline.ts';
 import { describeSummary, parseScheduler } from '../sim/schedulers/network/index.ts';
@@ -18,8 +19,8 @@ export interface ScheduleArgs {
 
 export const SCHEDULE_OPTIONS = {
   schedule: { type: 'string', describe: 'network scratchpad schedule: naive | heuristic | optimal (DRAM traffic, stalls and energy from it; default: the per-layer buffer model)' },
-  'schedule-time-limit': { type: 'number', default: 10, describe: 'with --schedule optimal: seconds for the ILP solver (the gap is reported when it stops early)' },
-  'schedule-weight-kb': { type: 'number', describe: 'with --schedule: split convs / linears whose weights exceed this many KB along their output channels (default: whole tensors)' },
+  'schedule-time-limit': numberOption('schedule-time-limit', { positive: true, default: 10, describe: 'with --schedule optimal: seconds for the ILP solver (the gap is reported when it stops early)' }),
+  'schedule-weight-kb': numberOption('schedule-weight-kb', { positive: true, describe: 'with --schedule: split convs / linears whose weights exceed this many KB along their output channels (default: whole tensors)' }),
 } as const;
 
 /** The schedule request of the command line (undefined without --schedule); checked again by the pipeline. */

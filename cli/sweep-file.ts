@@ -1,16 +1,14 @@
-/** A sweep file read as `bitweave sweep` reads it: every point expanded and checked before any runs. */
-import { existsSync, readFileSync } from 'node:fs';
-import { InputError } from '../sim/errors.ts';
-import { getPe } from '../sim/pe/registry.ts';
-import { loadWorkload } from '../models/workload.ts';
+/** A sweep file read as `bitweave sweep` reads it: every point expanded and checked, as `bitweave run` checks its options, before any runs. */
+import { readInputText } from '../models/io/input-file.ts';
+import { RunCache, resolveRun } from '../models/run-request.ts';
+import { pointRequest } from '../sweep/point.ts';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.ts';
 import { loadArch } from './arch-file.ts';
 
 export function loadSweepFile(file: string): SweepSpec {
-  if (!existsSync(file)) throw new InputError(`sweep file '${file}' does not exist`);
-  return parseSweepSpec(readFileSync(file, 'utf8'), file, {
+  const cache = new RunCache();
+  return parseSweepSpec(readInputText(file, 'sweep file'), file, {
     loadArch,
-    checkPe: (name) => void getPe(name),
-    checkModel: (source) => void loadWorkload(source),
+    checkPoint: (config) => void resolveRun(pointRequest(config), cache),
   });
 }

@@ -4,8 +4,6 @@
  * The size is estimated before anything is written (traces/estimate.ts, from a timing-only
  * simulation) and a trace larger than --trace-limit is refused; writing shows progress.
  */
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ArchConfig } from '../sim/arch/schema.ts';
 import { InputError } from '../sim/errors.ts';
 import type { LayerDetail, SimResult } from '../sim/result.ts';
@@ -14,6 +12,8 @@ import { writeDramTraces } from '../traces/dram-trace.ts';
 import { PerfettoTrace } from '../traces/perfetto.ts';
 import { writeSramTraces } from '../traces/sram-trace.ts';
 import { BYTES, formatQuantity } from '../reports/units.ts';
+import type { OutputDir, StagedStream } from '../models/io/output-files.ts';
+import { bareFlagOption } from './option-checks.ts';
 import { startProgress, type Progress } from './progress.ts';
 
 export type TraceMode = 'perfetto' | 'csv' | 'all';
@@ -23,10 +23,11 @@ const MODES: readonly TraceMode[] = ['perfetto', 'csv', 'all'];
 export const DEFAULT_TRACE_LIMIT = '1GB';
 
 export const TRACE_OPTIONS = {
-  trace: {
+  // --trace alone is --trace all
+  trace: bareFlagOption('trace', {
     type: 'string',
     describe: 'with --out: perfetto (the timeline, timeline.perfetto.json), csv (per-layer SRAM/DRAM traces in SCALE-Sim\'s layout) or all; --trace alone is all',
-  },
+  } as const),
   'trace-limit': {
     type: 'string', default: DEFAULT_TRACE_LIMIT,
     describe: 'refuse --trace when its files would exceed this size (e.g. 500MB, 5GB; estimated before writing)',
@@ -79,27 +80,31 @@ export function checkTraceSize(req: TraceRequest, preview: SimResult, arch: Arch
 
 /**
  * Writes the traces layer by layer as the simulation hands them over (the CSVs chunk by
- * chunk, never a whole trace in memory), then the timeline, through a temporary file renamed
- * into place when complete.
+ * chunk, never a whole trace in memory), then the timeline, all staged in the output folder:
+ * they appear there when the command commits it (after the run succeeded), never half-written.
  */
 export class TraceWriter {
-  private readonly fds: number[] = [];
+  private readonly streams: StagedStream[] = [];
   private written = 0;
   private readonly perfetto: PerfettoTrace | undefined;
   private readonly progress: Progress;
   private nextVector = 0;
 
   /** `preview`: the run's result (its repeats and vector work place the layers on the timeline) */
-  constructor(private readonly req: TraceRequest, private readonly preview: SimResult, estimateBytes: number, opts: { quiet?: boolean } = {}) {
+  constructor(
+    private readonly req: TraceRequest, private readonly out: OutputDir, private readonly preview: SimResult, estimateBytes: number,
+    opts: { quiet?: boolean } = {},
+  ) {
     if (req.mode !== 'csv') this.perfetto = new PerfettoTrace(preview.arch.clock_mhz, `bitweave ${preview.arch.name}`);
     this.progress = startProgress('traces', 'MB', Math.max(1, Math.round(estimateBytes / 1e6)), opts);
   }
 
-  private open(path: string): (chunk: string) => void {
-    const fd = openSync(path, 'w');
-    this.fds.push(fd);
+  private open(name: string): (chunk: string) => void {
+    const stream = this.out.stream(name);
+    this.streams.push(stream);
     return (chunk) => {
-      this.written += writeSync(fd, chunk);
+      stream.write(chunk);
+      this.written += Buffer.byteLength(chunk);
     };
   }
 
@@ -113,16 +118,15 @@ export class TraceWriter {
 
   layer(d: LayerDetail): void {
     if (this.req.mode !== 'perfetto') {
-      const dir = join(this.req.out, `layer${d.index}`);
-      mkdirSync(dir, { recursive: true });
+      const dir = `layer${d.index}`;
       const files = (kind: 'SRAM' | 'DRAM') => ({
-        ifmap: this.open(join(dir, `IFMAP_${kind}_TRACE.csv`)),
-        filter: this.open(join(dir, `FILTER_${kind}_TRACE.csv`)),
-        ofmap: this.open(join(dir, `OFMAP_${kind}_TRACE.csv`)),
+        ifmap: this.open(`${dir}/IFMAP_${kind}_TRACE.csv`),
+        filter: this.open(`${dir}/FILTER_${kind}_TRACE.csv`),
+        ofmap: this.open(`${dir}/OFMAP_${kind}_TRACE.csv`),
       });
       writeSramTraces(d, files('SRAM'));
       writeDramTraces(d, files('DRAM'));
-      for (const fd of this.fds.splice(0)) closeSync(fd);
+      this.close();
     }
     if (this.perfetto) {
       this.vectorBefore(d.index);
@@ -135,12 +139,9 @@ export class TraceWriter {
   finish(): number {
     if (this.perfetto) {
       this.vectorBefore(Infinity);
-      const file = join(this.req.out, 'timeline.perfetto.json');
-      const tmp = `${file}.tmp-${process.pid}`;
-      const write = this.open(tmp);
+      const write = this.open('timeline.perfetto.json');
       for (const chunk of this.perfetto.chunks()) write(chunk);
-      for (const fd of this.fds.splice(0)) closeSync(fd);
-      renameSync(tmp, file);
+      this.close();
     }
     this.progress.update(Math.round(this.written / 1e6));
     this.progress.stop();
@@ -149,6 +150,6 @@ export class TraceWriter {
 
   /** closes what is open (after an error) */
   close(): void {
-    for (const fd of this.fds.splice(0)) closeSync(fd);
+    for (const stream of this.streams.splice(0)) stream.close();
   }
 }

@@ -42,9 +42,26 @@ export function workerModule(path: string): string {
   return packageFile(FROM_SOURCE ? `${path}.ts` : `dist/${path}.js`);
 }
 
-/** The Node flags a worker running workerModule(...) needs: tsx's loader for TypeScript sources, none for dist/. */
-export function workerExecArgv(file: string): string[] {
-  if (!file.endsWith('.ts') || process.execArgv.some((a) => a.includes('tsx'))) return process.execArgv;
+/** Node flags a worker thread accepts (per-process ones, like --max-old-space-size, make it refuse to start). */
+const WORKER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+
+/**
+ * The Node flags a worker running workerModule(...) needs: this process's module loaders
+ * only (a worker thread refuses to start with a per-process flag such as
+ * --max-old-space-size), plus tsx's loader for TypeScript sources when this process
+ * registered tsx in-process (bin/bitweave.js) and so has none to pass on; none for dist/.
+ */
+export function workerExecArgv(file: string, argv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    if (!WORKER_FLAGS.has(name)) continue;
+    if (eq > 0) out.push(a);
+    else if (i + 1 < argv.length) out.push(a, argv[++i]);
+  }
+  if (!file.endsWith('.ts') || out.some((a) => a.includes('tsx'))) return out;
   // tsx resolved from here, not from the cwd: a worker started in any directory finds it
-  return [...process.execArgv, '--import', import.meta.resolve('tsx')];
+  return [...out, '--import', import.meta.resolve('tsx')];
 }

@@ -11,7 +11,7 @@ import { InputError } from '../sim/errors.ts';
 import { getFormat } from '../sim/pe/formats.ts';
 import { getPe, type PeOptions } from '../sim/pe/registry.ts';
 import type { PeKind } from '../sim/pe/types.ts';
-import { runPipeline, type PipelineOptions, type PipelineResult, type ScheduleRequest } from '../sim/pipeline.ts';
+import { checkPipeline, runPipeline, type PipelineOptions, type PipelineResult, type ScheduleRequest } from '../sim/pipeline.ts';
 import type { Compat, EngineName, LayerDetail } from '../sim/result.ts';
 import type { CostOptions } from '../sim/cost/run-cost.ts';
 import type { PaddingMode } from '../sim/workload/layer.ts';
@@ -101,7 +101,8 @@ export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
   const workload = cache ? cache.workload(req.model, wl) : loadWorkload(req.model, wl);
   const { dataset } = req;
   if (dataset !== undefined) checkAccuracyRequest(req.model, dataset);
-  return {
+  if (req.limit !== undefined && dataset === undefined) throw new InputError('--limit counts images of --dataset; give --dataset too');
+  const resolved: PipelineOptions = {
     arch: req.arch, pe, workload, compat,
     ...(psumFormat !== undefined && { psumFormat }),
     ...(req.engine !== undefined && { engine: req.engine }),
@@ -118,6 +119,8 @@ export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
       }),
     }),
   };
+  checkPipeline(resolved);
+  return resolved;
 }
 
 export function runRequest(req: RunRequest, cache?: RunCache): Promise<PipelineResult> {

@@ -4,7 +4,6 @@
  * is one) and its lowering: the array ops (sim/workload/layer.ts Layers with repeat counts) and
  * the vector ops that `bitweave run` simulates.
  */
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../sim/errors.ts';
 import type { Layer, PaddingMode } from '../sim/workload/layer.ts';
@@ -16,6 +15,7 @@ import { trainedMetrics, TRAINED_DIR } from './accuracy/trained.ts';
 import { parseTopologyCsv } from './import/scalesim-csv.ts';
 import { lowerGraph, lowerLayers, type LowerOptions, type Lowered } from './lower.ts';
 import { buildZooModel, isZooSpec, zooNames } from './zoo/index.ts';
+import { decodeText, readInputBytes } from './io/input-file.ts';
 import type { BuildOptions } from './zoo/builder.ts';
 
 export type ModelSourceKind = 'zoo' | 'onnx' | 'csv';
@@ -43,14 +43,6 @@ export interface LoadOptions extends LowerOptions {
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
-function readFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read model file '${path}'${code ? ` (${code})` : ''}`);
-  }
-}
 
 /** Whether a model source names a file (an ONNX model or a SCALE-Sim topology), not a zoo model or a GEMM. */
 export function isModelFile(source: string): boolean {
@@ -63,11 +55,12 @@ export function loadModel(source: string, opts: LoadOptions = {}): LoadedModel {
     name: g.name, source: kind, graph: g, lowered: lowerGraph(g, opts), params: paramCount(g), macs: graphMacs(g),
   });
   if (/\.onnx$/i.test(s)) {
-    const g = importOnnx(readFile(s), { file: s, ...(opts.dims && { dims: opts.dims }), ...(opts.inputShapes && { inputShapes: opts.inputShapes }) });
+    const g = importOnnx(readInputBytes(s, 'model file', 'onnx_bytes'), { file: s, ...(opts.dims && { dims: opts.dims }), ...(opts.inputShapes && { inputShapes: opts.inputShapes }) });
     return lower(g, 'onnx');
   }
   if (/\.csv$/i.test(s)) {
-    const layers: Layer[] = parseTopologyCsv(readFile(s).toString('utf8'), { file: s, ...(opts.padding && { padding: opts.padding }) });
+    const text = decodeText(readInputBytes(s, 'topology file'), s);
+    const layers: Layer[] = parseTopologyCsv(text, { file: s, ...(opts.padding && { padding: opts.padding }) });
     const name = basename(s).replace(/\.csv$/i, '');
     const lowered = lowerLayers(name, layers);
     return { name, source: 'csv', lowered, params: 0, macs: lowered.summary.arrayMacs };
@@ -97,7 +90,7 @@ export function openModel(source: string, seed = 1): RunnableModel {
   const trained = trainedMetrics()[s];
   if (/\.onnx$/i.test(s) || trained) {
     const file = trained ? join(TRAINED_DIR, trained.onnx) : s;
-    const bytes = new Uint8Array(readFile(file));
+    const bytes = new Uint8Array(readInputBytes(file, 'model file', 'onnx_bytes'));
     const sig = onnxSignature(bytes, file);
     return {
       name: trained ? s : basename(file), source: trained ? 'trained' : 'onnx', bytes, inputs: sig.inputs, outputs: sig.outputs,

@@ -17,7 +17,7 @@
  */
 import { escapeHtml, htmlPage, tableCell } from './html.ts';
 import { InputError } from '../sim/errors.ts';
-import type { ResultLine, SweepMeta } from '../sweep/runner.ts';
+import { latestPerPoint, type ResultLine, type SweepMeta } from '../sweep/results.ts';
 import { scatterChart, type ScatterPoint } from './charts.ts';
 import { formatField, formatNumber, quantityOf } from './units.ts';
 
@@ -159,10 +159,8 @@ function csvText(header: readonly string[], rows: readonly (readonly string[])[]
 }
 
 export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | undefined, opts: SweepReportOptions = {}): SweepReport {
-  // one line per point (the last one written wins, as results.csv does), in point order
-  const byKey = new Map<string, ResultLine>();
-  for (const l of all) byKey.set(l.key, l);
-  const lines = [...byKey.values()].sort((a, b) => a.index - b.index);
+  // one line per point (as results.csv has it), in point order
+  const lines = latestPerPoint(all);
   const ok = lines.filter((l) => l.status === 'ok');
   if (ok.length === 0) throw new InputError('report: the sweep has no successful points to plot');
   const fields = numericFields(ok);
@@ -224,7 +222,8 @@ export function buildSweepReport(all: readonly ResultLine[], meta: SweepMeta | u
     sections.push({
       title: p.title,
       text: [
-        `${usable.length} points; ${front.length} on the Pareto front (ringed, dashed line): no other point has ` +
+        `${usable.length} points${usable.length < ok.length ? ` (${ok.length - usable.length} ok points have no value of ${xl} or ${yl} and are not drawn)` : ''}; ` +
+          `${front.length} on the Pareto front (ringed, dashed line): no other point has ` +
           `${xb === 'min' ? 'lower' : 'higher'} ${xl} and ${yb === 'min' ? 'lower' : 'higher'} ${yl} at once.`,
       ],
       chart: { file: p.file, svg, alt: p.title.toLowerCase() },

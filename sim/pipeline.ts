@@ -13,7 +13,7 @@
  */
 import type { ArchConfig } from './arch/schema.ts';
 import { conventionsOf } from './conventions.ts';
-import { runCost, withCost, type CostedSimResult, type CostOptions } from './cost/run-cost.ts';
+import { checkCostOptions, runCost, withCost, type CostedSimResult, type CostOptions } from './cost/run-cost.ts';
 import { InputError } from './errors.ts';
 import type { NumberFormat } from './pe/formats.ts';
 import type { PeKind } from './pe/types.ts';
@@ -21,7 +21,7 @@ import type { ArrayReuse, Compat, EngineName, LayerDetail, RunAccuracy, SimResul
 import { applyNetworkSchedule, scratchpadBytes } from './schedulers/network/apply.ts';
 import { scheduleNetwork, summarizeSchedule } from './schedulers/network/index.ts';
 import type { SchedulerName } from './memory/scratchpad.ts';
-import { simulate } from './simulate.ts';
+import { checkRunSize, simulate } from './simulate.ts';
 import type { Workload } from './workload/workload.ts';
 
 export interface ScheduleRequest {
@@ -77,14 +77,24 @@ async function schedule(result: SimResult, opts: PipelineOptions, s: ScheduleReq
   const p = network.problem({ input: w.input, weight: w.weight, psum: w.psum }, {
     ...(s.weightKb !== undefined && { maxWeightBytes: s.weightKb * 1024 }),
   });
-  const t0 = performance.now();
   const sched = await scheduleNetwork(p, s.scheduler, scratchpadBytes(opts.arch), { timeLimitS: s.timeLimitS });
-  const summary = summarizeSchedule(p, sched, performance.now() - t0);
+  const summary = summarizeSchedule(p, sched);
   return applyNetworkSchedule(result, opts.arch, p, sched, network.layerNodes, summary);
 }
 
-export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+/** Every check the pipeline makes before it starts: the schedule request, the cost options, the run's size. */
+export function checkPipeline(opts: PipelineOptions): void {
   checkSchedule(opts);
+  checkCostOptions(opts.arch, { ...opts.cost, pe: opts.pe });
+  checkRunSize({
+    arch: opts.arch, layers: opts.workload.layers, repeats: opts.workload.repeats,
+    ...(opts.engine !== undefined && { engine: opts.engine }), ...(opts.functional !== undefined && { functional: opts.functional }),
+    ...(opts.compat !== undefined && { compat: opts.compat }),
+  });
+}
+
+export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  checkPipeline(opts);
   const { arch, pe, workload: work } = opts;
   const simulated = simulate({
     arch, pe, layers: work.layers, repeats: work.repeats, vectorOps: work.vectorOps,

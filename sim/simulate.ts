@@ -17,6 +17,7 @@
  */
 import { makeRng } from './random.ts';
 import { InputError } from './errors.ts';
+import { checkLimit } from './limits.ts';
 import { runVector, type VectorWork } from './workload/vector.ts';
 import { gemmView, ifmapElements, type Layer } from './workload/layer.ts';
 import { im2col } from './workload/im2col.ts';
@@ -96,7 +97,65 @@ function ownMemoryModel(m: ScaleSimMemoryResult, macs: number, pes: number, fp: 
   };
 }
 
+/** The size of a run, as the limits of sim/limits.ts count it (computed from the mappings alone). */
+export interface RunSize {
+  readonly layers: number;
+  /** folds of all layers (one instance of each) */
+  readonly folds: number;
+  /** MACs with repeats */
+  readonly macs: number;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Refuses a run whose size is above a limit (sim/limits.ts), before any layer is simulated:
+ * per layer the folds (timing is O(folds)) and a fold's length (a 32-bit integer); in all,
+ * the layers, the folds, the MACs (exact integer counts), and for functional and reference
+ * runs the operand elements, the MACs through the PE arithmetic and the PE-cycles. Reads the
+ * mappings only: O(layers).
+ */
+export function checkRunSize(opts: Pick<RunOptions, 'arch' | 'layers' | 'repeats' | 'engine' | 'functional' | 'compat'>): RunSize {
+  const { arch } = opts;
+  const R = arch.array.rows, C = arch.array.cols;
+  const where = `${arch.name} (${R}x${C} ${arch.dataflow})`;
+  checkLimit('array_dim', Math.max(R, C), where, 'the larger array dimension');
+  checkLimit('layers', opts.layers.length, 'workload', 'the number of array layers');
+  // a convention with a memory model of its own (SCALE-Sim's) steps through every compute cycle of every layer
+  const ownMemory = conventionsOf(opts.compat ?? 'none').memory !== undefined;
+  let folds = 0, macs = 0, funcMacs = 0, steps = 0, memorySteps = 0;
+  opts.layers.forEach((layer, index) => {
+    const at = `layer ${layer.name}`;
+    const g = gemmView(layer);
+    const mp = mapGemm(g, R, C, arch.dataflow);
+    checkLimit('folds', mp.folds, at, `the number of folds on the ${R}x${C} array (${arch.dataflow}; GEMM ${g.m}x${g.n}x${g.k})`);
+    for (const [d, v] of [['M', g.m], ['N', g.n], ['K', g.k]] as const) {
+      if (v > INT32_MAX) throw new InputError(`${at}: GEMM ${d} is ${v.toLocaleString('en-US')}; at most ${INT32_MAX.toLocaleString('en-US')}`);
+    }
+    if (mp.foldCycles > INT32_MAX) throw new InputError(`${at}: one fold takes ${mp.foldCycles} cycles; at most ${INT32_MAX}`);
+    folds += mp.folds;
+    const m = g.m * g.n * g.k;
+    macs += m * repeatOf(opts.repeats, index, layer);
+    if (opts.functional) {
+      checkLimit('functional_elements', g.m * g.k + g.k * g.n + g.m * g.n, at, 'the operand elements of a functional layer (M*K + K*N + M*N)');
+      funcMacs += m;
+    }
+    if (opts.engine === 'reference') steps += R * C * mp.folds * mp.foldCycles;
+    if (ownMemory) {
+      checkLimit('scalesim_elements', g.m * g.k + g.k * g.n + g.m * g.n, at, "the operand elements of a layer under SCALE-Sim's memory system (M*K + K*N + M*N)");
+      memorySteps += (R + C) * mp.folds * mp.foldCycles;
+    }
+  });
+  checkLimit('run_folds', folds, 'workload', 'the number of folds of all layers');
+  checkLimit('macs', macs, 'workload');
+  checkLimit('functional_macs', funcMacs, 'workload', 'the MACs of the functional run');
+  checkLimit('reference_steps', steps, 'workload', 'the PE-cycles of the reference engine');
+  checkLimit('scalesim_steps', memorySteps, 'workload', "the steps of SCALE-Sim's memory system (compute cycles x (rows + cols))");
+  return { layers: opts.layers.length, folds, macs };
+}
+
 export function simulate(opts: RunOptions): SimResult {
+  checkRunSize(opts);
   const { arch, pe } = opts;
   const compat = opts.compat ?? 'none';
   const conv = conventionsOf(compat);

@@ -4,12 +4,14 @@
  * (by key; an ok line wins over an error line of the same point, and identical duplicates
  * collapse), in point order, and results.csv as `bitweave sweep` writes it.
  */
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../sim/errors.ts';
+import { checkOutputDir, writeFileAtomic } from '../models/io/output-files.ts';
+import { acquireLock } from './lock.ts';
 import {
   readResults, readSweepMeta, writeResultsCsv, writeSweepMeta, RESULTS_JSONL, type ResultLine,
-} from './runner.ts';
+} from './results.ts';
 import type { SweepSpec } from './spec.ts';
 
 export interface MergeOptions {
@@ -41,6 +43,14 @@ export function mergeShards(opts: MergeOptions): MergeSummary {
     if (!existsSync(join(dir, RESULTS_JSONL))) throw new InputError(`sweep-merge: '${dir}' has no ${RESULTS_JSONL}`);
     return readSweepMeta(dir);
   });
+  // one sweep: every shard's sweep.json names the same sweep (and the sweep file's, with --spec)
+  const ids = new Set(metas.flatMap((m) => (m?.sweep_id !== undefined ? [m.sweep_id] : [])));
+  if (opts.spec !== undefined) ids.add(opts.spec.id);
+  if (ids.size > 1) {
+    const which = opts.shardDirs.map((d, i) => `${d}: ${metas[i]?.sweep_id ?? '?'}`).join(', ');
+    throw new InputError(`sweep-merge: the shards come from different sweeps (${which}${opts.spec ? `; ${opts.spec.source}: ${opts.spec.id}` : ''})`);
+  }
+  checkOutputDir(opts.outDir, 'sweep-merge: the output folder');
   const target = join(opts.outDir, RESULTS_JSONL);
   if (existsSync(target) && !opts.force) {
     throw new InputError(`sweep-merge: ${target} exists; choose another output directory or pass --force to replace it`);
@@ -72,20 +82,24 @@ export function mergeShards(opts: MergeOptions): MergeSummary {
   }
   const merged = [...byKey.values()].sort((a, b) => a.index - b.index);
   mkdirSync(opts.outDir, { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}`;
-  writeFileSync(tmp, merged.map((l) => JSON.stringify(l) + '\n').join(''));
-  renameSync(tmp, target);
-
-  const known = metas.find((m) => m !== undefined);
-  const varying = opts.spec?.varying ?? known?.varying ?? varyingOf(merged);
-  writeSweepMeta(opts.outDir, {
-    source: opts.spec?.source ?? known?.source ?? 'merged shards',
-    varying,
-    total_points: opts.spec?.points.length ?? known?.total_points ?? merged.length,
-    shard: null,
-    points: merged.length,
-  });
-  writeResultsCsv(opts.outDir, varying);
+  const lock = acquireLock(opts.outDir, 'sweep-merge');
+  try {
+    writeFileAtomic(target, merged.map((l) => JSON.stringify(l) + '\n').join(''));
+    const known = metas.find((m) => m !== undefined);
+    const varying = opts.spec?.varying ?? known?.varying ?? varyingOf(merged);
+    const id = [...ids][0];
+    writeSweepMeta(opts.outDir, {
+      ...(id !== undefined && { sweep_id: id }),
+      source: opts.spec?.source ?? known?.source ?? 'merged shards',
+      varying,
+      total_points: opts.spec?.points.length ?? known?.total_points ?? merged.length,
+      shard: null,
+      points: merged.length,
+    });
+    writeResultsCsv(opts.outDir, varying);
+  } finally {
+    lock.release();
+  }
   return {
     shards: opts.shardDirs.length,
     lines,

@@ -26,6 +26,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import * as z from 'zod';
 import { InputError } from '../sim/errors.ts';
+import { checkLimit, limitOf } from '../sim/limits.ts';
 import { parseArch, type ArchConfig } from '../sim/arch/schema.ts';
 import { isPreset } from '../sim/arch/presets.ts';
 import { isModelFile } from '../models/source.ts';
@@ -80,6 +81,8 @@ export interface SweepPoint {
 }
 
 export interface SweepSpec {
+  /** the sweep's identity: a hash of its expanded points, in order (see sweepId) */
+  readonly id: string;
   readonly source: string;
   readonly points: readonly SweepPoint[];
   /** the dotted paths that vary, in file order */
@@ -99,6 +102,16 @@ const fileSchema = z.strictObject({
   set: z.record(z.string(), scalar).default({}),
   grid: z.record(z.string(), z.array(scalar)).default({}),
   points: z.array(z.record(z.string(), scalar)).optional(),
+});
+
+/** the run fields of one point, after its overrides (built once: a zod schema compiles itself on first use) */
+const runFieldsSchema = z.strictObject({
+  arch: z.unknown(),
+  model: z.string(),
+  functional: z.boolean(),
+  seed: z.number().int(),
+  compat: z.enum(['none', 'scalesim']),
+  ...OPTIONAL_RUN_FIELDS,
 });
 
 const SHORTHAND: Readonly<Record<string, string>> = {
@@ -149,10 +162,19 @@ function setPath(target: Record<string, unknown>, path: string, value: Scalar): 
 export interface SpecDeps {
   /** a preset name or arch file -> the validated arch (the CLI reads files) */
   readonly loadArch: (spec: string) => ArchConfig;
-  /** throws InputError if a model source cannot be used (cheap checks) */
-  readonly checkModel?: (source: string) => void;
-  /** throws InputError for an unknown PE name */
-  readonly checkPe?: (name: string) => void;
+  /**
+   * throws InputError if a point cannot run: every name (PE, formats, DRAM type, technology,
+   * node, model, data set) and its size (sim/limits.ts), short of running it
+   */
+  readonly checkPoint?: (config: PointConfig) => void;
+}
+
+/** The identity of a sweep: its expanded points (their keys, in order) and swept fields. */
+export function sweepId(points: readonly SweepPoint[], varying: readonly string[]): string {
+  const h = createHash('sha256');
+  h.update(canonicalJson(varying));
+  for (const p of points) h.update(`\n${p.key}`);
+  return h.digest('hex').slice(0, 16);
 }
 
 function formatZodIssues(err: z.ZodError): string {
@@ -164,12 +186,14 @@ function formatZodIssues(err: z.ZodError): string {
 export function parseSweepSpec(text: string, source: string, deps: SpecDeps): SweepSpec {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // aliases are how a small file becomes a huge one: their expansion is capped
+    doc = parseYaml(text, { maxAliasCount: limitOf('yaml_aliases') });
   } catch (e) {
     if (e instanceof YAMLParseError) {
       const pos = e.linePos?.[0];
       throw new InputError(`${source}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
     }
+    if (e instanceof Error && /alias/i.test(e.message)) throw new InputError(`${source}: not accepted: ${e.message}`);
     throw e;
   }
   const parsed = fileSchema.safeParse(doc);
@@ -188,23 +212,25 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
     throw new InputError(`${source}: points is an empty list`);
   }
 
+  // counted before anything is expanded: a grid of a few short lists can mean 10^8 points
+  const gridValues = Object.values(file.grid);
+  const count = gridValues.reduce((n, values) => n * values.length, 1) * Math.max(1, explicit.length);
+  checkLimit('sweep_points', count, source, `the number of points (${[...gridValues.map((v) => v.length), ...(explicit.length > 0 ? [explicit.length] : [])].join(' x ')})`);
+
   // files a sweep file names (its arch, model files) are relative to the sweep file's folder,
   // as in a Makefile or a YAML config, not to wherever the sweep is started from
   const besideSweepFile = (path: string) => (isAbsolute(path) ? path : join(dirname(source), path));
   const baseArch = deps.loadArch(isPreset(file.base.arch) ? file.base.arch : besideSweepFile(file.base.arch));
-  const combos: [string, Scalar][][] = [[]];
+  let combos: [string, Scalar][][] = [[]];
   for (let g = 0; g < gridPaths.length; g++) {
-    const values = Object.values(file.grid)[g];
     const next: [string, Scalar][][] = [];
-    for (const c of combos) for (const v of values) next.push([...c, [gridPaths[g], v]]);
-    combos.splice(0, combos.length, ...next);
+    for (const c of combos) for (const v of gridValues[g]) next.push([...c, [gridPaths[g], v]]);
+    combos = next;
   }
   const listed = explicit.length > 0 ? explicit : [[]];
   const varying = [...gridPaths];
   for (const pt of explicit) for (const [p] of pt) if (!varying.includes(p)) varying.push(p);
 
-  const checkedModels = new Set<string>();
-  const checkedPes = new Set<string>();
   const points: SweepPoint[] = [];
   for (const extra of listed) {
     for (const combo of combos) {
@@ -225,27 +251,10 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
       for (const [p, v] of [...setEntries, ...extra, ...combo]) setPath(run, p, v);
       for (const [p, v] of [...extra, ...combo]) vars[p] = v;
       const arch = parseArch(run.arch, `${where} (${canonicalJson(vars)})`);
-      const runFields = z
-        .strictObject({
-          arch: z.unknown(),
-          model: z.string(),
-          functional: z.boolean(),
-          seed: z.number().int(),
-          compat: z.enum(['none', 'scalesim']),
-          ...OPTIONAL_RUN_FIELDS,
-        })
-        .safeParse(run);
+      const runFields = runFieldsSchema.safeParse(run);
       if (!runFields.success) throw new InputError(`${where}: ${formatZodIssues(runFields.error)}`);
       const r = runFields.data;
       const model = isModelFile(r.model) ? besideSweepFile(r.model) : r.model;
-      if (deps.checkPe && !checkedPes.has(arch.pe)) {
-        deps.checkPe(arch.pe);
-        checkedPes.add(arch.pe);
-      }
-      if (deps.checkModel && !checkedModels.has(model)) {
-        deps.checkModel(model);
-        checkedModels.add(model);
-      }
       if (r.mst_depth !== undefined && r.reuse !== 'mst') throw new InputError(`${where}: mst_depth bounds the MST reuse tree; it needs reuse: mst`);
       const config: PointConfig = {
         arch, model, functional: r.functional, seed: r.seed, compat: r.compat,
@@ -260,6 +269,14 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         ...(r.technology !== undefined && { technology: r.technology }),
         ...(r.node !== undefined && { node: r.node }),
       };
+      if (deps.checkPoint) {
+        try {
+          deps.checkPoint(config);
+        } catch (e) {
+          if (e instanceof InputError) throw new InputError(`${where} (${canonicalJson(vars)}): ${e.message}`);
+          throw e;
+        }
+      }
       // the key names the model as the sweep file writes it: the same point wherever the
       // sweep (or a shard of it, or its merge) is started from
       points.push({ index, key: pointKey({ ...config, model: r.model }), vars, config });
@@ -270,7 +287,7 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
     if (keys.has(p.key)) throw new InputError(`${source}: point ${p.index} (${canonicalJson(p.vars)}) repeats an earlier point`);
     keys.add(p.key);
   }
-  return { source, points, varying };
+  return { id: sweepId(points, varying), source, points, varying };
 }
 
 /** Parses "i/n" (1-based i) and returns the points of that shard: every n-th, from i. */

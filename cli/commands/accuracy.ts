@@ -10,6 +10,7 @@ import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
 import { progressCallback } from '../progress.ts';
 import { peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
+import { checkJobs, integerOption, JOBS_OPTIONS } from '../option-checks.ts';
 
 interface AccuracyArgs extends PeOptionArgs {
   model: string;
@@ -23,6 +24,7 @@ interface AccuracyArgs extends PeOptionArgs {
   psum?: string;
   accumulate?: string;
   jobs: number;
+  force: boolean;
   json: boolean;
   /** the global --quiet */
   quiet?: boolean;
@@ -38,18 +40,19 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       .option('attention-pe', { type: 'string', describe: 'PE kind of the attention matmuls alone (Q K^T, A V)' })
       .option('fp-pe', { type: 'string', default: 'fp32', describe: 'with --pe xnor: the PE of the non-binary layers (BNNs keep first and last layers in higher precision)' })
       .option('dataset', { type: 'string', default: 'fmnist', describe: `data set: ${DATASETS.join(', ')} (the committed Fashion-MNIST test set)` })
-      .option('limit', { type: 'number', describe: 'first N images only' })
+      .option('limit', integerOption('limit', { min: 1, describe: 'first N images only' }))
       .option('arch', { type: 'string', default: 'scale', describe: 'array whose rows fold K in ws/is (preset or file)' })
       .option('dataflow', { type: 'string', describe: 'os | ws | is: the order of additions (default: the arch\'s)' })
       .option('psum', { type: 'string', describe: 'partial-sum storage format between folds (default: the accumulator)' })
       .option('accumulate', { type: 'string', describe: "ws/is: where row folds' partial sums are added: top (into the column) or below (under it; default)" })
-      .option('jobs', { type: 'number', default: 1, describe: 'worker threads' })
+      .options(JOBS_OPTIONS)
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .example('$0 accuracy --model cnn --pe fp8-e4m3', 'CNN on the 10,000 test images with e4m3 multipliers')
       .example('$0 accuracy --model vit --pe fp32 --attention-pe lmul-m4 --limit 1000', 'L-Mul in attention only')
       .example('$0 accuracy --model bcnn --pe xnor', 'binary layers on XNOR-popcount, first and last layers in fp32')
       .example('$0 accuracy --model mlp --pe bf16 --acc bf16 --dataflow ws --jobs 2', 'bf16 accumulation in ws order') as unknown as Argv<AccuracyArgs>,
   handler: async (args) => {
+    checkJobs(args.jobs, args.force);
     const modelFile = resolveTrainedModel(args.model);
     if (!(DATASETS as readonly string[]).includes(args.dataset)) {
       throw new InputError(`unknown dataset '${args.dataset}'; valid: ${DATASETS.join(', ')}`);
@@ -92,7 +95,6 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       acc: args.acc ?? null, dataflow, accumulate, rows: arch.array.rows, psum: args.psum ?? null,
       ...summary,
       reference_agrees_with_pytorch: pytorchAgreement ?? null,
-      seconds,
     };
     if (args.json) return printJson(report);
     process.stdout.write(`${args.model} on ${args.dataset} (${summary.images} images), PE ${args.pe}` +

@@ -9,7 +9,7 @@
  * shapes, data types, PEs, arch, output paths, baseline file); files are written atomically.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { layerPes } from '../../models/accuracy/task.ts';
@@ -19,7 +19,8 @@ import { bindInputs, inputShapesOf, type GivenInput } from '../../models/exec/in
 import { EXEC_BASELINE_COMMENT, execFigures, type ExecConfig } from '../../models/exec/model-baseline.ts';
 import { checkSampled, runModel, type ExecResult, type PeSetup } from '../../models/exec/run-model.ts';
 import { isBinaryNode } from '../../models/operators.ts';
-import { writeFileAtomic } from '../../models/io/atomic.ts';
+import { readInputText } from '../../models/io/input-file.ts';
+import { writeFileAtomic } from '../../models/io/output-files.ts';
 import { readNpy, readNpz, writeNpy, writeNpz, type NpyArray } from '../../models/io/npy.ts';
 import { openModel } from '../../models/source.ts';
 import { accumulateOf, parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
@@ -32,6 +33,7 @@ import {
 } from '../../sim/precision-check/baseline.ts';
 import { loadArch } from '../arch-file.ts';
 import type { CommandBody } from './index.ts';
+import { integerOption } from '../option-checks.ts';
 import { printBaselineDiff } from '../baseline-table.ts';
 import { printJson, printTable } from '../io.ts';
 import { jsonReal, peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
@@ -139,7 +141,7 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
     checkWritableFile(args.baseline, '--baseline');
     const exists = existsSync(args.baseline);
     if (!exists && !args.update) throw new InputError(`no baseline at ${args.baseline}: record one with --baseline ${args.baseline} --update`);
-    baseline = { file: args.baseline, ...(exists && { old: parseBaseline(readFileSync(args.baseline, 'utf8'), args.baseline) }) };
+    baseline = { file: args.baseline, ...(exists && { old: parseBaseline(readInputText(args.baseline, '--baseline'), args.baseline) }) };
   } else if (args.update) throw new InputError('--update rewrites a baseline: give --baseline FILE');
 
   // the model and the inputs: names, shapes, data types
@@ -390,7 +392,7 @@ export const execCommand: CommandBody<ExecArgs> = {
       .option('dataflow', { type: 'string', describe: 'os | ws | is; overrides the arch' })
       .option('accumulate', { type: 'string', describe: "ws/is: where row folds' partial sums are added: top | below (default); overrides the arch" })
       .option('psum', { type: 'string', describe: 'partial-sum storage format between folds (default: the accumulator)' })
-      .option('seed', { type: 'number', default: 1, describe: 'seed of a zoo model\'s random weights' })
+      .option('seed', integerOption('seed', { default: 1, describe: 'seed of a zoo model\'s random weights' }))
       .option('output', { type: 'string', describe: "write the PE's outputs: out.npy (one output) or out.npz (by output name)" })
       .option('dump', { type: 'string', describe: "a new folder: every node's values as .npy, the fp32 reference's beside each PE's, and index.json; adds the per-node table" })
       .option('baseline', { type: 'string', describe: 'a precision baseline of this model and input: compare with it (exit 1 when any figure moves)' })

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { packageFile } from '../../models/package-files.ts';
 import type { Argv, CommandModule } from 'yargs';
@@ -18,8 +18,10 @@ import { resolveTrainedModel, trainedMetrics } from '../../models/accuracy/train
 import { loadFmnist, normalizeImages } from '../../models/data/fmnist.ts';
 import { printBaselineDiff } from '../baseline-table.ts';
 import { printJson, printTable } from '../io.ts';
-import { writeFileAtomic } from '../../models/io/atomic.ts';
 import { dotSub } from './precision-dot.ts';
+import { readInputText } from '../../models/io/input-file.ts';
+import { checkOutputDir, writeFileAtomic } from '../../models/io/output-files.ts';
+import { integerOption, strictCommand } from '../option-checks.ts';
 
 interface MulArgs {
   samples: number;
@@ -48,14 +50,12 @@ const mulSub: CommandModule<object, MulArgs> = {
   describe: 'mean/max relative error and bias of every multiplier kind against the exact product',
   builder: (y) =>
     y
-      .option('samples', { type: 'number', default: 100000, describe: 'number of (x, y) pairs' })
+      .option('samples', integerOption('samples', { default: 100000, min: 1, limit: 'samples', describe: 'number of (x, y) pairs' }))
       .option('dist', { type: 'string', choices: ['loguniform', 'normal'], default: 'loguniform', describe: 'input distribution (loguniform: |x| in [2^-4, 2^4], random sign)' })
-      .option('seed', { type: 'number', default: 1, describe: 'random seed' })
+      .option('seed', integerOption('seed', { default: 1, describe: 'random seed' }))
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .example('$0 precision mul --samples 100000 --seed 1', "reproduces the L-Mul paper's precision claims"),
   handler: (args) => {
-    if (!Number.isInteger(args.samples) || args.samples < 1) throw new InputError(`--samples must be a positive integer, got ${args.samples}`);
-    if (!Number.isInteger(args.seed)) throw new InputError(`--seed must be an integer, got ${args.seed}`);
     const dist = args.dist === 'normal' ? 'normal' : 'loguniform';
     const report = mulPrecision({ samples: args.samples, dist, seed: args.seed });
     if (args.json) printJson(report);
@@ -80,8 +80,9 @@ const shown = (file: string) => {
 
 function readTrained(file: string): { metrics?: unknown; reason?: string } {
   if (!existsSync(file)) return { reason: `${shown(file)} not found (no trained models yet)` };
+  const text = readInputText(file, '--trained-metrics');
   try {
-    return { metrics: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+    return { metrics: JSON.parse(text) as unknown };
   } catch (e) {
     throw new InputError(`${file}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -103,6 +104,13 @@ const checkSub: CommandModule<object, CheckArgs> = {
       .example('$0 precision check --update', 'accept the current figures as the new baseline')
       .example('$0 precision check --json | jq .diffs', 'the differences, machine-readable') as unknown as Argv<CheckArgs>,
   handler: (args) => {
+    // every input is read and checked before the suite runs (it takes a while)
+    let old: Baseline | undefined;
+    if (existsSync(args.baseline)) old = parseBaseline(readInputText(args.baseline, '--baseline'), args.baseline);
+    else if (!args.update) {
+      throw new InputError(`no baseline at ${args.baseline}: create one with bitweave precision check --update --baseline ${args.baseline}`);
+    }
+    if (args.update) checkOutputDir(dirname(args.baseline), '--baseline: the folder');
     const trained = readTrained(args.trainedMetrics);
     const started = Date.now();
     const now = runPrecisionSuite({
@@ -111,11 +119,6 @@ const checkSub: CommandModule<object, CheckArgs> = {
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const count = Object.keys(now.entries).length;
-    let old: Baseline | undefined;
-    if (existsSync(args.baseline)) old = parseBaseline(readFileSync(args.baseline, 'utf8'), args.baseline);
-    else if (!args.update) {
-      throw new InputError(`no baseline at ${args.baseline}: create one with bitweave precision check --update --baseline ${args.baseline}`);
-    }
 
     if (args.update) {
       const next = newBaseline(old, now);
@@ -173,9 +176,9 @@ function trainedAccuracy(pe: PeKind): TrainedAccuracy[] {
 export const precisionCommand: CommandBody<object> = {
   builder: (y: Argv) =>
     y
-      .command(mulSub)
+      .command(strictCommand(mulSub))
       .command(dotSub as unknown as CommandModule<object, object>)
-      .command(checkSub as unknown as CommandModule<object, object>)
+      .command(strictCommand(checkSub) as unknown as CommandModule<object, object>)
       .demandCommand(1, 'name a precision study: mul, dot, check')
       .example('$0 precision mul --samples 100000 --seed 1', 'error statistics of every multiplier kind')
       .example('$0 precision dot --format e4m3 --k 4096 --acc-bits 15 --acc-promote 128', 'dot products through a limited accumulator')

@@ -6,7 +6,7 @@
  * `bitweave report --papers` prints the papers' headline figures instead (L-Mul, fp8 units, EN-T's
  * three design points beside the paper's gains).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import type { CommandBody } from './index.ts';
@@ -18,6 +18,9 @@ import type { CostedSimResult } from '../../sim/cost/run-cost.ts';
 import { InputError } from '../../sim/errors.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { loadArch } from '../arch-file.ts';
+import { readInputText } from '../../models/io/input-file.ts';
+import { OutputDir } from '../../models/io/output-files.ts';
+import { parseSimResult } from '../../reports/result-input.ts';
 import { printJson } from '../io.ts';
 import { AREA_UM2, ENERGY_PJ, formatNumber, formatPercent, formatQuantity } from '../../reports/units.ts';
 import { costOptionsFrom, withCostOptions, type CostOptionArgs } from '../options.ts';
@@ -40,17 +43,14 @@ function readResult(input: string): { result: SimResult | CostedSimResult; dir: 
     file = join(input, 'sim_result.json');
     if (!existsSync(file)) throw new InputError(`report: directory '${input}' has no sim_result.json (write one with bitweave run --out DIR)`);
   }
+  const text = readInputText(file, 'report');
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
     throw new InputError(`${file}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const d = doc as Partial<SimResult> | null;
-  if (!d || typeof d !== 'object' || !Array.isArray(d.layers) || !d.totals || !d.arch || typeof d.arch.rows !== 'number') {
-    throw new InputError(`${file}: not a bitweave SimResult (expected arch, totals and layers, as bitweave run --json prints)`);
-  }
-  return { result: d as SimResult, dir: statSync(input).isDirectory() ? input : dirname(file) };
+  return { result: parseSimResult(doc, file), dir: statSync(input).isDirectory() ? input : dirname(file) };
 }
 
 /** The arch a result ran on: --arch if given, else the memory system the result records, else its preset. */
@@ -91,6 +91,8 @@ export const reportCommand: CommandBody<ReportArgs> = {
       return;
     }
     if (args.input === undefined) throw new InputError('report: name a RESULT.json or a directory (or use --papers)');
+    // the output folder is checked before anything is read or computed
+    if (args.out !== undefined) new OutputDir(args.out);
     const sweepResults = sweepResultsOf(args.input);
     if (sweepResults !== undefined) return reportSweep(sweepResults, args);
     const { result, dir } = readResult(args.input);
@@ -101,8 +103,9 @@ export const reportCommand: CommandBody<ReportArgs> = {
     if (costAgain) arch = archOfResult(result, args.arch);
     const rep = buildReport(result, arch, { ...techOpts, ...(dramType !== undefined && { dram_type: dramType }) });
     const out = args.out ?? dir;
-    mkdirSync(out, { recursive: true });
-    for (const [name, text] of Object.entries(rep.files)) writeFileSync(join(out, name), text);
+    const files = new OutputDir(out);
+    for (const [name, text] of Object.entries(rep.files)) files.write(name, text);
+    files.commit();
     const t = rep.result.totals;
     if (args.json) {
       return printJson({ out, files: Object.keys(rep.files), energy_pj: t.energy_pj, area_um2: t.area_um2, derived: t.derived });

@@ -5,8 +5,6 @@
  * SCALE-Sim's report CSVs (and the SimResult as JSON); --trace adds per-layer SRAM/DRAM
  * traces and a Perfetto timeline to --out.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import type { CommandBody } from './index.ts';
 import { InputError } from '../../sim/errors.ts';
@@ -26,6 +24,8 @@ import { printJson, printTable } from '../io.ts';
 import { getLogger } from '../logger.ts';
 import { progressCallback } from '../progress.ts';
 import { AREA_UM2, BYTES, COUNT, ENERGY_PJ, formatNumber, formatQuantity, type Ladder } from '../../reports/units.ts';
+import { OutputDir } from '../../models/io/output-files.ts';
+import { checkJobs, integerOption, JOBS_OPTIONS, numberOption } from '../option-checks.ts';
 import { costOptionsFrom, peOptionsFrom, withCostOptions, withPeOptions, type CostOptionArgs, type PeOptionArgs } from '../options.ts';
 import type { CostedSimResult } from '../../sim/cost/run-cost.ts';
 import { printSchedule, scheduleRequest, SCHEDULE_OPTIONS, type ScheduleArgs } from '../schedule-option.ts';
@@ -34,6 +34,7 @@ interface DatasetArgs {
   dataset?: string;
   limit?: number;
   jobs: number;
+  force: boolean;
 }
 
 interface RunArgs extends DatasetArgs, PeOptionArgs, CostOptionArgs, ScheduleArgs, TraceArgs {
@@ -198,17 +199,17 @@ export const runCommand: CommandBody<RunArgs> = {
         .option('dataflow', { type: 'string', describe: 'os | ws | is; overrides the arch' })
         .option('accumulate', { type: 'string', describe: "ws/is: where row folds' partial sums are added: top (into the column) | below (under it; default); overrides the arch" })
         .option('array', { type: 'string', describe: 'array size RxC; overrides the arch' })
-        .option('bandwidth', { type: 'number', describe: 'DRAM bandwidth, bytes/cycle; overrides the arch' })
-        .option('latency', { type: 'number', describe: 'DRAM latency, cycles; overrides the arch' })
+        .option('bandwidth', numberOption('bandwidth', { positive: true, describe: 'DRAM bandwidth, bytes/cycle; overrides the arch' }))
+        .option('latency', integerOption('latency', { min: 0, describe: 'DRAM latency, cycles; overrides the arch' }))
         .option('compat', { type: 'string', default: 'none', describe: 'none | scalesim (SCALE-Sim v2 conventions)' })
         .option('engine', { type: 'string', default: 'fast', describe: 'fast | reference (per-cycle; small layers)' })
         .option('input-shape', { type: 'string', array: true, describe: 'NAME=1x3x224x224: the shape of a dynamic ONNX input (repeatable)' })
         .option('padding', { type: 'string', describe: 'valid | same | scalesim: padding of topology convolutions (default: same; scalesim with --compat scalesim)' })
         .option('functional', { type: 'boolean', default: false, describe: 'compute the output values (seeded random operands)' })
-        .option('seed', { type: 'number', default: 1, describe: 'seed of the functional operands' })
+        .option('seed', integerOption('seed', { default: 1, describe: 'seed of the functional operands' }))
         .option('dataset', { type: 'string', describe: 'with a trained model (bitweave accuracy --help): its top-1 accuracy on this data set (fmnist) through the run\'s PE and dataflow' })
-        .option('limit', { type: 'number', describe: 'with --dataset: the first N images only' })
-        .option('jobs', { type: 'number', default: 1, describe: 'with --dataset: worker threads' })
+        .option('limit', integerOption('limit', { min: 1, describe: 'with --dataset: the first N images only' }))
+        .options(JOBS_OPTIONS)
         .option('json', { type: 'boolean', default: false, describe: 'print the SimResult as JSON' })
         .option('out', { type: 'string', describe: 'directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv' })
         .options(TRACE_OPTIONS)
@@ -229,6 +230,9 @@ export const runCommand: CommandBody<RunArgs> = {
       throw new InputError(`--padding must be valid, same or scalesim, got '${args.padding}'`);
     }
     const trace = traceRequest(args);
+    checkJobs(args.jobs, args.force);
+    // the output folder is checked now and written only when the run has succeeded
+    const out = args.out !== undefined ? new OutputDir(args.out) : undefined;
     const arch = applyOverrides(loadArch(args.arch), args);
     // --reuse mst is a schedule of the array, not a PE option: the PE gets none
     const mst = args.reuse === 'mst';
@@ -242,24 +246,23 @@ export const runCommand: CommandBody<RunArgs> = {
       ...(args.mstDepth !== undefined && { mstDepth: args.mstDepth }),
       cost: costOptionsFrom(args),
       ...(schedule !== undefined && { schedule }),
-      ...(args.dataset !== undefined && {
-        dataset: args.dataset, jobs: args.jobs, onAccuracyProgress: progress.onProgress, ...(args.limit !== undefined && { limit: args.limit }),
-      }),
+      ...(args.dataset !== undefined && { dataset: args.dataset, jobs: args.jobs, onAccuracyProgress: progress.onProgress }),
+      // without --dataset a --limit is refused (resolveRun), not ignored
+      ...(args.limit !== undefined && { limit: args.limit }),
     });
     log.info({ arch: arch.name, model: pipeline.workload.name, layers: pipeline.workload.layers.length, compat, engine }, 'run');
     // traces: their size estimated from a timing-only simulation, refused beyond --trace-limit
     let writer: TraceWriter | undefined;
-    if (trace) {
+    if (trace && out) {
       const preview = simulate({
         arch, pe: pipeline.pe, layers: pipeline.workload.layers, repeats: pipeline.workload.repeats, vectorOps: pipeline.workload.vectorOps,
         compat, ...(pipeline.psumFormat !== undefined && { psumFormat: pipeline.psumFormat }),
       });
       const bytes = checkTraceSize(trace, preview, arch);
       log.info({ trace: trace.mode, bytes }, 'writing traces');
-      writer = new TraceWriter(trace, preview, bytes, { quiet: args.quiet === true });
+      writer = new TraceWriter(trace, out, preview, bytes, { quiet: args.quiet === true });
     }
-    // everything is checked: only now does anything get written
-    if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+    // everything is checked: only now does anything get written (staged in --out, moved into place at the end)
     let result;
     try {
       result = await runPipeline({ ...pipeline, ...(writer && { onLayer: (d: LayerDetail) => writer.layer(d) }) });
@@ -269,11 +272,12 @@ export const runCommand: CommandBody<RunArgs> = {
     }
     progress.stop();
 
-    if (args.out !== undefined) {
-      writeFileSync(join(args.out, 'COMPUTE_REPORT.csv'), computeReport(result));
-      writeFileSync(join(args.out, 'BANDWIDTH_REPORT.csv'), bandwidthReport(result));
-      writeFileSync(join(args.out, 'DETAILED_ACCESS_REPORT.csv'), detailedAccessReport(result));
-      writeFileSync(join(args.out, 'sim_result.json'), JSON.stringify(result, null, 2) + '\n');
+    if (out !== undefined) {
+      out.write('COMPUTE_REPORT.csv', computeReport(result));
+      out.write('BANDWIDTH_REPORT.csv', bandwidthReport(result));
+      out.write('DETAILED_ACCESS_REPORT.csv', detailedAccessReport(result));
+      out.write('sim_result.json', JSON.stringify(result, null, 2) + '\n');
+      out.commit();
       log.info({ out: args.out }, 'reports written');
     }
     if (args.json) printJson(result);

@@ -1,19 +1,23 @@
 import { basename, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { CommandBody } from './index.ts';
-import { InputError } from '../../sim/errors.ts';
+import { printable } from '../../sim/errors.ts';
 import { mergeShards } from '../../sweep/merge.ts';
 import { runSweep } from '../../sweep/runner.ts';
 import { shardOf } from '../../sweep/spec.ts';
 import { loadSweepFile } from '../sweep-file.ts';
 import { printJson } from '../io.ts';
+import { checkJobs, JOBS_OPTIONS, numberOption } from '../option-checks.ts';
 
 interface SweepArgs {
   file: string;
   jobs: number;
+  force: boolean;
+  pointTimeout?: number;
   out?: string;
   resume: boolean;
   shard?: string;
+  check: boolean;
   json: boolean;
   /** the global --quiet */
   quiet?: boolean;
@@ -57,19 +61,31 @@ export const sweepCommand: CommandBody<SweepArgs> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'sweep file (YAML or JSON)' })
-      .option('jobs', { type: 'number', default: 1, describe: 'worker threads' })
+      .options(JOBS_OPTIONS)
+      .option('point-timeout', numberOption('point-timeout', {
+        positive: true,
+        describe: 'seconds a point may run (from when a worker takes it); a point that takes longer is recorded as failed and its worker stopped',
+      }))
       .option('out', { type: 'string', describe: 'output directory (default: sweep-<file name>)' })
       .option('resume', { type: 'boolean', default: false, describe: 'skip points already in results.jsonl' })
       .option('shard', { type: 'string', describe: 'run shard i of n (i/n): every n-th point, for job arrays' })
+      .option('check', { type: 'boolean', default: false, describe: 'check the sweep file and every point (names, values, sizes) and run nothing' })
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .example('$0 sweep examples/sweep.yaml --jobs 2 --out out/sweep', 'run a sweep on two cores')
       .example('$0 sweep examples/sweep.yaml --out out/sweep --resume', 'continue a sweep that was stopped')
+      .example('$0 sweep examples/sweep.yaml --check', 'check every point of the file, run nothing')
       .example('$0 sweep examples/sweep.yaml --shard 2/3 --out out/shard2', 'the second third of the points')
       .example('$0 sweep-merge out/sweep out/shard1 out/shard2 out/shard3', 'merge shards (see bitweave sweep-merge --help)'),
   handler: async (args) => {
-    if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${args.jobs}`);
+    checkJobs(args.jobs, args.force);
     const spec = loadSweepFile(args.file);
     const points = shardOf(spec.points, args.shard);
+    if (args.check) {
+      const report = { file: args.file, sweep_id: spec.id, points: spec.points.length, shard: args.shard ?? null, shard_points: points.length, varying: spec.varying };
+      if (args.json) printJson(report);
+      else process.stdout.write(`${args.file}: ${spec.points.length} points, all valid${args.shard !== undefined ? ` (shard ${args.shard}: ${points.length})` : ''}; sweep ${spec.id}\n`);
+      return;
+    }
     const outDir = args.out ?? join('.', `sweep-${basename(args.file).replace(/\.[^.]*$/, '')}`);
     const tty = process.stderr.isTTY && !args.quiet;
     const bar = tty ? new SingleBar({ format: 'sweep [{bar}] {value}/{total} points | {rate} pts/s | eta {eta_formatted} | failed {failed}', hideCursor: true }) : undefined;
@@ -82,12 +98,13 @@ export const sweepCommand: CommandBody<SweepArgs> = {
       resume: args.resume,
       points,
       ...(args.shard !== undefined && { shard: args.shard }),
+      ...(args.pointTimeout !== undefined && { pointTimeoutS: args.pointTimeout }),
       onDone: (line, done, total) => {
         if (line.status !== 'ok') failed++;
         const rate = (done / Math.max(1e-3, (Date.now() - started) / 1000)).toFixed(1);
         if (bar) bar.update(done, { rate, failed });
         else if (!args.quiet) {
-          process.stderr.write(`sweep: ${done}/${total} points, point ${line.index} ${line.status}${line.error ? `: ${line.error}` : ''}\n`);
+          process.stderr.write(`sweep: ${done}/${total} points, point ${line.index} ${line.status}${line.error ? `: ${printable(line.error)}` : ''}\n`);
         }
       },
     });

@@ -11,6 +11,7 @@ import { zooEntries } from '../../models/zoo/index.ts';
 import { InputError } from '../../sim/errors.ts';
 import { printJson, printTable } from '../io.ts';
 import { withJson } from '../options.ts';
+import { numberOption, strictCommand } from '../option-checks.ts';
 
 const fmtCount = (n: number, unit: number, digits: number) => (n / unit).toFixed(digits);
 
@@ -60,7 +61,7 @@ const showSub: CommandModule<object, ShowArgs> = {
   builder: (y: Argv) =>
     withJson(y)
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo model spec or model file' })
-      .option('vector-throughput', { type: 'number', default: DEFAULT_VECTOR_THROUGHPUT, describe: 'vector unit elements per cycle' })
+      .option('vector-throughput', numberOption('vector-throughput', { positive: true, default: DEFAULT_VECTOR_THROUGHPUT, describe: 'vector unit elements per cycle' }))
       .option('fold-bn', { type: 'boolean', default: true, describe: 'fold batch norms into the preceding conv' })
       .option('depthwise', { type: 'string', choices: ['array', 'vector'], default: 'array', describe: 'where depthwise convs run' })
       .option('input-shape', { type: 'string', array: true, describe: 'NAME=1x3x224x224: the shape of a dynamic ONNX input (repeatable)' })
@@ -110,8 +111,8 @@ const showSub: CommandModule<object, ShowArgs> = {
 export const zooCommand: CommandBody<object> = {
   builder: (y: Argv) =>
     y
-      .command(listSub)
-      .command(showSub)
+      .command(strictCommand(listSub))
+      .command(strictCommand(showSub))
       .demandCommand(1, 'name a zoo command: list, show')
       .example('$0 zoo list --json', 'the built-in networks as JSON')
       .example('$0 zoo show resnet50', 'how ResNet-50 is lowered onto the array'),

@@ -23,6 +23,7 @@
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { createRequire } from 'node:module';
 import { InputError } from '../../sim/errors.ts';
+import { checkLimit } from '../../sim/limits.ts';
 import { decode } from '../../sim/pe/codec.ts';
 import { FP16 } from '../../sim/pe/formats.ts';
 import { executeGraph } from '../exec/executor.ts';
@@ -80,16 +81,60 @@ const ELEM_NAMES: Readonly<Record<number, string>> = {
   [DT.INT64]: 'int64', [DT.BOOL]: 'bool', [DT.FLOAT16]: 'float16', [DT.DOUBLE]: 'double', [DT.UINT32]: 'uint32', [DT.UINT64]: 'uint64',
 };
 
+/** bytes of one element in raw_data, per data type */
+function rawWidth(type: number): number {
+  switch (type) {
+    case DT.DOUBLE: case DT.INT64: case DT.UINT64: return 8;
+    case DT.FLOAT: case DT.INT32: case DT.UINT32: return 4;
+    case DT.FLOAT16: case DT.INT16: case DT.UINT16: return 2;
+    default: return 1; // int8, uint8, bool
+  }
+}
+
+/** the typed-value list a tensor without raw_data holds its values in, per data type (onnx.proto) */
+function valueList(t: TensorProto, type: number): ArrayLike<unknown> | null | undefined {
+  switch (type) {
+    case DT.FLOAT: return t.floatData;
+    case DT.DOUBLE: return t.doubleData;
+    case DT.INT64: return t.int64Data;
+    case DT.UINT64: case DT.UINT32: return t.uint64Data;
+    default: return t.int32Data; // float16, int32, int16, int8, uint16, uint8, bool
+  }
+}
+
+/**
+ * A tensor's element count, checked before anything is allocated: every dim a non-negative
+ * integer, the count within the tensor_elements limit and equal to what the file holds for it
+ * (raw bytes or typed values), so a corrupt 100-byte file cannot make the reader allocate
+ * gigabytes.
+ */
+function checkedElements(t: TensorProto, shape: readonly number[], type: number, where: string): number {
+  const bad = shape.find((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad !== undefined) throw new InputError(`${where}: tensor '${t.name}' has dimension ${bad}; dimensions are integers >= 0`);
+  let n = 1;
+  for (const d of shape) n *= d;
+  checkLimit('tensor_elements', n, `${where}: tensor '${t.name}' (shape ${shapeStr(shape)})`, 'its number of elements');
+  const raw = t.rawData && t.rawData.length > 0 ? t.rawData.length : undefined;
+  if (raw !== undefined) {
+    const need = n * rawWidth(type);
+    if (raw !== need) throw new InputError(`${where}: tensor '${t.name}' holds ${raw} bytes, shape ${shapeStr(shape)} needs ${need}`);
+  } else {
+    const held = valueList(t, type)?.length ?? 0;
+    if (held !== n) throw new InputError(`${where}: tensor '${t.name}' holds ${held} values, shape ${shapeStr(shape)} needs ${n}`);
+  }
+  return n;
+}
+
 /** Values of a TensorProto (true shape: [] for a scalar); floats as fp32 values, integers exact. */
 function tensorValues(t: TensorProto, where: string): ConstValue {
   const shape = (t.dims ?? []).map((d) => toNum(d as LongLike));
-  const n = numel(shape);
   const type = t.dataType ?? 0;
   const dtype = dtypeOf(type);
   if (t.dataLocation === 1) throw new InputError(`${where}: tensor '${t.name}' uses external data, which is not supported`);
   if (dtype === undefined) {
     throw new InputError(`${where}: tensor '${t.name}' has data type ${ELEM_NAMES[type] ?? type}; supported: float, double, float16, integers, bool`);
   }
+  const n = checkedElements(t, shape, type, where);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
   const data = dtype === 'float' ? new Float32Array(n) : new Float64Array(n);
@@ -161,6 +206,11 @@ function declared(vi: ValueInfoProto): DeclaredInput {
   if (!tt || !tt.shape) throw new InputError(`input '${vi.name}' has no tensor type or shape`);
   const shape = (tt.shape.dim ?? []).map((d, i) => {
     const v = d.dimValue !== undefined && d.dimValue !== null ? toNum(d.dimValue as LongLike) : 0;
+    // a negative (or absurd) dim is an error of its own, not a symbolic dimension to ask for
+    if (v !== 0 && (d.dimParam ?? '') === '' && (!Number.isSafeInteger(v) || v < 0)) {
+      throw new InputError(`input '${vi.name}' has dimension ${i} = ${v}; dimensions are positive integers`);
+    }
+    if (v > 0) checkLimit('dim', v, `input '${vi.name}'`, `dimension ${i}`);
     return v > 0 ? v : d.dimParam || `dim${i}`;
   });
   const elem = tt.elemType ?? DT.FLOAT;
@@ -251,6 +301,7 @@ class Importer {
       throw new InputError(`input '${d.name}' has a symbolic dimension ${i} ('${s}'): give its value (--input-shape ${d.name}=${d.shape.map((x) => (typeof x === 'number' ? x : 'N')).join('x')})`);
     });
     for (const v of shape) if (!Number.isInteger(v) || v < 1) throw new InputError(`input '${d.name}': dimension ${v} must be a positive integer`);
+    shape.forEach((v, i) => checkLimit('dim', v, `input '${d.name}'`, `dimension ${i}`));
     const elem = vi.type?.tensorType?.elemType ?? DT.FLOAT;
     const dt = dtypeOf(elem);
     if (dt === undefined || (dt === 'float' && elem !== DT.FLOAT)) throw new InputError(`input '${d.name}' has element type ${d.elemType}; supported: float, integers`);

@@ -13,6 +13,7 @@
  */
 import { InputError } from '../../sim/errors.ts';
 import { convLayer, gemmLayer, type Layer, type PaddingMode } from '../../sim/workload/layer.ts';
+import { checkLimit } from '../../sim/limits.ts';
 
 export interface TopologyOptions {
   /** file name used in error messages */
@@ -41,6 +42,10 @@ export function parseTopologyCsv(text: string, opts: TopologyOptions = {}): Laye
   let headerIdx = lines.findIndex((l) => l.trim() !== '');
   if (headerIdx < 0) throw new InputError(`${file}: empty topology file`);
   const form = opts.form === undefined || opts.form === 'auto' ? detectForm(lines[headerIdx]) : opts.form;
+  // every row is at least one layer: count them before building any
+  let rows = 0;
+  for (let i = headerIdx + 1; i < lines.length; i++) if (!/^[,\s]*$/.test(lines[i])) rows++;
+  checkLimit('layers', rows, file, 'the number of rows');
   const layers: Layer[] = [];
   for (let i = headerIdx + 1; i < lines.length; i++) {
     const lineNo = i + 1;
@@ -79,6 +84,8 @@ export function parseTopologyCsv(text: string, opts: TopologyOptions = {}): Laye
       padding: opts.padding ?? 'scalesim',
     };
     if (name.includes('DP')) {
+      // a depthwise row is one layer per channel: 10^6 channels would be 10^6 layers
+      checkLimit('layers', layers.length + v[4], where, `the number of layers with this depthwise row's ${v[4]} channels`);
       for (let c = 0; c < v[4]; c++) {
         layers.push(convLayer({ ...spec, name: `${name}Channel_${c}`, channels: 1 }, where));
       }

@@ -22,7 +22,7 @@
  * little-endian.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.ts';
+import { writeFileAtomic } from './output-files.ts';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { InputError } from '../../sim/errors.ts';
 

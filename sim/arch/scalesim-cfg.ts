@@ -16,10 +16,29 @@ export interface ScaleSimCfg {
   topology?: string;
 }
 
-const KNOWN_SECTIONS = new Set(['general', 'architecture_presets', 'run_presets', 'layout', 'sparsity', 'network']);
+/**
+ * The keys SCALE-Sim v2/v3 reads, by section (lower case, as its configparser matches them):
+ * anything else is a misspelling, which SCALE-Sim would ignore or fail on much later.
+ */
+const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  general: ['run_name'],
+  architecture_presets: [
+    'arrayheight', 'arraywidth', 'ifmapsramszkb', 'filtersramszkb', 'ofmapsramszkb', 'ifmapoffset', 'filteroffset',
+    'ofmapoffset', 'bandwidth', 'dataflow', 'memorybanks', 'readrequestbuffer', 'writerequestbuffer',
+  ],
+  run_presets: ['interfacebandwidth', 'useramulatortrace'],
+  layout: [
+    'ifmapcustomlayout', 'ifmapsrambankbandwidth', 'ifmapsrambanknum', 'ifmapsrambankport',
+    'filtercustomlayout', 'filtersrambankbandwidth', 'filtersrambanknum', 'filtersrambankport',
+  ],
+  sparsity: ['sparsitysupport', 'sparserep', 'optimizedmapping', 'blocksize', 'randomnumbergeneratorseed'],
+  network: ['topologycsvloc'],
+};
+const KNOWN_SECTIONS = new Set(Object.keys(KNOWN_KEYS));
 
 export function parseScaleSimCfg(text: string, file = 'config.cfg'): ScaleSimCfg {
   const values = new Map<string, { value: string; line: number }>();
+  const sections = new Map<string, number>();
   let section = '';
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -29,14 +48,23 @@ export function parseScaleSimCfg(text: string, file = 'config.cfg'): ScaleSimCfg
     if (sec) {
       section = sec[1].trim().toLowerCase();
       if (!KNOWN_SECTIONS.has(section)) {
-        throw new InputError(`${file}:${i + 1}: unknown section [${sec[1]}]`);
+        throw new InputError(`${file}:${i + 1}: unknown section [${sec[1]}]; sections: ${[...KNOWN_SECTIONS].map((x) => `[${x}]`).join(', ')}`);
       }
+      const first = sections.get(section);
+      if (first !== undefined) throw new InputError(`${file}:${i + 1}: section [${sec[1]}] appears twice (first on line ${first})`);
+      sections.set(section, i + 1);
       continue;
     }
     const kv = /^([A-Za-z_][A-Za-z0-9_ ]*?)\s*[:=]\s*(.*)$/.exec(line);
     if (!kv) throw new InputError(`${file}:${i + 1}: expected 'Key: value', got '${line}'`);
     if (section === '') throw new InputError(`${file}:${i + 1}: '${kv[1]}' appears before any [section]`);
-    values.set(`${section}.${kv[1].trim().toLowerCase()}`, { value: kv[2].trim(), line: i + 1 });
+    const key = kv[1].trim().toLowerCase();
+    if (!KNOWN_KEYS[section].includes(key)) {
+      throw new InputError(`${file}:${i + 1}: unknown key '${kv[1].trim()}' in [${section}]; keys there: ${KNOWN_KEYS[section].join(', ')} (any case)`);
+    }
+    const prev = values.get(`${section}.${key}`);
+    if (prev !== undefined) throw new InputError(`${file}:${i + 1}: '${kv[1].trim()}' is given twice in [${section}] (first on line ${prev.line})`);
+    values.set(`${section}.${key}`, { value: kv[2].trim(), line: i + 1 });
   }
   const get = (key: string): { value: string; line: number } | undefined => values.get(key);
   const need = (key: string, label: string): { value: string; line: number } => {

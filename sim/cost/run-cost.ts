@@ -232,6 +232,13 @@ function peOfResult(result: SimResult, arch: ArchConfig, given: PeKind | undefin
 }
 
 /** Energy and area of a run. Pure: the same inputs give the same numbers. */
+/** Refuses bad cost options (technology, node, supply, DRAM type) before anything is simulated. */
+export function checkCostOptions(arch: ArchConfig, opts: CostOptions = {}): void {
+  makeTechnology(opts);
+  dramPjPerBit(opts.dram_type ?? arch.dram.type);
+  sramKb(arch);
+}
+
 export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions = {}): RunCost {
   const tech = makeTechnology(opts);
   const dramType = opts.dram_type ?? arch.dram.type;

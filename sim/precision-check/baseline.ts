@@ -10,6 +10,7 @@
  *  - skipped: in the baseline, its group did not run (e.g. no trained models) -> passes
  *  - new: produced now, not in the baseline -> passes (`--update` records it)
  */
+import { z } from 'zod';
 import { InputError } from '../errors.ts';
 import type { Entry, EntryValue, SuiteConfig, Tolerance } from './suite.ts';
 
@@ -152,6 +153,14 @@ export function serializeBaseline(b: Baseline, comment = PRECISION_COMMENT): str
   return `${headText.slice(0, -2)},\n  "entries": {\n${lines.join(',\n')}\n  }\n}\n`;
 }
 
+const toleranceSchema = z.strictObject({ abs: z.number().nonnegative().optional(), rel: z.number().nonnegative().optional() });
+const entrySchema = z.strictObject({ value: z.union([z.number(), z.string(), z.boolean()]), tol: toleranceSchema.optional() });
+const baselineSchema = z.object({
+  version: z.number(),
+  config: z.record(z.string(), z.unknown()).optional(),
+  entries: z.record(z.string(), entrySchema),
+});
+
 export function parseBaseline(text: string, source: string): Baseline {
   let doc: unknown;
   try {
@@ -160,17 +169,20 @@ export function parseBaseline(text: string, source: string): Baseline {
     throw new InputError(`${source}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const d = doc as Partial<Baseline> | null;
-  if (!d || typeof d !== 'object' || typeof d.version !== 'number' || !d.entries || typeof d.entries !== 'object') {
+  if (!d || typeof d !== 'object' || Array.isArray(d) || typeof d.version !== 'number' || !d.entries || typeof d.entries !== 'object') {
     throw new InputError(`${source}: not a baseline file (expected version and entries; write one with --update)`);
   }
   if (d.version !== BASELINE_VERSION) {
     throw new InputError(`${source}: baseline version ${d.version}, this bitweave writes version ${BASELINE_VERSION}; regenerate with --update`);
   }
-  for (const [k, e] of Object.entries(d.entries)) {
-    const v = (e as Partial<Entry> | null)?.value;
-    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') {
-      throw new InputError(`${source}: entries.${k}.value: expected a number, string or boolean`);
-    }
+  const r = baselineSchema.safeParse(doc);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new InputError(`${source}: ${i.path.map(String).join('.') || '(top level)'}: ${i.message}`);
   }
-  return { version: d.version, config: d.config ?? {}, entries: d.entries };
+  // an empty baseline compares nothing and would always pass: refuse it
+  if (Object.keys(r.data.entries).length === 0) {
+    throw new InputError(`${source}: the baseline has no entries, so it would check nothing; write one with --update`);
+  }
+  return { version: r.data.version, config: r.data.config ?? {}, entries: r.data.entries as Record<string, Entry> };
 }

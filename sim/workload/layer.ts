@@ -10,6 +10,7 @@
  * k = (kh * filterW + kw) * channels + c, ifmap stored HWC.
  */
 import { InputError } from '../errors.ts';
+import { checkLimit } from '../limits.ts';
 
 export interface GemmLayer {
   readonly kind: 'gemm';
@@ -55,6 +56,7 @@ function positiveInt(where: string, field: string, v: number): number {
   if (!Number.isInteger(v) || v <= 0) {
     throw new InputError(`${where}: ${field} must be a positive integer, got ${v}`);
   }
+  checkLimit('dim', v, where, field);
   return v;
 }
 
@@ -62,6 +64,7 @@ function nonNegativeInt(where: string, field: string, v: number): number {
   if (!Number.isInteger(v) || v < 0) {
     throw new InputError(`${where}: ${field} must be a non-negative integer, got ${v}`);
   }
+  checkLimit('dim', v, where, field);
   return v;
 }
 

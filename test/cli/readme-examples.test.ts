@@ -2,7 +2,8 @@
  * The README's examples run as written: every `npx bitweave ...` line of its `sh` code
  * blocks, in README order, in one scratch folder (the repository's models/, examples/ and
  * test/fixtures/ linked in, so relative paths resolve as in a checkout; out/ lands in the scratch folder).
- * Each must exit 0; where the README states what a command prints, the output must say it.
+ * Each must exit 0 (or, where the README shows a refusal, exit 2 with the message it quotes);
+ * where the README states what a command prints, the output must say it.
  * A line too slow for `npm test` is skipped by name with the reason, and a skip that no
  * longer names a README line fails, so neither list can drift from the README.
  * Also: every input file a command's --help example names exists.
@@ -54,6 +55,11 @@ const SKIP: Record<string, string> = {
   'npx bitweave rtl check --pe fp8-e4m3+acc-bf16 --array 4x4': 'needs Verilator and builds a 4x4 array; test/rtl/array.test.ts co-simulates the arrays',
 };
 
+/** Examples the README shows being refused: exit 2, and the message it quotes on stderr. */
+const REFUSED: Record<string, string> = {
+  'npx bitweave run --gemm 64x64x20000000': '--gemm: K is 20,000,000; the limit is 16,777,216 (raise it with --max dim=N)',
+};
+
 /** What the README says a command prints, checked in its output. */
 const PRINTS: Record<string, readonly string[]> = {
   'npx bitweave run --gemm 128x64x256 --compat scalesim --dataflow os': ['2.543 k'],
@@ -84,6 +90,7 @@ describe('README examples', () => {
     expect(examples.length).toBeGreaterThan(30);
     for (const k of Object.keys(SKIP)) expect(examples.some((e) => e.command.startsWith(k)), `stale skip: ${k}`).toBe(true);
     for (const k of Object.keys(PRINTS)) expect(examples.some((e) => e.command === k), `stale expectation: ${k}`).toBe(true);
+    for (const k of Object.keys(REFUSED)) expect(examples.some((e) => e.command === k), `stale refusal: ${k}`).toBe(true);
   });
 
   it('every other example runs as written and prints what the README says', () => {
@@ -96,7 +103,9 @@ describe('README examples', () => {
         cwd: scratch, encoding: 'utf8', env: { ...process.env, BITWEAVE_LOG_LEVEL: 'warn' }, maxBuffer: 256 << 20,
       });
       const what = `README.md:${line}: ${command}`;
-      expect(r.status, `${what}\n${r.stderr}`).toBe(0);
+      const refusal = REFUSED[command];
+      expect(r.status, `${what}\n${r.stderr}`).toBe(refusal === undefined ? 0 : 2);
+      if (refusal !== undefined) expect(r.stderr, what).toContain(refusal);
       for (const s of PRINTS[command] ?? []) expect(r.stdout, what).toContain(s);
     }
     expect(ran.size).toBeGreaterThan(20);

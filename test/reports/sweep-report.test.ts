@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSweepReport, fieldValue, paretoFront } from '../../reports/sweep-report.ts';
-import type { ResultLine } from '../../sweep/runner.ts';
+import type { ResultLine } from '../../sweep/results.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { expectReadable, legendEntries, SCREENSHOTS, svgTexts } from './readable.ts';
 

@@ -42,12 +42,12 @@ export interface NetworkScheduleSummary {
   naive_total_bytes: number;
   /** reduction of non-compulsory traffic vs the naive schedule, percent (0 when naive has none) */
   reduction_pct: number;
-  solve_ms: number;
   /** optimal only: what the ILP proved */
   ilp?: Omit<OptimalInfo, 'order_name' | 'solve_ms'>;
 }
 
-export function summarizeSchedule(p: SpProblem, s: AnySchedule, solveMs: number): NetworkScheduleSummary {
+/** The summary of a schedule: counts only (no solver time), so the same run gives the same JSON. */
+export function summarizeSchedule(p: SpProblem, s: AnySchedule): NetworkScheduleSummary {
   const naive = s.scheduler === 'naive' ? s : naiveSchedule(p, s.capacity);
   const nn = naive.traffic.non_compulsory_bytes;
   const order = 'optimal' in s ? s.optimal.order_name : 'heuristic' in s ? s.heuristic.order_name : 'graph';
@@ -65,7 +65,6 @@ export function summarizeSchedule(p: SpProblem, s: AnySchedule, solveMs: number)
     naive_non_compulsory_bytes: nn,
     naive_total_bytes: naive.traffic.total_bytes,
     reduction_pct: nn > 0 ? (100 * (nn - s.traffic.non_compulsory_bytes)) / nn : 0,
-    solve_ms: solveMs,
   };
   if ('optimal' in s) {
     const { order_name: _o, solve_ms: _s, ...ilp } = s.optimal;
@@ -81,7 +80,7 @@ export function describeSummary(s: NetworkScheduleSummary): string {
     `network schedule: ${s.scheduler} (order ${s.order}), scratchpad ${kbStr(s.capacity_bytes)} ` +
     `(>= ${kbStr(s.min_capacity_bytes)} needed), ${s.operators} operators, ${s.tensors} tensors, ${s.granularity}\n` +
     `  DRAM ${mb(s.total_bytes)}: compulsory ${mb(s.compulsory_bytes)}, non-compulsory ${mb(s.non_compulsory_bytes)} ` +
-    `(naive ${mb(s.naive_non_compulsory_bytes)}: ${s.reduction_pct.toFixed(1)}% less); solved in ${s.solve_ms.toFixed(0)} ms\n`;
+    `(naive ${mb(s.naive_non_compulsory_bytes)}: ${s.reduction_pct.toFixed(1)}% less)\n`;
   if (s.ilp) {
     text += `  ILP (${s.ilp.mode}): ${s.ilp.status}, gap ${(100 * s.ilp.gap).toFixed(2)}%, bound ${mb(s.ilp.bound_bytes)}, ` +
       `placement ${s.ilp.placement}, ${s.ilp.ilps} ILP(s), ${s.ilp.variables} binaries\n`;
