@@ -95,7 +95,7 @@ function withArrayOptions<T>(y: Argv<T>) {
     .option('accumulate', { type: 'string', describe: 'ws/is partial sums: top (enter the column) or below (added under the array; default, as in the simulator)' });
 }
 
-/** yargs does not enforce demandOption inside nested commands here: check it ourselves. */
+/** yargs refuses a missing demanded option (exit 2); an empty one (--pe '') is refused here. */
 function required(name: string, v: string | undefined, what: string): string {
   if (v === undefined || v.trim() === '') throw new InputError(`--${name} is required: ${what}`);
   return v;

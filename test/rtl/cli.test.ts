@@ -41,12 +41,15 @@ describe('bitweave rtl', () => {
       [['rtl', 'emit', '--pe', 'int8', '--array', '4by4', '--dataflow', 'os', '--out', out], /--array must be RxC/],
       [['rtl', 'emit', '--pe', 'int8', '--array', '4x4', '--dataflow', 'xs', '--out', out], /--dataflow must be one of os, ws, is/],
       [['rtl', 'emit', '--pe', 'int8', '--array', '0x4', '--dataflow', 'os', '--out', out], /1\.\.64/],
-      [['rtl', 'emit', '--pe', 'int8'], /--out is required/],
-      [['rtl', 'check'], /--pe is required/],
-      [['rtl', 'check', '--pe', 'int8', '--random', '-1'], /--random must be an integer/],
-      [['rtl', 'check', '--pe', 'int8', '--gemms', '0', '--array', '2x2', '--dataflow', 'os'], /--gemms must be an integer/],
+      [['rtl', 'emit', '--pe', 'int8'], /Missing required argument: out/],
+      [['rtl', 'check'], /Missing required argument: pe/],
+      [['rtl', 'check', '--pe', ''], /--pe is required/],
+      [['rtl', 'check', '--pe', 'int8', '--random', '-1'], /--random must be at least 0, got -1/],
+      [['rtl', 'check', '--pe', 'int8', '--gemms', '0', '--array', '2x2', '--dataflow', 'os'], /--gemms must be a positive integer, got 0/],
       [['rtl', 'check', '--pe', 'xnor-popcount-8', '--array', '2x2', '--dataflow', 'os'], /not a PE of the array/],
       [['rtl', 'check', '--pe', 'bf16+acc-bf16-internal-fp32', '--array', '2x2', '--dataflow', 'ws'], /internal accumulator/],
+      [['rtl', 'check', '--pe', 'int8', '--array', '2x2', '--dataflow', 'os', '--accumulate', 'below'], /--accumulate below applies to ws and is/],
+      [['rtl', 'check', '--pe', 'int8', '--array', '2x2', '--dataflow', 'ws', '--accumulate', 'side'], /--accumulate must be one of top, below, got 'side'/],
     ];
     for (const [args, msg] of cases) {
       const r = runCli(args);
