@@ -45,6 +45,15 @@ export {
   type BinaryFormat, type FloatFormat, type IntFormat, type NumberFormat, type TernaryFormat,
 } from '../sim/pe/formats.ts';
 export { decode, encode, formatBits, isValidBits, parseBits } from '../sim/pe/codec.ts';
+// block formats (MX, NVFP4): quantize vectors in blocks, the block dot-product unit, limited accumulators
+export {
+  bitsPerElement, blockFormatNames, blockFormats, getBlockFormat,
+  type BlockFormat, type BlockOperandFormat, type MxFormat, type Nvfp4Format,
+} from '../sim/pe/block-formats.ts';
+export { dequantizeBlocks, quantizeBlocks, type BlockTensor } from '../sim/pe/block-tensor.ts';
+export { blockDot, makeBlockDotUnit, type BlockDotUnit } from '../sim/pe/block-dot.ts';
+export { FP32_ACCUMULATION, accumulatorSpec, type AccumulatorSpec } from '../sim/pe/limited-acc.ts';
+export { dotPrecision, type DotPrecisionOptions, type DotPrecisionReport } from '../sim/pe/dot-precision.ts';
 
 // ---- energy and area ----
 export {

@@ -18,6 +18,10 @@ import { makeTechnology } from '../../sim/cost/technology.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { getPreset } from '../../sim/arch/presets.ts';
 import { gemmLayer } from '../../sim/workload/layer.ts';
+import { makeBlockDotUnit, blockDot } from '../../sim/pe/block-dot.ts';
+import { FP32_ACCUMULATION } from '../../sim/pe/limited-acc.ts';
+import { peBackend } from '../../models/exec/backends.ts';
+import { arrayBackend } from '../../models/exec/array-backend.ts';
 import {
   SPEC, addExact, decodeExact, fromDouble, mulExact, num, toDouble, type Exact,
 } from './exact-rational.ts';
@@ -237,5 +241,35 @@ describe('scales in memory and in the cost model', () => {
       + (e(tech.intMult(4, 4)) + e(tech.intAdd(5)) + e(tech.bitOp(13 * 4))) / 16 + e(tech.fpAdd(8, 23)) / 16;
     expect(c.mac_pj).toBeCloseTo(expected, 12);
     expect(c.mac_pj).toBeGreaterThan(peCost(getPe('mxfp4'), tech).mac_pj);
+  });
+});
+
+describe('block PEs in the model executors', () => {
+  /** A (m x k) by rows and B (k x n) by columns through quantizeBlocks, each output through blockDot */
+  function direct(name: string, a: Float32Array, b: Float32Array, m: number, n: number, k: number): number[] {
+    const f = (getPe(name).input as BlockOperandFormat).block;
+    const unit = makeBlockDotUnit(f, f);
+    const out: number[] = [];
+    for (let i = 0; i < m; i++) {
+      const x = quantizeBlocks(f, a.subarray(i * k, (i + 1) * k));
+      for (let j = 0; j < n; j++) {
+        const col = Float32Array.from({ length: k }, (_, p) => b[p * n + j]);
+        out.push(blockDot(unit, x, quantizeBlocks(f, col), FP32_ACCUMULATION));
+      }
+    }
+    return out;
+  }
+
+  it('quantize A by rows and B by columns along K, blocks from K index 0; NVFP4 tensor scales applied once', () => {
+    const r = lcg(5);
+    const cases: [string, number, number, number][] = [['mxfp4', 3, 4, 70], ['mxint8', 2, 3, 64], ['mxfp8-e4m3', 2, 2, 33], ['nvfp4', 1, 1, 50]];
+    for (const [name, m, n, k] of cases) {
+      const a = Float32Array.from({ length: m * k }, () => (r() - 0.5) * 8), b = Float32Array.from({ length: k * n }, () => (r() - 0.5) * 3);
+      const want = direct(name, a, b, m, n, k);
+      const pe = getPe(name);
+      // os: one pass over K, the direct dot products; both executors
+      expect(Array.from(peBackend(pe).gemm(a, b, m, n, k, 1, 1)), name).toEqual(want);
+      expect(Array.from(arrayBackend(pe, { dataflow: 'os', rows: 8 }).gemm(a, b, m, n, k, 1, 1)), name).toEqual(want);
+    }
   });
 });
