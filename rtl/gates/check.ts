@@ -96,3 +96,44 @@ export function checkedDesigns(lib: GateLibrary = committedLibrary()): string[] 
   const have = new Set(lib.designKeys());
   return rtlTargets().map((t) => t.key).filter((k) => have.has(k));
 }
+
+async function main(): Promise<number> {
+  const resynth = process.argv.includes('--resynth');
+  const t0 = performance.now();
+  const lib = committedLibrary();
+  let bad = 0, vectors = 0;
+  for (const d of checkedDesigns(lib)) {
+    const r = gateCheck(d, 1 << 17, 1, lib);
+    vectors += r.vectors;
+    const miss = r.productMismatches + (r.accMismatches ?? 0);
+    bad += miss;
+    console.log(`${d.padEnd(34)} ${String(r.vectors).padStart(7)} vectors ${r.exhaustive ? '(all pairs)    ' : '(corners+2^17) '} ` +
+      `${r.productMismatches} product / ${r.accMismatches ?? 'n/a'} acc mismatches  ${r.seconds.toFixed(1)} s`);
+    for (const e of r.examples) console.log(`   ${e}`);
+  }
+  console.log(`\ngates-check: ${vectors} vectors, ${bad} mismatches; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  if (resynth) {
+    const { gateUnits } = await import('./units.ts');
+    const { netlistText, synthesizeUnit } = await import('./synth.ts');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { NETLIST_DIR } = await import('./library.ts');
+    for (const u of gateUnits().units) {
+      const { netlist, seconds } = await synthesizeUnit(u);
+      const same = netlistText(netlist) === readFileSync(join(NETLIST_DIR, `${u.id}.json`), 'utf8');
+      if (!same) bad++;
+      console.log(`resynth ${u.id.padEnd(40)} ${same ? 'same' : 'DIFFERENT'}  ${seconds.toFixed(1)} s`);
+    }
+  }
+  return bad > 0 ? 1 : 0;
+}
+
+if (process.argv[1] !== undefined && (await import('node:url')).fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : String(e));
+      process.exitCode = 1;
+    },
+  );
+}

@@ -141,6 +141,7 @@ endmodule
 `,
   });
   add('paper.booth-int8-mul', name);
+  return ids;
 }
 
 /** Every unit to synthesize and, per design, which units it is made of. */

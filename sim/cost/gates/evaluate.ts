@@ -39,7 +39,9 @@ export interface EvalResult {
   readonly outputs: Readonly<Record<string, Uint32Array>>;
 }
 
-const { NOT, AND, NAND, OR, NOR, XOR, XNOR, ANDNOT, ORNOT, BUF } = CELL_CODE;
+const { NOT, AND, NAND, OR, NOR, XOR, XNOR, ANDNOT, ORNOT } = CELL_CODE;
+/** steps per block of a combinational netlist */
+const BLOCK = 64;
 
 export function evaluateStreams(
   n: CompiledNetlist, inputs: Readonly<Record<string, Uint32Array>>, lanes: number, steps: number, opts: EvalOptions = {},
@@ -62,65 +64,93 @@ export function evaluateStreams(
   const toggles = opts.toggles ?? new Float64Array(n.nets);
   if (toggles.length !== n.nets) throw new InputError(`evaluate ${n.id}: toggles array has ${toggles.length} entries, the netlist ${n.nets} nets`);
   const N = n.nets, C = n.type.length;
-  const { type, out, a, b } = n;
-  const vals = new Int32Array(N), prev = new Int32Array(N);
+  const { type, out, a } = n;
+  // the combinational cells packed [type, out, a, b] for locality; flip-flops left out
+  const comb: number[] = [];
+  for (let i = 0; i < C; i++) if (type[i] !== DFF_CODE) comb.push(type[i], out[i], a[i], n.b[i]);
+  const cells = Int32Array.from(comb);
+  const CL = cells.length;
   const dffs: number[] = [];
   for (let i = 0; i < C; i++) if (type[i] === DFF_CODE) dffs.push(i);
   const state = new Int32Array(dffs.length);
+  // steps are evaluated in blocks of T (net-major: value of net x at block step t in V[x * T + t]),
+  // so each cell's dispatch covers T steps; with flip-flops one step at a time
+  const T = dffs.length > 0 ? 1 : Math.max(1, Math.min(BLOCK, steps));
+  const V = new Int32Array(N * T);
+  const last = new Int32Array(N);
   for (let b0 = 0; b0 < lanes; b0 += 32) {
     const L = Math.min(32, lanes - b0);
     const mask = L === 32 ? -1 : (1 << L) - 1;
     state.fill(0);
-    for (let t = 0; t < steps; t++) {
-      vals[0] = 0;
-      vals[1] = mask;
+    for (let t0 = 0; t0 < steps; t0 += T) {
+      const TT = Math.min(T, steps - t0);
+      for (let t = 0; t < TT; t++) {
+        V[t] = 0;
+        V[T + t] = mask;
+      }
       for (const p of ports) {
         const { nets, values, w } = p;
-        for (let j = 0; j < nets.length; j++) vals[nets[j]] = 0;
-        for (let l = 0; l < L; l++) {
-          const base = ((b0 + l) * steps + t) * w;
-          const bit = 1 << l;
-          for (let j = 0; j < nets.length; j++) {
-            if ((values[base + (j >>> 5)] >>> (j & 31)) & 1) vals[nets[j]] |= bit;
+        const nb = nets.length;
+        for (let j = 0; j < nb; j++) V.fill(0, nets[j] * T, nets[j] * T + TT);
+        for (let t = 0; t < TT; t++) {
+          for (let l = 0; l < L; l++) {
+            const base = ((b0 + l) * steps + t0 + t) * w;
+            const bit = 1 << l;
+            for (let k = 0; k < w; k++) {
+              let x = values[base + k];
+              let j = 32 * k;
+              while (x !== 0 && j < nb) {
+                if (x & 1) V[nets[j] * T + t] |= bit;
+                x >>>= 1;
+                j++;
+              }
+            }
           }
         }
       }
-      for (let k = 0; k < dffs.length; k++) vals[out[dffs[k]]] = state[k];
-      for (let i = 0; i < C; i++) {
-        const x = vals[a[i]], y = vals[b[i]];
-        let r: number;
-        switch (type[i]) {
-          case NAND: r = ~(x & y); break;
-          case XOR: r = x ^ y; break;
-          case AND: r = x & y; break;
-          case NOR: r = ~(x | y); break;
-          case NOT: r = ~x; break;
-          case OR: r = x | y; break;
-          case XNOR: r = ~(x ^ y); break;
-          case ANDNOT: r = x & ~y; break;
-          case ORNOT: r = x | ~y; break;
-          case BUF: r = x; break;
-          default: continue; // DFF: its output was set from the state
-        }
-        vals[out[i]] = r;
-      }
-      for (let k = 0; k < dffs.length; k++) state[k] = vals[a[dffs[k]]];
-      if (t > 0) {
-        for (let x = 2; x < N; x++) {
-          const d = (vals[x] ^ prev[x]) & mask;
-          if (d !== 0) toggles[x] += popcount32(d);
+      for (let k = 0; k < dffs.length; k++) V[out[dffs[k]]] = state[k];
+      for (let i = 0; i < CL; i += 4) {
+        const o = cells[i + 1] * T, x = cells[i + 2] * T, y = cells[i + 3] * T;
+        switch (cells[i]) {
+          case NAND: for (let t = 0; t < TT; t++) V[o + t] = ~(V[x + t] & V[y + t]); break;
+          case XOR: for (let t = 0; t < TT; t++) V[o + t] = V[x + t] ^ V[y + t]; break;
+          case AND: for (let t = 0; t < TT; t++) V[o + t] = V[x + t] & V[y + t]; break;
+          case NOR: for (let t = 0; t < TT; t++) V[o + t] = ~(V[x + t] | V[y + t]); break;
+          case NOT: for (let t = 0; t < TT; t++) V[o + t] = ~V[x + t]; break;
+          case OR: for (let t = 0; t < TT; t++) V[o + t] = V[x + t] | V[y + t]; break;
+          case XNOR: for (let t = 0; t < TT; t++) V[o + t] = ~(V[x + t] ^ V[y + t]); break;
+          case ANDNOT: for (let t = 0; t < TT; t++) V[o + t] = V[x + t] & ~V[y + t]; break;
+          case ORNOT: for (let t = 0; t < TT; t++) V[o + t] = V[x + t] | ~V[y + t]; break;
+          default: for (let t = 0; t < TT; t++) V[o + t] = V[x + t]; break; // BUF
         }
       }
-      prev.set(vals);
+      for (let k = 0; k < dffs.length; k++) state[k] = V[a[dffs[k]]];
+      // toggles: against the previous step (the first step of a lane's stream has none)
+      const from = t0 === 0 ? 1 : 0;
+      for (let x = 2; x < N; x++) {
+        const base = x * T;
+        let pv = t0 === 0 ? V[base] : last[x];
+        let cnt = 0;
+        for (let t = from; t < TT; t++) {
+          const v = V[base + t];
+          const d = (v ^ pv) & mask;
+          if (d !== 0) cnt += popcount32(d);
+          pv = v;
+        }
+        last[x] = pv;
+        if (cnt !== 0) toggles[x] += cnt;
+      }
       for (const o of outs) {
         const { nets, w, values } = o;
-        for (let l = 0; l < L; l++) {
-          const base = ((b0 + l) * steps + t) * w;
-          for (let k = 0; k < w; k++) {
-            let v = 0;
-            const top = Math.min(nets.length, 32 * k + 32);
-            for (let j = 32 * k; j < top; j++) v |= ((vals[nets[j]] >>> l) & 1) << (j & 31);
-            values[base + k] = v >>> 0;
+        for (let t = 0; t < TT; t++) {
+          for (let l = 0; l < L; l++) {
+            const base = ((b0 + l) * steps + t0 + t) * w;
+            for (let k = 0; k < w; k++) {
+              let v = 0;
+              const top = Math.min(nets.length, 32 * k + 32);
+              for (let j = 32 * k; j < top; j++) v |= ((V[nets[j] * T + t] >>> l) & 1) << (j & 31);
+              values[base + k] = v >>> 0;
+            }
           }
         }
       }
