@@ -108,7 +108,7 @@ export function checkPipeline(opts: PipelineOptions): void {
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   checkPipeline(opts);
   const { arch, pe, workload: work } = opts;
-  const gates = opts.gates !== undefined ? gateRun(opts.gates, pe, opts.psumFormat) : undefined;
+  const gates = opts.gates !== undefined ? gateRun(opts.gates, pe, arch.dataflow, opts.psumFormat) : undefined;
   const simulated = simulate({
     arch, pe, layers: work.layers, repeats: work.repeats, vectorOps: work.vectorOps,
     ...(opts.psumFormat !== undefined && { psumFormat: opts.psumFormat }),

@@ -15,7 +15,7 @@ import type { GateCostInput, GateLayerEnergy } from './gate-cost.ts';
 import { DEFAULT_STREAM_MACS, distributionGateEnergy, sampleGateEnergy, type GemmSample } from './layer-gates.ts';
 import type { GateLibrary } from './library.ts';
 import { gemmGateEnergy } from './pe-energy.ts';
-import { gatePe, type GatePe } from './pe-gates.ts';
+import { cellOf, gatePe, type GatePe } from './pe-gates.ts';
 
 export interface GateRunOptions {
   readonly library: GateLibrary;
@@ -38,7 +38,7 @@ export interface GateRun {
   finish(layers: readonly Layer[], rows: number, cols: number, dataflow: Mapping['dataflow']): GateCostInput;
 }
 
-export function gateRun(opts: GateRunOptions, pe: PeKind, psumFormat?: NumberFormat): GateRun {
+export function gateRun(opts: GateRunOptions, pe: PeKind, dataflow: Mapping['dataflow'], psumFormat?: NumberFormat): GateRun {
   const lib = opts.library;
   const factors = calibrationFactors(lib);
   const main = gatePe(lib, opts.design, pe, factors);
@@ -47,6 +47,9 @@ export function gateRun(opts: GateRunOptions, pe: PeKind, psumFormat?: NumberFor
     if (opts.plainDesign === undefined) throw new InputError('gates45 with EN-T needs the plain design of the PE for the reuse effect');
     plain = gatePe(lib, opts.plainDesign, { ...pe, reuse: 'none' }, factors);
   }
+  // refuse a design whose registers have no netlist before anything runs
+  cellOf(main, dataflow);
+  if (plain) cellOf(plain, dataflow);
   const gateZeros = opts.gateZeros === true;
   const psum = psumStore(pe, psumFormat);
   const seen = new Map<number, { main: GateLayerEnergy; plain?: GateLayerEnergy }>();
