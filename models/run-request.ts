@@ -52,6 +52,8 @@ export interface RunRequest {
   readonly onLayer?: (detail: LayerDetail) => void;
   /** technology gates45: zero-operand clock gating in the PEs */
   readonly gateZeros?: boolean;
+  /** technology gates45, trained models: calibration images whose activations are sampled (default 1) */
+  readonly gateImages?: number;
 }
 
 /**
@@ -145,7 +147,12 @@ function gateOptions(req: RunRequest, pe: PeKind, workload: Workload): GateRunOp
   const design = designKeyFor(req.arch.pe, opts);
   const { reuse: _reuse, ...plainOpts } = opts;
   const plainDesign = pe.reuse === 'ent' ? designKeyFor(req.arch.pe, plainOpts) : undefined;
-  const samples = req.functional === true ? undefined : gateSamples(req.model, workload, pe, { ...(req.seed !== undefined && { seed: req.seed }) });
+  if (req.gateImages !== undefined && !(Number.isInteger(req.gateImages) && req.gateImages >= 1 && req.gateImages <= 1000)) {
+    throw new InputError(`calibration images for the gate-level samples must be an integer in 1..1000, got ${req.gateImages}`);
+  }
+  const samples = req.functional === true ? undefined : gateSamples(req.model, workload, pe, {
+    ...(req.seed !== undefined && { seed: req.seed }), ...(req.gateImages !== undefined && { images: req.gateImages }),
+  });
   return {
     library: committedLibrary(), design,
     ...(plainDesign !== undefined && { plainDesign }),

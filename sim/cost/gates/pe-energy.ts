@@ -100,7 +100,8 @@ function zeroTest(value: (bits: number) => number, bits: number): (x: number) =>
 
 /** The PE positions and folds a sample evaluates, within the MAC budget. */
 function plan(mp: Mapping, maxMacs: number, seed: number): { lanes: Lane[]; folds: Fold[]; slots: number } {
-  const R = mp.rows, C = mp.cols;
+  // positions some fold uses (a GEMM smaller than the array leaves the rest idle throughout)
+  const R = Math.min(mp.rows, mp.sr), C = Math.min(mp.cols, mp.sc);
   const rng = makeRng(seed ^ 0x9e3779b9);
   const all: Lane[] = [];
   for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) all.push({ r, c });

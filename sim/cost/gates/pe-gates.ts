@@ -42,9 +42,16 @@ function ref(lib: GateLibrary, id: string): GateUnitRef {
   return { id, net: lib.unit(id), priced: lib.priced(id) };
 }
 
-/** The gate model of a PE design (catalogue key) for the PE `pe` (the kind the run uses). */
-export function gatePe(lib: GateLibrary, design: string, pe: PeKind, calibration: GatePe['calibration']): GatePe {
-  const units = lib.design(design);
+/**
+ * The gate model of a PE design (catalogue key) for the PE `pe` (the kind the run uses).
+ * `override` swaps units (e.g. the papers' Booth multiplier into the int8 PE); the name then
+ * says so.
+ */
+export function gatePe(lib: GateLibrary, design: string, pe: PeKind, calibration: GatePe['calibration'], override: Partial<Pick<DesignUnits, 'mul' | 'acc'>> = {}): GatePe {
+  const units = { ...lib.design(design), ...override };
+  if (override.mul !== undefined || override.acc !== undefined) {
+    design = `${design} with ${[override.mul, override.acc].filter((x) => x !== undefined).join(', ')}`;
+  }
   const cells: Partial<Record<Dataflow, GateCell>> = {};
   for (const [df, id] of Object.entries(units.cells) as [Dataflow, string][]) {
     const p = lib.priced(id);

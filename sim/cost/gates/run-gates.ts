@@ -13,7 +13,7 @@ import { gemmView, type Layer } from '../../workload/layer.ts';
 import { calibrationFactors } from './calibrate.ts';
 import type { GateCostInput, GateLayerEnergy } from './gate-cost.ts';
 import { DEFAULT_STREAM_MACS, distributionGateEnergy, sampleGateEnergy, type GemmSample } from './layer-gates.ts';
-import type { GateLibrary } from './library.ts';
+import type { DesignUnits, GateLibrary } from './library.ts';
 import { gemmGateEnergy } from './pe-energy.ts';
 import { cellOf, gatePe, type GatePe } from './pe-gates.ts';
 
@@ -23,6 +23,8 @@ export interface GateRunOptions {
   readonly design: string;
   /** EN-T: the plain design the reuse effect compares with */
   readonly plainDesign?: string;
+  /** units swapped into the designs (the papers' Booth-multiplier baseline) */
+  readonly override?: { readonly main?: Partial<Pick<DesignUnits, 'mul' | 'acc'>>; readonly plain?: Partial<Pick<DesignUnits, 'mul' | 'acc'>> };
   readonly gateZeros?: boolean;
   /** MACs evaluated per layer at most (functional streams; timing samples use DEFAULT_SAMPLE_MACS unless given) */
   readonly maxMacs?: number;
@@ -41,11 +43,11 @@ export interface GateRun {
 export function gateRun(opts: GateRunOptions, pe: PeKind, dataflow: Mapping['dataflow'], psumFormat?: NumberFormat): GateRun {
   const lib = opts.library;
   const factors = calibrationFactors(lib);
-  const main = gatePe(lib, opts.design, pe, factors);
+  const main = gatePe(lib, opts.design, pe, factors, opts.override?.main);
   let plain: GatePe | undefined;
   if (pe.reuse === 'ent') {
     if (opts.plainDesign === undefined) throw new InputError('gates45 with EN-T needs the plain design of the PE for the reuse effect');
-    plain = gatePe(lib, opts.plainDesign, { ...pe, reuse: 'none' }, factors);
+    plain = gatePe(lib, opts.plainDesign, { ...pe, reuse: 'none' }, factors, opts.override?.plain);
   }
   // refuse a design whose registers have no netlist before anything runs
   cellOf(main, dataflow);

@@ -1,0 +1,63 @@
+/**
+ * The gate-level cost model from the command line: run --technology gates45 (human table and
+ * --json), --gate-zeros, report --papers --technology gates45 (claim / table / gates side by
+ * side, from computed rows), accuracy --energy, and the refusals (exit 2, no stack trace).
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+describe('bitweave with --technology gates45', () => {
+  it('run prints each layer\'s gate-level PE energy beside the table\'s, and says which was used', () => {
+    const r = runCli(['run', '--arch', 'edge', '--model', 'cnn', '--pe', 'fp8-e4m3', '--technology', 'gates45', '--gate-zeros']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/PE energy per MAC \(compute \+ registers\), gate level \(gates45\)/);
+    expect(r.stdout).toMatch(/model-samples/);
+    expect(r.stdout).toMatch(/used for the totals: gates45/);
+    expect(r.stdout).toMatch(/gates45 at 45 nm/);
+  }, 120_000);
+
+  it('run --json carries energy_model on every layer', () => {
+    const r = runCli(['run', '--arch', 'edge', '--gemm', '32x32x64', '--pe', 'int8', '--technology', 'gates45', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { cost: { technology: string }; layers: { energy_model: { used: string; source: string; table: { technology: string } } }[] };
+    expect(j.cost.technology).toBe('gates45');
+    expect(j.layers[0].energy_model.used).toBe('gates45');
+    expect(j.layers[0].energy_model.source).toBe('distribution');
+    expect(j.layers[0].energy_model.table.technology).toBe('horowitz45');
+  }, 120_000);
+
+  it('refuses --gate-zeros without gates45 and a node other than 45 nm, with exit 2', () => {
+    const a = runCli(['run', '--arch', 'edge', '--gemm', '8x8x8', '--gate-zeros']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/needs --technology gates45/);
+    expect(a.stderr).not.toMatch(/\n\s+at /);
+    const b = runCli(['run', '--arch', 'edge', '--gemm', '8x8x8', '--technology', 'gates45', '--node', '7']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--node does not apply/);
+  }, 120_000);
+
+  it('report --papers --technology gates45 sets claim, operator table and gates side by side', () => {
+    const r = runCli(['report', '--papers', '--technology', 'gates45', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      gates: { calibration: { rows: { role: string }[] }; lmul: { format: string; elementwise_saving_pct: number; table_elementwise_pct: { paper: number } }[] };
+      ent_design_points: { table: { points: unknown[] }; gates_int8_pe: { points: unknown[] }; gates_booth_pe: { points: { energy_gain_pct: number; paper_energy_pct: number }[] } };
+    };
+    expect(j.gates.calibration.rows.filter((x) => x.role === 'fit')).toHaveLength(2);
+    expect(j.gates.lmul.map((x) => x.format)).toEqual(['fp32', 'bf16', 'e4m3']);
+    for (const x of j.gates.lmul) expect(Number.isFinite(x.elementwise_saving_pct)).toBe(true);
+    expect(j.ent_design_points.gates_booth_pe.points).toHaveLength(9);
+    expect(j.ent_design_points.table.points).toHaveLength(3);
+  }, 300_000);
+
+  it('accuracy --energy adds the gate-level energy per image of the test images\' operands', () => {
+    const r = runCli(['accuracy', '--model', 'cnn', '--pe', 'int8', '--limit', '20', '--energy', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { energy: { technology: string; pe_pj_per_image: number; table_pe_pj_per_image: number; layers: { energy_model: { source: string } }[] } };
+    expect(j.energy.technology).toBe('gates45');
+    expect(j.energy.pe_pj_per_image).toBeGreaterThan(0);
+    expect(j.energy.table_pe_pj_per_image).toBeGreaterThan(0);
+    for (const l of j.energy.layers) expect(l.energy_model.source).toBe('model-samples');
+  }, 300_000);
+});
