@@ -12,7 +12,8 @@ import { priceNetlist, type PricedNetlist } from '../../sim/cost/gates/cells.ts'
 import type { DesignUnits, ExtraRole, GateLibrary } from '../../sim/cost/gates/library.ts';
 import { compileNetlist, type CompiledNetlist, type Netlist } from '../../sim/cost/gates/netlist.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
-import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
+import type { PeOptions } from '../../sim/pe/registry.ts';
+import { peSpec } from '../../sim/pe/catalogue.ts';
 import { rtlTargets } from '../gen/catalogue.ts';
 
 export const NETLIST_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'netlists');
@@ -24,6 +25,8 @@ interface ManifestFile {
   readonly units: Readonly<Record<string, { readonly source: string; readonly cells: number; readonly counts: Readonly<Record<string, number>>; readonly registers?: Readonly<Record<string, number>> }>>;
   readonly designs: readonly DesignUnits[];
   readonly extras: Readonly<Record<ExtraRole, string>>;
+  /** the calibration factors computed from these netlists when they were written (calibrate.ts) */
+  readonly calibration?: { readonly energy_scale: number; readonly area_scale: number };
 }
 
 function readJson<T>(path: string, what: string): T {
@@ -48,10 +51,10 @@ export function readNetlist(id: string, dir = NETLIST_DIR): Netlist {
 
 const cache = new Map<string, GateLibrary>();
 
-/** The library of the netlists in `dir` (default rtl/netlists), cached per directory. */
-export function committedLibrary(dir = NETLIST_DIR): GateLibrary {
+/** The library of the netlists in `dir` (default rtl/netlists), cached per directory (`fresh`: read again). */
+export function committedLibrary(dir = NETLIST_DIR, fresh = false): GateLibrary {
   const hit = cache.get(dir);
-  if (hit) return hit;
+  if (hit && !fresh) return hit;
   const m = readManifest(dir);
   const units = new Map<string, CompiledNetlist>();
   const priced = new Map<string, PricedNetlist>();
@@ -69,6 +72,7 @@ export function committedLibrary(dir = NETLIST_DIR): GateLibrary {
   const lib: GateLibrary = {
     yosys: m.yosys,
     gateSet: m.gate_set,
+    ...(m.calibration !== undefined && { calibration: m.calibration }),
     unit,
     priced: (id) => {
       let p = priced.get(id);
@@ -99,9 +103,10 @@ export function committedLibrary(dir = NETLIST_DIR): GateLibrary {
   return lib;
 }
 
-/** Options with their defaults removed, so equal hardware compares equal. */
+/** Options with their defaults removed, so equal hardware compares equal (the catalogue's formats, no PE built). */
 function normalize(pe: string, o: PeOptions): Record<string, unknown> {
-  const base = getPe(pe);
+  const base = peSpec(pe);
+  if (base === undefined) return { unknown: pe };
   const r: Record<string, unknown> = {};
   if (o.reuse === 'ent') r.reuse = 'ent';
   if (o.acc !== undefined && getFormat(o.acc).name !== base.acc.name) r.acc = getFormat(o.acc).name;

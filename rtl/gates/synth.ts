@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { Exit, runYosys } from '@yowasp/yosys';
 import type { Netlist } from '../../sim/cost/gates/netlist.ts';
 import { convertYosys, type YosysJson } from './convert.ts';
+import { committedLibrary } from './library.ts';
+import { calibrationFactors } from '../../sim/cost/gates/calibrate.ts';
 import { gateUnits, unitHash, type GateUnit } from './units.ts';
 
 export const NETLIST_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'netlists');
@@ -84,6 +86,7 @@ export interface Manifest {
   readonly designs: ReturnType<typeof gateUnits>['designs'];
   /** the calibration and papers' units, by role -> unit id (a role may share a PE's unit) */
   readonly extras: ReturnType<typeof gateUnits>['extras'];
+  readonly calibration?: { readonly energy_scale: number; readonly area_scale: number };
 }
 
 function readCommitted(id: string): Netlist | undefined {
@@ -101,7 +104,11 @@ function writeManifest(units: readonly GateUnit[], designs: ReturnType<typeof ga
     }]];
   }));
   const m: Manifest = { format: 'bitweave-netlists/1', yosys: YOSYS_VERSION, gate_set: `NOT,${GATE_SET} + $_DFF_P_`, units: entries, designs, extras };
-  writeAtomic(join(NETLIST_DIR, 'manifest.json'), JSON.stringify(m, null, 1) + '\n');
+  const path = join(NETLIST_DIR, 'manifest.json');
+  writeAtomic(path, JSON.stringify(m, null, 1) + '\n');
+  // the calibration factors of these netlists, so a run need not compute them (a test checks them)
+  const calibration = calibrationFactors(committedLibrary(NETLIST_DIR, true));
+  writeAtomic(path, JSON.stringify({ ...m, calibration }, null, 1) + '\n');
 }
 
 async function main(): Promise<number> {

@@ -130,7 +130,12 @@ function measure(lib: GateLibrary, o: Op): Measured {
   return r;
 }
 
-/** The two factors alone (fitted on the integer units: fast, what every gates45 run needs). */
+/** The factors of a run: as stored with the netlists, else computed (calibrationFactors). */
+export function libraryFactors(lib: GateLibrary): { energy_scale: number; area_scale: number } {
+  return lib.calibration ?? calibrationFactors(lib);
+}
+
+/** The two factors alone, computed (fitted on the integer units). */
 export function calibrationFactors(lib: GateLibrary): { energy_scale: number; area_scale: number } {
   const fit = ops().filter((o) => o.fit).map((o) => measure(lib, o));
   const logMean = (f: (m: Measured) => number) => Math.exp(fit.reduce((s, m) => s + Math.log(f(m)), 0) / fit.length);

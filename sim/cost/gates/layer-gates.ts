@@ -90,7 +90,9 @@ export function sampleGateEnergy(g: GatePe, sample: GemmSample, rows: number, co
   return { ...e, source, description: sample.description };
 }
 
-const distMemo = new WeakMap<GatePe, Map<string, GateLayerEnergy>>();
+/** distribution profiles by PE design and sample shape: deterministic, so shared by every run in the process */
+const distMemo = new Map<string, GateLayerEnergy>();
+const DIST_MEMO_MAX = 512;
 
 /**
  * Energy per MAC from the stated distribution; the sub-GEMM is clamped (M <= 64, N <= cols,
@@ -98,16 +100,15 @@ const distMemo = new WeakMap<GatePe, Map<string, GateLayerEnergy>>();
  */
 export function distributionGateEnergy(g: GatePe, mp: Mapping, firstLayer: boolean, opts: SampleOptions): GateLayerEnergy {
   const m = Math.min(mp.gemm.m, SAMPLE_M), n = Math.min(mp.gemm.n, mp.cols), k = Math.min(mp.gemm.k, DIST_K);
-  const key = JSON.stringify([mp.dataflow, mp.rows, mp.cols, m, n, k, firstLayer, opts.gateZeros === true, opts.maxMacs ?? DEFAULT_SAMPLE_MACS, opts.seed ?? 1, opts.psum.format.name]);
-  let memo = distMemo.get(g);
-  if (!memo) {
-    memo = new Map();
-    distMemo.set(g, memo);
-  }
-  const hit = memo.get(key);
+  const key = JSON.stringify([
+    g.design, g.pe.name, g.pe.reuse, g.pe.acc.name, g.pe.product.name, g.calibration.energy_scale,
+    mp.dataflow, mp.rows, mp.cols, m, n, k, firstLayer, opts.gateZeros === true, opts.maxMacs ?? DEFAULT_SAMPLE_MACS, opts.seed ?? 1, opts.psum.format.name,
+  ]);
+  const hit = distMemo.get(key);
   if (hit) return hit;
   const s = distributionSample(g.pe, m, n, k, firstLayer, opts.seed ?? 1);
   const e = sampleGateEnergy(g, s, mp.rows, mp.cols, mapGemm({ m, n, k }, mp.rows, mp.cols, mp.dataflow), 'distribution', opts);
-  memo.set(key, e);
+  if (distMemo.size >= DIST_MEMO_MAX) distMemo.clear();
+  distMemo.set(key, e);
   return e;
 }

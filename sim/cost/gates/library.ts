@@ -36,6 +36,11 @@ export interface GateLibrary {
   /** the Yosys version and gate set the netlists were made with */
   readonly yosys: string;
   readonly gateSet: string;
+  /**
+   * the calibration factors as computed from these netlists when they were written
+   * (calibrate.ts: calibrationFactors; a test holds them equal to a fresh computation)
+   */
+  readonly calibration?: { readonly energy_scale: number; readonly area_scale: number };
   /** a unit, compiled (cached) */
   unit(id: string): CompiledNetlist;
   /** a unit priced with the NanGate cells (cached) */

@@ -10,7 +10,7 @@ import { mapGemm, type Mapping } from '../../dataflows/mapping.ts';
 import type { NumberFormat } from '../../pe/formats.ts';
 import type { PeKind } from '../../pe/types.ts';
 import { gemmView, type Layer } from '../../workload/layer.ts';
-import { calibrationFactors } from './calibrate.ts';
+import { libraryFactors } from './calibrate.ts';
 import type { GateCostInput, GateLayerEnergy } from './gate-cost.ts';
 import { DEFAULT_STREAM_MACS, distributionGateEnergy, sampleGateEnergy, type GemmSample } from './layer-gates.ts';
 import type { DesignUnits, GateLibrary } from './library.ts';
@@ -42,7 +42,7 @@ export interface GateRun {
 
 export function gateRun(opts: GateRunOptions, pe: PeKind, dataflow: Mapping['dataflow'], psumFormat?: NumberFormat): GateRun {
   const lib = opts.library;
-  const factors = calibrationFactors(lib);
+  const factors = libraryFactors(lib);
   const main = gatePe(lib, opts.design, pe, factors, opts.override?.main);
   let plain: GatePe | undefined;
   if (pe.reuse === 'ent') {

@@ -52,6 +52,8 @@ describe('calibration', () => {
     expect(c.energy_scale).toBeCloseTo(Math.sqrt((0.03 / add.raw_pj) * (0.2 / mul.raw_pj)), 12);
     expect(c.area_scale).toBeCloseTo(Math.sqrt((36 / add.raw_area_um2) * (282 / mul.raw_area_um2)), 12);
     expect(calibrationFactors(lib)).toEqual({ energy_scale: c.energy_scale, area_scale: c.area_scale });
+    // the factors stored with the netlists (what runs use) are today's computation
+    expect(lib.calibration).toEqual({ energy_scale: c.energy_scale, area_scale: c.area_scale });
     // the Horowitz figures compared with are the table's
     const h = HOROWITZ45.entries;
     expect(c.rows.map((r) => r.horowitz_pj)).toEqual([
