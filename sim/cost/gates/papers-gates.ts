@@ -55,7 +55,7 @@ export interface LmulGateRow {
   /** the operator table's savings for the same format (papers.ts, 'paper' and 'structural' accountings) */
   readonly table_elementwise_pct: { readonly paper: number; readonly structural: number };
   readonly table_dot_pct: { readonly paper: number; readonly structural: number };
-  /** FreePDK45 third-party synthesis ratio (REFERENCE list, unverified), where it has the format */
+  /** FreePDK45 third-party synthesis ratio (tables/papers-data.ts, unverified), where it has the format */
   readonly third_party_area_ratio?: number;
 }
 
