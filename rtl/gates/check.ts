@@ -12,7 +12,7 @@
 import { portWords, evaluateStreams } from '../../sim/cost/gates/evaluate.ts';
 import type { GateLibrary } from '../../sim/cost/gates/library.ts';
 import type { CompiledNetlist } from '../../sim/cost/gates/netlist.ts';
-import { makeVectors, referenceOf } from '../cosim/pe-check.ts';
+import { compareWithBitweave, describeMismatch, makeVectors } from '../cosim/pe-check.ts';
 import { findTarget, rtlTargets } from '../gen/catalogue.ts';
 import { buildPeRtl } from '../gen/pe.ts';
 import { committedLibrary } from './library.ts';
@@ -44,8 +44,6 @@ function run(u: CompiledNetlist, ports: Record<string, Uint32Array>, steps: numb
   return evaluateStreams(u, ports, LANES, steps, { outputs: [out] }).outputs[out];
 }
 
-const hex = (x: number) => '0x' + (x >>> 0).toString(16);
-
 /** Checks one catalogue design's netlists against bitweave on `random` (+ corner) vectors. */
 export function gateCheck(design: string, random: number, seed = 1, lib: GateLibrary = committedLibrary()): GateCheckResult {
   const t0 = performance.now();
@@ -67,26 +65,10 @@ export function gateCheck(design: string, random: number, seed = 1, lib: GateLib
   const p = run(mul, { ...aPort, b: layout(v.b, 1, n, steps) }, steps, 'p');
   const checkAcc = rtl.accWiden === undefined && rtl.accNarrow === undefined;
   const accOut = checkAcc ? run(lib.unit(units.acc), { acc_in: layout(v.acc, 1, n, steps), p }, steps, 'acc_out') : undefined;
-  const ref = referenceOf(rtl);
-  const pMask = rtl.widths.p >= 32 ? 0xffffffff : 2 ** rtl.widths.p - 1;
-  const aMask = rtl.widths.psum >= 32 ? 0xffffffff : 2 ** rtl.widths.psum - 1;
-  let pm = 0, am = 0;
-  const examples: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const [ep, ea] = ref(v.a[i], v.b[i], v.acc[i]);
-    const gp = (p[i] & pMask) >>> 0;
-    const badP = gp !== (ep & pMask) >>> 0;
-    const ga = accOut ? (accOut[i] & aMask) >>> 0 : 0;
-    const badA = accOut !== undefined && ga !== (ea & aMask) >>> 0;
-    if (badP) pm++;
-    if (badA) am++;
-    if ((badP || badA) && examples.length < 5) {
-      examples.push(`a=${hex(v.a[i])} b=${hex(v.b[i])} acc_in=${hex(v.acc[i])}: product ${hex(gp)} (bitweave ${hex(ep)})` +
-        (accOut ? `, acc ${hex(ga)} (bitweave ${hex(ea)})` : ''));
-    }
-  }
+  const { pm, am, examples } = compareWithBitweave(rtl, v, (i) => p[i], accOut ? (i) => accOut[i] : undefined);
   return {
-    design, vectors: n, exhaustive: v.exhaustive, productMismatches: pm, accMismatches: checkAcc ? am : null, examples,
+    design, vectors: n, exhaustive: v.exhaustive, productMismatches: pm, accMismatches: checkAcc ? am : null,
+    examples: examples.slice(0, 5).map(describeMismatch),
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -44,15 +44,8 @@ const GATES: Readonly<Record<string, { type: CellType; a: string; b?: string; y:
   $_DFF_P_: { type: 'DFF', a: 'D', y: 'Q' },
 };
 
-export interface ConvertInfo {
-  readonly id: string;
-  readonly kind: 'comb' | 'regs';
-  readonly description: string;
-  readonly source: string;
-  readonly yosys: string;
-  readonly script: string;
-  readonly top: string;
-}
+/** What the netlist file records about its unit, and the top module to take from Yosys's JSON. */
+export type ConvertInfo = Pick<Netlist, 'id' | 'kind' | 'description' | 'source' | 'yosys' | 'script'> & { readonly top: string };
 
 export function convertYosys(json: YosysJson, info: ConvertInfo): Netlist {
   const mod = json.modules[info.top];
