@@ -31,7 +31,7 @@ interface AccuracyArgs extends PeOptionArgs {
   /** the global --quiet */
   quiet?: boolean;
   energy: boolean;
-  energyImages: number;
+  energyImages?: number;
   gateZeros?: boolean;
 }
 
@@ -53,7 +53,7 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       .options(JOBS_OPTIONS)
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .option('energy', { type: 'boolean', default: false, describe: 'also the energy per image from gates (gates45): each layer priced on the operands of the first test images' })
-      .option('energy-images', { type: 'number', default: 1, describe: 'with --energy: test images whose operands are sampled (1-1000)' })
+      .option('energy-images', { type: 'number', describe: 'with --energy: test images whose operands are sampled (1-1000, default 1)' })
       .option('gate-zeros', { type: 'boolean', describe: 'with --energy: zero-operand clock gating in the PEs' })
       .example('$0 accuracy --model cnn --pe int8 --limit 500 --energy --gate-zeros', 'accuracy and the gate-level energy per image with zero gating')
       .example('$0 accuracy --model cnn --pe fp8-e4m3', 'CNN on the 10,000 test images with e4m3 multipliers')
@@ -87,13 +87,14 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
     if (args.energy && (args.pe === 'xnor' || args.attentionPe !== undefined)) {
       throw new InputError('--energy prices one PE kind for every layer; not with --pe xnor (binary and fp layers) or --attention-pe');
     }
-    if (!args.energy && (args.gateZeros !== undefined || process.argv.includes('--energy-images'))) throw new InputError('--gate-zeros and --energy-images go with --energy');
+    if (!args.energy && (args.gateZeros !== undefined || args.energyImages !== undefined)) throw new InputError('--gate-zeros and --energy-images go with --energy');
+    const energyImages = args.energyImages ?? 1;
     // everything checked: the energy run is resolved (its options validated) before the accuracy run
     const energyRun = args.energy
       ? resolveRun({
           arch: { ...arch, pe: args.pe, dataflow, ...(args.acc !== undefined && { acc: args.acc }), ...(args.psum !== undefined && { psum: args.psum }) },
           model: args.model, peOptions: peOptionsFrom(args), cost: { technology: 'gates45' },
-          ...(args.gateZeros !== undefined && { gateZeros: args.gateZeros }), gateImages: args.energyImages,
+          ...(args.gateZeros !== undefined && { gateZeros: args.gateZeros }), gateImages: energyImages,
         })
       : undefined;
     const started = Date.now();
@@ -113,7 +114,7 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
     }
     const energy = energyRun ? await runPipeline(energyRun) : undefined;
     const energyReport = energy && {
-      technology: 'gates45', images_sampled: args.energyImages, gate_zeros: args.gateZeros === true,
+      technology: 'gates45', images_sampled: energyImages, gate_zeros: args.gateZeros === true,
       energy_pj_per_image: energy.totals.energy_pj.total,
       pe_pj_per_image: energy.totals.energy_pj.compute + energy.totals.energy_pj.registers,
       table_pe_pj_per_image: energy.layers.reduce((s, l) => s + (l.energy_model ? l.energy_model.table.compute + l.energy_model.table.registers : 0), 0),
@@ -141,7 +142,7 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       ['time', `${seconds.toFixed(1)} s`],
     ]);
     if (energyReport) {
-      process.stdout.write(`\nenergy per image, gate level (gates45) on the operands of the first ${args.energyImages} test image(s)` +
+      process.stdout.write(`\nenergy per image, gate level (gates45) on the operands of the first ${energyImages} test image(s)` +
         `${energyReport.gate_zeros ? ', zero gating' : ''}: ${(energyReport.energy_pj_per_image / 1e6).toFixed(4)} uJ; PE (compute + registers) ` +
         `${(energyReport.pe_pj_per_image / 1e6).toFixed(4)} uJ (operator table: ${(energyReport.table_pe_pj_per_image / 1e6).toFixed(4)} uJ)\n`);
       printTable(['layer', 'MACs', 'zero operands', 'gates PE pJ/MAC', 'table PE pJ/MAC'], energyReport.layers.map((l) => {

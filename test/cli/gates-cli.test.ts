@@ -4,6 +4,9 @@
  * side, from computed rows), accuracy --energy, and the refusals (exit 2, no stack trace).
  */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from './run-cli.ts';
 
 describe('bitweave with --technology gates45', () => {
@@ -25,6 +28,18 @@ describe('bitweave with --technology gates45', () => {
     expect(j.layers[0].energy_model.used).toBe('gates45');
     expect(j.layers[0].energy_model.source).toBe('distribution');
     expect(j.layers[0].energy_model.table.technology).toBe('horowitz45');
+  }, 120_000);
+
+  it('report prices a saved result again with gates45 (the stated distribution) and shows gates beside the table', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bw-gates-'));
+    const run = runCli(['run', '--arch', 'edge', '--gemm', '32x32x64', '--pe', 'int8', '--out', dir]);
+    expect(run.code).toBe(0);
+    const r = runCli(['report', dir, '--technology', 'gates45', '--gate-zeros', '--out', join(dir, 'rep')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'rep', 'report.md'), 'utf8');
+    expect(md).toMatch(/## PE energy from gates \(gates45\) beside the operator table/);
+    expect(md).toMatch(/stated distribution/);
   }, 120_000);
 
   it('refuses --gate-zeros without gates45 and a node other than 45 nm, with exit 2', () => {

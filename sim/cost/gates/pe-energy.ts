@@ -26,9 +26,10 @@
  * bit, priced), the accumulator register is not clocked, and the zero operand's data register
  * is not clocked either (a 1-bit zero flag, clocked every slot, travels in its place).
  *
- * Large layers are sampled: whole PE streams of a seeded subset of PE positions, and of every
- * k-th fold (and at most `maxSteps` slots per PE), so at most `maxMacs` MACs are evaluated; the
- * result is energy per MAC of the sample.
+ * Large layers are sampled: whole PE streams of a seeded subset of PE positions, over a run of
+ * consecutive folds from the first row fold of a seeded column fold (and at most the budget's
+ * slots per fold), so at most `maxMacs` MACs are evaluated; the result is energy per MAC of the
+ * sample.
  */
 import type { Dataflow } from '../../arch/schema.ts';
 import type { PsumStore } from '../../array/psum.ts';
@@ -117,10 +118,12 @@ function plan(mp: Mapping, maxMacs: number, seed: number): { lanes: Lane[]; fold
   const slotBudget = Math.max(1, Math.floor(maxMacs / nLanes));
   const slots = Math.min(mp.t, slotBudget);
   const nFolds = Math.max(1, Math.min(mp.folds, Math.floor(slotBudget / slots)));
-  const every = mp.folds / nFolds;
+  // consecutive folds in loop order from the first row fold of a seeded column fold: a later row
+  // fold's partial sums (ws, is) are then those the sample's previous fold stored
+  const start = rng.int(mp.colFolds) * mp.rowFolds;
   const folds: Fold[] = [];
   for (let i = 0; i < nFolds; i++) {
-    const idx = Math.min(mp.folds - 1, Math.floor(i * every));
+    const idx = (start + i) % mp.folds;
     folds.push(foldAt(mp, idx % mp.rowFolds, Math.floor(idx / mp.rowFolds)));
   }
   return { lanes, folds, slots };
@@ -149,7 +152,8 @@ export function gemmGateEnergy(g: GatePe, mp: Mapping, ops: GemmOperandsBits, op
   folds.forEach((f, fi) => {
     // ws / is: the partial sum of each output at each row, for the columns sampled lanes use
     const cols = [...new Set(lanes.filter((l) => l.c < f.cu).map((l) => l.c))];
-    const maxRow = Math.min(f.ru - 1, Math.max(0, ...lanes.map((l) => l.r)));
+    // every row of the sampled columns: the partial sums reaching the sampled PEs, and the one stored
+    const maxRow = f.ru - 1;
     const H = maxRow + 2;
     const states = new Map<number, Float64Array>(); // column -> [slot * H + row]
     if (df !== 'os') {
@@ -211,7 +215,7 @@ export function gemmGateEnergy(g: GatePe, mp: Mapping, ops: GemmOperandsBits, op
       }
     });
     // the partial sums this fold stores (ws / is), for the next row fold of the same outputs
-    if (df !== 'os' && maxRow === f.ru - 1) {
+    if (df !== 'os') {
       for (const c of cols) {
         const col = states.get(c) as Float64Array;
         for (let s = 0; s < slots; s++) stored.set(rules.outElement(mp, f, c, s), ops.psum.roundTrip(col[s * H + f.ru]));
