@@ -5,8 +5,8 @@
  * user names it (kind + options) to the catalogue design the netlists are of.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageFile } from '../../models/package-files.ts';
 import { InputError } from '../../sim/errors.ts';
 import { priceNetlist, type PricedNetlist } from '../../sim/cost/gates/cells.ts';
 import type { DesignUnits, ExtraRole, GateLibrary } from '../../sim/cost/gates/library.ts';
@@ -16,7 +16,8 @@ import type { PeOptions } from '../../sim/pe/registry.ts';
 import { peSpec } from '../../sim/pe/catalogue.ts';
 import { rtlTargets } from '../gen/catalogue.ts';
 
-export const NETLIST_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'netlists');
+/** the committed netlists, found from the package root (sources or the compiled dist/) */
+export const NETLIST_DIR = packageFile('rtl/netlists');
 
 interface ManifestFile {
   readonly format: string;

@@ -15,16 +15,15 @@
  * Full synthesis takes 10-90 s per unit on a loaded 2-core machine.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Exit, runYosys } from '@yowasp/yosys';
 import type { Netlist } from '../../sim/cost/gates/netlist.ts';
 import { convertYosys, type YosysJson } from './convert.ts';
-import { committedLibrary } from './library.ts';
+import { committedLibrary, NETLIST_DIR } from './library.ts';
 import { calibrationFactors } from '../../sim/cost/gates/calibrate.ts';
 import { gateUnits, unitHash, type GateUnit } from './units.ts';
 
-export const NETLIST_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'netlists');
 export const GATE_SET = 'AND,NAND,NOR,XOR';
 const YOSYS_VERSION = '0.55 (@yowasp/yosys 0.55.944)';
 
