@@ -7,15 +7,16 @@
  *   every write's cycle, address and bits against the reference engine; accumulation
  *   'below' (ws, is) against the reference engine with accumulate 'below';
  * - --synth: `synth` (to gates) and `check -assert` of every design's check top and of every
- *   array top (2x2, 16-entry memories), no latches.
+ *   array top (every design that can be the PE x os/ws/is x accumulate top/below; 2x2, 4-entry
+ *   memories; the PE arithmetic as black boxes, see cosim/synth-items.ts): no latches, no
+ *   warnings. `--shard i/n` runs every n-th item.
  * Prints one line per item and the totals; exit 1 on any mismatch or failed synthesis.
  */
 import { arrayRtl, arrayRtlWith, buildArrayModel, checkGemm, randomShapes } from './cosim/array-check.ts';
 import { checkTarget, describeMismatch } from './cosim/pe-check.ts';
+import { synthItems } from './cosim/synth-items.ts';
 import { synthCheck } from './cosim/yosys.ts';
-import { buildArrayRtl } from './gen/array.ts';
 import { ARRAY_PES, rtlTargets } from './gen/catalogue.ts';
-import { buildPeRtl } from './gen/pe.ts';
 import type { Dataflow } from '../sim/arch/schema.ts';
 
 const RANDOM = 2 ** 20;
@@ -84,29 +85,28 @@ async function main(): Promise<number> {
     }
     console.log(`\nrtl-check: ${rtlTargets().length} designs, ${vectors} vectors; ${gemms} GEMMs, ${writes} writes; ${failures} mismatches; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   } else {
-    const items: { name: string; verilog: string; top: string }[] = [];
-    for (const t of rtlTargets()) {
-      const r = buildPeRtl(t);
-      items.push({ name: t.key, verilog: r.modules.text(), top: r.check });
+    // --shard i/n: every n-th item from the i-th (0-based), to spread the check over processes
+    const shardArg = process.argv[process.argv.indexOf('--shard') + 1];
+    const [shard, shards] = process.argv.includes('--shard') ? (shardArg ?? '').split('/').map(Number) : [0, 1];
+    if (!Number.isInteger(shard) || !Number.isInteger(shards) || shards < 1 || shard < 0 || shard >= shards) {
+      console.error(`--shard takes i/n with 0 <= i < n, got '${shardArg}'`);
+      return 2;
     }
-    for (const pe of ARRAY_PES) {
-      for (const df of DATAFLOWS) {
-        const a = buildArrayRtl({ pe, dataflow: df, rows: 2, cols: 2, depth: 16 });
-        items.push({ name: `array ${pe} ${df} 2x2`, verilog: a.verilog, top: a.top });
-        if (df !== 'os') {
-          const b = buildArrayRtl({ pe, dataflow: df, rows: 2, cols: 2, depth: 16, accumulate: 'below' });
-          items.push({ name: `array ${pe} ${df} 2x2 below`, verilog: b.verilog, top: b.top });
-        }
-      }
-    }
-    for (const it of items) {
-      const r = await synthCheck(it.verilog, it.top, 'full');
-      const cells = Object.values(r.cells).reduce((s, n) => s + n, 0);
+    let n = 0, cpu = 0;
+    for (const [i, it] of [...synthItems()].entries()) {
+      if (i % shards !== shard) continue;
+      const r = await synthCheck(it.verilog, it.top, 'full', { blackbox: it.blackbox });
+      const cells = Object.values(r.cells).reduce((s, c) => s + c, 0);
+      n++;
+      cpu += r.cpuSeconds;
       if (!r.ok) failures++;
-      console.log(`${it.name.padEnd(34)} ${r.ok ? 'ok    ' : 'FAILED'} ${String(cells).padStart(7)} cells, ${r.latches} latches, ${r.seconds.toFixed(1)} s`);
+      console.log(
+        `${it.name.padEnd(40)} ${r.ok ? 'ok    ' : 'FAILED'} ${String(cells).padStart(7)} cells, ${r.latches} latches, ` +
+          `${r.warnings.length} warnings, ${r.cpuSeconds.toFixed(1)} s CPU`,
+      );
       if (!r.ok) console.log(r.log.slice(-1500));
     }
-    console.log(`\nrtl-synth: ${items.length} designs, ${failures} failed; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(`\nrtl-synth: ${n} items (designs and array tops), ${failures} failed; ${cpu.toFixed(0)} s CPU, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   return failures > 0 ? 1 : 0;
 }

@@ -15,11 +15,11 @@
 import { createHash } from 'node:crypto';
 import type { Dataflow } from '../../sim/arch/schema.ts';
 import { BF16, FP16, FP32, INT8 } from '../../sim/pe/formats.ts';
-import { buildArrayRtl } from '../gen/array.ts';
+import { arrayCapable, buildArrayRtl } from '../gen/array.ts';
 import { rtlTargets } from '../gen/catalogue.ts';
 import { addModule, floatMulModule, lmulModule } from '../gen/float.ts';
 import { boothDigits, boothEncoderModule, boothPeModule, boothProductBits, intAccModule, intMulModule } from '../gen/int.ts';
-import { buildPeRtl, type PeRtl } from '../gen/pe.ts';
+import { buildPeRtl } from '../gen/pe.ts';
 import { ModuleSet } from '../gen/verilog.ts';
 import { EXTRA_ROLES as EXTRA_UNITS, type DesignUnits, type ExtraRole as ExtraUnit } from '../../sim/cost/gates/library.ts';
 
@@ -100,10 +100,6 @@ class UnitSet {
   }
 }
 
-function arrayCapable(rtl: PeRtl, key: string): boolean {
-  return !key.startsWith('xnor-popcount') && rtl.accWiden === undefined && rtl.accNarrow === undefined;
-}
-
 function extraUnits(us: UnitSet): Record<ExtraUnit, string> {
   const set = new ModuleSet();
   const ids = {} as Record<ExtraUnit, string>;
@@ -154,7 +150,7 @@ export function gateUnits(): { units: GateUnit[]; designs: DesignUnits[]; extras
     const acc = us.add(`acc.${t.key}`, 'comb', rtl.modules, rtl.acc, `${t.key} accumulator`);
     const enc = rtl.encoder !== undefined ? us.add(`enc.${t.key}`, 'comb', rtl.modules, rtl.encoder, `${t.key} EN-T row encoder`) : undefined;
     const cells: Partial<Record<Dataflow, string>> = {};
-    if (arrayCapable(rtl, t.key)) {
+    if (arrayCapable(rtl)) {
       for (const df of DATAFLOWS) {
         const a = buildArrayRtl({ pe: t.key, dataflow: df, rows: 1, cols: 1, depth: 1 });
         cells[df] = us.add(`cell.${t.key}.${df}`, 'regs', a.pe.modules, a.cell, `${t.key} ${df} array cell (registers; multiplier and accumulator black boxes)`,

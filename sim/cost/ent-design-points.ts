@@ -189,6 +189,8 @@ function gapNotes(points: readonly EntDesignPoint[], tech: Technology): string[]
   const plainPe = getPe('int8');
   const extraBits = encodedBits(plainPe.input) - plainPe.input.bits;
   const reg = tech.register(1);
+  // priced on this technology (the runs priced on the pipeline's own): records the entries origin() names
+  const pa = peCost(plainPe, tech, { dataflow: ref.dataflow }).area_um2;
   const claims = ENT_CLAIMS.points.map((c) => c.energy_efficiency_pct);
   const peak = ENT_CLAIMS.points.reduce((a, b) => (b.energy_efficiency_pct > a.energy_efficiency_pct ? b : a));
   const last = ENT_CLAIMS.points[ENT_CLAIMS.points.length - 1];
@@ -213,7 +215,6 @@ function gapNotes(points: readonly EntDesignPoint[], tech: Technology): string[]
       `${verdict} (multiplier priced from ${origin(tech, 'int_mult')}, registers from ${origin(tech, 'register')} at ` +
       `${reg.energy_pj.toPrecision(3)} pJ per bit).`,
   );
-  const pa = peCost(plainPe, tech, { dataflow: ref.dataflow }).area_um2;
   const pctOf = (v: number) => `${((100 * v) / pa.total).toFixed(0)}%`;
   notes.push(
     `Area: the same split decides it: the multiplier is ${pctOf(pa.multiplier)} of the plain PE's area (registers ${pctOf(pa.registers)}, ` +
