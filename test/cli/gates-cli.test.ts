@@ -4,7 +4,7 @@
  * side, from computed rows), accuracy --energy, and the refusals (exit 2, no stack trace).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './run-cli.ts';
@@ -41,6 +41,26 @@ describe('bitweave with --technology gates45', () => {
     expect(md).toMatch(/## PE energy from gates \(gates45\) beside the operator table/);
     expect(md).toMatch(/stated distribution/);
   }, 120_000);
+
+  it('sweep: technology and gate_zeros per point, the gates45 points priced from gates', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bw-gates-sweep-'));
+    const file = join(dir, 'sweep.yaml');
+    writeFileSync(file, 'base:\n  arch: edge\n  model: gemm:32x32x64\nset:\n  pe: int8\npoints:\n' +
+      '  - { technology: horowitz45 }\n  - { technology: gates45 }\n  - { technology: gates45, gate_zeros: true }\n');
+    const r = runCli(['sweep', file, '--out', join(dir, 'out')]);
+    expect(r.stderr).not.toMatch(/failed|Error/); // progress lines only
+    expect(r.code).toBe(0);
+    type Line = { index: number; vars: { technology: string; gate_zeros?: boolean }; result: { energy_pj: { compute: number; registers: number; sram: { total: number } } } };
+    const lines = readFileSync(join(dir, 'out', 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line).sort((a, b) => a.index - b.index);
+    expect(lines.map((l) => l.vars.technology)).toEqual(['horowitz45', 'gates45', 'gates45']);
+    const [table, gates, gated] = lines.map((l) => l.result.energy_pj);
+    // the PE priced from gates (its own figures), the memories from the same tables
+    expect(gates.registers).not.toBeCloseTo(table.registers, 0);
+    expect(gates.sram.total).toBeCloseTo(table.sram.total, 6);
+    // gating on random operands (almost no zeros) changes the PE's energy only a little: the isolation cells
+    expect(gated.compute + gated.registers).not.toBe(gates.compute + gates.registers);
+    expect(Math.abs(gated.compute + gated.registers - gates.compute - gates.registers)).toBeLessThan(0.05 * (gates.compute + gates.registers));
+  }, 180_000);
 
   it('refuses --gate-zeros without gates45 and a node other than 45 nm, with exit 2', () => {
     const a = runCli(['run', '--arch', 'edge', '--gemm', '8x8x8', '--gate-zeros']);
