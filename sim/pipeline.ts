@@ -11,7 +11,7 @@
  * asked), so a sweep point is exactly a run with the same options. Every option is checked
  * before any work starts.
  */
-import type { ArchConfig } from './arch/schema.ts';
+import { accumulateOf, type ArchConfig } from './arch/schema.ts';
 import { conventionsOf } from './conventions.ts';
 import { checkCostOptions, runCost, withCost, type CostedSimResult, type CostOptions } from './cost/run-cost.ts';
 import { InputError } from './errors.ts';
@@ -108,7 +108,7 @@ export function checkPipeline(opts: PipelineOptions): void {
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   checkPipeline(opts);
   const { arch, pe, workload: work } = opts;
-  const gates = opts.gates !== undefined ? gateRun(opts.gates, pe, arch.dataflow, opts.psumFormat) : undefined;
+  const gates = opts.gates !== undefined ? gateRun(opts.gates, pe, arch.dataflow, opts.psumFormat, accumulateOf(arch)) : undefined;
   const simulated = simulate({
     arch, pe, layers: work.layers, repeats: work.repeats, vectorOps: work.vectorOps,
     ...(opts.psumFormat !== undefined && { psumFormat: opts.psumFormat }),

@@ -82,7 +82,7 @@ async function gateInputOf(result: SimResult | CostedSimResult, arch: ArchConfig
   const run = gateRun({
     library: committedLibrary(), design: designKeyFor(result.arch.pe, opts), gateZeros,
     ...(pe.reuse === 'ent' && { plainDesign: designKeyFor(result.arch.pe, plainOpts) }),
-  }, pe, result.arch.dataflow, getFormat(result.arch.psum_format));
+  }, pe, result.arch.dataflow, getFormat(result.arch.psum_format), result.arch.accumulate ?? 'top'); // results from before the accumulation choice were 'top'
   const layers = result.layers.map((l) => gemmLayer(l.name, l.gemm.m, l.gemm.n, l.gemm.k));
   return run.finish(layers, result.arch.rows, result.arch.cols, result.arch.dataflow);
 }

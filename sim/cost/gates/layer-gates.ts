@@ -13,6 +13,7 @@
  * array-width of B's columns, all of K; it runs on the layer's array and dataflow with the
  * MAC budget of `maxMacs`.
  */
+import { defaultAccumulate } from '../../arch/schema.ts';
 import type { Mapping } from '../../dataflows/mapping.ts';
 import { mapGemm } from '../../dataflows/mapping.ts';
 import type { PsumStore } from '../../array/psum.ts';
@@ -103,6 +104,7 @@ export function distributionGateEnergy(g: GatePe, mp: Mapping, firstLayer: boole
   const key = JSON.stringify([
     g.design, g.pe.name, g.pe.reuse, g.pe.acc.name, g.pe.product.name, g.calibration.energy_scale,
     mp.dataflow, mp.rows, mp.cols, m, n, k, firstLayer, opts.gateZeros === true, opts.maxMacs ?? DEFAULT_SAMPLE_MACS, opts.seed ?? 1, opts.psum.format.name,
+    opts.accumulate ?? defaultAccumulate(mp.dataflow),
   ]);
   const hit = distMemo.get(key);
   if (hit) return hit;

@@ -31,7 +31,7 @@
  * slots per fold), so at most `maxMacs` MACs are evaluated; the result is energy per MAC of the
  * sample.
  */
-import type { Dataflow } from '../../arch/schema.ts';
+import { defaultAccumulate, type Accumulate, type Dataflow } from '../../arch/schema.ts';
 import type { PsumStore } from '../../array/psum.ts';
 import { foldAt, type Mapping } from '../../dataflows/mapping.ts';
 import type { Fold } from '../../dataflows/types.ts';
@@ -47,6 +47,13 @@ export interface StreamOptions {
   readonly maxMacs?: number;
   readonly seed?: number;
   readonly gateZeros?: boolean;
+  /**
+   * ws / is: where the partial sums of row folds are added: 'top' (a later row fold's column
+   * starts from the sum the previous one stored) or 'below' (every fold's column starts from
+   * zero; the adder under the array, priced by the cost model, merges them). Default: the
+   * arch's default for the dataflow.
+   */
+  readonly accumulate?: Accumulate;
 }
 
 /** Energy per MAC (pJ, calibrated) of a stream of MACs, and what it consists of. */
@@ -140,6 +147,7 @@ export function gemmGateEnergy(g: GatePe, mp: Mapping, ops: GemmOperandsBits, op
   const isA0 = zeroTest((x) => pe.inputValue(x), pe.input.bits);
   const isB0 = zeroTest((x) => pe.weightValue(x), pe.weight.bits);
   const gate = opts.gateZeros === true;
+  const below = df !== 'os' && (opts.accumulate ?? defaultAccumulate(df)) === 'below';
   const n = L * S;
   const st: Streams = {
     L, S,
@@ -161,7 +169,7 @@ export function gemmGateEnergy(g: GatePe, mp: Mapping, ops: GemmOperandsBits, op
         const col = new Float64Array(slots * H);
         for (let s = 0; s < slots; s++) {
           const out = rules.outElement(mp, f, c, s);
-          let state = f.fr === 0 ? pe.accZero : prefixState(pe, ops, mp, f, c, s, out, stored);
+          let state = f.fr === 0 || below ? pe.accZero : prefixState(pe, ops, mp, f, c, s, out, stored);
           col[s * H] = state;
           for (let r = 0; r <= maxRow; r++) {
             const [ai, bi] = operandIndex(rules, mp, f, r, c, s);
@@ -214,8 +222,8 @@ export function gemmGateEnergy(g: GatePe, mp: Mapping, ops: GemmOperandsBits, op
         }
       }
     });
-    // the partial sums this fold stores (ws / is), for the next row fold of the same outputs
-    if (df !== 'os') {
+    // the partial sums this fold stores (ws / is, accumulated at the top), for the next row fold of the same outputs
+    if (df !== 'os' && !below) {
       for (const c of cols) {
         const col = states.get(c) as Float64Array;
         for (let s = 0; s < slots; s++) stored.set(rules.outElement(mp, f, c, s), ops.psum.roundTrip(col[s * H + f.ru]));

@@ -4,6 +4,7 @@
  * produces them, and after it the per-layer energies handed to the cost model.
  */
 import { InputError } from '../../errors.ts';
+import { defaultAccumulate, type Accumulate } from '../../arch/schema.ts';
 import type { Operands } from '../../array/types.ts';
 import { psumStore } from '../../array/psum.ts';
 import { mapGemm, type Mapping } from '../../dataflows/mapping.ts';
@@ -40,7 +41,7 @@ export interface GateRun {
   finish(layers: readonly Layer[], rows: number, cols: number, dataflow: Mapping['dataflow']): GateCostInput;
 }
 
-export function gateRun(opts: GateRunOptions, pe: PeKind, dataflow: Mapping['dataflow'], psumFormat?: NumberFormat): GateRun {
+export function gateRun(opts: GateRunOptions, pe: PeKind, dataflow: Mapping['dataflow'], psumFormat?: NumberFormat, accumulate?: Accumulate): GateRun {
   const lib = opts.library;
   const factors = libraryFactors(lib);
   const main = gatePe(lib, opts.design, pe, factors, opts.override?.main);
@@ -55,9 +56,10 @@ export function gateRun(opts: GateRunOptions, pe: PeKind, dataflow: Mapping['dat
   const gateZeros = opts.gateZeros === true;
   const psum = psumStore(pe, psumFormat);
   const seen = new Map<number, { main: GateLayerEnergy; plain?: GateLayerEnergy }>();
-  const stream = { gateZeros, maxMacs: opts.maxMacs ?? DEFAULT_STREAM_MACS, seed: opts.seed ?? 1 };
+  const acc = accumulate ?? defaultAccumulate(dataflow);
+  const stream = { gateZeros, maxMacs: opts.maxMacs ?? DEFAULT_STREAM_MACS, seed: opts.seed ?? 1, accumulate: acc };
   const of = (g: GatePe, mp: Mapping, ops: Operands): GateLayerEnergy => ({
-    ...gemmGateEnergy(g, mp, { a: ops.a, b: ops.b, psum: ops.psum }, stream),
+    ...gemmGateEnergy(g, mp, { a: ops.a, b: ops.b, psum: ops.psum }, { ...stream, accumulate: ops.accumulate ?? acc }),
     source: 'operands', description: 'the run\'s functional operand stream, in the dataflow\'s order',
   });
   return {
@@ -65,7 +67,7 @@ export function gateRun(opts: GateRunOptions, pe: PeKind, dataflow: Mapping['dat
       seen.set(index, { main: of(main, mp, ops), ...(plain && { plain: of(plain, mp, ops) }) });
     },
     finish: (layers, rows, cols, dataflow) => {
-      const sampleOpts = { gateZeros, psum, seed: opts.seed ?? 1, ...(opts.maxMacs !== undefined && { maxMacs: opts.maxMacs }) };
+      const sampleOpts = { gateZeros, psum, seed: opts.seed ?? 1, accumulate: acc, ...(opts.maxMacs !== undefined && { maxMacs: opts.maxMacs }) };
       const per = (g: GatePe, which: 'main' | 'plain') => layers.map((layer, i) => {
         const hit = seen.get(i)?.[which];
         if (hit) return hit;

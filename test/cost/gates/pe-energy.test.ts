@@ -84,6 +84,23 @@ function randomLike(s: GemmSample, seed: number): GemmSample {
   return { ...s, a, b, description: 'uniform random int8 patterns' };
 }
 
+describe('accumulation of row folds (ws): top or below', () => {
+  // 1 x 1 array, ws, K = 2: two row folds; A = [[1, 2], [3, 4]], B = [5, 7]
+  const ws = mapGemm({ m: 2, n: 1, k: 2 }, 1, 1, 'ws');
+  const a = [1, 2, 3, 4].map(code), b = [5, 7].map(code);
+  const pc = (x: number) => x.toString(2).split('').filter((c) => c === '1').length;
+  it('top: the second fold starts from the stored sums (5 + 14 = 19, 15 + 28 = 43)', () => {
+    const e = gemmGateEnergy(g8, ws, { a, b, psum }, { accumulate: 'top' });
+    expect(e.counts.register_toggles.acc).toBe(pc(5 ^ 15) + pc(15 ^ 19) + pc(19 ^ 43));
+  });
+  it('below: every fold starts from zero (14, 28), the adder under the array merges them', () => {
+    const e = gemmGateEnergy(g8, ws, { a, b, psum }, { accumulate: 'below' });
+    expect(e.counts.register_toggles.acc).toBe(pc(5 ^ 15) + pc(15 ^ 14) + pc(14 ^ 28));
+    // the arch's default for ws is below
+    expect(gemmGateEnergy(g8, ws, { a, b, psum }).counts.register_toggles.acc).toBe(e.counts.register_toggles.acc);
+  });
+});
+
 describe('the trained CNN\'s real operands', () => {
   const w = loadWorkload('cnn');
   const caps = matchCaptures(w.layers, captureTrained('cnn', 1));
