@@ -62,6 +62,33 @@ describe('bitweave with --technology gates45', () => {
     expect(Math.abs(gated.compute + gated.registers - gates.compute - gates.registers)).toBeLessThan(0.05 * (gates.compute + gates.registers));
   }, 180_000);
 
+  it('exec --technology gates45: each PE setup\'s energy from its netlists on the model\'s own operands, the table beside', () => {
+    const M = 'test/fixtures/onnx/gpt2_block';
+    const r = runCli(['exec', '--model', `${M}/model.onnx`, '--input', `${M}/input.npy`, '--pe', 'fp8-e4m3,int8', '--technology', 'gates45', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    type E = { technology: string; design: string; macs: number; gemms: number; gemms_priced: number; pe_pj_per_mac: number; table_pe_pj_per_mac: number; pe_pj_total: number };
+    const j = JSON.parse(r.stdout) as { runs: { pe: string; energy: E }[] };
+    expect(j.runs.map((x) => x.pe)).toEqual(['fp8-e4m3', 'int8']);
+    for (const run of j.runs) {
+      expect(run.energy.technology).toBe('gates45');
+      expect(run.energy.design).toBe(run.pe);
+      expect(run.energy.gemms_priced).toBe(run.energy.gemms);
+      expect(run.energy.pe_pj_per_mac).toBeGreaterThan(0);
+      expect(run.energy.table_pe_pj_per_mac).toBeGreaterThan(0);
+      expect(run.energy.pe_pj_total).toBeCloseTo(run.energy.pe_pj_per_mac * run.energy.macs, 6);
+    }
+    // the same GEMMs: the same MAC count for both PEs; an fp8 MAC (fp32 accumulator) costs more than an int8 MAC (int32)
+    expect(j.runs[0].energy.macs).toBe(j.runs[1].energy.macs);
+    expect(j.runs[0].energy.pe_pj_per_mac).toBeGreaterThan(j.runs[1].energy.pe_pj_per_mac);
+    const bad = runCli(['exec', '--model', `${M}/model.onnx`, '--input', `${M}/input.npy`, '--technology', 'horowitz45']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/only gates45/);
+    const z = runCli(['exec', '--model', `${M}/model.onnx`, '--input', `${M}/input.npy`, '--gate-zeros']);
+    expect(z.code).toBe(2);
+    expect(z.stderr).toMatch(/--gate-zeros goes with --technology gates45/);
+  }, 180_000);
+
   it('refuses --gate-zeros without gates45 and a node other than 45 nm, with exit 2', () => {
     const a = runCli(['run', '--arch', 'edge', '--gemm', '8x8x8', '--gate-zeros']);
     expect(a.code).toBe(2);
