@@ -92,7 +92,8 @@ export function jsonReal(v: number): number | string {
 /** Options of the energy/area model, shared by `run` and `report`. */
 export function withCostOptions<T>(y: Argv<T>) {
   return y
-    .option('technology', { type: 'string', default: 'horowitz45', describe: 'cost table: horowitz45 | aladdin40' })
+    .option('technology', { type: 'string', default: 'horowitz45', describe: 'cost model: horowitz45 | aladdin40 (operator tables) | gates45 (the PE from its synthesized netlists, value-aware)' })
+    .option('gate-zeros', { type: 'boolean', describe: 'with --technology gates45: zero-operand clock gating in the PEs' })
     .option('node', numberOption('node', { positive: true, describe: 'process node in nm to scale the table to (Stillmaker & Baas), 7-130' }))
     .option('vdd', numberOption('vdd', { positive: true, describe: "supply voltage for node scaling (default: the table's)" }))
     .option('dram-type', { type: 'string', describe: "DRAM type (ddr3, ddr4, lpddr4, gddr5, gddr6, hbm2); default: the arch's" });
@@ -100,6 +101,7 @@ export function withCostOptions<T>(y: Argv<T>) {
 
 export interface CostOptionArgs {
   technology: string;
+  gateZeros?: boolean;
   node?: number;
   vdd?: number;
   dramType?: string;

@@ -18,6 +18,9 @@ import type { PaddingMode } from '../sim/workload/layer.ts';
 import type { Workload } from '../sim/workload/workload.ts';
 import { accuracyOfRun, checkAccuracyRequest } from './accuracy/of-run.ts';
 import { loadWorkload, type WorkloadOptions } from './workload.ts';
+import { gateSamples } from './gate-samples.ts';
+import { committedLibrary, designKeyFor } from '../rtl/gates/library.ts';
+import type { GateRunOptions } from '../sim/cost/gates/run-gates.ts';
 
 export interface RunRequest {
   /** the arch with every override applied (its pe, acc, psum, dataflow, array, memory) */
@@ -47,6 +50,10 @@ export interface RunRequest {
   /** with a data set: images done so far, of the total, as ranges of images finish */
   readonly onAccuracyProgress?: (done: number, total: number) => void;
   readonly onLayer?: (detail: LayerDetail) => void;
+  /** technology gates45: zero-operand clock gating in the PEs */
+  readonly gateZeros?: boolean;
+  /** technology gates45, trained models: calibration images whose activations are sampled (default 1) */
+  readonly gateImages?: number;
 }
 
 /**
@@ -102,6 +109,7 @@ export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
   const { dataset } = req;
   if (dataset !== undefined) checkAccuracyRequest(req.model, dataset);
   if (req.limit !== undefined && dataset === undefined) throw new InputError('--limit counts images of --dataset; give --dataset too');
+  const gates = gateOptions(req, pe, workload);
   const resolved: PipelineOptions = {
     arch: req.arch, pe, workload, compat,
     ...(psumFormat !== undefined && { psumFormat }),
@@ -112,6 +120,7 @@ export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
     ...(req.schedule !== undefined && { schedule: req.schedule }),
     ...(req.cost !== undefined && { cost: req.cost }),
     ...(req.onLayer !== undefined && { onLayer: req.onLayer }),
+    ...(gates !== undefined && { gates }),
     ...(dataset !== undefined && {
       accuracy: () => accuracyOfRun(req.model, dataset, req.arch, req.peOptions ?? {}, {
         ...(req.limit !== undefined && { limit: req.limit }), ...(req.jobs !== undefined && { jobs: req.jobs }),
@@ -121,6 +130,36 @@ export function resolveRun(req: RunRequest, cache?: RunCache): PipelineOptions {
   };
   checkPipeline(resolved);
   return resolved;
+}
+
+/**
+ * Technology gates45: the netlists, the design of the run's PE (and the plain one for EN-T), and
+ * for timing-only runs of a model with weights the operand samples (models/gate-samples.ts).
+ */
+function gateOptions(req: RunRequest, pe: PeKind, workload: Workload): GateRunOptions | undefined {
+  const t = req.cost?.technology;
+  const name = typeof t === 'object' ? t.name : t?.trim().toLowerCase();
+  if (name !== 'gates45') {
+    if (req.gateZeros === true) throw new InputError('--gate-zeros prices zero-operand clock gating from gates: it needs --technology gates45');
+    return undefined;
+  }
+  const opts: PeOptions = { ...(req.arch.acc !== undefined && { acc: req.arch.acc }), ...req.peOptions };
+  const design = designKeyFor(req.arch.pe, opts);
+  const { reuse: _reuse, ...plainOpts } = opts;
+  const plainDesign = pe.reuse === 'ent' ? designKeyFor(req.arch.pe, plainOpts) : undefined;
+  if (req.gateImages !== undefined && !(Number.isInteger(req.gateImages) && req.gateImages >= 1 && req.gateImages <= 1000)) {
+    throw new InputError(`calibration images for the gate-level samples must be an integer in 1..1000, got ${req.gateImages}`);
+  }
+  const samples = req.functional === true ? undefined : gateSamples(req.model, workload, pe, {
+    ...(req.seed !== undefined && { seed: req.seed }), ...(req.gateImages !== undefined && { images: req.gateImages }),
+  });
+  return {
+    library: committedLibrary(), design,
+    ...(plainDesign !== undefined && { plainDesign }),
+    gateZeros: req.gateZeros === true,
+    ...(samples !== undefined && { samples: samples.samples }),
+    ...(req.seed !== undefined && { seed: req.seed }),
+  };
 }
 
 export function runRequest(req: RunRequest, cache?: RunCache): Promise<PipelineResult> {

@@ -304,6 +304,18 @@ export function buildReport(input: SimResult | CostedSimResult, arch: ArchConfig
         reuse.with.dram_bytes, reuse.without.area_um2, reuse.with.area_um2, '', '', '', '', '', '', '', '', '', '', '']],
     );
   }
+  if (layers.some((l) => l.energy_model !== undefined)) {
+    md.push('## PE energy from gates (gates45) beside the operator table', '');
+    md.push('Per layer, the PE energy (compute + registers) charged from the synthesized netlists and the operands\' toggles, and the same layer priced with the horowitz45 operator table (shown, not used).', '');
+    md.push(mdTable(['layer', 'operands', 'zero operands', 'gated', 'gates pJ/MAC', 'table pJ/MAC', 'gates / table'], layers.map((l) => {
+      const m = l.energy_model;
+      if (!m) return [l.name, '', '', '', '', '', ''];
+      const ops = l.reuse?.ops ?? l.macs;
+      const gate = (l.energy_pj.compute + l.energy_pj.registers) / ops, table = (m.table.compute + m.table.registers) / ops;
+      return [l.name, m.source, `${(100 * m.zero_fraction).toFixed(1)}%`, `${(100 * m.gated_fraction).toFixed(1)}%`, fmt(gate), fmt(table), fmt(gate / table)];
+    })), '');
+    md.push(`Operands: ${[...new Set(layers.map((l) => l.energy_model?.description).filter((d) => d !== undefined))].join('; ')}.`, '');
+  }
   md.push('## PE cost model', '');
   md.push(`One MAC: ${energy(c.pe.mac_pj)}, registers ${energy(c.pe.register_pj_per_mac)} per MAC (${r.arch.dataflow}), PE area ${area(c.pe.area_um2)}.`, '');
   md.push(mdTable(['part', 'energy', 'area', 'derivation'], c.pe.parts.map((p) => [p.name, energy(p.energy_pj), area(p.area_um2), p.derivation])), '');

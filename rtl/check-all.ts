@@ -7,15 +7,20 @@
  *   every write's cycle, address and bits against the reference engine; accumulation
  *   'below' (ws, is) against the reference engine with accumulate 'below';
  * - --synth: `synth` (to gates) and `check -assert` of every design's check top and of every
- *   array top (2x2, 16-entry memories), no latches.
+ *   array top (every design that can be the PE x os/ws/is x accumulate top/below; 2x2, 4-entry
+ *   memories; the PE arithmetic as black boxes, see cosim/synth-items.ts): no latches, no
+ *   warnings. `--shard i/n` runs every n-th item; `--jobs N` runs N shards as child processes;
+ *   `--only TEXT` the items whose name contains TEXT.
  * Prints one line per item and the totals; exit 1 on any mismatch or failed synthesis.
  */
 import { arrayRtl, arrayRtlWith, buildArrayModel, checkGemm, randomShapes } from './cosim/array-check.ts';
 import { checkTarget, describeMismatch } from './cosim/pe-check.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { workerExecArgv } from '../models/package-files.ts';
+import { synthItems } from './cosim/synth-items.ts';
 import { synthCheck } from './cosim/yosys.ts';
-import { buildArrayRtl } from './gen/array.ts';
 import { ARRAY_PES, rtlTargets } from './gen/catalogue.ts';
-import { buildPeRtl } from './gen/pe.ts';
 import type { Dataflow } from '../sim/arch/schema.ts';
 
 const RANDOM = 2 ** 20;
@@ -84,31 +89,61 @@ async function main(): Promise<number> {
     }
     console.log(`\nrtl-check: ${rtlTargets().length} designs, ${vectors} vectors; ${gemms} GEMMs, ${writes} writes; ${failures} mismatches; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   } else {
-    const items: { name: string; verilog: string; top: string }[] = [];
-    for (const t of rtlTargets()) {
-      const r = buildPeRtl(t);
-      items.push({ name: t.key, verilog: r.modules.text(), top: r.check });
+    // --jobs N: N processes, each a shard; their outputs printed in order
+    const jobsArg = process.argv.includes('--jobs') ? Number(process.argv[process.argv.indexOf('--jobs') + 1]) : 1;
+    if (!Number.isInteger(jobsArg) || jobsArg < 1 || jobsArg > 64) {
+      console.error('--jobs takes a whole number of processes in 1..64');
+      return 2;
     }
-    for (const pe of ARRAY_PES) {
-      for (const df of DATAFLOWS) {
-        const a = buildArrayRtl({ pe, dataflow: df, rows: 2, cols: 2, depth: 16 });
-        items.push({ name: `array ${pe} ${df} 2x2`, verilog: a.verilog, top: a.top });
-        if (df !== 'os') {
-          const b = buildArrayRtl({ pe, dataflow: df, rows: 2, cols: 2, depth: 16, accumulate: 'below' });
-          items.push({ name: `array ${pe} ${df} 2x2 below`, verilog: b.verilog, top: b.top });
-        }
-      }
+    if (jobsArg > 1 && !process.argv.includes('--shard')) return synthJobs(jobsArg, t0);
+    // --shard i/n: every n-th item from the i-th (0-based), to spread the check over processes
+    const shardArg = process.argv[process.argv.indexOf('--shard') + 1];
+    const [shard, shards] = process.argv.includes('--shard') ? (shardArg ?? '').split('/').map(Number) : [0, 1];
+    if (!Number.isInteger(shard) || !Number.isInteger(shards) || shards < 1 || shard < 0 || shard >= shards) {
+      console.error(`--shard takes i/n with 0 <= i < n, got '${shardArg}'`);
+      return 2;
     }
-    for (const it of items) {
-      const r = await synthCheck(it.verilog, it.top, 'full');
-      const cells = Object.values(r.cells).reduce((s, n) => s + n, 0);
+    let n = 0, cpu = 0;
+    // --only TEXT: the items whose name contains TEXT
+    const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : '';
+    for (const [i, it] of [...synthItems()].filter((x) => x.name.includes(only)).entries()) {
+      if (i % shards !== shard) continue;
+      const r = await synthCheck(it.verilog, it.top, 'full', { blackbox: it.blackbox });
+      const cells = Object.values(r.cells).reduce((s, c) => s + c, 0);
+      n++;
+      cpu += r.cpuSeconds;
       if (!r.ok) failures++;
-      console.log(`${it.name.padEnd(34)} ${r.ok ? 'ok    ' : 'FAILED'} ${String(cells).padStart(7)} cells, ${r.latches} latches, ${r.seconds.toFixed(1)} s`);
+      console.log(
+        `${it.name.padEnd(40)} ${r.ok ? 'ok    ' : 'FAILED'} ${String(cells).padStart(7)} cells, ${r.latches} latches, ` +
+          `${r.warnings.length} warnings, ${r.cpuSeconds.toFixed(1)} s CPU`,
+      );
       if (!r.ok) console.log(r.log.slice(-1500));
     }
-    console.log(`\nrtl-synth: ${items.length} designs, ${failures} failed; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(`\nrtl-synth: ${n} items (designs and array tops), ${failures} failed; ${cpu.toFixed(0)} s CPU, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   return failures > 0 ? 1 : 0;
+}
+
+/** The synthesis check in `jobs` child processes (one shard each), run at once; exit 1 if any failed. */
+async function synthJobs(jobs: number, t0: number): Promise<number> {
+  const self = fileURLToPath(import.meta.url);
+  const runs = Array.from({ length: jobs }, (_, i) => new Promise<{ code: number; out: string }>((done) => {
+    const only = process.argv.includes('--only') ? ['--only', process.argv[process.argv.indexOf('--only') + 1] ?? ''] : [];
+    const child = spawn(process.execPath, [...workerExecArgv(self), self, '--synth', '--shard', `${i}/${jobs}`, ...only], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.stderr.on('data', (b: Buffer) => chunks.push(b));
+    child.on('close', (code) => done({ code: code ?? 1, out: Buffer.concat(chunks).toString('utf8') }));
+  }));
+  const results = await Promise.all(runs);
+  let failed = 0;
+  results.forEach((r, i) => {
+    console.log(`--- shard ${i}/${jobs} (exit ${r.code})`);
+    process.stdout.write(r.out);
+    if (r.code !== 0) failed++;
+  });
+  console.log(`\nrtl-synth: ${jobs} shards, ${failed} failed; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  return failed > 0 ? 1 : 0;
 }
 
 main().then(

@@ -11,7 +11,7 @@
  * asked), so a sweep point is exactly a run with the same options. Every option is checked
  * before any work starts.
  */
-import type { ArchConfig } from './arch/schema.ts';
+import { accumulateOf, type ArchConfig } from './arch/schema.ts';
 import { conventionsOf } from './conventions.ts';
 import { checkCostOptions, runCost, withCost, type CostedSimResult, type CostOptions } from './cost/run-cost.ts';
 import { InputError } from './errors.ts';
@@ -23,6 +23,7 @@ import { scheduleNetwork, summarizeSchedule } from './schedulers/network/index.t
 import type { SchedulerName } from './memory/scratchpad.ts';
 import { checkRunSize, simulate } from './simulate.ts';
 import type { Workload } from './workload/workload.ts';
+import { gateRun, type GateRunOptions } from './cost/gates/run-gates.ts';
 
 export interface ScheduleRequest {
   readonly scheduler: SchedulerName;
@@ -53,6 +54,8 @@ export interface PipelineOptions {
   readonly onLayer?: (detail: LayerDetail) => void;
   /** the trained model's accuracy through this run's PE and dataflow (models/ measures it) */
   readonly accuracy?: () => Promise<RunAccuracy>;
+  /** technology gates45: the netlists, the PE's design and where layer operands come from */
+  readonly gates?: GateRunOptions;
 }
 
 export type PipelineResult = CostedSimResult & { accuracy?: RunAccuracy };
@@ -82,9 +85,18 @@ async function schedule(result: SimResult, opts: PipelineOptions, s: ScheduleReq
   return applyNetworkSchedule(result, opts.arch, p, sched, network.layerNodes, summary);
 }
 
+/** gates45 and the gate options go together. */
+function checkGates(opts: PipelineOptions): void {
+  const tech = opts.cost?.technology;
+  const name = typeof tech === 'object' ? tech.name : tech?.trim().toLowerCase();
+  if (name === 'gates45' && opts.gates === undefined) throw new InputError('technology gates45 needs the synthesized netlists (rtl/netlists): run it through bitweave run, sweep or report');
+  if (opts.gates !== undefined && name !== 'gates45') throw new InputError('gate-level options (--gate-zeros) need --technology gates45');
+}
+
 /** Every check the pipeline makes before it starts: the schedule request, the cost options, the run's size. */
 export function checkPipeline(opts: PipelineOptions): void {
   checkSchedule(opts);
+  checkGates(opts);
   checkCostOptions(opts.arch, { ...opts.cost, pe: opts.pe });
   checkRunSize({
     arch: opts.arch, layers: opts.workload.layers, repeats: opts.workload.repeats,
@@ -96,6 +108,7 @@ export function checkPipeline(opts: PipelineOptions): void {
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   checkPipeline(opts);
   const { arch, pe, workload: work } = opts;
+  const gates = opts.gates !== undefined ? gateRun(opts.gates, pe, arch.dataflow, opts.psumFormat, accumulateOf(arch)) : undefined;
   const simulated = simulate({
     arch, pe, layers: work.layers, repeats: work.repeats, vectorOps: work.vectorOps,
     ...(opts.psumFormat !== undefined && { psumFormat: opts.psumFormat }),
@@ -108,9 +121,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     ...(work.binary !== undefined && { binary: work.binary }),
     ...(work.weights !== undefined && { weights: work.weights }),
     ...(opts.onLayer !== undefined && { onLayer: opts.onLayer }),
+    ...(gates !== undefined && opts.functional === true && { onOperands: gates.onOperands }),
   });
   const scheduled = opts.schedule !== undefined ? await schedule(simulated, opts, opts.schedule) : simulated;
-  const costed = withCost(scheduled, runCost(scheduled, arch, { ...opts.cost, pe }));
+  const gateCost = gates?.finish(work.layers, arch.array.rows, arch.array.cols, arch.dataflow);
+  const costed = withCost(scheduled, runCost(scheduled, arch, { ...opts.cost, pe, ...(gateCost !== undefined && { gates: gateCost }) }));
   if (opts.accuracy === undefined) return costed;
   return { ...costed, accuracy: await opts.accuracy() };
 }

@@ -28,7 +28,7 @@ import { referenceEngine } from './array/reference-engine.ts';
 import type { Operands } from './array/types.ts';
 import { conventionsOf } from './conventions.ts';
 import { mappingEfficiency } from './dataflows/efficiency.ts';
-import { mapGemm } from './dataflows/mapping.ts';
+import { mapGemm, type Mapping } from './dataflows/mapping.ts';
 import { capacities, type Footprints } from './memory/buffers.ts';
 import type { ScaleSimMemoryResult } from './memory/scalesim/memory-system.ts';
 import { footprints, layerTraffic } from './memory/traffic.ts';
@@ -66,6 +66,8 @@ export interface RunOptions {
   readonly binary?: readonly boolean[];
   /** per layer: the model's weights in B layout (K x N row-major), for MST's tree (signs used) */
   readonly weights?: readonly (Float32Array | undefined)[];
+  /** functional runs: each layer's operands as the array uses them (gate-level energy, cost/gates/) */
+  readonly onOperands?: (index: number, mapping: Mapping, operands: Operands) => void;
 }
 
 function repeatOf(repeats: readonly number[] | undefined, index: number, layer: Layer): number {
@@ -230,6 +232,7 @@ export function simulate(opts: RunOptions): SimResult {
         const { a } = im2col(layer, g.m, g.k, ifmap, pe.quantizeInput(0));
         operands = { pe, psum: store, a, b, accumulate };
       }
+      opts.onOperands?.(index, mp, operands);
     }
     const er = engine({ layer, mapping: mp, countPadReads: conv.countPadReads, ...(operands ? { operands } : {}) });
     const traffic = layerTraffic(layer, mp, words, fp, cap, {

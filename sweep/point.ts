@@ -33,6 +33,7 @@ export function pointRequest(config: PointConfig): RunRequest {
       ...(config.node !== undefined && { node_nm: config.node }),
     },
     ...(config.dataset !== undefined && { dataset: config.dataset, ...(config.limit !== undefined && { limit: config.limit }) }),
+    ...(config.gate_zeros !== undefined && { gateZeros: config.gate_zeros }),
   };
 }
 

@@ -16,7 +16,7 @@
  *
  * Paths address the run fields (`model`, `functional`, `seed`, `compat`, `dataset`, `limit`,
  * `engine`, `reuse`, `mst_depth`, `schedule`, `schedule_time_limit`, `schedule_weight_kb`, `technology`,
- * `node`: `bitweave run`'s options) and, under `arch.`, any field of the arch schema. A point
+ * `node`, `gate_zeros`: `bitweave run`'s options) and, under `arch.`, any field of the arch schema. A point
  * runs exactly what `bitweave run` runs with the same options (models/run-request.ts).
  * Files the sweep file names (an arch file, .onnx or .csv models) are relative to the sweep
  * file's folder. Points are numbered from 0, as the `index` of results.jsonl and results.csv.
@@ -52,6 +52,8 @@ export interface PointConfig {
   readonly schedule_weight_kb?: number;
   readonly technology?: string;
   readonly node?: number;
+  /** technology gates45: zero-operand clock gating */
+  readonly gate_zeros?: boolean;
 }
 
 /** Run fields besides model / functional / seed / compat, all optional (an absent one keeps the point's key). */
@@ -68,6 +70,7 @@ const OPTIONAL_RUN_FIELDS = {
   schedule_weight_kb: z.number().positive().optional(),
   technology: z.string().optional(),
   node: z.number().positive().optional(),
+  gate_zeros: z.boolean().optional(),
 };
 
 export interface SweepPoint {
@@ -268,6 +271,7 @@ export function parseSweepSpec(text: string, source: string, deps: SpecDeps): Sw
         ...(r.schedule_weight_kb !== undefined && { schedule_weight_kb: r.schedule_weight_kb }),
         ...(r.technology !== undefined && { technology: r.technology }),
         ...(r.node !== undefined && { node: r.node }),
+        ...(r.gate_zeros !== undefined && { gate_zeros: r.gate_zeros }),
       };
       if (deps.checkPoint) {
         try {

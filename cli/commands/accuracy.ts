@@ -11,6 +11,8 @@ import { printJson, printTable } from '../io.ts';
 import { progressCallback } from '../progress.ts';
 import { peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
 import { checkJobs, integerOption, JOBS_OPTIONS } from '../option-checks.ts';
+import { resolveRun } from '../../models/run-request.ts';
+import { runPipeline } from '../../sim/pipeline.ts';
 
 interface AccuracyArgs extends PeOptionArgs {
   model: string;
@@ -28,6 +30,9 @@ interface AccuracyArgs extends PeOptionArgs {
   json: boolean;
   /** the global --quiet */
   quiet?: boolean;
+  energy: boolean;
+  energyImages?: number;
+  gateZeros?: boolean;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -47,6 +52,10 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       .option('accumulate', { type: 'string', describe: "ws/is: where row folds' partial sums are added: top (into the column) or below (under it; default)" })
       .options(JOBS_OPTIONS)
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .option('energy', { type: 'boolean', default: false, describe: 'also the energy per image from gates (gates45): each layer priced on the operands of the first test images' })
+      .option('energy-images', { type: 'number', describe: 'with --energy: test images whose operands are sampled (1-1000, default 1)' })
+      .option('gate-zeros', { type: 'boolean', describe: 'with --energy: zero-operand clock gating in the PEs' })
+      .example('$0 accuracy --model cnn --pe int8 --limit 500 --energy --gate-zeros', 'accuracy and the gate-level energy per image with zero gating')
       .example('$0 accuracy --model cnn --pe fp8-e4m3', 'CNN on the 10,000 test images with e4m3 multipliers')
       .example('$0 accuracy --model vit --pe fp32 --attention-pe lmul-m4 --limit 1000', 'L-Mul in attention only')
       .example('$0 accuracy --model bcnn --pe xnor', 'binary layers on XNOR-popcount, first and last layers in fp32')
@@ -75,6 +84,19 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       ...(args.psum !== undefined && { psum: args.psum }),
       accumulate,
     };
+    if (args.energy && (args.pe === 'xnor' || args.attentionPe !== undefined)) {
+      throw new InputError('--energy prices one PE kind for every layer; not with --pe xnor (binary and fp layers) or --attention-pe');
+    }
+    if (!args.energy && (args.gateZeros !== undefined || args.energyImages !== undefined)) throw new InputError('--gate-zeros and --energy-images go with --energy');
+    const energyImages = args.energyImages ?? 1;
+    // everything checked: the energy run is resolved (its options validated) before the accuracy run
+    const energyRun = args.energy
+      ? resolveRun({
+          arch: { ...arch, pe: args.pe, dataflow, ...(args.acc !== undefined && { acc: args.acc }), ...(args.psum !== undefined && { psum: args.psum }) },
+          model: args.model, peOptions: peOptionsFrom(args), cost: { technology: 'gates45' },
+          ...(args.gateZeros !== undefined && { gateZeros: args.gateZeros }), gateImages: energyImages,
+        })
+      : undefined;
     const started = Date.now();
     const progress = progressCallback('accuracy', 'images', { quiet: args.quiet === true });
     const { summary, result } = await runAccuracy(setup, {
@@ -90,11 +112,20 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       for (let i = 0; i < result.count; i++) if (argmax(result.refLogits, i * result.classes, result.classes) === recorded[i]) same++;
       pytorchAgreement = same / result.count;
     }
+    const energy = energyRun ? await runPipeline(energyRun) : undefined;
+    const energyReport = energy && {
+      technology: 'gates45', images_sampled: energyImages, gate_zeros: args.gateZeros === true,
+      energy_pj_per_image: energy.totals.energy_pj.total,
+      pe_pj_per_image: energy.totals.energy_pj.compute + energy.totals.energy_pj.registers,
+      table_pe_pj_per_image: energy.layers.reduce((s, l) => s + (l.energy_model ? l.energy_model.table.compute + l.energy_model.table.registers : 0), 0),
+      layers: energy.layers.map((l) => ({ name: l.name, macs: l.macs, energy_pj: l.energy_pj, energy_model: l.energy_model })),
+    };
     const report = {
       model: args.model, dataset: args.dataset, pe: args.pe, attention_pe: args.attentionPe ?? args.pe,
       acc: args.acc ?? null, dataflow, accumulate, rows: arch.array.rows, psum: args.psum ?? null,
       ...summary,
       reference_agrees_with_pytorch: pytorchAgreement ?? null,
+      ...(energyReport && { energy: energyReport }),
     };
     if (args.json) return printJson(report);
     process.stdout.write(`${args.model} on ${args.dataset} (${summary.images} images), PE ${args.pe}` +
@@ -110,5 +141,15 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       ...(pytorchAgreement !== undefined ? [['fp32 reference vs PyTorch predictions', pct(pytorchAgreement)]] : []),
       ['time', `${seconds.toFixed(1)} s`],
     ]);
+    if (energyReport) {
+      process.stdout.write(`\nenergy per image, gate level (gates45) on the operands of the first ${energyImages} test image(s)` +
+        `${energyReport.gate_zeros ? ', zero gating' : ''}: ${(energyReport.energy_pj_per_image / 1e6).toFixed(4)} uJ; PE (compute + registers) ` +
+        `${(energyReport.pe_pj_per_image / 1e6).toFixed(4)} uJ (operator table: ${(energyReport.table_pe_pj_per_image / 1e6).toFixed(4)} uJ)\n`);
+      printTable(['layer', 'MACs', 'zero operands', 'gates PE pJ/MAC', 'table PE pJ/MAC'], energyReport.layers.map((l) => {
+        const m = l.energy_model;
+        return [l.name, String(l.macs), m ? `${(100 * m.zero_fraction).toFixed(1)}%` : '', ((l.energy_pj.compute + l.energy_pj.registers) / l.macs).toFixed(4),
+          m ? ((m.table.compute + m.table.registers) / l.macs).toFixed(4) : ''];
+      }));
+    }
   },
 };

@@ -13,7 +13,9 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, stat
 import { dirname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { layerPes } from '../../models/accuracy/task.ts';
-import { arrayBackend, type ArrayOrder } from '../../models/exec/array-backend.ts';
+import { arrayBackend, type ArrayOrder, type GemmObserver } from '../../models/exec/array-backend.ts';
+import { gateEnergyMeter, type ExecGateEnergy, type GateEnergyMeter } from '../../models/exec/gate-energy.ts';
+import { ENERGY_PJ, formatNumber, formatQuantity } from '../../reports/units.ts';
 import type { ErrorFigures } from '../../models/exec/error-figures.ts';
 import { bindInputs, inputShapesOf, type GivenInput } from '../../models/exec/inputs.ts';
 import { EXEC_BASELINE_COMMENT, execFigures, type ExecConfig } from '../../models/exec/model-baseline.ts';
@@ -55,6 +57,8 @@ interface ExecArgs extends PeOptionArgs {
   baseline?: string;
   update: boolean;
   json: boolean;
+  technology?: string;
+  gateZeros?: boolean;
 }
 
 /** Everything an exec run needs, read and checked. */
@@ -69,6 +73,8 @@ interface ExecPlan {
   readonly output?: string;
   readonly dump?: string;
   readonly baseline?: { readonly file: string; readonly old?: Baseline };
+  /** --technology gates45: each setup's gate-level PE energy, by label */
+  readonly meters?: ReadonlyMap<string, GateEnergyMeter>;
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -119,6 +125,14 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
     ...(arch.psum !== undefined && { psum: getFormat(arch.psum) }),
   };
   const pes = peList(args, arch, archGiven);
+  const tech = args.technology?.trim().toLowerCase();
+  if (tech !== undefined && tech !== 'gates45') {
+    throw new InputError(`exec --technology: only gates45 (the PE's energy from its netlists on the model's own operands); got '${args.technology}'. bitweave run and report price with the operator tables`);
+  }
+  if (tech === undefined && args.gateZeros !== undefined) throw new InputError('--gate-zeros goes with --technology gates45');
+  if (tech === 'gates45' && (pes.includes('xnor') || args.attentionPe !== undefined)) {
+    throw new InputError('exec --technology gates45 prices one PE kind for every layer; not with --pe xnor (binary and fp layers) or --attention-pe');
+  }
   if (args.attentionPe !== undefined) getPeFn(args.attentionPe, peOptions);
   getPeFn(args.fpPe, peOptions);
   for (const p of pes) getPeFn(p, peOptions);
@@ -157,15 +171,18 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
   checkSampled(graph, bound.samples);
 
   // the PE setups: xnor runs the binary layers, the others stay on --fp-pe (as in accuracy)
-  const backend = (name: string) => arrayBackend(getPeFn(name, peOptions), order);
+  const backend = (name: string, observe?: GemmObserver) => arrayBackend(getPeFn(name, peOptions), order, observe);
   const hasBinary = graph.nodes.some(isBinaryNode);
+  // gates45: one meter per setup, built (netlists found, the design refused or accepted) before anything runs
+  const meters = new Map<string, GateEnergyMeter>();
   const setups: PeSetup[] = pes.map((p) => {
     const layers = layerPes(p, args.fpPe);
     if (layers.binaryPe !== undefined && !hasBinary) throw new InputError(`--pe ${p}: the model has no binary layers for an XNOR array`);
     const label = `${p}${args.attentionPe !== undefined && args.attentionPe !== p ? `+attention-${args.attentionPe}` : ''}`;
+    if (tech === 'gates45') meters.set(label, gateEnergyMeter(getPeFn(layers.pe, peOptions), layers.pe, peOptions, arch, args.gateZeros === true));
     return {
       label,
-      array: backend(layers.pe),
+      array: backend(layers.pe, meters.get(label)?.observe),
       ...(layers.binaryPe !== undefined && { binary: backend(layers.binaryPe) }),
       ...(args.attentionPe !== undefined && { attention: backend(args.attentionPe) }),
     };
@@ -189,6 +206,7 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
     ...(args.output !== undefined && { output: args.output }),
     ...(args.dump !== undefined && { dump: args.dump }),
     ...(baseline !== undefined && { baseline }),
+    ...(meters.size > 0 && { meters }),
   };
 }
 
@@ -343,6 +361,18 @@ function report(p: ExecPlan, r: ExecResult, written: string[], cmp?: BaselineOut
   };
 }
 
+/** gates45: each setup's PE energy from its netlists beside the operator table's */
+function printEnergy(energy: ReadonlyMap<string, ExecGateEnergy>, samples: number): void {
+  const first = [...energy.values()][0];
+  process.stdout.write(`\nPE energy from gates (gates45${first?.gate_zeros ? ', zero gating' : ''}) on the model's own operands, ` +
+    `the operator table (horowitz45) beside; per MAC and per sample:\n`);
+  printTable(['PE', 'design', 'MACs per sample', 'zero operands', 'gates pJ/MAC', 'table pJ/MAC', 'gates per sample', 'GEMMs priced'],
+    [...energy].map(([label, e]) => [
+      label, e.design, formatNumber(e.macs / samples), `${(100 * e.zero_fraction).toFixed(1)}%`, e.pe_pj_per_mac.toFixed(4),
+      e.table_pe_pj_per_mac.toFixed(4), formatQuantity(e.pe_pj_total / samples, ENERGY_PJ), `${e.gemms_priced} of ${e.gemms}`,
+    ]));
+}
+
 export interface ExecOutcome {
   readonly result: ExecResult;
   readonly comparison?: Comparison;
@@ -374,8 +404,14 @@ export function execCommandRun(args: ExecArgs, getPeFn: (name: string, opts?: Pe
       if (!cmp.comparison.ok) process.exitCode = 1;
     }
   }
-  if (args.json) printJson(report(p, result, written, cmp));
-  else printHuman(p, result, written, cmp);
+  const energy = p.meters && new Map([...p.meters].map(([label, m]) => [label, m.finish()]));
+  if (args.json) {
+    const j = report(p, result, written, cmp);
+    printJson(energy ? { ...j, runs: j.runs.map((r) => ({ ...r, energy: energy.get(r.pe) })) } : j);
+  } else {
+    printHuman(p, result, written, cmp);
+    if (energy) printEnergy(energy, p.request.samples);
+  }
   return { result, ...(cmp && { comparison: cmp.comparison }) };
 }
 
@@ -398,6 +434,8 @@ export const execCommand: CommandBody<ExecArgs> = {
       .option('baseline', { type: 'string', describe: 'a precision baseline of this model and input: compare with it (exit 1 when any figure moves)' })
       .option('update', { type: 'boolean', default: false, describe: 'with --baseline: record the current figures (and print what changed)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .option('technology', { type: 'string', describe: "gates45: also each PE's energy from its synthesized netlists on the model's own operands" })
+      .option('gate-zeros', { type: 'boolean', describe: 'with --technology gates45: zero-operand clock gating in the PEs' })
       .example('$0 exec --model test/fixtures/onnx/gpt2_block/model.onnx --input test/fixtures/onnx/gpt2_block/input.npy --pe fp8-e4m3', 'error of e4m3 multipliers on a network and its data')
       .example('$0 exec --model test/fixtures/onnx/gpt2_block/model.onnx --input input=test/fixtures/onnx/gpt2_block/input.npy --pe bf16 --dump dump/', 'per-node error table and every node\'s values')
       .example('$0 exec --model test/fixtures/onnx/gpt2_block/model.onnx --input test/fixtures/onnx/gpt2_block/input.npy --pe fp8-e4m3,lmul-bf16 --baseline net.baseline.json --update', 'pin the numerics; later runs fail on any change') as unknown as Argv<ExecArgs>,

@@ -4,7 +4,8 @@
  * report.md, a self-contained report.html, CSV tables and SVG charts. A result without cost
  * fields gets them here (--arch names the arch when the result's is not a preset).
  * `bitweave report --papers` prints the papers' headline figures instead (L-Mul, fp8 units, EN-T's
- * three design points beside the paper's gains).
+ * three design points beside the paper's gains); with `--technology gates45` measured on the
+ * synthesized netlists, claim / operator table / gates side by side.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -64,6 +65,28 @@ function archOfResult(result: SimResult | CostedSimResult, spec: string | undefi
   throw new InputError(`report: the result does not record its memory system and its arch '${result.arch.name}' is not a preset; name it with --arch FILE`);
 }
 
+/**
+ * A result priced again with gates45: its layers' shapes on its array, operands from the stated
+ * distribution (a result file holds no operand values; a run with --technology gates45 prices
+ * the model's own samples or its functional stream).
+ */
+async function gateInputOf(result: SimResult | CostedSimResult, arch: ArchConfig, gateZeros: boolean) {
+  const { committedLibrary, designKeyFor } = await import('../../rtl/gates/library.ts');
+  const { gateRun } = await import('../../sim/cost/gates/run-gates.ts');
+  const { getPe } = await import('../../sim/pe/registry.ts');
+  const { getFormat } = await import('../../sim/pe/formats.ts');
+  const { gemmLayer } = await import('../../sim/workload/layer.ts');
+  const opts = { ...(arch.acc !== undefined && { acc: arch.acc }), ...(result.arch.reuse === 'ent' && { reuse: 'ent' as const }) };
+  const pe = getPe(result.arch.pe, opts);
+  const { reuse: _r, ...plainOpts } = opts;
+  const run = gateRun({
+    library: committedLibrary(), design: designKeyFor(result.arch.pe, opts), gateZeros,
+    ...(pe.reuse === 'ent' && { plainDesign: designKeyFor(result.arch.pe, plainOpts) }),
+  }, pe, result.arch.dataflow, getFormat(result.arch.psum_format), result.arch.accumulate ?? 'top'); // results from before the accumulation choice were 'top'
+  const layers = result.layers.map((l) => gemmLayer(l.name, l.gemm.m, l.gemm.n, l.gemm.k));
+  return run.finish(layers, result.arch.rows, result.arch.cols, result.arch.dataflow);
+}
+
 export const reportCommand: CommandBody<ReportArgs> = {
   builder: (y: Argv<object>) =>
     withCostOptions(y)
@@ -83,6 +106,19 @@ export const reportCommand: CommandBody<ReportArgs> = {
     const { buildReport, hasCost } = await import('../../reports/cost-report.ts');
     const { reportSweep, sweepResultsOf } = await import('./report-sweep.ts');
     const { dram_type: dramType, ...techOpts } = costOptionsFrom(args);
+    if (args.papers && techOpts.technology === 'gates45') {
+      // the claims measured on the synthesized netlists, beside the operator table's figures
+      const { committedLibrary } = await import('../../rtl/gates/library.ts');
+      const { gatePapers, gatePapersMarkdown, entSideBySideMarkdown } = await import('../../sim/cost/gates/papers-gates.ts');
+      const library = committedLibrary();
+      const g = gatePapers(library);
+      const table = await entDesignPoints({ technology: 'horowitz45', dataflows: ['os'] });
+      const gatesArray = await entDesignPoints({ ...techOpts, dataflows: ['os'], gates: { library, baseline: 'array' } });
+      const gatesBooth = await entDesignPoints({ ...techOpts, gates: { library, baseline: 'booth' } });
+      if (args.json) return printJson({ gates: g, ent_design_points: { table, gates_int8_pe: gatesArray, gates_booth_pe: gatesBooth } });
+      process.stdout.write(gatePapersMarkdown(g) + '\n' + entSideBySideMarkdown(table, gatesArray, gatesBooth) + '\n' + entDesignPointsMarkdown(gatesBooth));
+      return;
+    }
     if (args.papers) {
       const h = lmulHeadlines(techOpts);
       const ent = await entDesignPoints(techOpts);
@@ -101,7 +137,9 @@ export const reportCommand: CommandBody<ReportArgs> = {
       args.dramType !== undefined || args.technology !== result.cost.technology;
     let arch: ArchConfig | undefined;
     if (costAgain) arch = archOfResult(result, args.arch);
-    const rep = buildReport(result, arch, { ...techOpts, ...(dramType !== undefined && { dram_type: dramType }) });
+    const gates = costAgain && techOpts.technology === 'gates45' ? await gateInputOf(result, arch as ArchConfig, args.gateZeros === true) : undefined;
+    if (!costAgain && args.gateZeros !== undefined) throw new InputError('--gate-zeros re-prices a result with --technology gates45');
+    const rep = buildReport(result, arch, { ...techOpts, ...(dramType !== undefined && { dram_type: dramType }), ...(gates !== undefined && { gates }) });
     const out = args.out ?? dir;
     const files = new OutputDir(out);
     for (const [name, text] of Object.entries(rep.files)) files.write(name, text);

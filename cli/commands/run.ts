@@ -186,6 +186,24 @@ function printReuse(r: CostedSimResult): void {
   );
 }
 
+/** gates45: each layer's PE energy from gates beside the operator table's, and where the operands came from. */
+function printGateEnergy(r: CostedSimResult): void {
+  const withModel = r.layers.filter((l) => l.energy_model !== undefined);
+  if (withModel.length === 0) return;
+  process.stdout.write('\nPE energy per MAC (compute + registers), gate level (gates45) beside the operator table (horowitz45):\n');
+  const rows = r.layers.map((l) => {
+    const m = l.energy_model;
+    if (!m) return [l.name, '', '', '', '', ''];
+    const ops = l.reuse?.ops ?? l.macs;
+    const gate = (l.energy_pj.compute + l.energy_pj.registers) / ops;
+    const table = (m.table.compute + m.table.registers) / ops;
+    return [l.name, m.source, `${(100 * m.zero_fraction).toFixed(1)}%`, gate.toFixed(4), table.toFixed(4), changePct(table, gate)];
+  });
+  printTable(['layer', 'operands', 'zero operands', 'gates pJ/MAC', 'table pJ/MAC', 'gates vs table'], rows);
+  const sources = [...new Set(withModel.map((l) => l.energy_model?.description))];
+  process.stdout.write(`operands: ${sources.join('; ')}\nused for the totals: gates45 (the table figures are shown for comparison)\n`);
+}
+
 
 export const runCommand: CommandBody<RunArgs> = {
   builder: (y: Argv<object>) =>
@@ -245,6 +263,7 @@ export const runCommand: CommandBody<RunArgs> = {
       ...(args.inputShape !== undefined && { inputShapes: inputShapesOf(args.inputShape) }),
       ...(args.mstDepth !== undefined && { mstDepth: args.mstDepth }),
       cost: costOptionsFrom(args),
+      ...(args.gateZeros !== undefined && { gateZeros: args.gateZeros }),
       ...(schedule !== undefined && { schedule }),
       ...(args.dataset !== undefined && { dataset: args.dataset, jobs: args.jobs, onAccuracyProgress: progress.onProgress }),
       // without --dataset a --limit is refused (resolveRun), not ignored
@@ -285,6 +304,7 @@ export const runCommand: CommandBody<RunArgs> = {
       printHuman(result);
       printSchedule(result);
       printReuse(result);
+      printGateEnergy(result);
       if (result.accuracy) {
         const a = result.accuracy;
         process.stdout.write(`accuracy on ${a.dataset} (${a.images} images): top-1 ${(100 * a.top1).toFixed(2)}% ` +

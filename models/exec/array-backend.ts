@@ -23,7 +23,10 @@ export interface ArrayOrder {
   readonly accumulate?: Accumulate;
 }
 
-export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
+/** Sees each GEMM's quantized operands: A (m x k, row-major) and B transposed (n x k). */
+export type GemmObserver = (a: Uint32Array, bT: Uint32Array, m: number, n: number, k: number) => void;
+
+export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserver): ArrayBackend {
   const psum = psumStore(pe, order.psum);
   const rules = dataflowRules(order.dataflow);
   const accumulate = order.accumulate ?? defaultAccumulate(order.dataflow);
@@ -68,7 +71,9 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder): ArrayBackend {
       const inv = 1 / sa;
       if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
       else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
-      const states = orderedGemm(rules, order.rows, pe, psum, { a: qa, b: quantized(b, sb, k, n), bRow: 1, bCol: k }, m, n, k, accumulate);
+      const qb = quantized(b, sb, k, n);
+      observe?.(qa, qb, m, n, k);
+      const states = orderedGemm(rules, order.rows, pe, psum, { a: qa, b: qb, bRow: 1, bCol: k }, m, n, k, accumulate);
       const s = sa * sb;
       for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]) * s;
       return states;

@@ -16,8 +16,10 @@
  *   binary: mean|x| (XNOR-Net's alpha, per tensor);
  *   ternary: mean|x| (values beyond half of it round to +-1: close to TWN's 0.7 mean threshold).
  */
-import type { NumberFormat } from '../../sim/pe/formats.ts';
+import { tensorScale } from '../../sim/pe/tensor-scale.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
+
+export { tensorScale };
 
 export interface ArrayBackend {
   readonly name: string;
@@ -65,31 +67,6 @@ export const outputStationaryGemm: PeGemm = (pe, a, b, m, n, k) => {
   }
   return out;
 };
-
-export function tensorScale(f: NumberFormat, data: Float32Array): number {
-  switch (f.kind) {
-    case 'float':
-      return 1;
-    case 'int': {
-      let mx = 0;
-      for (let i = 0; i < data.length; i++) {
-        const v = Math.abs(data[i]);
-        if (v > mx) mx = v;
-      }
-      return mx > 0 ? mx / f.max : 1;
-    }
-    case 'binary':
-    case 'ternary': {
-      let s = 0;
-      for (let i = 0; i < data.length; i++) s += Math.abs(data[i]);
-      return s > 0 ? s / data.length : 1;
-    }
-    case 'block':
-      return 1; // block PEs scale per block (and NVFP4 per tensor) as they quantize
-    case 'exp':
-      throw new Error(`${f.name} is a scale format, not an operand format`);
-  }
-}
 
 export interface PeBackendOptions {
   /** replaces the output-stationary GEMM (e.g. by the array engine's fold-aware path) */

@@ -218,25 +218,36 @@ export function coSimulate(rtl: PeRtl, v: Vectors, verilog = checkVerilog(rtl)):
   const simSeconds = (performance.now() - t0) / 1000;
   if (raw.length !== 8 * n) throw new Error(`model returned ${raw.length} bytes for ${n} vectors`);
   const got = new Uint32Array(raw.buffer, raw.byteOffset, 2 * n);
+  const { pm, am, examples } = compareWithBitweave(rtl, v, (i) => got[2 * i], (i) => got[2 * i + 1]);
+  return {
+    key: rtl.key, vectors: n, exhaustive: v.exhaustive, productMismatches: pm, accMismatches: am, examples,
+    buildSeconds: built.buildSeconds, simSeconds,
+  };
+}
+
+/**
+ * Products and accumulator results of some other implementation (the RTL under Verilator, the
+ * gate netlists) against bitweave's, vector by vector; `gotAcc` absent: products only.
+ */
+export function compareWithBitweave(
+  rtl: PeRtl, v: Vectors, gotP: (i: number) => number, gotAcc?: (i: number) => number,
+): { pm: number; am: number; examples: Mismatch[] } {
   const ref = referenceOf(rtl);
   const pMask = rtl.widths.p >= 32 ? 0xffffffff : 2 ** rtl.widths.p - 1;
   const aMask = rtl.widths.psum >= 32 ? 0xffffffff : 2 ** rtl.widths.psum - 1;
   let pm = 0, am = 0;
   const examples: Mismatch[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < v.a.length; i++) {
     const [ep, ea] = ref(v.a[i], v.b[i], v.acc[i]);
-    const gp = (got[2 * i] & pMask) >>> 0, ga = (got[2 * i + 1] & aMask) >>> 0;
-    const badP = gp !== ep >>> 0, badA = ga !== ea >>> 0;
+    const gp = (gotP(i) & pMask) >>> 0, ga = gotAcc ? (gotAcc(i) & aMask) >>> 0 : (ea & aMask) >>> 0;
+    const badP = gp !== (ep & pMask) >>> 0, badA = ga !== (ea & aMask) >>> 0;
     if (badP) pm++;
     if (badA) am++;
     if ((badP || badA) && examples.length < 10) {
       examples.push({ a: v.a[i], b: v.b[i], accIn: v.acc[i], expectP: ep, gotP: gp, expectAcc: ea, gotAcc: ga });
     }
   }
-  return {
-    key: rtl.key, vectors: n, exhaustive: v.exhaustive, productMismatches: pm, accMismatches: am, examples,
-    buildSeconds: built.buildSeconds, simSeconds,
-  };
+  return { pm, am, examples };
 }
 
 /** Builds the design of a catalogue target and co-simulates `random` (+ corner) vectors. */

@@ -64,6 +64,11 @@ export interface ArrayRtl {
 
 export const ADDR_BITS = 16;
 
+/** Whether a design can be the PE of the array: not a W-bit popcount unit, no separate internal accumulator. */
+export function arrayCapable(pe: PeRtl): boolean {
+  return findTarget(pe.key).popcountWidth === undefined && pe.accWiden === undefined && pe.accNarrow === undefined;
+}
+
 export function buildArrayRtl(req: ArrayRtlRequest): ArrayRtl {
   const { rows: R, cols: C, dataflow } = req;
   if (!Number.isInteger(R) || !Number.isInteger(C) || R < 1 || C < 1 || R > 64 || C > 64) {
@@ -77,7 +82,7 @@ export function buildArrayRtl(req: ArrayRtlRequest): ArrayRtl {
   const target = findTarget(req.pe);
   if (target.popcountWidth !== undefined) throw new InputError(`array RTL: ${req.pe} is a W-bit popcount unit, not a PE of the array (use xnor)`);
   const pe = buildPeRtl(target);
-  if (pe.accWiden || pe.accNarrow) throw new InputError(`array RTL: ${req.pe} has a separate internal accumulator; not supported in the array`);
+  if (!arrayCapable(pe)) throw new InputError(`array RTL: ${req.pe} has a separate internal accumulator; not supported in the array`);
   const id = `${ident(pe.key)}_${dataflow}`;
   const cell = dataflow === 'os' ? osCell(pe, `bw_${id}_cell`) : streamCell(pe, dataflow === 'is', `bw_${id}_cell`);
   const array = dataflow === 'os' ? osArray(pe, cell, `bw_${id}_array`, R, C) : streamArray(pe, dataflow === 'is', cell, `bw_${id}_array`, R, C);

@@ -104,7 +104,7 @@ module ${name} (
   wire inc = rbit & (sticky | q[0]);
   wire [${NW}:0] nq = {1'b0, q} + {${lit(NW, 0)}, inc};
   wire [${EW - 1}:0] be = es + ${slit(EW, f.bias - 1)};  // >= 0
-  wire [${CW - 1}:0] code = {1'b0, be, ${lit(M, 0)}} + {${lit(CW - NW - 1, 0)}, nq};
+  wire [${CW - 1}:0] code = {1'b0, be, ${lit(M, 0)}} + ${CW - NW - 1 === 0 ? 'nq' : `{${lit(CW - NW - 1, 0)}, nq}`};
   assign y = nan ? ${nanCode}
            : inf ? ${onInf}
            : (m == ${lit(n, 0)}) ? ${zero}

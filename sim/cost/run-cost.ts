@@ -43,6 +43,9 @@ import { accumulatorPart, broadcastOperand, encodedBits, peCost, type PeCost } f
 import { ENT_STRUCTURE } from './tables/structure.ts';
 import { DRAM_TYPES, dramTypeNames } from './tables/dram.ts';
 import { makeTechnology, type TechOptions, type Technology, type UsedEntry } from './technology.ts';
+import { gateEncoders, gatePeCost, gateRegisterArea, type GateCostInput, type OperandSource } from './gates/gate-cost.ts';
+import { gatePeArea } from './gates/pe-gates.ts';
+import { NANGATE45_SOURCE } from './tables/nangate45.ts';
 
 export interface SramEnergy {
   ifmap: number;
@@ -129,6 +132,7 @@ export interface LayerCost {
   energy_pj: EnergyBreakdown;
   derived: DerivedFigures;
   reuse_effect?: ReuseEffect;
+  energy_model?: LayerEnergyModel;
 }
 
 export interface RunCost {
@@ -142,10 +146,27 @@ export interface CostOptions extends TechOptions {
   readonly dram_type?: string;
   /** the PE (with its options); default: getPe(result.arch.pe, { acc: arch.acc }) */
   readonly pe?: PeKind;
+  /** technology gates45: the PE's gate model and per-layer value-aware energies (sim/cost/gates/) */
+  readonly gates?: GateCostInput;
+}
+
+/** How a layer's PE energy was obtained under gates45, beside the table-based figure. */
+export interface LayerEnergyModel {
+  /** 'gates45' */
+  used: string;
+  source: OperandSource;
+  description: string;
+  macs_evaluated: number;
+  per_mac_pj: { multiplier: number; accumulator: number; registers: number; isolation: number };
+  encoder_pj_per_encode: number;
+  zero_fraction: number;
+  gated_fraction: number;
+  /** the same layer's compute and register energy from the operator table (horowitz45) */
+  table: { technology: string; compute: number; registers: number };
 }
 
 /** A SimResult with the cost fields attached (what `withCost` returns). */
-export type CostedLayer = LayerResult & { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures; reuse_effect?: ReuseEffect };
+export type CostedLayer = LayerResult & { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures; reuse_effect?: ReuseEffect; energy_model?: LayerEnergyModel };
 export type CostedTotals = SimTotals & { energy_pj: EnergyBreakdown; area_um2: AreaBreakdown; derived: DerivedFigures; reuse_effect?: ReuseEffect };
 export type CostedSimResult = Omit<SimResult, 'totals' | 'layers'> & { cost: CostInfo; totals: CostedTotals; layers: CostedLayer[] };
 
@@ -177,7 +198,7 @@ function derive(energyPj: number, macs: number, cycles: number, clockMhz: number
   };
 }
 
-function areaOf(arch: ArchConfig, R: number, C: number, pc: PeCost, pe: PeKind, dataflow: Dataflow, tech: Technology, below: boolean): AreaBreakdown {
+function areaOf(arch: ArchConfig, R: number, C: number, pc: PeCost, pe: PeKind, dataflow: Dataflow, tech: Technology, below: boolean, gates?: GateCostInput): AreaBreakdown {
   const kb = sramKb(arch);
   const banks = arch.sram.banks;
   const sram = kb.unified
@@ -191,10 +212,14 @@ function areaOf(arch: ArchConfig, R: number, C: number, pc: PeCost, pe: PeKind, 
   const { skewed } = dataflowRules(dataflow);
   const rowBits = bitsOf[skewed.row];
   const colBits = bitsOf[skewed.col];
-  const skew = tech.register((R * (R - 1)) / 2 * rowBits).area_um2 + tech.register((C * (C - 1)) / 2 * colBits).area_um2;
-  // EN-T: one encoder per row, at the row's entry after the skew registers (which stay narrow)
-  const encoders = pc.row_encoder ? R * pc.row_encoder.area_um2 : 0;
-  const belowAdders = below ? C * accumulatorPart(pe.acc, tech).area_um2 : 0;
+  const regArea = (bits: number) => (gates ? gateRegisterArea(gates.pe, bits) : tech.register(bits).area_um2);
+  const skew = regArea((R * (R - 1)) / 2 * rowBits) + regArea((C * (C - 1)) / 2 * colBits);
+  // EN-T: one encoder per row, at the row's entry after the skew registers (which stay narrow);
+  // the RTL the gates come from encodes A at its edge: per row (os, ws) or per column (is)
+  const nEnc = gates ? gateEncoders(dataflow, R, C) : R;
+  const encoders = pc.row_encoder ? nEnc * pc.row_encoder.area_um2 : 0;
+  // the adder under each column (accumulate below): the accumulator's (gates: its netlist's area)
+  const belowAdders = below ? C * (gates ? pc.accumulate.area_um2 : accumulatorPart(pe.acc, tech).area_um2) : 0;
   const other = skew + encoders + belowAdders;
   return { total: peArray + sram.total + other, pe_array: peArray, sram, other };
 }
@@ -231,6 +256,32 @@ function peOfResult(result: SimResult, arch: ArchConfig, given: PeKind | undefin
   return pe;
 }
 
+/** gates45 takes its PE from the netlists: the gate input and the technology go together. */
+function checkGates(tech: Technology, gates: GateCostInput | undefined, result: SimResult): void {
+  if (tech.name === 'gates45' && gates === undefined) {
+    throw new InputError('technology gates45 prices the PE from its netlists: the gate model and per-layer energies are needed (bitweave run, sweep and report provide them)');
+  }
+  if (gates !== undefined && tech.name !== 'gates45') throw new InputError(`gate-level PE energies given with technology ${tech.name}`);
+  if (gates !== undefined && gates.layers.length !== result.layers.length) {
+    throw new Error(`gates45: ${gates.layers.length} layer energies for ${result.layers.length} layers`);
+  }
+}
+
+/**
+ * Leakage per cycle: tables: the whole area at the technology's density; gates45: the PE array and
+ * encoders from their cells (NanGate cell_leakage_power), the rest of the area at the density.
+ */
+function leakagePerCycle(tech: Technology, clockMhz: number, area: AreaBreakdown, gates: GateCostInput | undefined, dataflow: Dataflow, R: number, C: number): number {
+  const density = tech.leakagePerUm2Cycle(clockMhz);
+  if (!gates) return density * area.total;
+  const a = gatePeArea(gates.pe, dataflow);
+  const nEnc = gates.pe.enc ? gateEncoders(dataflow, R, C) : 0;
+  const gateLeakNw = R * C * a.pe_leakage_nw + nEnc * a.encoder_leakage_nw;
+  const gateArea = R * C * a.total + nEnc * a.encoder;
+  // nW for one cycle of 1/f us: 1e-9 W * 1e-6 / f s = 1e-15 / f J = 1e-3 / f pJ
+  return (gateLeakNw * 1e-3) / clockMhz + density * Math.max(0, area.total - gateArea);
+}
+
 /** Energy and area of a run. Pure: the same inputs give the same numbers. */
 /** Refuses bad cost options (technology, node, supply, DRAM type) before anything is simulated. */
 export function checkCostOptions(arch: ArchConfig, opts: CostOptions = {}): void {
@@ -246,12 +297,18 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
   const R = result.arch.rows, C = result.arch.cols;
   const dataflow = result.arch.dataflow;
   const pe = peOfResult(result, arch, opts.pe);
-  const pc = peCost(pe, tech, { dataflow });
+  const gates = opts.gates;
+  checkGates(tech, gates, result);
+  const pc = gates ? gatePeCost(gates, dataflow) : peCost(pe, tech, { dataflow });
   // results written before the accumulation structure was an arch choice were 'top'
   const below = dataflow !== 'os' && (result.arch.accumulate ?? 'top') === 'below';
+  // one add per merged partial sum under the array (gates45: the layer's accumulator add, below)
   const mergePj = below ? accumulatorPart(pe.acc, tech).energy_pj : 0;
-  const area = areaOf(arch, R, C, pc, pe, dataflow, tech, below);
-  const leakPerCycle = tech.leakagePerUm2Cycle(result.arch.clock_mhz) * area.total;
+  const area = areaOf(arch, R, C, pc, pe, dataflow, tech, below, gates);
+  const leakOf = (a: AreaBreakdown, g: GateCostInput | undefined) => leakagePerCycle(tech, result.arch.clock_mhz, a, g, dataflow, R, C);
+  const leakPerCycle = leakOf(area, gates);
+  // gates45: the same layers' compute and register energy from the operator table, reported beside
+  const tablePc = gates ? peCost(pe, makeTechnology({ technology: 'horowitz45', ...(opts.node_nm !== undefined && { node_nm: opts.node_nm }) }), { dataflow }) : undefined;
   const kb = sramKb(arch);
   const banks = arch.sram.banks;
   const wb = result.arch.word_bytes;
@@ -268,7 +325,7 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
   };
   const encoded = broadcastOperand(dataflow);
 
-  const layerEnergy = (l: LayerResult, p: PeCost, leak: number): EnergyBreakdown => {
+  const layerEnergy = (l: LayerResult, p: PeCost, leak: number, ge?: GateCostInput['layers'][number]): EnergyBreakdown => {
     const s = l.sram, d = l.dram;
     const ifmap = s.ifmap_reads * rd.ifmap + (d.ifmap_read_bytes / wb.input) * wr.ifmap;
     const filter = s.filter_reads * rd.filter + (d.filter_read_bytes / wb.weight) * wr.filter;
@@ -276,18 +333,31 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
       + (d.ofmap_read_bytes / wb.psum) * wr.ofmap + (d.ofmap_write_bytes / wb.psum) * rd.ofmap;
     const sram = { ifmap, filter, ofmap, total: ifmap + filter + ofmap };
     const ops = l.reuse?.ops ?? l.macs;
-    // EN-T: one encode per broadcast element entering a row
-    const encodes = p.row_encoder ? (encoded === 'input' ? s.ifmap_reads : s.filter_reads) : 0;
-    const compute = ops * p.mac_pj + encodes * (p.row_encoder?.energy_pj ?? 0) + s.ofmap_reads * mergePj;
-    const registers = ops * p.register_pj[dataflow];
+    // EN-T: one encode per broadcast element entering a row (gates: per A element, as the RTL encodes A)
+    const encodes = p.row_encoder ? (ge !== undefined || encoded === 'input' ? s.ifmap_reads : s.filter_reads) : 0;
+    const compute = ge
+      ? ops * (ge.multiplier_pj + ge.accumulator_pj + ge.isolation_pj) + encodes * ge.encoder_pj_per_encode + (below ? s.ofmap_reads * ge.accumulator_pj : 0)
+      : ops * p.mac_pj + encodes * (p.row_encoder?.energy_pj ?? 0) + s.ofmap_reads * mergePj;
+    const registers = ops * (ge ? ge.registers_pj : p.register_pj[dataflow]);
     const dram = dramBytes(d) * 8 * dramBit;
     const leakage = l.cycles * leak;
     return { total: compute + registers + sram.total + dram + leakage, compute, registers, sram, dram, vector: 0, leakage };
   };
 
-  const layers: LayerCost[] = result.layers.map((l) => {
-    const e = layerEnergy(l, pc, leakPerCycle);
-    return { name: l.name, energy_pj: e, derived: derive(e.total, l.macs, l.cycles, result.arch.clock_mhz, area.total) };
+  const layers: LayerCost[] = result.layers.map((l, i) => {
+    const ge = gates?.layers[i];
+    const e = layerEnergy(l, pc, leakPerCycle, ge);
+    const lc: LayerCost = { name: l.name, energy_pj: e, derived: derive(e.total, l.macs, l.cycles, result.arch.clock_mhz, area.total) };
+    if (ge && tablePc) {
+      const t = layerEnergy(l, tablePc, 0);
+      lc.energy_model = {
+        used: 'gates45', source: ge.source, description: ge.description, macs_evaluated: ge.macs,
+        per_mac_pj: { multiplier: ge.multiplier_pj, accumulator: ge.accumulator_pj, registers: ge.registers_pj, isolation: ge.isolation_pj },
+        encoder_pj_per_encode: ge.encoder_pj_per_encode, zero_fraction: ge.zero_fraction, gated_fraction: ge.gated_fraction,
+        table: { technology: 'horowitz45', compute: t.compute, registers: t.registers },
+      };
+    }
+    return lc;
   });
   const sum = (f: (e: EnergyBreakdown) => number) => layers.reduce((s, l) => s + f(l.energy_pj), 0);
   // the vector unit: one fp32 multiply-add lane per element-operation, leaking while it runs
@@ -309,12 +379,14 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
   const kind = result.arch.reuse;
   if (kind === 'ent') {
     const plainPe: PeKind = { ...pe, reuse: 'none' };
-    const pcPlain = peCost(plainPe, tech, { dataflow });
-    const areaPlain = areaOf(arch, R, C, pcPlain, plainPe, dataflow, tech, below);
-    const leakPlain = tech.leakagePerUm2Cycle(result.arch.clock_mhz) * areaPlain.total;
+    const gp = gates?.plain;
+    if (gates && !gp) throw new InputError('gates45 with EN-T: the plain design\'s gate energies are needed for the reuse effect');
+    const pcPlain = gp ? gatePeCost(gp, dataflow) : peCost(plainPe, tech, { dataflow });
+    const areaPlain = areaOf(arch, R, C, pcPlain, plainPe, dataflow, tech, below, gp);
+    const leakPlain = leakOf(areaPlain, gp);
     let without = 0;
     result.layers.forEach((l, i) => {
-      const e = layerEnergy(l, pcPlain, leakPlain).total;
+      const e = layerEnergy(l, pcPlain, leakPlain, gp?.layers[i]).total;
       without += e;
       const dram = dramBytes(l.dram);
       layers[i].reuse_effect = effect('ent', figures(e, l.cycles, dram, areaPlain.total), figures(layers[i].energy_pj.total, l.cycles, dram, area.total));
@@ -377,7 +449,13 @@ export function runCost(result: SimResult, arch: ArchConfig, opts: CostOptions =
         formula: `E(access) = ${fit.a.toPrecision(4)} pJ x (KB/banks)^${fit.b.toPrecision(4)} x (word bits / ${fit.word_bits})`,
       },
       leakage_pj_per_cycle: leakPerCycle,
-      sources: [...tech.sources(), ...(enc !== undefined ? [{ entry: 'ent_encoder_share', table: 'structure', ...ENT_STRUCTURE.encoder_share }] : []),
+      sources: [...tech.sources(),
+        ...(enc !== undefined && !gates ? [{ entry: 'ent_encoder_share', table: 'structure', ...ENT_STRUCTURE.encoder_share }] : []),
+        ...(gates ? [{
+          entry: 'pe_gates', table: 'gates45', source: `${NANGATE45_SOURCE}; netlists rtl/netlists/ (${gates.pe.units.mul}, ${gates.pe.units.acc}${gates.pe.units.enc ? `, ${gates.pe.units.enc}` : ''})`,
+          node_nm: 45, verified: false,
+          note: `energy x${gates.pe.calibration.energy_scale.toFixed(4)} and area x${gates.pe.calibration.area_scale.toFixed(4)}, fitted on Horowitz's 8-bit add and multiply only`,
+        }] : []),
         { entry: `dram.${dramType}`, table: 'dram', ...DRAM_TYPES[dramType.trim().toLowerCase()] }],
     },
     totals: {
@@ -398,6 +476,7 @@ export function withCost(result: SimResult, cost: RunCost): CostedSimResult {
     layers: result.layers.map((l, i) => ({
       ...l, energy_pj: cost.layers[i].energy_pj, area_um2: cost.totals.area_um2, derived: cost.layers[i].derived,
       ...(cost.layers[i].reuse_effect !== undefined && { reuse_effect: cost.layers[i].reuse_effect }),
+      ...(cost.layers[i].energy_model !== undefined && { energy_model: cost.layers[i].energy_model }),
     })),
   };
 }

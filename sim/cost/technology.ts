@@ -14,6 +14,7 @@
  */
 import { InputError, unknownName } from '../errors.ts';
 import { ALADDIN40 } from './tables/aladdin40.ts';
+import { GATES45 } from './tables/gates45.ts';
 import { HOROWITZ45 } from './tables/horowitz45.ts';
 import { NODE_SCALING } from './tables/node-scaling.ts';
 import { SRAM_STRUCTURE } from './tables/structure.ts';
@@ -24,6 +25,7 @@ import type {
 const TABLES: Readonly<Record<string, TechTable>> = {
   horowitz45: HOROWITZ45,
   aladdin40: ALADDIN40,
+  gates45: GATES45,
 };
 
 export function technologyNames(): string[] {
@@ -195,6 +197,9 @@ export function makeTechnology(opts: TechOptions = {}): Technology {
   if (!(node > 0)) throw new InputError(`process node must be a positive number of nm, got ${opts.node_nm}`);
   if (!(vdd > 0)) throw new InputError(`vdd must be positive, got ${opts.vdd}`);
   nodeIndex(node); // validates the range
+  if (table.name === 'gates45' && node !== table.node_nm) {
+    throw new InputError('technology gates45 is the 45 nm cell library as synthesized: --node does not apply to it (scale a table technology instead)');
+  }
 
   const fallbackOf = (t: TechTable): TechTable | undefined => {
     if (t.fallback === undefined) return undefined;

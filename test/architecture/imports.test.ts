@@ -2,7 +2,8 @@
  * The layering the README's Architecture section promises, checked on the source files:
  *  - sim/ is the machine: it imports nothing outside sim/ (no models/, cli/, reports/, sweep/,
  *    traces/), only node builtins and packages;
- *  - models/ is the workload: it may import sim/, never cli/, reports/, sweep/ or traces/;
+ *  - models/ is the workload: it may import sim/ (and rtl/gates/library.ts, the reader of the
+ *    committed gate netlists), never cli/, reports/, sweep/ or traces/;
  *  - cli/ is the edge: nothing but the command line itself and the library's entry points
  *    (api/, which re-export its arch and sweep file readers) imports it;
  *  - api/ is the library's entry: nothing inside the package imports it.
@@ -74,8 +75,11 @@ describe('import layering', () => {
     expect(violations('sim', (f) => f === 'sim')).toEqual([]);
   });
 
-  it('models/ imports only sim/ and models/', () => {
-    expect(violations('models', (f) => f === 'sim' || f === 'models')).toEqual([]);
+  it('models/ imports only sim/ and models/ (and the committed gate netlists\' reader)', () => {
+    // rtl/gates/library.ts reads rtl/netlists/ (data the gates45 technology prices with) and maps
+    // a PE to its design; run requests and exec price with it. Nothing else of rtl/.
+    const bad = violations('models', (f) => f === 'sim' || f === 'models');
+    expect(bad.filter((v) => !/ imports '[./]*rtl\/gates\/library\.ts' \(rtl\/\)$/.test(v))).toEqual([]);
   });
 
   it('only the command line imports cli/', () => {

@@ -50,6 +50,8 @@ const SKIP: Record<string, string> = {
   'npx bitweave accuracy --model mlp --pe bf16 --acc bf16': '1,000 images through a bf16 accumulator (minutes); test/accuracy/ runs this path on fewer',
   'npx bitweave run --arch edge --model cnn --pe lmul-m4 --functional --dataset fmnist': '1,000 images through L-Mul (minutes); test/accuracy/ runs run --dataset on fewer',
   'npx bitweave sweep examples/accuracy-sweep.yaml': 'nine accuracy runs of 500 images (minutes); test/reports/sweep-report.test.ts reports an accuracy sweep',
+  'npx bitweave accuracy --model cnn --pe int8 --limit 1000 --energy --gate-zeros':
+    '1,000 images and a gate-level pricing of every layer (minutes on a loaded machine); test/cli/gates-cli.test.ts runs accuracy --energy on fewer',
   'npx bitweave rtl check --pe bf16': 'needs Verilator and builds a design (seconds to a minute); test/rtl/pe-wide.test.ts co-simulates the wide PEs',
   'npx bitweave rtl check --pe lmul-bf16 --array 8x8': 'needs Verilator and builds an 8x8 array (half a minute or more); test/rtl/array.test.ts co-simulates the arrays',
   'npx bitweave rtl check --pe fp8-e4m3+acc-bf16 --array 4x4': 'needs Verilator and builds a 4x4 array; test/rtl/array.test.ts co-simulates the arrays',

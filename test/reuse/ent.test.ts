@@ -167,6 +167,9 @@ describe('EN-T on the array', () => {
       const paperLo = Math.min(...d.points.map((p) => p.paper_energy_pct));
       expect(text).toContain(Math.max(...gains) < paperLo ? 'stays below the paper' : Math.min(...gains) > 17.5 ? 'is above the paper' : 'overlaps the paper');
       expect(text).toContain(`in ${technology} `);
+      // the entries the notes name are the tables' own, never 'unknown'
+      expect(text).toMatch(new RegExp(`multiplier priced from ${technology} \\(\\d+ nm\\)`));
+      expect(text).not.toContain('unknown,');
     });
   }
 });
