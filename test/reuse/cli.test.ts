@@ -38,7 +38,9 @@ describe('bitweave --reuse', () => {
   it('--mst-depth: refused without --reuse mst or below 1 (exit 2); bounds the tree; the table shows storage and depth', () => {
     for (const [args, msg] of [
       [['--pe', 'xnor', '--mst-depth', '2'], /--mst-depth bounds the MST reuse tree; it needs --reuse mst/],
-      [['--pe', 'xnor', '--reuse', 'mst', '--mst-depth', 'deep'], /--mst-depth must be an integer >= 1, got NaN/],
+      [['--pe', 'xnor', '--reuse', 'mst', '--mst-depth', 'deep'], /--mst-depth must be a number/],
+      [['--pe', 'xnor', '--reuse', 'mst', '--mst-depth', '0'], /--mst-depth must be an integer >= 1, got 0/],
+      [['--pe', 'xnor', '--reuse', 'mst', '--mst-depth', '1.5'], /--mst-depth must be an integer >= 1, got 1.5/],
     ] as const) {
       const r = runCli(['run', '--gemm', '20x24x40', ...args]);
       expect(r.code, r.stderr).toBe(2);
