@@ -4,9 +4,9 @@
  * SRAM read counts include only real entries; the MAC still happens.
  *
  * `validCount` answers "how many real entries in rows [m0, m1) x cols [k0, k1)" in
- * O(window positions touched), without materialising anything: a fast-engine primitive.
+ * O(kernel height + width), without materialising anything: a fast-engine primitive.
  */
-import { convOutput, type Layer } from './layer.ts';
+import { convOutput, type ConvLayer, type Layer } from './layer.ts';
 
 /** Range of output coordinates o in [0, out) with 0 <= o*stride + off - pad < inSize. */
 function validRange(out: number, inSize: number, stride: number, off: number, pad: number): [number, number] {
@@ -16,16 +16,34 @@ function validRange(out: number, inSize: number, stride: number, off: number, pa
   return [lo, hi];
 }
 
-/** Raster indices x < limit (x = oh*outW + ow) with oh in [a,b] and ow in [c,d]. */
-function rasterBelow(limit: number, outW: number, a: number, b: number, c: number, d: number): number {
-  if (a > b || c > d || limit <= 0) return 0;
+/**
+ * Real entries among raster indices x < limit (x = oh*outW + ow), summed over the kernel
+ * positions kh in [h0, h1], kw in [w0, w1]. For one position with valid output rows [a, b]
+ * and columns [c, d] the count is (rows of [a, b] below the limit's full rows) x (d - c + 1)
+ * plus, when the limit's partial row lies in [a, b], the columns of [c, d] before it: a
+ * product of a term of kh and a term of kw, so the sum over a rectangle of positions is the
+ * product of sums: O(kH + kW), not O(kH x kW).
+ */
+function rectBelow(l: ConvLayer, outH: number, outW: number, h0: number, h1: number, w0: number, w1: number, limit: number): number {
+  if (limit <= 0 || h0 > h1 || w0 > w1) return 0;
   const fullRows = Math.floor(limit / outW);
   const rem = limit - fullRows * outW;
-  const width = d - c + 1;
-  const rowsBelow = Math.max(0, Math.min(b + 1, fullRows) - a);
-  let n = rowsBelow * width;
-  if (fullRows >= a && fullRows <= b) n += Math.max(0, Math.min(rem, d + 1) - c);
-  return n;
+  let rows = 0, partialRows = 0;
+  for (let kh = h0; kh <= h1; kh++) {
+    const [a, b] = validRange(outH, l.inH, l.strideH, kh * l.dilationH, l.padTop);
+    if (a > b) continue;
+    rows += Math.max(0, Math.min(b + 1, fullRows) - a);
+    if (fullRows >= a && fullRows <= b) partialRows++;
+  }
+  if (rows === 0 && partialRows === 0) return 0;
+  let widths = 0, partials = 0;
+  for (let kw = w0; kw <= w1; kw++) {
+    const [c, d] = validRange(outW, l.inW, l.strideW, kw * l.dilationW, l.padLeft);
+    if (c > d) continue;
+    widths += d - c + 1;
+    partials += Math.max(0, Math.min(rem, d + 1) - c);
+  }
+  return rows * widths + partialRows * partials;
 }
 
 export function validCount(l: Layer, m0: number, m1: number, k0: number, k1: number): number {
@@ -33,20 +51,19 @@ export function validCount(l: Layer, m0: number, m1: number, k0: number, k1: num
   if (l.kind === 'gemm') return (m1 - m0) * (k1 - k0);
   if (l.padTop === 0 && l.padBottom === 0 && l.padLeft === 0 && l.padRight === 0) return (m1 - m0) * (k1 - k0);
   const { outH, outW } = convOutput(l);
-  const C = l.channels;
-  let total = 0;
-  const p0 = Math.floor(k0 / C);
-  const p1 = Math.floor((k1 - 1) / C);
-  for (let p = p0; p <= p1; p++) {
-    const chans = Math.min(k1, (p + 1) * C) - Math.max(k0, p * C);
-    const kh = Math.floor(p / l.kW);
-    const kw = p - kh * l.kW;
-    const [a, b] = validRange(outH, l.inH, l.strideH, kh * l.dilationH, l.padTop);
-    const [c, d] = validRange(outW, l.inW, l.strideW, kw * l.dilationW, l.padLeft);
-    const px = rasterBelow(m1, outW, a, b, c, d) - rasterBelow(m0, outW, a, b, c, d);
-    total += chans * px;
-  }
-  return total;
+  const C = l.channels, kW = l.kW;
+  // real pixels of rows [m0, m1) over a rectangle of kernel positions
+  const rect = (h0: number, h1: number, w0: number, w1: number) =>
+    rectBelow(l, outH, outW, h0, h1, w0, w1, m1) - rectBelow(l, outH, outW, h0, h1, w0, w1, m0);
+  const at = (p: number) => rect(Math.floor(p / kW), Math.floor(p / kW), p % kW, p % kW);
+  // the positions p0..p1 (raster order over kh, kw): a partial first kernel row, whole rows, a partial last row
+  const p0 = Math.floor(k0 / C), p1 = Math.floor((k1 - 1) / C);
+  const kh0 = Math.floor(p0 / kW), kw0 = p0 % kW, kh1 = Math.floor(p1 / kW), kw1 = p1 % kW;
+  const pixels = kh0 === kh1
+    ? rect(kh0, kh0, kw0, kw1)
+    : rect(kh0, kh0, kw0, kW - 1) + rect(kh0 + 1, kh1 - 1, 0, kW - 1) + rect(kh1, kh1, 0, kw1);
+  // every position with all C channels, less the channels outside [k0, k1) at the two end positions
+  return C * pixels - (k0 - p0 * C) * at(p0) - ((p1 + 1) * C - k1) * at(p1);
 }
 
 /** Input-tensor index (HWC) of A[m][k], or -1 for padding. */

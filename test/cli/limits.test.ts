@@ -74,6 +74,12 @@ describe('sizes are refused before any work, never found out by a hang', () => {
     await refusedFast(['run', '--model', '{dir}/m.onnx'], /tensor 'w' holds 16 bytes, shape \[4096, 4096\] needs 67108864/, { 'm.onnx': small });
   });
 
+  it('a padded conv with a 61x50225 kernel runs in seconds (found by the fuzz suite: its padding count was O(folds x kernel positions))', async () => {
+    const csv = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nconvDP, 11, 62, 61, 50225, 5, 12007, 40,\n';
+    const o = await cli.run(['run', '--model', '{dir}/t.csv', '--padding', 'same', '--json'], { files: { 't.csv': csv }, timeoutMs: 20_000 });
+    expect(o.verdict, o.stderr).toBe('ok');
+  });
+
   it("--compat scalesim: SCALE-Sim's memory system steps through every cycle, so its cycles and operands are counted first", async () => {
     await refusedFast(['run', '--gemm', '64x64x2000000', '--compat', 'scalesim'], /operand elements of a layer under SCALE-Sim's memory system .* is 256,004,096; the limit is 134,217,728/);
     await refusedFast(['run', '--gemm', '1000000x64x64', '--compat', 'scalesim', '--max', 'scalesim_steps=268435456'], /steps of SCALE-Sim's memory system .* is 504,000,000; the limit is 268,435,456/);

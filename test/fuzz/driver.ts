@@ -199,7 +199,8 @@ export class FuzzDriver {
     const newInCwd = readdirSync(this.opts.scratch).filter((n) => !beforeCwd.has(n));
     const changed = [...diff(beforeDir, snapshot(dir)), ...newInCwd.map((n) => `../${n}`)];
     let verdict: Verdict;
-    if (STACK.test(stderr)) verdict = 'stack-trace';
+    // --verbose asks for the stack trace; without it none may be printed
+    if (STACK.test(stderr) && !input.args.includes('--verbose')) verdict = 'stack-trace';
     else if (/internal error/.test(stderr)) verdict = 'internal-error';
     else if (CONTROL.test(stderr)) verdict = 'control-chars';
     else if (code === 0) verdict = 'ok';
