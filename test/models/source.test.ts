@@ -67,7 +67,8 @@ describe('loadModel: zoo specs and errors', () => {
   });
   it('unknown names and missing files are InputErrors', () => {
     expect(() => loadModel('resnet9000')).toThrow(InputError);
-    expect(() => loadModel('/nonexistent/m.onnx')).toThrow(/cannot read model file/);
-    expect(() => loadModel('/nonexistent/t.csv')).toThrow(/cannot read model file/);
+    expect(() => loadModel('/nonexistent/m.onnx')).toThrow(InputError);
+    expect(() => loadModel('/nonexistent/m.onnx')).toThrow(/model file '\/nonexistent\/m\.onnx': no such file/);
+    expect(() => loadModel('/nonexistent/t.csv')).toThrow(/topology file '\/nonexistent\/t\.csv': no such file/);
   });
 });
