@@ -15,7 +15,7 @@ process.stdout.on('error', (err) => {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compiled = `${root}dist/cli/main.js`;
-const SOURCE_DIRS = ['api', 'cli', 'sim', 'models', 'sweep', 'reports', 'traces'];
+const SOURCE_DIRS = ['api', 'cli', 'sim', 'models', 'sweep', 'reports', 'traces', 'rtl'];
 
 /** The newest modification time of the TypeScript sources (a few hundred stat calls: ~2 ms). */
 function newestSource() {

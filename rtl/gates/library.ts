@@ -115,6 +115,12 @@ function normalize(pe: string, o: PeOptions): Record<string, unknown> {
   if (o.accSaturate === true) r.accSaturate = true;
   if (o.product !== undefined && getFormat(o.product).name !== base.product.name) r.product = getFormat(o.product).name;
   // lmulRound decides how reals become inputs, outside the PE: the same hardware
+  // a narrowed, truncating or promoted accumulator register (--acc-bits/--acc-round/
+  // --acc-promote) and another block size are other hardware, which no netlist has
+  if (o.accBits !== undefined && o.accBits !== 24) r.accBits = o.accBits;
+  if (o.accRound !== undefined && o.accRound !== 'rne') r.accRound = o.accRound;
+  if (o.accPromote !== undefined && o.accPromote > 0) r.accPromote = o.accPromote;
+  if (o.block !== undefined) r.block = o.block;
   return r;
 }
 

@@ -73,6 +73,12 @@ describe('committed netlists', () => {
     expect(designKeyFor('fp8-e4m3', { acc: 'bf16' })).toBe('fp8-e4m3+acc-bf16');
     expect(designKeyFor('lmul-m4', { lmulRound: 'rne' })).toBe('lmul-m4');
     expect(() => designKeyFor('fp8-e4m3', { acc: 'e5m2' })).toThrow(InputError);
+    // a limited accumulator register is not the fp32 adder of the netlists; block PEs have none
+    expect(designKeyFor('fp8-e4m3', { accBits: 24, accRound: 'rne' })).toBe('fp8-e4m3');
+    expect(() => designKeyFor('fp8-e4m3', { accBits: 14 })).toThrow(/no gate-level netlists/);
+    expect(() => designKeyFor('fp8-e4m3', { product: 'fp32', accPromote: 128 })).toThrow(/no gate-level netlists/);
+    expect(() => designKeyFor('fp8-e4m3', { accRound: 'trunc' })).toThrow(/no gate-level netlists/);
+    expect(() => designKeyFor('mxfp4')).toThrow(/no gate-level netlists/);
     expect(() => lib.design('no-such')).toThrow(/designs with netlists/);
   });
 });
