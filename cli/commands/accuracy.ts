@@ -53,7 +53,7 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       .options(JOBS_OPTIONS)
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .option('energy', { type: 'boolean', default: false, describe: 'also the energy per image from gates (gates45): each layer priced on the operands of the first test images' })
-      .option('energy-images', { type: 'number', describe: 'with --energy: test images whose operands are sampled (1-1000, default 1)' })
+      .option('energy-images', integerOption('energy-images', { min: 1, max: 1000, describe: 'with --energy: test images whose operands are sampled (1-1000, default 1)' }))
       .option('gate-zeros', { type: 'boolean', describe: 'with --energy: zero-operand clock gating in the PEs' })
       .example('$0 accuracy --model cnn --pe int8 --limit 500 --energy --gate-zeros', 'accuracy and the gate-level energy per image with zero gating')
       .example('$0 accuracy --model cnn --pe fp8-e4m3', 'CNN on the 10,000 test images with e4m3 multipliers')

@@ -50,6 +50,10 @@ const SKIP: Record<string, string> = {
   'npx bitweave accuracy --model mlp --pe bf16 --acc bf16': '1,000 images through a bf16 accumulator (minutes); test/accuracy/ runs this path on fewer',
   'npx bitweave run --arch edge --model cnn --pe lmul-m4 --functional --dataset fmnist': '1,000 images through L-Mul (minutes); test/accuracy/ runs run --dataset on fewer',
   'npx bitweave sweep examples/accuracy-sweep.yaml': 'nine accuracy runs of 500 images (minutes); test/reports/sweep-report.test.ts reports an accuracy sweep',
+  'npx bitweave report --papers --technology gates45':
+    'prices the papers\' units and the EN-T design points from the netlists (40 s on a loaded machine); test/cli/gates-cli.test.ts runs it',
+  'npx bitweave exec --model test/fixtures/onnx/gpt2_block/model.onnx --input test/fixtures/onnx/gpt2_block/input.npy --pe fp8-e4m3,int8 --technology gates45':
+    'gate-level pricing of every GEMM of two PE setups (20 s on a loaded machine); test/cli/gates-cli.test.ts runs this command',
   'npx bitweave accuracy --model cnn --pe int8 --limit 1000 --energy --gate-zeros':
     '1,000 images and a gate-level pricing of every layer (minutes on a loaded machine); test/cli/gates-cli.test.ts runs accuracy --energy on fewer',
   'npx bitweave rtl check --pe bf16': 'needs Verilator and builds a design (seconds to a minute); test/rtl/pe-wide.test.ts co-simulates the wide PEs',

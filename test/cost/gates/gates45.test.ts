@@ -75,7 +75,9 @@ describe('technology gates45', () => {
   });
 
   it('refuses a node other than 45 nm, and a design without array-cell netlists', async () => {
-    await expect(runRequest({ arch: arch({ pe: 'int8' }), model: 'gemm:8x8x8', cost: { technology: 'gates45', node_nm: 7 } })).rejects.toThrow(/--node does not apply/);
-    await expect(runRequest({ arch: arch({ pe: 'bf16', acc: 'bf16' }), model: 'gemm:8x8x8', peOptions: { accInternal: 'fp32' }, cost: gates })).rejects.toThrow(/no array-cell netlist/);
+    // refused while the request is resolved (before any work) or when the run starts
+    const run = async (req: Parameters<typeof runRequest>[0]) => runRequest(req);
+    await expect(run({ arch: arch({ pe: 'int8' }), model: 'gemm:8x8x8', cost: { technology: 'gates45', node_nm: 7 } })).rejects.toThrow(/--node does not apply/);
+    await expect(run({ arch: arch({ pe: 'bf16', acc: 'bf16' }), model: 'gemm:8x8x8', peOptions: { accInternal: 'fp32' }, cost: gates })).rejects.toThrow(/no array-cell netlist/);
   });
 });
