@@ -57,11 +57,13 @@ export function parseSize(text: string, option: string): number {
 
 /** The trace request of the command line (undefined without --trace), checked. */
 export function traceRequest(args: TraceArgs): TraceRequest | undefined {
+  // checked even without --trace: a malformed option is refused, never ignored
+  const limitBytes = parseSize(args.traceLimit, '--trace-limit');
   if (args.trace === undefined) return undefined;
   const mode = (args.trace === '' ? 'all' : args.trace) as TraceMode;
   if (!MODES.includes(mode)) throw new InputError(`--trace must be perfetto, csv or all, got '${args.trace}'`);
   if (args.out === undefined) throw new InputError('--trace needs --out DIR');
-  return { mode, limitBytes: parseSize(args.traceLimit, '--trace-limit'), out: args.out };
+  return { mode, limitBytes, out: args.out };
 }
 
 /** The bytes a run's traces of this mode will take, about; InputError beyond the limit. */

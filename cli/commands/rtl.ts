@@ -5,7 +5,7 @@
  *   rtl emit --pe NAME [--array RxC --dataflow D] --out DIR
  *   rtl check --pe NAME [--random N] [--array RxC --dataflow D --gemms N]
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { arrayRtlWith, buildArrayModel, checkGemm, randomShapes } from '../../rtl/cosim/array-check.ts';
@@ -20,7 +20,7 @@ import { printJson, printTable } from '../io.ts';
 import { withJson } from '../options.ts';
 import type { CommandBody } from './index.ts';
 import { integerOption, strictCommand } from '../option-checks.ts';
-import { writeFileAtomic } from '../../models/io/output-files.ts';
+import { checkOutputDir, writeFileAtomic } from '../../models/io/output-files.ts';
 
 /** Random pairs `rtl check` runs for kinds with more than 2^16 operand pairs, by default. */
 const DEFAULT_RANDOM = 2 ** 20;
@@ -124,7 +124,7 @@ const emitSub: CommandModule<object, EmitArgs> = {
     const target = findTarget(required('pe', args.pe, 'the design (see `bitweave rtl list`)'));
     required('out', args.out, 'the folder to write the Verilog into');
     const arr = parseArray(args);
-    if (existsSync(args.out) && !statSync(args.out).isDirectory()) throw new InputError(`--out ${args.out} exists and is not a folder`);
+    checkOutputDir(args.out, '--out');
     let text: string, tops: Record<string, string>, file: string;
     if (arr) {
       const a: ArrayRtl = buildArrayRtl({ pe: target.key, ...arr, depth: args.depth });

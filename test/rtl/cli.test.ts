@@ -4,7 +4,7 @@
  * with exit 2 before any work.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,10 @@ describe('bitweave rtl', () => {
   });
 
   it('refuses bad options with exit 2 and writes nothing', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'bw-rtl-bad-')), 'out');
+    const dir = mkdtempSync(join(tmpdir(), 'bw-rtl-bad-'));
+    const out = join(dir, 'out');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a folder\n');
     const cases: [string[], RegExp][] = [
       [['rtl', 'emit', '--pe', 'fp9', '--out', out], /unknown RTL design 'fp9'/],
       [['rtl', 'emit', '--pe', 'mxfp4', '--out', out], /mxfp4 is a block PE .* has no RTL/],
@@ -50,6 +53,8 @@ describe('bitweave rtl', () => {
       [['rtl', 'check', '--pe', 'bf16+acc-bf16-internal-fp32', '--array', '2x2', '--dataflow', 'ws'], /internal accumulator/],
       [['rtl', 'check', '--pe', 'int8', '--array', '2x2', '--dataflow', 'os', '--accumulate', 'below'], /--accumulate below applies to ws and is/],
       [['rtl', 'check', '--pe', 'int8', '--array', '2x2', '--dataflow', 'ws', '--accumulate', 'side'], /--accumulate must be one of top, below, got 'side'/],
+      [['rtl', 'emit', '--pe', 'int8', '--out', file], /--out '.*a-file' is a file, not a folder/],
+      [['rtl', 'emit', '--pe', 'int8', '--out', join(file, 'sub')], /--out '.*sub': '.*a-file' is a file, not a folder/],
     ];
     for (const [args, msg] of cases) {
       const r = runCli(args);

@@ -103,6 +103,7 @@ describe('bitweave run --trace', () => {
     for (const [args, msg] of [
       [['--trace', 'svg'], /--trace must be perfetto, csv or all, got 'svg'/],
       [['--trace', 'perfetto', '--trace-limit', 'lots'], /--trace-limit must be a size such as 500MB/],
+      [['--trace-limit', '5XB'], /--trace-limit must be a size such as 500MB/], // without --trace: refused, not ignored
     ] as const) {
       const bad = runCli(['run', '--gemm', '8x8x8', '--out', dir, ...args]);
       expect(bad.code).toBe(2);
