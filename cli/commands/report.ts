@@ -131,6 +131,11 @@ export const reportCommand: CommandBody<ReportArgs> = {
     if (args.out !== undefined) new OutputDir(args.out);
     const sweepResults = sweepResultsOf(args.input);
     if (sweepResults !== undefined) return reportSweep(sweepResults, args);
+    // the chart options belong to sweep reports: refused, not ignored, on one run's result
+    const sweepOnly = Object.entries({ '--x-axis': args.xAxis, '--y-axis': args.yAxis, '--color': args.color }).filter(([, v]) => v !== undefined);
+    if (sweepOnly.length > 0) {
+      throw new InputError(`${sweepOnly.map(([o]) => o).join(', ')}: only for a sweep directory; '${args.input}' is one run's result`);
+    }
     const { result, dir } = readResult(args.input);
     // cost again when the result has no cost fields, or when cost options were given
     const costAgain = !hasCost(result) || args.arch !== undefined || args.node !== undefined || args.vdd !== undefined ||

@@ -97,6 +97,8 @@ describe('bitweave report (CLI)', () => {
       [['report', json, '--technology', 'tsmc3'], /unknown technology 'tsmc3'.*horowitz45, aladdin40/],
       [['report', join(OUT, 'nope.json')], /no such file or directory/],
       [['report', join(repoRoot, 'package.json')], /not a bitweave SimResult/],
+      [['report', json, '--x-axis', 'cycles'], /--x-axis: only for a sweep directory; '.*r\.json' is one run's result/],
+      [['report', json, '-y', 'cycles', '--color', 'pe'], /--y-axis, --color: only for a sweep directory/],
     ];
     for (const [args, msg] of cases) {
       const r = runCli(args);
