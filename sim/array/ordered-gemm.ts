@@ -46,9 +46,22 @@ export function orderedGemm(
     // the PE's tile kernel: the same additions per output, whole tiles at a time
     const w = ops.prepared?.kernel === tile ? ops.prepared : tile.prepare(b, bRow, bCol, k, n);
     out.fill(pe.accZero);
+    if (accumulate === 'top' || pass >= k) {
+      for (let k0 = 0; k0 < k; k0 += pass) {
+        tile.pass(a, w, m, k0, Math.min(pass, k - k0), out);
+        for (let idx = 0; idx < m * n; idx++) out[idx] = psum.roundTrip(out[idx]);
+      }
+      return out;
+    }
+    // 'below': each fold's column sums start from zero and meet the stored partial sum below
+    const col = new Float64Array(m * n);
     for (let k0 = 0; k0 < k; k0 += pass) {
-      tile.pass(a, w, m, k0, Math.min(pass, k - k0), out);
-      for (let idx = 0; idx < m * n; idx++) out[idx] = psum.roundTrip(out[idx]);
+      col.fill(pe.accZero);
+      tile.pass(a, w, m, k0, Math.min(pass, k - k0), col);
+      for (let idx = 0; idx < m * n; idx++) {
+        const column = leaveColumn(pe, col[idx]);
+        out[idx] = psum.roundTrip(k0 === 0 ? column : pe.addAcc(out[idx], column));
+      }
     }
     return out;
   }

@@ -291,8 +291,8 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: 
     } else dot = genericDot(productValue, accAdd);
   } else if (spec.multiplier === 'lmul' && input.kind === 'float' && input.bits <= 16 && fp32Acc) {
     dot = lmulDotFp32(input, mul);
-    const m = mul, pv = productValue, fi = input;
-    if (fi.specials !== 'fnuz') tile = (d) => lmulTile(fi, m, d, { productValue: pv, add: accAdd });
+    const mm = mulMany, pv = productValue, fi = input;
+    if (fi.specials !== 'fnuz') tile = (d) => lmulTile(fi, mm, d, { productValue: pv, add: accAdd });
   } else if (!ent && spec.multiplier === 'float' && fp32Acc && input.kind === 'float' && input.bits <= 16 && input === weight && isPlainFp32(product as FloatFormat) && !spec.productSaturate) {
     const dec = floatDecodeTable(input);
     dot = decodedDotFp32(dec);

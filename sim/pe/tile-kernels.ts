@@ -149,7 +149,7 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
         for (let j = ci; j < ci + n; j++) {
           const c = acc[j];
           if (Math.abs(c) > bound) bound = Math.abs(c);
-          if (c % q !== 0) onGrid = false; // NaN and Inf are on no grid
+          if (c !== 0 && c % q !== 0) onGrid = false; // NaN and Inf are on no grid
         }
         for (let p = k0; p < k0 + ku; p++) bound += rowMax[a[ai + p]];
         const skip = !fp32 || rowHasNoNegZero(acc, ci, n);
@@ -220,37 +220,48 @@ export function decodedTile(decA: (code: number) => number, decB: (code: number)
 }
 
 /**
- * L-Mul kernel for an IEEE-style float format of at most 16 bits (`mul` is the PE's product,
- * bit patterns in and out, with its overflow rule). Two tables, one per activation sign, each
+ * L-Mul kernel for an IEEE-style float format of at most 16 bits. Two tables, one per activation sign, each
  * of 6 regions of 2^(bits-1) entries (M):
  *   [0, 2M)   weight positive, at |a| + |b|      [2M, 4M)  weight negative, at 2M + |a| + |b|
  *   [4M, 5M)  weight +0/subnormal, at 4M + |a|   [5M, 6M)  weight -0/subnormal, at 5M + |a|
  * A weight becomes its region offset (plus |b| for normal weights); an activation row picks
- * its sign's table and adds |a|. Every entry is the PE's own product, decoded: the table only
- * stores what `mul` computes, for one representative pair per index (tests check the claim
- * that normal pairs with equal sums and signs give equal products on every pair of e8m3/e8m4).
+ * its sign's table and adds |a|. Every entry is the PE's own product (`mulMany`, bit patterns
+ * in and out), decoded: the table only stores what the PE computes, for one representative
+ * pair per index (tests check the kernel against `dot` on every operand pair of e8m3).
  */
-export function lmulTile(f: FloatFormat, mul: (a: number, b: number) => number, dot: PeKind['dot'], scalar: ScalarArith): TileKernel {
+export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind['dot'], scalar: ScalarArith): TileKernel {
   const M = f.signBit, S = f.signBit;
   const unit = 2 ** f.manBits;
   const maxMag = f.maxFiniteCode;
   const dec = floatDecodeTable(f);
-  // an fp32 value per entry (formats of at most 16 bits with fp32's exponent range or less)
-  const pos = new Float32Array(6 * M).fill(NaN), neg = new Float32Array(6 * M).fill(NaN);
+  // one representative operand pair per entry, all multiplied by the PE in one call
+  const index: number[] = [], as: number[] = [], bs: number[] = [];
+  const entry = (i: number, a: number, b: number) => {
+    index.push(i);
+    as.push(a);
+    bs.push(b);
+  };
   for (let x = 2 * unit; x <= 2 * maxMag; x++) {
     const ma = x - unit <= maxMag ? x - unit : maxMag;
     const mb = x - ma;
-    pos[x] = dec[mul(ma, mb)];
-    pos[2 * M + x] = dec[mul(ma, mb + S)];
-    neg[x] = dec[mul(ma + S, mb)];
-    neg[2 * M + x] = dec[mul(ma + S, mb + S)];
+    entry(x, ma, mb);
+    entry(2 * M + x, ma, mb + S);
+    entry(6 * M + x, ma + S, mb);
+    entry(8 * M + x, ma + S, mb + S);
   }
   for (let ma = unit; ma <= maxMag; ma++) {
-    pos[4 * M + ma] = dec[mul(ma, 0)];
-    pos[5 * M + ma] = dec[mul(ma, S)];
-    neg[4 * M + ma] = dec[mul(ma + S, 0)];
-    neg[5 * M + ma] = dec[mul(ma + S, S)];
+    entry(4 * M + ma, ma, 0);
+    entry(5 * M + ma, ma, S);
+    entry(10 * M + ma, ma + S, 0);
+    entry(11 * M + ma, ma + S, S);
   }
+  const products = new Uint32Array(index.length);
+  mulMany(as, bs, products, index.length);
+  // both tables in one array: positive activations at [0, 6M), negative ones at [6M, 12M);
+  // an fp32 value per entry (formats of at most 16 bits with fp32's exponent range or less)
+  const both = new Float32Array(12 * M).fill(NaN);
+  for (let e = 0; e < index.length; e++) both[index[e]] = dec[products[e]];
+  const pos = both.subarray(0, 6 * M), neg = both.subarray(6 * M);
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
