@@ -1,9 +1,8 @@
 /**
  * Sweep throughput: points per second of a 200-point timing-only sweep (ResNet-50's SCALE-Sim
  * topology on the `scale` preset; 5 array heights x 5 widths (4-16) x 2 dataflows x 4 ifmap
- * SRAM sizes: 10-300 ms a point, so the pool's own costs do not dominate) through the real runner (sweep/runner.ts + sweep/worker.ts: this thread plus piscina worker
- * threads, models/parallel.ts; results streamed to results.jsonl) with 1 and 2 jobs, and the
- * speedups as ratios, against each other and against a plain loop in this process.
+ * SRAM sizes: 10-300 ms a point, so the pool's own costs do not dominate) through the real pool (sweep/runner.ts + sweep/worker.ts, piscina worker threads,
+ * results streamed to results.jsonl) with 1 and 2 workers, and the speedup as a ratio.
  *
  * Beside the totals it prints what explains a shortfall: the pool's start-up (time to the
  * first finished point: worker threads loading TypeScript through tsx), the steady-state
@@ -130,25 +129,22 @@ export async function printSweepBench(): Promise<void> {
     [
       ['in-process loop (no pool)', fmt((n * 1000) / loopMs), fmt(loopMs / 1000, 2), '-', '-', fmt(loopCpuMs / 1000, 2), fmt(loopCpuMs / loopMs, 2)],
       ...[one, two].map((r) => [
-        r.jobs === 1 ? 'runSweep, 1 job (this thread)' : `runSweep, ${r.jobs} jobs (this thread + ${r.jobs - 1} warm worker${r.jobs > 2 ? 's' : ''})`, fmt(r.pts_per_s), fmt(r.wall_ms / 1000, 2), fmt(r.first_ms / 1000, 2),
+        `pool, ${r.jobs} worker${r.jobs > 1 ? 's' : ''}`, fmt(r.pts_per_s), fmt(r.wall_ms / 1000, 2), fmt(r.first_ms / 1000, 2),
         fmt(r.steady_pts_per_s), fmt(r.cpu_ms / 1000, 2), fmt(r.cpu_per_wall, 2),
       ]),
     ],
   );
   const speedup = two.pts_per_s / one.pts_per_s;
-  const loopRate = (n * 1000) / loopMs;
   const steady = two.steady_pts_per_s / one.steady_pts_per_s;
   process.stdout.write(
-    `\nbest of ${ROUNDS} alternating rounds each; parallel speedup, 2 jobs / 1 job: ${fmt(speedup, 2)}x; ` +
-      `vs the in-process loop: 1 job ${fmt(one.pts_per_s / loopRate, 2)}x, 2 jobs ${fmt(two.pts_per_s / loopRate, 2)}x ` +
-      `(targets: >= 1.0x and >= 1.8x on two idle cores; the warm-up above started the pool, as a first sweep in a process does); ` +
+    `\nbest of ${ROUNDS} alternating rounds each; parallel speedup, 2 workers / 1 worker: ${fmt(speedup, 2)}x (target >= 1.7x on 2 cores); ` +
       `steady state (after the first point): ${fmt(steady, 2)}x\n` +
       `per point: median ${fmt(times[Math.floor(n / 2)])} ms, max ${fmt(times[n - 1])} ms in-process; ` +
-      `results identical with 1 and 2 jobs: ${same ? 'yes' : 'NO'}\n` +
-      `CPU time: ${fmt(one.cpu_ms / 1000, 2)} s with 1 job, ${fmt(two.cpu_ms / 1000, 2)} s with 2 (start-up included), ` +
+      `results identical with 1 and 2 workers: ${same ? 'yes' : 'NO'}\n` +
+      `CPU time: ${fmt(one.cpu_ms / 1000, 2)} s with 1 worker, ${fmt(two.cpu_ms / 1000, 2)} s with 2 (start-up included), ` +
       `so on two idle cores the speedup could reach ${fmt((2 * one.cpu_ms) / two.cpu_ms, 2)}x at most\n` +
       `machine: ${availableParallelism()} CPUs, load average ${fmt(load0, 2)} before, ${fmt(load1, 2)} after; ` +
-      `the 2-job run got ${fmt(two.cpu_per_wall, 2)} CPUs on average ` +
+      `the 2-worker run got ${fmt(two.cpu_per_wall, 2)} CPUs on average ` +
       `(well under 2 means other processes shared the cores, and the speedup reads low)\n`,
   );
 }
