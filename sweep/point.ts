@@ -4,7 +4,9 @@
  * (the totals; per-layer detail stays with `bitweave run`).
  */
 import { RunCache, runRequest, type RunRequest } from '../models/run-request.ts';
-import type { PointConfig } from './spec.ts';
+import { InputError } from '../sim/errors.ts';
+import type { ResultLine } from './results.ts';
+import type { PointConfig, SweepPoint } from './spec.ts';
 
 // A worker runs many points with few distinct PEs and models: each is built once per worker.
 const cache = new RunCache();
@@ -46,4 +48,15 @@ export async function runPoint(config: PointConfig): Promise<Record<string, unkn
     layers: r.layers.length, ...r.totals,
     accuracy_top1: a.top1, accuracy_agreement: a.agreement, accuracy_images: a.images, logit_rel_error: a.rel_error,
   };
+}
+
+/** A point's result line: its figures, or its input error (any other error propagates: a crash). */
+export async function pointResultLine(point: SweepPoint): Promise<ResultLine> {
+  const head = { index: point.index, key: point.key, vars: point.vars };
+  try {
+    return { ...head, status: 'ok', result: await runPoint(point.config) };
+  } catch (e) {
+    if (e instanceof InputError) return { ...head, status: 'error', error: e.message };
+    throw e;
+  }
 }

@@ -21,6 +21,7 @@ import { InputError } from '../sim/errors.ts';
 import { limitOverrides } from '../sim/limits.ts';
 import { checkOutputDir, writeFileAtomic } from '../models/io/output-files.ts';
 import { acquireLock } from './lock.ts';
+import { pointResultLine } from './point.ts';
 import {
   latestPerPoint, readResults, readSweepMeta, writeResultsCsv, writeSweepMeta, RESULTS_JSONL, type ResultLine,
 } from './results.ts';
@@ -138,8 +139,27 @@ async function runPoints(pending: readonly SweepPoint[], total: number, opts: Sw
   let failed = 0;
   if (pending.length === 0) return { failed };
   const fd = openSync(jsonl, 'a');
-  const pool = makePool(opts.workerFile ?? workerModule('sweep/worker'), opts.jobs);
+  const workerFile = opts.workerFile ?? workerModule('sweep/worker');
   const timeoutMs = opts.pointTimeoutS !== undefined ? Math.round(opts.pointTimeoutS * 1000) : undefined;
+  if (opts.jobs === 1 && timeoutMs === undefined && workerFile === workerModule('sweep/worker')) {
+    // one job and nothing to stop: the points run here, as a plain loop would (no pool to
+    // start, no messages; issue 21: a 1-worker pool ran at 0.70x of the loop)
+    try {
+      for (const point of pending) {
+        const line = await pointResultLine(point);
+        writeSync(fd, JSON.stringify(line) + '\n');
+        finished++;
+        if (line.status !== 'ok') failed++;
+        opts.onDone?.(line, finished, total);
+        // progress bars and signals get their turn between points
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return { failed };
+  }
+  const pool = makePool(workerFile, opts.jobs);
   // a point's clock starts when its worker starts it (sweep/worker.ts says so), not while the
   // worker is still loading its modules or the point waits for a free worker
   const starters = new Map<string, () => void>();

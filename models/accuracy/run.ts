@@ -1,8 +1,11 @@
 /**
- * An accuracy run over a test set: the images split into ranges, run inline (one job) or on
- * a worker-thread pool; results are assembled in image order, so they do not depend on jobs.
+ * An accuracy run over a test set: the images split into ranges, run on this thread and, with
+ * more than one job, on a warm worker-thread pool as well (models/parallel.ts); results are
+ * assembled in image order, so they do not depend on jobs.
  */
-import { workerModule, workerExecArgv } from '../package-files.ts';
+import { workerModule } from '../package-files.ts';
+import { runShared } from '../parallel.ts';
+import { normalizeImages } from '../data/fmnist.ts';
 import { InputError } from '../../sim/errors.ts';
 import { concatChunks, summarize, type AccuracySummary, type ChunkResult } from './evaluate.ts';
 import { loadDataset, loadGraph, runAccuracyTask, type AccuracySetup, type AccuracyTask } from './task.ts';
@@ -43,6 +46,13 @@ function checkSetup(setup: AccuracySetup): void {
   }
 }
 
+/**
+ * The fp32 reference logits of the first images of a set, per model, kept for the process: an
+ * accuracy table runs the same reference beside every PE kind, and it is the same every time.
+ */
+const referenceCache = new Map<string, { readonly count: number; readonly logits: Float32Array }>();
+const REFERENCE_CACHE_MAX = 8;
+
 export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions = {}): Promise<AccuracyRun> {
   const data = loadDataset(setup.dataset);
   checkSetup(setup);
@@ -53,39 +63,40 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
   const jobs = opts.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${jobs}`);
   const chunk = opts.chunk ?? Math.max(1, Math.min(250, Math.ceil(n / (4 * jobs))));
+  const refKey = `${setup.modelFile}\0${setup.dataset}`;
+  const cachedRef = referenceCache.get(refKey);
+  const wantReference = opts.reference ?? true;
+  // reference logits already known for these images: only the PE pass runs
+  const reference = wantReference && (cachedRef?.count ?? 0) < n;
+  // the images, normalized once, in shared memory: workers read them in place (no copy, no
+  // data set to load in each worker)
+  const px = data.rows * data.cols;
+  const images = new Float32Array(new SharedArrayBuffer(n * px * 4));
+  images.set(normalizeImages(data, 0, n));
   const tasks: AccuracyTask[] = [];
   for (let start = 0; start < n; start += chunk) {
-    tasks.push({ ...setup, start, count: Math.min(chunk, n - start), reference: opts.reference ?? true });
+    const count = Math.min(chunk, n - start);
+    tasks.push({ ...setup, start, count, reference, images: images.subarray(start * px, (start + count) * px) });
   }
-  let chunks: ChunkResult[];
   let done = 0;
-  const finished = (t: AccuracyTask) => {
-    done += t.count;
-    opts.onProgress?.(done, n);
-  };
-  if (jobs === 1) {
-    chunks = [];
-    for (const t of tasks) {
-      chunks.push(runAccuracyTask(t));
-      finished(t);
-      // let timers (a progress bar's redraw) run between ranges
-      if (opts.onProgress) await new Promise((resolve) => setImmediate(resolve));
-    }
-  } else {
-    const { Piscina } = await import('piscina');
-    const pool = new Piscina({
-      filename: workerFile, minThreads: jobs, maxThreads: jobs, execArgv: workerExecArgv(workerFile),
-    });
-    try {
-      chunks = await Promise.all(tasks.map(async (t) => {
-        const c = (await pool.run(t)) as ChunkResult;
-        finished(t);
-        return c;
-      }));
-    } finally {
-      await pool.destroy();
-    }
+  const settled = await runShared(tasks, {
+    jobs, workerFile, local: runAccuracyTask,
+    onResult: (t) => {
+      done += t.count;
+      opts.onProgress?.(done, n);
+    },
+  });
+  const chunks = settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+  let result = concatChunks(chunks);
+  if (wantReference && !reference && cachedRef) {
+    result = { ...result, refLogits: cachedRef.logits.slice(0, n * result.classes) };
+  } else if (reference) {
+    referenceCache.delete(refKey);
+    if (referenceCache.size >= REFERENCE_CACHE_MAX) referenceCache.delete(referenceCache.keys().next().value as string);
+    referenceCache.set(refKey, { count: n, logits: result.refLogits.slice() });
   }
-  const result = concatChunks(chunks);
   return { summary: summarize(result, data.labels.subarray(0, n)), result };
 }

@@ -11,7 +11,7 @@ import { loadFmnist, normalizeImages, type FmnistSet } from '../data/fmnist.ts';
 import type { Graph } from '../graph.ts';
 import { importOnnx } from '../import/onnx.ts';
 import { arrayBackend } from '../exec/array-backend.ts';
-import { evaluateImages, type ChunkResult } from './evaluate.ts';
+import { evaluateImages, type Backends, type ChunkResult } from './evaluate.ts';
 
 export const DATASETS = ['fmnist'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -37,6 +37,11 @@ export interface AccuracyTask extends AccuracySetup {
   readonly count: number;
   /** also run the fp32 reference executor (default true) */
   readonly reference?: boolean;
+  /**
+   * images start .. start+count-1, normalized (NCHW float32), usually a view of shared memory
+   * (models/accuracy/run.ts); without it the task loads and normalizes them itself
+   */
+  readonly images?: Float32Array;
 }
 
 /**
@@ -71,17 +76,31 @@ export function loadDataset(name: DatasetName): FmnistSet {
   return fmnist;
 }
 
+/**
+ * The backends of a setup, kept per thread: a thread runs many ranges of one setup, and the
+ * backends hold the PE's tables and the quantized, laid-out weights.
+ */
+const backendCache = new Map<string, Backends>();
+const BACKEND_CACHE_MAX = 16;
+
+function backendsOf(t: AccuracySetup): Backends {
+  const key = JSON.stringify([t.pe, t.peOptions, t.attentionPe, t.binaryPe, t.dataflow, t.rows, t.psum, t.accumulate]);
+  let b = backendCache.get(key);
+  if (!b) {
+    const order = {
+      dataflow: t.dataflow, rows: t.rows, ...(t.psum !== undefined && { psum: getFormat(t.psum) }), ...(t.accumulate !== undefined && { accumulate: t.accumulate }),
+    };
+    const attention = t.attentionPe !== undefined ? arrayBackend(getPe(t.attentionPe, t.peOptions), order) : undefined;
+    const binary = t.binaryPe !== undefined ? arrayBackend(getPe(t.binaryPe), order) : undefined;
+    b = { array: arrayBackend(getPe(t.pe, t.peOptions), order), ...(attention && { attention }), ...(binary && { binary }) };
+    if (backendCache.size >= BACKEND_CACHE_MAX) backendCache.delete(backendCache.keys().next().value as string);
+    backendCache.set(key, b);
+  }
+  return b;
+}
+
 export function runAccuracyTask(t: AccuracyTask): ChunkResult {
   const g = loadGraph(t.modelFile);
-  const data = loadDataset(t.dataset);
-  const order = {
-    dataflow: t.dataflow, rows: t.rows, ...(t.psum !== undefined && { psum: getFormat(t.psum) }), ...(t.accumulate !== undefined && { accumulate: t.accumulate }),
-  };
-  const pe = getPe(t.pe, t.peOptions);
-  const array = arrayBackend(pe, order);
-  const attention = t.attentionPe !== undefined ? arrayBackend(getPe(t.attentionPe, t.peOptions), order) : undefined;
-  const binary = t.binaryPe !== undefined ? arrayBackend(getPe(t.binaryPe), order) : undefined;
-  return evaluateImages(g, normalizeImages(data, t.start, t.count), t.count, {
-    array, ...(attention && { attention }), ...(binary && { binary }),
-  }, t.reference ?? true);
+  const images = t.images ?? normalizeImages(loadDataset(t.dataset), t.start, t.count);
+  return evaluateImages(g, images, t.count, backendsOf(t), t.reference ?? true);
 }

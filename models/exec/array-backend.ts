@@ -5,7 +5,8 @@
  * --functional` computes for the same GEMM on the same array.
  */
 import { defaultAccumulate, type Accumulate, type Dataflow } from '../../sim/arch/schema.ts';
-import { orderedGemm } from '../../sim/array/ordered-gemm.ts';
+import { orderedGemm, type GemmOperands } from '../../sim/array/ordered-gemm.ts';
+import { tileKernelOf } from '../../sim/pe/tile-kernels.ts';
 import { dataflowRules } from '../../sim/dataflows/index.ts';
 import { psumStore } from '../../sim/array/psum.ts';
 import type { NumberFormat } from '../../sim/pe/formats.ts';
@@ -34,7 +35,10 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   // activations are fp32 values: narrow float inputs round through exact lookup tables
   const fastInput = pe.input.kind === 'float' ? fp32Quantizer(pe.input, pe.quantizeOptions) : undefined;
   // weights are the same arrays image after image: quantize and transpose each once
-  const weights = new WeakMap<Float32Array, { scale: number; bits: Uint32Array }>();
+  // and lay them out for the PE's tile kernel once (sim/pe/tile-kernels.ts)
+  const tile = tileKernelOf(pe);
+  type Weights = Omit<GemmOperands, 'a' | 'b'> & { readonly b: Uint32Array; readonly scale: number };
+  const weights = new WeakMap<Float32Array, Weights>();
   const blockWeights = new WeakMap<Float32Array, { bits: Uint32Array; tensorScale: number }>();
   const quantizedBlocks = (b: Float32Array, k: number, n: number): { bits: Uint32Array; tensorScale: number } => {
     const hit = blockWeights.get(b);
@@ -46,15 +50,16 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     blockWeights.set(b, r);
     return r;
   };
-  const quantized = (b: Float32Array, sb: number, k: number, n: number): Uint32Array => {
+  const quantized = (b: Float32Array, sb: number, k: number, n: number): Weights => {
     const hit = weights.get(b);
-    if (hit && hit.scale === sb) return hit.bits;
+    if (hit && hit.scale === sb) return hit;
     // B transposed: each output's weights contiguous (the order of additions is unchanged)
     const bits = new Uint32Array(k * n);
     const inv = 1 / sb;
     for (let q = 0; q < k; q++) for (let j = 0; j < n; j++) bits[j * k + q] = pe.quantizeWeight(sb === 1 ? b[q * n + j] : b[q * n + j] * inv);
-    weights.set(b, { scale: sb, bits });
-    return bits;
+    const ops: Weights = { scale: sb, b: bits, bRow: 1, bCol: k, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
+    weights.set(b, ops);
+    return ops;
   };
   return {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
@@ -72,8 +77,8 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
       else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
       const qb = quantized(b, sb, k, n);
-      observe?.(qa, qb, m, n, k);
-      const states = orderedGemm(rules, order.rows, pe, psum, { a: qa, b: qb, bRow: 1, bCol: k }, m, n, k, accumulate);
+      observe?.(qa, qb.b, m, n, k);
+      const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa }, m, n, k, accumulate);
       const s = sa * sb;
       for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]) * s;
       return states;

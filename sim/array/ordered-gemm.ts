@@ -18,7 +18,8 @@
  */
 import type { Accumulate } from '../arch/schema.ts';
 import type { DataflowRules } from '../dataflows/types.ts';
-import type { PeKind } from '../pe/types.ts';
+import { tileKernelOf } from '../pe/tile-kernels.ts';
+import type { PeKind, PreparedWeights } from '../pe/types.ts';
 import type { PsumStore } from './psum.ts';
 
 export interface GemmOperands {
@@ -28,6 +29,8 @@ export interface GemmOperands {
   readonly b: ArrayLike<number>;
   readonly bRow: number;
   readonly bCol: number;
+  /** B already laid out for the PE's tile kernel (callers that reuse weights prepare them once) */
+  readonly prepared?: PreparedWeights;
 }
 
 /** Accumulator states of the m x n outputs, after their last trip through the psum store. */
@@ -38,6 +41,30 @@ export function orderedGemm(
   const { a, b, bRow, bCol } = ops;
   const out = new Float64Array(m * n);
   const pass = dataflow.productsPerPass(rows, k);
+  const tile = tileKernelOf(pe);
+  if (tile) {
+    // the PE's tile kernel: the same additions per output, whole tiles at a time
+    const w = ops.prepared?.kernel === tile ? ops.prepared : tile.prepare(b, bRow, bCol, k, n);
+    out.fill(pe.accZero);
+    if (accumulate === 'top' || pass >= k) {
+      for (let k0 = 0; k0 < k; k0 += pass) {
+        tile.pass(a, w, m, k0, Math.min(pass, k - k0), out);
+        for (let idx = 0; idx < m * n; idx++) out[idx] = psum.roundTrip(out[idx]);
+      }
+      return out;
+    }
+    // 'below': each fold's column sums start from zero and meet the stored partial sum below
+    const col = new Float64Array(m * n);
+    for (let k0 = 0; k0 < k; k0 += pass) {
+      col.fill(pe.accZero);
+      tile.pass(a, w, m, k0, Math.min(pass, k - k0), col);
+      for (let idx = 0; idx < m * n; idx++) {
+        const column = leaveColumn(pe, col[idx]);
+        out[idx] = psum.roundTrip(k0 === 0 ? column : pe.addAcc(out[idx], column));
+      }
+    }
+    return out;
+  }
   if (pass >= k) {
     // one pass over K (os, or a window that fits the column): no partial sum leaves early
     for (let i = 0; i < m; i++) {

@@ -5,6 +5,7 @@
  * round trip is the identity; with a narrower one it rounds, and both engines show it.
  */
 import { decode, encode } from '../pe/codec.ts';
+import { isPlainFp32 } from '../pe/accumulator.ts';
 import type { NumberFormat } from '../pe/formats.ts';
 import type { PeKind } from '../pe/types.ts';
 
@@ -19,7 +20,16 @@ export interface PsumStore {
 export function psumStore(pe: PeKind, format?: NumberFormat): PsumStore {
   if (format === undefined || sameFormat(format, pe.acc)) {
     // the value leaves the PE in the accumulator format (a wider internal adder rounds here)
-    return { format: pe.acc, roundTrip: (acc) => pe.accFromBits(pe.accToBits(acc)), bits: (acc) => pe.accToBits(acc) };
+    const generic = (acc: number) => pe.accFromBits(pe.accToBits(acc));
+    const a = pe.acc;
+    // a state that is already a value of the format comes back unchanged: fp32 states that
+    // Math.fround keeps, int32 states that |0 keeps (NaN and anything wider take the codec)
+    const roundTrip = a.kind === 'float' && isPlainFp32(a)
+      ? (acc: number) => (Math.fround(acc) === acc ? acc : generic(acc))
+      : a.kind === 'int' && a.bits === 32
+        ? (acc: number) => (Object.is(acc | 0, acc) ? acc : generic(acc))
+        : generic;
+    return { format: pe.acc, roundTrip, bits: (acc) => pe.accToBits(acc) };
   }
   const f = format;
   return {

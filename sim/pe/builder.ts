@@ -18,10 +18,11 @@ import {
   decodedDotFp32, decodedMulManyFp32, fp32Dot, genericDot, lmulDotFp32, lmulMulMany, tableDotFp32, tableDotInt32,
   tableLookup, tableMulMany, type ProductValue,
 } from './dot-kernels.ts';
-import type { PeKind, Reuse } from './types.ts';
 import { blockOperandFormat, getBlockFormat } from './block-formats.ts';
 import { buildBlockPe } from './block-pe.ts';
 import { FP32_ACCUMULATION, accumulatorSpec, promotedDot, registerAccumulator, type AccumulatorSpec } from './limited-acc.ts';
+import { decodedTile, lmulTile, tableTile } from './tile-kernels.ts';
+import type { PeKind, Reuse, TileKernel } from './types.ts';
 
 export interface PeOptions {
   /** accumulator / partial-sum format name */
@@ -176,6 +177,9 @@ export function buildPe(spec: PeSpec, opts: PeOptions): PeKind {
       return arithmetic().dot;
     },
     ...(accSpec !== undefined && { accumulation: accSpec }),
+    get tile() {
+      return arithmetic().tile;
+    },
     accToBits: acc.toBits,
     accFromBits: acc.fromBits,
     accValue: acc.value,
@@ -191,6 +195,7 @@ interface Arithmetic {
   readonly mulMany: PeKind['mulMany'];
   readonly mac: PeKind['mac'];
   readonly dot: PeKind['dot'];
+  readonly tile: TileKernel | undefined;
 }
 
 function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: AccumulatorSpec | undefined): Arithmetic {
@@ -264,8 +269,11 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: 
   }
 
   let dot: PeKind['dot'];
+  let tile: ((d: PeKind['dot']) => TileKernel) | undefined;
   const accAdd = acc.add;
-  const fp32Acc = acc.internal.kind === 'float' && isPlainFp32(acc.internal) && !acc.saturate;
+  // a 24-bit register that truncates has fp32's format but not its rounding: not plain fp32
+  const fp32Acc = acc.internal.kind === 'float' && isPlainFp32(acc.internal) && !acc.saturate &&
+    (accSpec === undefined || accSpec.round === 'rne');
   const int32Acc = acc.internal.kind === 'int' && acc.internal.bits === 32 && !acc.saturate;
   if (pairBits <= 16) {
     // Every product of narrow operands in one table: index = (a << weightBits) | b.
@@ -274,21 +282,41 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: 
     const pv = productValue;
     forEachPair(input, weight, (a, b) => (table[(a << shift) | b] = pv(a, b)));
     productValue = (a, b) => table[(a << shift) | b];
-    if (fp32Acc) dot = tableDotFp32(table, shift);
-    else if (int32Acc) dot = tableDotInt32(Int32Array.from(table), shift);
-    else dot = genericDot(productValue, accAdd);
+    if (fp32Acc) {
+      dot = tableDotFp32(table, shift);
+      tile = (d) => tableTile(table, shift, input.bits, 'fp32', d);
+    } else if (int32Acc) {
+      dot = tableDotInt32(Int32Array.from(table), shift);
+      tile = (d) => tableTile(table, shift, input.bits, 'int32', d);
+    } else dot = genericDot(productValue, accAdd);
   } else if (spec.multiplier === 'lmul' && input.kind === 'float' && input.bits <= 16 && fp32Acc) {
     dot = lmulDotFp32(input, mul);
+    const mm = mulMany, pv = productValue, fi = input;
+    if (fi.specials !== 'fnuz') tile = (d) => lmulTile(fi, mm, d, { productValue: pv, add: accAdd });
   } else if (!ent && spec.multiplier === 'float' && fp32Acc && input.kind === 'float' && input.bits <= 16 && input === weight && isPlainFp32(product as FloatFormat) && !spec.productSaturate) {
-    dot = decodedDotFp32(floatDecodeTable(input));
+    const dec = floatDecodeTable(input);
+    dot = decodedDotFp32(dec);
+    tile = (d) => decodedTile((x) => dec[x], (x) => dec[x], d);
   } else if (!ent && spec.multiplier === 'float' && fp32Acc && fp32Product && isPlainFp32(input as FloatFormat) && isPlainFp32(weight as FloatFormat)) {
     dot = fp32Dot;
+    tile = (d) => decodedTile(fp32FromBits, fp32FromBits, d);
   } else {
     dot = genericDot(productValue, accAdd);
   }
-  if (accSpec !== undefined && accSpec.promote > 0) dot = promotedDot(productValue, accAdd, accSpec.promote);
+  if (accSpec !== undefined && accSpec.promote > 0) {
+    dot = promotedDot(productValue, accAdd, accSpec.promote);
+    tile = undefined; // the kernels add into one accumulator: no promotion
+  }
 
-  return { mul, mulMany, mac: (s, a, b) => accAdd(s, productValue(a, b)), dot };
+  // the tile kernel's tables (L-Mul bf16: two of 196,608 entries) are built when first asked for
+  let kernel: TileKernel | undefined;
+  const d = dot;
+  return {
+    mul, mulMany, mac: (s, a, b) => accAdd(s, productValue(a, b)), dot,
+    get tile() {
+      return tile && (kernel ??= tile(d));
+    },
+  };
 }
 
 /**

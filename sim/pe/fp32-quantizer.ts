@@ -1,11 +1,15 @@
 /**
- * Fast, exact rounding of fp32 values into narrow float formats (at most 6 mantissa bits:
- * the fp8 kinds, e8m3/e8m4...), for hot loops that quantize activations.
+ * Fast, exact rounding of fp32 values into narrow float formats (at most 7 mantissa bits:
+ * the fp8 kinds, e8m3/e8m4, bf16...), for hot loops that quantize activations.
  *
  * Rounding an fp32 value to <= 6 mantissa bits depends on its top 16 bits (sign, exponent,
  * 7 mantissa bits: the kept bits and the guard bit) and on whether any of the low 16 bits is
  * set (they only feed the sticky bit). So two tables of 65,536 codes, built with the generic
  * encoder, give the exact result: one for a zero low half, one for a non-zero low half.
+ * With 7 mantissa bits (bf16) the guard bit is bit 15, the top bit of the low half: the low
+ * half then counts as zero, below half, exactly half or above half, four tables. An fp32
+ * value into fp32 itself is its own bit pattern (NaN: the canonical pattern, as the encoder
+ * gives).
  */
 import { encodeFloat, type EncodeOptions } from './float-codec.ts';
 import type { FloatFormat } from './formats.ts';
@@ -22,7 +26,16 @@ export type Fp32Quantizer = (x: number) => number;
 
 /** A quantizer for fp32 inputs (x must be an fp32 value), or undefined if f is too wide. */
 export function fp32Quantizer(f: FloatFormat, opts: EncodeOptions = {}): Fp32Quantizer | undefined {
-  if (f.manBits > 6 || f.bits > 16) return undefined;
+  if (f.expBits === 8 && f.manBits === 23 && f.bias === 127 && f.specials === 'ieee' && !opts.ftz && !opts.saturate) {
+    const nan = f.nanCode as number; // IEEE fp32 has NaN
+    return (x) => {
+      if (x !== x) return nan;
+      f32[0] = x;
+      return u32[0];
+    };
+  }
+  if (f.manBits > 7 || f.bits > 16) return undefined;
+  if (f.manBits === 7) return f.nanCode === undefined ? undefined : guardInLowHalf(f, opts);
   const exactLow = new Uint16Array(65536);
   const stickyLow = new Uint16Array(65536);
   // a format without NaN (OCP MX FP6/FP4) cannot encode fp32 NaN patterns: their entries
@@ -65,4 +78,20 @@ export function saturatingEncoder(f: FloatFormat): (x: number) => number {
     encoders.set(f, enc);
   }
   return enc;
+}
+
+/** 7 mantissa bits: tables for a low half of 0, (0, 0x8000), 0x8000 and above. */
+function guardInLowHalf(f: FloatFormat, opts: EncodeOptions): Fp32Quantizer {
+  const tables = [0, 1, 0x8000, 0x8001].map((lo) => {
+    const t = new Uint16Array(65536);
+    for (let hi = 0; hi < 65536; hi++) t[hi] = encodeFloat(f, fp32Of(hi * 65536 + lo), opts);
+    return t;
+  });
+  const [zero, below, half, above] = tables;
+  return (x) => {
+    f32[0] = x;
+    const b = u32[0];
+    const lo = b & 0xffff, hi = b >>> 16;
+    return lo === 0 ? zero[hi] : lo < 0x8000 ? below[hi] : lo === 0x8000 ? half[hi] : above[hi];
+  };
 }

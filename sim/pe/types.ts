@@ -86,6 +86,12 @@ export interface PeKind {
   readonly accumulation?: AccumulatorSpec;
   /** block PEs (MX, NVFP4) only */
   readonly block?: BlockPeParts;
+  /**
+   * The GEMM kernel over whole tiles (tile-kernels.ts), where the PE has one: the same bits
+   * as `dot`, output by output. Use it through `tileKernelOf`, which drops it when `dot` was
+   * replaced (a wrapper around a PE).
+   */
+  readonly tile?: TileKernel;
   accToBits(acc: number): number;
   accFromBits(bits: number): number;
   /** real value of an accumulator state */
@@ -93,4 +99,26 @@ export interface PeKind {
   /** real value of an input / weight bit pattern */
   inputValue(bits: number): number;
   weightValue(bits: number): number;
+}
+
+/** Weights laid out for a tile kernel once, reused for every activation tile. */
+export interface PreparedWeights {
+  readonly kernel: TileKernel;
+  /** reduction length and output columns of the weight matrix */
+  readonly k: number;
+  readonly n: number;
+}
+
+/**
+ * A GEMM pass over whole tiles: for every output (i, j) of an m x n tile, acc[i*n + j] gets
+ * the products a(i, p) * b(p, j) for p = k0 .. k0+ku-1 added in that order, exactly as
+ * `dot(a, i*k + k0, 1, b, ..., ku, acc[i*n + j])` adds them.
+ */
+export interface TileKernel {
+  /** the `dot` whose bits this kernel reproduces */
+  readonly dot: PeKind['dot'];
+  /** B (k x n) with element (p, j) at b[p * bRow + j * bCol], laid out for `pass` */
+  prepare(b: ArrayLike<number>, bRow: number, bCol: number, k: number, n: number): PreparedWeights;
+  /** A is m x k row-major bit patterns; acc holds the m x n accumulator states, updated in place */
+  pass(a: ArrayLike<number>, w: PreparedWeights, m: number, k0: number, ku: number, acc: Float64Array): void;
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeFloat } from '../../sim/pe/float-codec.ts';
-import { E2M1, E2M3, E3M2, E4M3, E5M2, E4M3FNUZ, BF16, floatFormat } from '../../sim/pe/formats.ts';
+import { E2M1, E2M3, E3M2, E4M3, E5M2, E4M3FNUZ, BF16, FP16, FP32, floatFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer, saturatingEncoder } from '../../sim/pe/fp32-quantizer.ts';
 
 const f32 = new Float32Array(1);
@@ -17,12 +17,13 @@ describe('fp32 table quantizer', () => {
     [floatFormat('e8m3', 8, 3), { round: 'trunc' as const }], [floatFormat('e8m4', 8, 4), {}],
     // formats without NaN: fp32 NaN patterns are refused, everything else is in the tables
     [E2M1, { saturate: true }], [E3M2, {}], [E2M3, { round: 'trunc' as const }],
+    [BF16, {}], [BF16, { saturate: true }], [BF16, { round: 'trunc' as const }], [floatFormat('e5m7', 5, 7), {}], [FP32, {}],
   ] as const) {
     it(`${f.name} ${JSON.stringify(opts)}: equals the generic encoder on every top half`, () => {
       const q = fp32Quantizer(f, opts)!;
       const bad: string[] = [];
       for (let hi = 0; hi < 65536; hi++) {
-        for (const lo of [0, 1, 0x7fff, 0x8000, 0xffff]) {
+        for (const lo of [0, 1, 0x7fff, 0x8000, 0x8001, 0xffff]) {
           u32[0] = hi * 65536 + lo;
           const x = f32[0];
           if (Number.isNaN(x) && f.nanCode === undefined) {
@@ -44,8 +45,9 @@ describe('fp32 table quantizer', () => {
     }
   });
 
-  it('refuses formats with more than 6 mantissa bits', () => {
-    expect(fp32Quantizer(BF16)).toBeUndefined();
+  it('refuses formats with more than 7 mantissa bits (fp32 itself aside)', () => {
+    expect(fp32Quantizer(FP16)).toBeUndefined();
+    expect(fp32Quantizer(FP32, { saturate: true })).toBeUndefined();
   });
 });
 
