@@ -59,6 +59,9 @@ CKPT_EVERY = 250
 # windows whose logits are stored bit for bit
 LOGIT_WINDOWS = 2
 PREFIXES = (1, 2, 16, 64, 256, 1024)
+# greedy decoding reference: this prompt, continued to CONTEXT characters
+GREEDY_PROMPT = 'It was a truth universally acknowledged, that'
+PAD = ord(' ')
 
 LN2 = math.log(2.0)
 
@@ -72,6 +75,8 @@ def setup(seed: int) -> None:
 
 def read_tokens(path: Path) -> torch.Tensor:
     """The text's bytes as int64 token ids (token id = ASCII code)."""
+    if not path.exists():
+        raise SystemExit(f'{path}: missing; run models/train/lm/prepare_text.py first')
     data = path.read_bytes()
     if any(b > 127 for b in data):
         raise SystemExit(f'{path}: not ASCII; rerun prepare_text.py')
@@ -249,12 +254,36 @@ def evaluate(model: CharLM, x: torch.Tensor, y: torch.Tensor
     return bits, hits, np.stack(first)
 
 
+@torch.no_grad()
+def greedy(model: CharLM, prompt: str) -> str:
+    """Greedy continuation of prompt up to T characters: each step feeds the text so far,
+    padded with spaces to T tokens (causal: the padding does not change the logits at the real
+    positions), and appends the argmax (first index on ties) of the logits at its last position."""
+    t = CONFIG.context
+    seq = list(prompt.encode('ascii'))
+    while len(seq) < t:
+        x = torch.tensor([seq + [PAD] * (t - len(seq))], dtype=torch.int64)
+        seq.append(int(model(x)[0, len(seq) - 1].argmax()))
+    return bytes(seq[len(prompt):]).decode('ascii')
+
+
 def figures(bits: np.ndarray, hits: np.ndarray, t: int) -> dict[str, float | int]:
     chars = bits.size * t
     bpc = float(bits.sum()) / chars
     return {'windows': int(bits.size), 'chars_scored': chars, 'bits_per_char': bpc,
             'nats_per_char': bpc * LN2, 'perplexity': 2.0 ** bpc,
             'top1_correct': int(hits.sum()), 'top1_accuracy': float(hits.sum()) / chars}
+
+
+def blas_library() -> str:
+    """The BLAS this process loaded, as its folder and file name (torch's results depend on it:
+    'openblas-openmp/libblas.so.3' is OpenBLAS, 'blas/libblas.so.3.11.0' the reference BLAS)."""
+    for line in Path('/proc/self/maps').read_text().splitlines():
+        lib = line.split()[-1]
+        if os.path.basename(lib).startswith('libblas.so'):
+            real = Path(os.path.realpath(lib))
+            return f'{real.parent.name}/{real.name}'
+    return 'unknown'
 
 
 def sha256_file(path: Path) -> str:
@@ -269,6 +298,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def export() -> None:
     setup(SEED)
+    if not (CKPT_DIR / 'lm.pt').exists():
+        raise SystemExit(f'{CKPT_DIR / "lm.pt"}: missing; run train_lm.py train first')
     ckpt = torch.load(CKPT_DIR / 'lm.pt')
     model = CharLM(CONFIG)
     model.load_state_dict(ckpt['model'])
@@ -341,6 +372,13 @@ def export() -> None:
             'prefix': 'figures over the first W windows only (what --limit W gives)',
         },
         'eval': figures(bits, hits, c.context),
+        'greedy': {
+            'prompt': GREEDY_PROMPT,
+            'continuation': greedy(model, GREEDY_PROMPT),
+            'protocol': (f'fp32; each step feeds the text so far padded with spaces (32) to '
+                         f'{c.context} tokens and appends the argmax (first index on ties) of the '
+                         f'logits at its last real position; stops at {c.context} characters'),
+        },
         'eval_prefix': {str(w): figures(bits[:w], hits[:w], c.context)
                         for w in PREFIXES if w <= bits.size},
         'files': {
@@ -365,15 +403,16 @@ def export() -> None:
             'valid_windows': ckpt['valid_windows'],
             'log': log,
         },
-        'tools': {'torch': torch.__version__, 'threads': NUM_THREADS,
-                  'eval_seconds': round(eval_secs, 1)},
+        'tools': {'torch': torch.__version__, 'threads': NUM_THREADS, 'opset': OPSET,
+                  'blas': blas_library()},
     }
     write_atomic(OUT_DIR / METRICS_NAME, (json.dumps(metrics, indent=2, sort_keys=True) + '\n')
                  .encode())
     e = metrics['eval']
     print(f'eval: {e["windows"]} windows, {e["chars_scored"]} chars, {e["bits_per_char"]:.6f} '
           f'bits/char, perplexity {e["perplexity"]:.6f}, top-1 {e["top1_accuracy"]:.6f}')
-    print(f'onnx {onnx_path.stat().st_size} bytes, ops {ops}, MACs/window {macs["total"]}')
+    print(f'onnx {onnx_path.stat().st_size} bytes, ops {ops}, MACs/window {macs["total"]}; '
+          f'evaluation took {eval_secs:.0f} s')
 
 
 def main() -> None:
@@ -381,6 +420,8 @@ def main() -> None:
     ap.add_argument('what', choices=['train', 'export', 'all'])
     ap.add_argument('--steps', type=int, default=STEPS)
     args = ap.parse_args()
+    if args.steps < 1:
+        ap.error('--steps must be at least 1')
     if args.what in ('train', 'all'):
         train(args.steps)
     if args.what in ('export', 'all'):
