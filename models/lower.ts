@@ -35,7 +35,7 @@ export type VectorKind =
   | 'relu' | 'gelu' | 'gelu_tanh' | 'sigmoid' | 'silu' | 'tanh' | 'erf' | 'sqrt' | 'sign' | 'neg' | 'abs' | 'exp' | 'log'
   | 'reciprocal' | 'clip' | 'hardsigmoid' | 'hardswish' | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'min' | 'max'
   | 'softmax' | 'layernorm' | 'rmsnorm' | 'batchnorm' | 'maxpool' | 'avgpool' | 'global_avgpool' | 'embedding'
-  | 'transpose' | 'rope' | 'scale' | 'depthwise_conv' | 'reduce' | 'pad' | 'resize' | 'lstm' | 'gru';
+  | 'transpose' | 'rope' | 'scale' | 'where' | 'depthwise_conv' | 'reduce' | 'pad' | 'resize' | 'lstm' | 'gru';
 
 /** Vector-unit work of one node: the simulator's VectorWork, its `op` one of the kinds above. */
 export interface VectorOp extends VectorWork {

@@ -25,6 +25,7 @@ import { GLOBAL_POOL, POOL, type GlobalPoolNode, type PoolNode } from './ops/poo
 import { ROPE, type RopeNode } from './ops/rope.ts';
 import { SOFTMAX, type SoftmaxNode } from './ops/softmax.ts';
 import { TRANSPOSE, type TransposeNode } from './ops/transpose.ts';
+import { WHERE, type WhereNode } from './ops/where.ts';
 import type { OnnxImporter, OperatorDef, ShapeContext } from './ops/types.ts';
 import { CLIP, HARD_ACTIVATION, UNARY, type ClipNode, type HardActivationNode, type UnaryNode } from './ops/unary.ts';
 import {
@@ -36,14 +37,14 @@ export type GraphNode =
   | Conv2dNode | LinearNode | MatMulNode | AttentionNode | PoolNode | GlobalPoolNode | BinaryNode
   | UnaryNode | IdentityNode | ClipNode | SoftmaxNode | NormNode | BatchNormNode | EmbeddingNode | ConcatNode
   | ReshapeNode | FlattenNode | TransposeNode | SliceNode | ExpandNode | RopeNode | GatherNode | ReduceNode | PadNode
-  | RecurrentNode | HardActivationNode | EinsumNode | ResizeNode;
+  | RecurrentNode | HardActivationNode | EinsumNode | ResizeNode | WhereNode;
 
 export type OpName = GraphNode['op'];
 
 /** Every operator module (OperatorDef's methods take the module's own node type). */
 const OPERATORS: readonly OperatorDef[] = [
   CONV, LINEAR, MATMUL, ATTENTION, POOL, GLOBAL_POOL, ELEMENTWISE, UNARY, IDENTITY, CLIP, SOFTMAX, NORM, BATCHNORM,
-  EMBEDDING, CONCAT, RESHAPE, FLATTEN, TRANSPOSE, SLICE, EXPAND, ROPE, GATHER, REDUCE, PAD, RECURRENT, HARD_ACTIVATION, EINSUM, RESIZE,
+  EMBEDDING, CONCAT, RESHAPE, FLATTEN, TRANSPOSE, SLICE, EXPAND, ROPE, GATHER, REDUCE, PAD, RECURRENT, HARD_ACTIVATION, EINSUM, RESIZE, WHERE,
 ];
 
 const BY_OP = new Map<string, OperatorDef>();

@@ -65,8 +65,27 @@ export interface AccessWindow {
 }
 
 /** Accuracy of a run's trained model on a data set (through the run's PE and dataflow). */
+/** A language model's figures on a text set (RunAccuracy.language). */
+export interface LanguageAccuracy {
+  /** windows of T tokens, each scoring T next characters */
+  readonly windows: number;
+  readonly characters: number;
+  /** mean -log2 p(next character) of the simulated arithmetic */
+  readonly bits_per_char: number;
+  /** 2 ^ bits_per_char */
+  readonly perplexity: number;
+  readonly reference_bits_per_char: number;
+  readonly reference_perplexity: number;
+}
+
+/**
+ * Accuracy figures of a run. On an image set, per image; on a text set (a language model), the
+ * samples are windows and top-1, agreement and cosine are per character (next-token choices),
+ * with the bits per character in `language`.
+ */
 export interface RunAccuracy {
   readonly dataset: string;
+  /** images, or windows of a text set */
   readonly images: number;
   /** top-1 accuracy of the simulated arithmetic */
   readonly top1: number;
@@ -78,8 +97,10 @@ export interface RunAccuracy {
   readonly rel_error: number;
   /** mean cosine similarity of each image's logits with the reference's */
   readonly cosine: number;
-  /** images whose logits were not finite */
+  /** images (positions of a text set) whose logits were not finite */
   readonly non_finite: number;
+  /** text sets only */
+  readonly language?: LanguageAccuracy;
 }
 
 /** What a layer, and a whole run, counts. */

@@ -7,16 +7,20 @@ import type { ArchConfig } from '../../sim/arch/schema.ts';
 import type { PeOptions } from '../../sim/pe/registry.ts';
 import type { RunAccuracy } from '../../sim/result.ts';
 import { runAccuracy } from './run.ts';
-import { DATASETS, layerPes, type DatasetName } from './task.ts';
+import { DATASETS, datasetSamples, layerPes, loadGraph, type DatasetName } from './task.ts';
 import { resolveTrainedModel } from './trained.ts';
 import { InputError } from '../../sim/errors.ts';
 
-/** InputError unless the data set is known and the model has trained weights (checked before a run starts). */
+/**
+ * InputError unless the data set is known, the model has trained weights and fits the data set
+ * (a language model on a text set, an image model on an image set): checked before a run starts.
+ */
 export function checkAccuracyRequest(model: string, dataset: string): void {
-  if (!(DATASETS as readonly string[]).includes(dataset)) {
+  if (!DATASETS.includes(dataset)) {
     throw new InputError(`unknown dataset '${dataset}'; valid: ${DATASETS.join(', ')}`);
   }
-  resolveTrainedModel(model);
+  const file = resolveTrainedModel(model);
+  datasetSamples(dataset, loadGraph(file), `model ${model}`);
 }
 
 export async function accuracyOfRun(

@@ -8,7 +8,9 @@ import { runShared } from '../parallel.ts';
 import { normalizeImages } from '../data/fmnist.ts';
 import { InputError } from '../../sim/errors.ts';
 import { concatChunks, summarize, type AccuracySummary, type ChunkResult } from './evaluate.ts';
-import { loadDataset, loadGraph, runAccuracyTask, type AccuracySetup, type AccuracyTask } from './task.ts';
+import { datasetSamples, loadDataset, loadGraph, runAccuracyTask, type AccuracySetup, type AccuracyTask } from './task.ts';
+import { concatTextChunks, summarizeText, type TextChunk } from './text.ts';
+import { isTextSet } from '../data/text.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { hasWeights } from '../graph.ts';
@@ -28,7 +30,10 @@ export interface AccuracyRunOptions {
 
 export interface AccuracyRun {
   readonly summary: AccuracySummary;
+  /** an image set's logits (none on a text set) */
   readonly result: ChunkResult;
+  /** a text set's per-window figures */
+  readonly text?: TextChunk;
 }
 
 const workerFile = workerModule('models/accuracy/worker');
@@ -40,6 +45,7 @@ function checkSetup(setup: AccuracySetup): void {
   if (setup.binaryPe !== undefined) getPe(setup.binaryPe);
   if (setup.psum !== undefined) getFormat(setup.psum);
   const g = loadGraph(setup.modelFile);
+  datasetSamples(setup.dataset, g, `model ${setup.modelFile}`);
   if (!hasWeights(g)) throw new InputError(`model ${setup.modelFile} has no weights: accuracy needs a trained model`);
   if (setup.binaryPe !== undefined && !g.nodes.some(isBinaryNode)) {
     throw new InputError(`model ${setup.modelFile} has no binary layers for the ${setup.binaryPe} PE`);
@@ -54,8 +60,9 @@ const referenceCache = new Map<string, { readonly count: number; readonly logits
 const REFERENCE_CACHE_MAX = 8;
 
 export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions = {}): Promise<AccuracyRun> {
-  const data = loadDataset(setup.dataset);
   checkSetup(setup);
+  if (isTextSet(setup.dataset)) return runTextAccuracy(setup, opts);
+  const data = loadDataset(setup.dataset);
   const n = opts.limit ?? data.count;
   if (!Number.isInteger(n) || n < 1 || n > data.count) {
     throw new InputError(`--limit must be an integer in 1..${data.count}, got ${opts.limit}`);
@@ -88,7 +95,7 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
   });
   const chunks = settled.map((r) => {
     if (r.status === 'rejected') throw r.reason;
-    return r.value;
+    return r.value as ChunkResult;
   });
   let result = concatChunks(chunks);
   if (wantReference && !reference && cachedRef) {
@@ -99,4 +106,36 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
     referenceCache.set(refKey, { count: n, logits: result.refLogits.slice() });
   }
   return { summary: summarize(result, data.labels.subarray(0, n)), result };
+}
+
+/**
+ * A language model on a text set: windows in ranges (a window is a whole forward pass, ~10^8
+ * MACs: small ranges keep progress and workers even), this thread and the warm pool, chunks
+ * assembled in window order.
+ */
+async function runTextAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions): Promise<AccuracyRun> {
+  const samples = datasetSamples(setup.dataset, loadGraph(setup.modelFile), `model ${setup.modelFile}`);
+  const n = opts.limit ?? samples;
+  if (!Number.isInteger(n) || n < 1 || n > samples) {
+    throw new InputError(`--limit must be an integer in 1..${samples}, got ${opts.limit}`);
+  }
+  const jobs = opts.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${jobs}`);
+  const chunk = opts.chunk ?? Math.max(1, Math.min(4, Math.ceil(n / (4 * jobs))));
+  const tasks: AccuracyTask[] = [];
+  for (let start = 0; start < n; start += chunk) tasks.push({ ...setup, start, count: Math.min(chunk, n - start), reference: opts.reference ?? true });
+  let done = 0;
+  const settled = await runShared(tasks, {
+    jobs, workerFile, local: runAccuracyTask,
+    onResult: (t) => {
+      done += t.count;
+      opts.onProgress?.(done, n);
+    },
+  });
+  const chunks = settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value as TextChunk;
+  });
+  const text = concatTextChunks(chunks);
+  return { summary: summarizeText(text), result: concatChunks([]), text };
 }

@@ -1,5 +1,6 @@
 /**
- * One unit of an accuracy run: a range of test images through one model on one PE setup.
+ * One unit of an accuracy run: a range of test images (or text windows, for a language model on
+ * a text set) through one model on one PE setup.
  * Plain data, so it crosses to worker threads; each worker caches the model and the data.
  */
 import { readFileSync } from 'node:fs';
@@ -12,9 +13,13 @@ import type { Graph } from '../graph.ts';
 import { importOnnx } from '../import/onnx.ts';
 import { arrayBackend } from '../exec/array-backend.ts';
 import { evaluateImages, type Backends, type ChunkResult } from './evaluate.ts';
+import { evaluateText, type TextChunk } from './text.ts';
+import { checkVocabulary, isTextSet, loadText, windowCount, TEXT_SETS } from '../data/text.ts';
+import { lmShape } from '../lm/model.ts';
 
-export const DATASETS = ['fmnist'] as const;
-export type DatasetName = (typeof DATASETS)[number];
+/** image sets, then the text sets of language models (models/data/text.ts) */
+export const DATASETS: readonly string[] = ['fmnist', ...Object.keys(TEXT_SETS)];
+export type DatasetName = string;
 
 export interface AccuracySetup {
   readonly modelFile: string;
@@ -70,6 +75,24 @@ export function loadGraph(file: string): Graph {
   return g;
 }
 
+/** Samples of a data set for a model: images, or the windows of a text set at the model's context. */
+export function datasetSamples(name: DatasetName, g: Graph, what: string): number {
+  if (!isTextSet(name)) {
+    lmRefused(g, name);
+    return loadDataset(name).count;
+  }
+  const lm = lmShape(g, what);
+  const text = loadText(name);
+  checkVocabulary(text, lm.vocab, `data set '${name}'`);
+  return windowCount(text.length, lm.context);
+}
+
+/** A language model on an image set: refused by name rather than by a shape mismatch deep in the run. */
+function lmRefused(g: Graph, name: string): void {
+  const x = g.inputs.length === 1 ? g.tensors.get(g.inputs[0]) : undefined;
+  if (x?.dtype === 'int64') throw new InputError(`data set '${name}' is images, and the model takes token ids; text data sets: ${Object.keys(TEXT_SETS).join(', ')}`);
+}
+
 export function loadDataset(name: DatasetName): FmnistSet {
   if (name !== 'fmnist') throw new InputError(`unknown dataset '${name}'; valid: ${DATASETS.join(', ')}`);
   fmnist ??= loadFmnist();
@@ -99,8 +122,9 @@ function backendsOf(t: AccuracySetup): Backends {
   return b;
 }
 
-export function runAccuracyTask(t: AccuracyTask): ChunkResult {
+export function runAccuracyTask(t: AccuracyTask): ChunkResult | TextChunk {
   const g = loadGraph(t.modelFile);
+  if (isTextSet(t.dataset)) return evaluateText(g, loadText(t.dataset), t.start, t.count, backendsOf(t), t.reference ?? true);
   const images = t.images ?? normalizeImages(loadDataset(t.dataset), t.start, t.count);
   return evaluateImages(g, images, t.count, backendsOf(t), t.reference ?? true);
 }

@@ -10,8 +10,8 @@
 import { InputError } from '../../sim/errors.ts';
 import { decode, encode } from '../../sim/pe/codec.ts';
 import { isFloat, type NumberFormat } from '../../sim/pe/formats.ts';
-import { hasWeights, numel, tensor, type Graph } from '../graph.ts';
-import { operatorOf } from '../operators.ts';
+import { hasWeights, numel, tensor, type Graph, type Shape } from '../graph.ts';
+import { operatorOf, type GraphNode } from '../operators.ts';
 import type { KernelContext } from '../ops/types.ts';
 import { fp32Backend, type ArrayBackend } from './backends.ts';
 
@@ -33,9 +33,40 @@ export interface ExecOptions {
 
 export type Tensors = Map<string, Float32Array>;
 
-/** Runs the graph; returns the outputs (or every tensor with keepAll). */
-export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Array>>, opts: ExecOptions = {}): Tensors {
-  if (!hasWeights(g)) throw new InputError(`graph ${g.name} has no weights: it can be timed but not executed`);
+/** The arithmetic of a run, as every kernel sees it. */
+export interface Arithmetic {
+  readonly array: ArrayBackend;
+  readonly binArray: ArrayBackend;
+  readonly attnArray: ArrayBackend;
+  /** rounds a vector-unit result into the vector format */
+  readonly vr: (x: number) => number;
+}
+
+/**
+ * One node through its operator's kernel, on the given input values and shapes (the graph's, or
+ * a slice of positions of them: the KV-cache decoder, models/lm/decoder.ts, runs the kernels on
+ * the new positions only, with the arithmetic of a whole-graph run).
+ */
+export function runKernel(
+  g: Graph, node: GraphNode, arith: Arithmetic, val: (j: number) => Float32Array, shapes: readonly Shape[], outShape: Shape,
+): Float32Array {
+  const { vr } = arith;
+  const ctx: KernelContext = {
+    g, ...arith, val, outShape, outN: numel(outShape),
+    has: (j) => node.inputs[j] !== undefined && node.inputs[j] !== '',
+    shp: (j) => shapes[j],
+    map1(f) {
+      const x = val(0);
+      const o = new Float32Array(x.length);
+      for (let e = 0; e < x.length; e++) o[e] = vr(f(x[e]));
+      return o;
+    },
+  };
+  return operatorOf(node.op).kernel(ctx, node);
+}
+
+/** The backends and vector rounding of a set of options. */
+export function arithmeticOf(opts: ExecOptions): Arithmetic {
   const array = opts.array ?? fp32Backend;
   const binArray = opts.binaryArray ?? array;
   const attnArray = opts.attentionArray ?? array;
@@ -44,6 +75,14 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
     if (!isFloat(vf)) throw new InputError(`vector format must be a float format, got ${vf.name}`);
     return (x: number) => decode(vf, encode(vf, x));
   })();
+
+  return { array, binArray, attnArray, vr };
+}
+
+/** Runs the graph; returns the outputs (or every tensor with keepAll). */
+export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Array>>, opts: ExecOptions = {}): Tensors {
+  if (!hasWeights(g)) throw new InputError(`graph ${g.name} has no weights: it can be timed but not executed`);
+  const arith = arithmeticOf(opts);
 
   const vals: Tensors = new Map();
   for (const t of g.tensors.values()) if (t.data) vals.set(t.name, t.data);
@@ -65,19 +104,8 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
       if (!v) throw new Error(`node '${node.name}': input '${node.inputs[j]}' has no value`);
       return v;
     };
-    const outShape = tensor(g, node.output).shape;
-    const ctx: KernelContext = {
-      g, array, binArray, attnArray, vr, val, outShape, outN: numel(outShape),
-      has: (j) => node.inputs[j] !== undefined && node.inputs[j] !== '',
-      shp: (j) => tensor(g, node.inputs[j]).shape,
-      map1(f) {
-        const x = val(0);
-        const o = new Float32Array(x.length);
-        for (let e = 0; e < x.length; e++) o[e] = vr(f(x[e]));
-        return o;
-      },
-    };
-    vals.set(node.output, operatorOf(node.op).kernel(ctx, node));
+    const shapes = node.inputs.map((x) => (x === '' ? [] : tensor(g, x).shape));
+    vals.set(node.output, runKernel(g, node, arith, val, shapes, tensor(g, node.output).shape));
     if (!opts.keepAll) {
       for (const x of node.inputs) {
         if (x !== '' && lastUse.get(x) === i && !keep.has(x) && tensor(g, x).role === 'activation') vals.delete(x);

@@ -1,0 +1,37 @@
+/**
+ * Where(condition, x, y): x where the condition is true, else y, with numpy broadcasting of all
+ * three. With every input a constant the importer folds it (const-eval.ts); this operator is
+ * the run-time select, as in a causal language model's masked attention scores
+ * (`masked_fill(future, -inf)` exports as Where(future, -inf, scores)). On the vector unit, one
+ * pass; a select rounds nothing (each value is one of its inputs' fp32 values).
+ */
+import { broadcastOffsets, sameShape } from '../exec/kernel-util.ts';
+import { broadcastShapes, type NodeBase } from '../graph.ts';
+import type { OperatorDef } from './types.ts';
+
+export interface WhereNode extends NodeBase {
+  readonly op: 'where';
+}
+
+export const WHERE: OperatorDef<WhereNode> = {
+  ops: ['where'],
+  inferShape: (s, node) => broadcastShapes(node, s.sh(0), broadcastShapes(node, s.sh(1), s.sh(2))),
+  lower(ctx) {
+    ctx.vector('where', ctx.outElements);
+    return { mapping: 'vector', detail: 'select on the vector unit' };
+  },
+  kernel(ctx) {
+    const { outShape, outN } = ctx;
+    const c = ctx.val(0), x = ctx.val(1), y = ctx.val(2);
+    const off = (i: number) => (sameShape(ctx.shp(i), outShape) ? undefined : broadcastOffsets(outShape, ctx.shp(i)));
+    const co = off(0), xo = off(1), yo = off(2);
+    const o = new Float32Array(outN);
+    for (let i = 0; i < outN; i++) o[i] = c[co ? co[i] : i] !== 0 ? x[xo ? xo[i] : i] : y[yo ? yo[i] : i];
+    return o;
+  },
+  onnx: {
+    Where(ctx) {
+      ctx.add({ op: 'where', name: ctx.name, inputs: [ctx.input(0), ctx.input(1), ctx.input(2)], output: ctx.out });
+    },
+  },
+};
