@@ -4,8 +4,9 @@ import { InputError } from '../../sim/errors.ts';
 import { ACCUMULATE, DATAFLOWS, accumulateOf, type Accumulate, type Dataflow } from '../../sim/arch/schema.ts';
 import { runAccuracy } from '../../models/accuracy/run.ts';
 import { DATASETS, layerPes, type DatasetName } from '../../models/accuracy/task.ts';
-import { recordedPredictions, resolveTrainedModel, trainedMetrics } from '../../models/accuracy/trained.ts';
+import { LANGUAGE_MODELS, recordedLmFigures, recordedPredictions, resolveTrainedModel, trainedMetrics } from '../../models/accuracy/trained.ts';
 import { argmax } from '../../models/accuracy/evaluate.ts';
+import { isTextSet } from '../../models/data/text.ts';
 import { loadArch } from '../arch-file.ts';
 import { printJson, printTable } from '../io.ts';
 import { progressCallback } from '../progress.ts';
@@ -19,7 +20,7 @@ interface AccuracyArgs extends PeOptionArgs {
   pe: string;
   attentionPe?: string;
   fpPe: string;
-  dataset: string;
+  dataset?: string;
   limit?: number;
   arch: string;
   dataflow?: string;
@@ -40,12 +41,12 @@ const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 export const accuracyCommand: CommandBody<AccuracyArgs> = {
   builder: (y: Argv<object>) =>
     withPeOptions(y)
-      .option('model', { type: 'string', demandOption: true, describe: `trained model (${Object.keys(trainedMetrics()).join(', ') || 'see models/data/trained'}) or an .onnx file with weights` })
+      .option('model', { type: 'string', demandOption: true, describe: `trained model (${[...Object.keys(trainedMetrics()), ...Object.keys(LANGUAGE_MODELS)].join(', ') || 'see models/data/trained'}) or an .onnx file with weights` })
       .option('pe', { type: 'string', demandOption: true, describe: 'PE kind of the array ops (bitweave pes)' })
       .option('attention-pe', { type: 'string', describe: 'PE kind of the attention matmuls alone (Q K^T, A V)' })
       .option('fp-pe', { type: 'string', default: 'fp32', describe: 'with --pe xnor: the PE of the non-binary layers (BNNs keep first and last layers in higher precision)' })
-      .option('dataset', { type: 'string', default: 'fmnist', describe: `data set: ${DATASETS.join(', ')} (the committed Fashion-MNIST test set)` })
-      .option('limit', integerOption('limit', { min: 1, describe: 'first N images only' }))
+      .option('dataset', { type: 'string', describe: `data set: ${DATASETS.join(', ')} (fmnist: the Fashion-MNIST test set, the default; austen: Persuasion, the default of the language model)` })
+      .option('limit', integerOption('limit', { min: 1, describe: 'first N images (text: windows of the model\'s context) only' }))
       .option('arch', { type: 'string', default: 'scale', describe: 'array whose rows fold K in ws/is (preset or file)' })
       .option('dataflow', { type: 'string', describe: 'os | ws | is: the order of additions (default: the arch\'s)' })
       .option('psum', { type: 'string', describe: 'partial-sum storage format between folds (default: the accumulator)' })
@@ -59,12 +60,14 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       .example('$0 accuracy --model cnn --pe fp8-e4m3', 'CNN on the 10,000 test images with e4m3 multipliers')
       .example('$0 accuracy --model vit --pe fp32 --attention-pe lmul-m4 --limit 1000', 'L-Mul in attention only')
       .example('$0 accuracy --model bcnn --pe xnor', 'binary layers on XNOR-popcount, first and last layers in fp32')
-      .example('$0 accuracy --model mlp --pe bf16 --acc bf16 --dataflow ws --jobs 2', 'bf16 accumulation in ws order') as unknown as Argv<AccuracyArgs>,
+      .example('$0 accuracy --model mlp --pe bf16 --acc bf16 --dataflow ws --jobs 2', 'bf16 accumulation in ws order')
+      .example('$0 accuracy --model lm-austen --dataset austen --pe fp8-e4m3 --limit 16', 'bits per character of the language model on 16 windows of Persuasion') as unknown as Argv<AccuracyArgs>,
   handler: async (args) => {
     checkJobs(args.jobs, args.force);
     const modelFile = resolveTrainedModel(args.model);
-    if (!(DATASETS as readonly string[]).includes(args.dataset)) {
-      throw new InputError(`unknown dataset '${args.dataset}'; valid: ${DATASETS.join(', ')}`);
+    const dataset = args.dataset ?? (Object.hasOwn(LANGUAGE_MODELS, args.model) ? LANGUAGE_MODELS[args.model].dataset : 'fmnist');
+    if (!DATASETS.includes(dataset)) {
+      throw new InputError(`unknown dataset '${dataset}'; valid: ${DATASETS.join(', ')}`);
     }
     const arch = loadArch(args.arch);
     const dataflow = (args.dataflow ?? arch.dataflow) as Dataflow;
@@ -75,7 +78,7 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
     const accumulate = accumulateOf({ dataflow, accumulate: (args.accumulate as Accumulate | undefined) ?? arch.accumulate });
     const setup = {
       modelFile,
-      dataset: args.dataset as DatasetName,
+      dataset: dataset as DatasetName,
       ...layerPes(args.pe, args.fpPe),
       peOptions: peOptionsFrom(args),
       ...(args.attentionPe !== undefined && { attentionPe: args.attentionPe }),
@@ -98,7 +101,7 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
         })
       : undefined;
     const started = Date.now();
-    const progress = progressCallback('accuracy', 'images', { quiet: args.quiet === true });
+    const progress = progressCallback('accuracy', isTextSet(dataset) ? 'windows' : 'images', { quiet: args.quiet === true });
     const { summary, result } = await runAccuracy(setup, {
       ...(args.limit !== undefined && { limit: args.limit }), jobs: args.jobs, onProgress: progress.onProgress,
     });
@@ -120,24 +123,41 @@ export const accuracyCommand: CommandBody<AccuracyArgs> = {
       table_pe_pj_per_image: energy.layers.reduce((s, l) => s + (l.energy_model ? l.energy_model.table.compute + l.energy_model.table.registers : 0), 0),
       layers: energy.layers.map((l) => ({ name: l.name, macs: l.macs, energy_pj: l.energy_pj, energy_model: l.energy_model })),
     };
+    const lm = summary.language;
+    const pytorch = lm ? recordedLmFigures(args.model, lm.windows) : undefined;
     const report = {
-      model: args.model, dataset: args.dataset, pe: args.pe, attention_pe: args.attentionPe ?? args.pe,
+      model: args.model, dataset, pe: args.pe, attention_pe: args.attentionPe ?? args.pe,
       acc: args.acc ?? null, dataflow, accumulate, rows: arch.array.rows, psum: args.psum ?? null,
       ...summary,
       reference_agrees_with_pytorch: pytorchAgreement ?? null,
       ...(energyReport && { energy: energyReport }),
+      ...(lm && { pytorch_bits_per_char: pytorch?.bits_per_char ?? null }),
     };
     if (args.json) return printJson(report);
-    process.stdout.write(`${args.model} on ${args.dataset} (${summary.images} images), PE ${args.pe}` +
+    const samples = lm ? `${lm.windows} windows, ${lm.characters} characters` : `${summary.images} images`;
+    process.stdout.write(`${args.model} on ${dataset} (${samples}), PE ${args.pe}` +
       `${args.attentionPe ? `, attention ${args.attentionPe}` : ''}${args.pe === 'xnor' ? `, non-binary layers ${args.fpPe}` : ''}, ${dataflow} order on ${arch.array.rows} rows` +
       `${dataflow === 'os' ? '' : `, accumulate ${accumulate}`}\n\n`);
+    const rows: string[][] = lm
+      ? [
+        ['bits per character', lm.bits_per_char.toFixed(6)],
+        ['fp32 reference bits per character', lm.reference_bits_per_char.toFixed(6)],
+        ...(pytorch ? [['PyTorch bits per character (recorded)', pytorch.bits_per_char.toFixed(6)]] : []),
+        ['perplexity', lm.perplexity.toFixed(4)],
+        ['next-character top-1', pct(summary.top1)],
+        ['fp32 reference top-1', pct(summary.reference_top1)],
+        ['agreement with fp32 next-character choices', pct(summary.agreement)],
+      ]
+      : [
+        ['top-1 accuracy', pct(summary.top1)],
+        ['fp32 reference top-1', pct(summary.reference_top1)],
+        ['agreement with fp32 predictions', pct(summary.agreement)],
+      ];
     printTable(['figure', 'value'], [
-      ['top-1 accuracy', pct(summary.top1)],
-      ['fp32 reference top-1', pct(summary.reference_top1)],
-      ['agreement with fp32 predictions', pct(summary.agreement)],
+      ...rows,
       ['relative error of logits', summary.rel_error.toExponential(3)],
       ['mean cosine similarity', summary.cosine.toFixed(6)],
-      ...(summary.non_finite > 0 ? [['images with non-finite logits', String(summary.non_finite)]] : []),
+      ...(summary.non_finite > 0 ? [[lm ? 'positions with non-finite logits' : 'images with non-finite logits', String(summary.non_finite)]] : []),
       ...(pytorchAgreement !== undefined ? [['fp32 reference vs PyTorch predictions', pct(pytorchAgreement)]] : []),
       ['time', `${seconds.toFixed(1)} s`],
     ]);

@@ -25,20 +25,19 @@ import { readInputText } from '../../models/io/input-file.ts';
 import { writeFileAtomic } from '../../models/io/output-files.ts';
 import { readNpy, readNpz, writeNpy, writeNpz, type NpyArray } from '../../models/io/npy.ts';
 import { openModel } from '../../models/source.ts';
-import { accumulateOf, parseArch, type ArchConfig } from '../../sim/arch/schema.ts';
+import { accumulateOf, type ArchConfig } from '../../sim/arch/schema.ts';
 import { InputError } from '../../sim/errors.ts';
-import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import {
   compareWithBaseline, newBaseline, parseBaseline, serializeBaseline, updateChanges, type Baseline, type Comparison, type DiffRow,
 } from '../../sim/precision-check/baseline.ts';
-import { loadArch } from '../arch-file.ts';
+import { arrayOrderOf } from '../array-order.ts';
 import type { CommandBody } from './index.ts';
 import { integerOption } from '../option-checks.ts';
 import { printBaselineDiff } from '../baseline-table.ts';
 import { printJson, printTable } from '../io.ts';
-import { jsonReal, peOptionsFrom, withPeOptions, type PeOptionArgs } from '../options.ts';
+import { jsonReal, withPeOptions, type PeOptionArgs } from '../options.ts';
 
 interface ExecArgs extends PeOptionArgs {
   model: string;
@@ -113,17 +112,7 @@ function checkWritableFile(path: string, what: string): void {
 function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKind): ExecPlan {
   // the array: its order of additions (dataflow, rows, accumulation, partial-sum format)
   const archGiven = args.arch !== undefined;
-  const base = loadArch(args.arch ?? 'scale');
-  const doc = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
-  if (args.dataflow !== undefined) doc.dataflow = args.dataflow.toLowerCase();
-  if (args.accumulate !== undefined) doc.accumulate = args.accumulate;
-  if (args.psum !== undefined) doc.psum = args.psum;
-  const arch = parseArch(doc, `${args.arch ?? 'scale'}${args.dataflow ?? args.accumulate ?? args.psum ? ' (with command-line overrides)' : ''}`);
-  const peOptions: PeOptions = { ...(arch.acc !== undefined && { acc: arch.acc }), ...peOptionsFrom(args) };
-  const order: ArrayOrder = {
-    dataflow: arch.dataflow, rows: arch.array.rows, accumulate: accumulateOf(arch),
-    ...(arch.psum !== undefined && { psum: getFormat(arch.psum) }),
-  };
+  const { arch, order, peOptions } = arrayOrderOf(args);
   const pes = peList(args, arch, archGiven);
   const tech = args.technology?.trim().toLowerCase();
   if (tech !== undefined && tech !== 'gates45') {

@@ -78,6 +78,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => body((await import('./accuracy.ts')).accuracyCommand),
   },
   {
+    command: 'generate',
+    describe: 'a language model continues a prompt through a PE\'s arithmetic (KV-cache decoding); --compare PE kinds side by side',
+    load: async () => body((await import('./generate.ts')).generateCommand),
+  },
+  {
     command: 'exec',
     describe: "run your model on your data through a PE's arithmetic: outputs, error vs fp32 per output and per node, precision baseline",
     load: async () => body((await import('./exec.ts')).execCommand),

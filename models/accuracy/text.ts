@@ -25,6 +25,10 @@ export interface TextChunk {
   readonly refBits: Float64Array;
   readonly refHits: Float64Array;
   readonly agree: Float64Array;
+  /** per window, per position: the PE run's next-token choice (the first index of the largest logit) */
+  readonly choices: Uint16Array;
+  /** the same for the fp32 reference */
+  readonly refChoices: Uint16Array;
   readonly errSq: number;
   readonly refSq: number;
   /** sum over positions of the cosine of the logits with the reference's */
@@ -37,6 +41,7 @@ export function evaluateText(g: Graph, text: Uint8Array, start: number, count: n
   const { context: t, vocab: v, input, output } = lmShape(g, g.name);
   const per = () => new Float64Array(count);
   const bits = per(), hits = per(), refBits = per(), refHits = per(), agree = per();
+  const choices = new Uint16Array(count * t), refChoices = new Uint16Array(count * t);
   let errSq = 0, refSq = 0, cosSum = 0, nonFinite = 0;
   for (let i = 0; i < count; i++) {
     const w = start + i;
@@ -52,7 +57,9 @@ export function evaluateText(g: Graph, text: Uint8Array, start: number, count: n
     bits[i] = s.bits; hits[i] = s.hits; refBits[i] = rs.bits; refHits[i] = rs.hits;
     for (let p = 0; p < t; p++) {
       const o = p * v;
-      if (argmax(y, o, v) === argmax(r, o, v)) agree[i]++;
+      choices[i * t + p] = argmax(y, o, v);
+      refChoices[i * t + p] = argmax(r, o, v);
+      if (choices[i * t + p] === refChoices[i * t + p]) agree[i]++;
       let dot = 0, nx = 0, ny = 0, finite = true;
       for (let j = o; j < o + v; j++) {
         const a = y[j], b = r[j];
@@ -65,7 +72,7 @@ export function evaluateText(g: Graph, text: Uint8Array, start: number, count: n
       cosSum += nx > 0 && ny > 0 ? dot / Math.sqrt(nx * ny) : 0;
     }
   }
-  return { kind: 'text', count, context: t, bits, hits, refBits, refHits, agree, errSq, refSq, cosSum, nonFinite };
+  return { kind: 'text', count, context: t, bits, hits, refBits, refHits, agree, choices, refChoices, errSq, refSq, cosSum, nonFinite };
 }
 
 export function concatTextChunks(chunks: readonly TextChunk[]): TextChunk {
@@ -77,9 +84,18 @@ export function concatTextChunks(chunks: readonly TextChunk[]): TextChunk {
     return out;
   };
   const sum = (f: (c: TextChunk) => number) => chunks.reduce((s, c) => s + f(c), 0);
+  const joined = (f: (c: TextChunk) => Uint16Array) => {
+    const out = new Uint16Array(chunks.reduce((s, c) => s + f(c).length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(f(c), at);
+      at += f(c).length;
+    }
+    return out;
+  };
   return {
     kind: 'text', count, context: chunks[0]?.context ?? 0,
-    bits: cat((c) => c.bits), hits: cat((c) => c.hits), refBits: cat((c) => c.refBits), refHits: cat((c) => c.refHits), agree: cat((c) => c.agree),
+    bits: cat((c) => c.bits), hits: cat((c) => c.hits), refBits: cat((c) => c.refBits), refHits: cat((c) => c.refHits), agree: cat((c) => c.agree), choices: joined((c) => c.choices), refChoices: joined((c) => c.refChoices),
     errSq: sum((c) => c.errSq), refSq: sum((c) => c.refSq), cosSum: sum((c) => c.cosSum), nonFinite: sum((c) => c.nonFinite),
   };
 }

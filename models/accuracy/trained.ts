@@ -23,6 +23,11 @@ export function trainedMetrics(): Record<string, TrainedEntry> {
   return (JSON.parse(readFileSync(file, 'utf8')) as { models: Record<string, TrainedEntry> }).models;
 }
 
+/** The trained language models (models/train/lm/README.md), by name: their ONNX file and figures. */
+export const LANGUAGE_MODELS: Readonly<Record<string, { readonly onnx: string; readonly metrics: string; readonly dataset: string }>> = {
+  'lm-austen': { onnx: 'lm-austen.onnx', metrics: 'lm-metrics.json', dataset: 'austen' },
+};
+
 /** A trained model name or an .onnx path -> the ONNX file. */
 export function resolveTrainedModel(source: string): string {
   const s = source.trim();
@@ -30,7 +35,9 @@ export function resolveTrainedModel(source: string): string {
   const models = trainedMetrics();
   const entry = models[s];
   if (entry) return join(TRAINED_DIR, entry.onnx);
-  const names = Object.keys(models).join(', ');
+  const lm = Object.hasOwn(LANGUAGE_MODELS, s) ? LANGUAGE_MODELS[s] : undefined;
+  if (lm) return join(TRAINED_DIR, lm.onnx);
+  const names = [...Object.keys(models), ...Object.keys(LANGUAGE_MODELS)].join(', ');
   if (isZooSpec(s)) {
     throw new InputError(`model '${s}' has no trained weights (a zoo model can be timed, not evaluated); trained models: ${names}, or an .onnx file`);
   }
@@ -42,4 +49,26 @@ export function recordedPredictions(name: string): Uint8Array | undefined {
   const entry = trainedMetrics()[name];
   if (!entry) return undefined;
   return new Uint8Array(readFileSync(join(TRAINED_DIR, entry.predictions)));
+}
+
+/**
+ * PyTorch's fp32 figures of a trained language model over its first `windows` windows, from the
+ * per-window records written at export ([W, 2] float64: bits of the window's targets, top-1 hits).
+ */
+export function recordedLmFigures(name: string, windows: number): { bits_per_char: number; top1: number } | undefined {
+  const lm = Object.hasOwn(LANGUAGE_MODELS, name) ? LANGUAGE_MODELS[name] : undefined;
+  if (!lm) return undefined;
+  const metrics = JSON.parse(readFileSync(join(TRAINED_DIR, lm.metrics), 'utf8')) as {
+    files: { windows: { file: string } }; model: { config: { context: number } };
+  };
+  const buf = readFileSync(join(TRAINED_DIR, metrics.files.windows.file));
+  const rec = new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8);
+  if (windows > rec.length / 2) return undefined;
+  let bits = 0, hits = 0;
+  for (let w = 0; w < windows; w++) {
+    bits += rec[2 * w];
+    hits += rec[2 * w + 1];
+  }
+  const chars = windows * metrics.model.config.context;
+  return { bits_per_char: bits / chars, top1: hits / chars };
 }
