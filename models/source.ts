@@ -4,14 +4,14 @@
  * is one) and its lowering: the array ops (sim/workload/layer.ts Layers with repeat counts) and
  * the vector ops that `bitweave run` simulates.
  */
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { InputError } from '../sim/errors.ts';
 import type { Layer, PaddingMode } from '../sim/workload/layer.ts';
 import type { Graph } from './graph.ts';
 import { paramCount } from './graph.ts';
 import { graphMacs } from './operators.ts';
 import { importOnnx, onnxSignature, type DeclaredInput } from './import/onnx.ts';
-import { trainedMetrics, TRAINED_DIR } from './accuracy/trained.ts';
+import { LANGUAGE_MODELS, trainedMetrics, trainedModelFile } from './accuracy/trained.ts';
 import { parseTopologyCsv } from './import/scalesim-csv.ts';
 import { lowerGraph, lowerLayers, type LowerOptions, type Lowered } from './lower.ts';
 import { buildZooModel, isZooSpec, zooNames } from './zoo/index.ts';
@@ -87,9 +87,9 @@ export interface RunnableModel {
 /** An .onnx file, a trained model's name or a zoo spec (random weights from `seed`) as a runnable model. */
 export function openModel(source: string, seed = 1): RunnableModel {
   const s = source.trim();
-  const trained = trainedMetrics()[s];
+  const trained = trainedModelFile(s);
   if (/\.onnx$/i.test(s) || trained) {
-    const file = trained ? join(TRAINED_DIR, trained.onnx) : s;
+    const file = trained ?? s;
     const bytes = new Uint8Array(readInputBytes(file, 'model file', 'onnx_bytes'));
     const sig = onnxSignature(bytes, file);
     return {
@@ -105,5 +105,5 @@ export function openModel(source: string, seed = 1): RunnableModel {
     });
     return { name: s, source: 'zoo', inputs, outputs: [...g.outputs], graph: () => g };
   }
-  throw new InputError(`unknown model '${source}': give an .onnx file, a trained model (${Object.keys(trainedMetrics()).join(', ')}) or a zoo model (${zooNames().join(', ')})`);
+  throw new InputError(`unknown model '${source}': give an .onnx file, a trained model (${[...Object.keys(trainedMetrics()), ...Object.keys(LANGUAGE_MODELS)].join(', ')}) or a zoo model (${zooNames().join(', ')})`);
 }

@@ -13,7 +13,7 @@ import { operatorOf } from './operators.ts';
 import type { ArrayOp } from './lower.ts';
 import { loadModel } from './source.ts';
 import { scratchpadProblem } from './scratchpad-problem.ts';
-import { resolveTrainedModel, trainedMetrics } from './accuracy/trained.ts';
+import { trainedModelFile } from './accuracy/trained.ts';
 
 /**
  * The weights of an array op in B layout (K x N row-major), from its operator's module
@@ -54,7 +54,7 @@ export function loadWorkload(source: string, opts: WorkloadOptions = {}): Worklo
     return { name: layer.name, layers: [layer], repeats: [1], vectorOps: [] };
   }
   // a trained model by name (bitweave accuracy's names) is its ONNX file
-  const file = trainedMetrics()[s] !== undefined ? resolveTrainedModel(s) : s;
+  const file = trainedModelFile(s) ?? s;
   const m = loadModel(file, { ...(opts.padding !== undefined && { padding: opts.padding }), ...(opts.inputShapes !== undefined && { inputShapes: opts.inputShapes }) });
   const ops = m.lowered.arrayOps;
   const g = m.graph;

@@ -47,6 +47,11 @@ export async function runPoint(config: PointConfig): Promise<Record<string, unkn
   return {
     layers: r.layers.length, ...r.totals,
     accuracy_top1: a.top1, accuracy_agreement: a.agreement, accuracy_images: a.images, logit_rel_error: a.rel_error,
+    // a language model on a text set: per character, and images are its windows
+    ...(a.language && {
+      bits_per_char: a.language.bits_per_char, reference_bits_per_char: a.language.reference_bits_per_char,
+      perplexity: a.language.perplexity, characters: a.language.characters,
+    }),
   };
 }
 

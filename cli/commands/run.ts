@@ -225,7 +225,7 @@ export const runCommand: CommandBody<RunArgs> = {
         .option('padding', { type: 'string', describe: 'valid | same | scalesim: padding of topology convolutions (default: same; scalesim with --compat scalesim)' })
         .option('functional', { type: 'boolean', default: false, describe: 'compute the output values (seeded random operands)' })
         .option('seed', integerOption('seed', { default: 1, describe: 'seed of the functional operands' }))
-        .option('dataset', { type: 'string', describe: 'with a trained model (bitweave accuracy --help): its top-1 accuracy on this data set (fmnist) through the run\'s PE and dataflow' })
+        .option('dataset', { type: 'string', describe: 'with a trained model (bitweave accuracy --help): its top-1 accuracy on this data set (fmnist; austen for lm-austen: bits per character) through the run\'s PE and dataflow' })
         .option('limit', integerOption('limit', { min: 1, describe: 'with --dataset: the first N images only' }))
         .options(JOBS_OPTIONS)
         .option('json', { type: 'boolean', default: false, describe: 'print the SimResult as JSON' })
@@ -307,9 +307,14 @@ export const runCommand: CommandBody<RunArgs> = {
       printGateEnergy(result);
       if (result.accuracy) {
         const a = result.accuracy;
-        process.stdout.write(`accuracy on ${a.dataset} (${a.images} images): top-1 ${(100 * a.top1).toFixed(2)}% ` +
-          `(fp32 reference ${(100 * a.reference_top1).toFixed(2)}%, agreement ${(100 * a.agreement).toFixed(2)}%, ` +
-          `logit rel. error ${formatNumber(a.rel_error, 3)})\n`);
+        const lm = a.language;
+        process.stdout.write(lm
+          ? `accuracy on ${a.dataset} (${lm.windows} windows, ${lm.characters} characters): ${lm.bits_per_char.toFixed(4)} bits/char ` +
+            `(fp32 reference ${lm.reference_bits_per_char.toFixed(4)}), next-character top-1 ${(100 * a.top1).toFixed(2)}%, ` +
+            `agreement ${(100 * a.agreement).toFixed(2)}%, logit rel. error ${formatNumber(a.rel_error, 3)}\n`
+          : `accuracy on ${a.dataset} (${a.images} images): top-1 ${(100 * a.top1).toFixed(2)}% ` +
+            `(fp32 reference ${(100 * a.reference_top1).toFixed(2)}%, agreement ${(100 * a.agreement).toFixed(2)}%, ` +
+            `logit rel. error ${formatNumber(a.rel_error, 3)})\n`);
       }
       if (result.vector.ops.length > 0) {
         process.stdout.write(`vector unit: ${result.vector.ops.length} ops, ${formatQuantity(result.vector.element_ops, COUNT)} element-ops, ` +

@@ -28,6 +28,14 @@ export const LANGUAGE_MODELS: Readonly<Record<string, { readonly onnx: string; r
   'lm-austen': { onnx: 'lm-austen.onnx', metrics: 'lm-metrics.json', dataset: 'austen' },
 };
 
+/** The ONNX file of a trained model's name (image or language model), or undefined. */
+export function trainedModelFile(name: string): string | undefined {
+  const entry = trainedMetrics()[name];
+  if (entry) return join(TRAINED_DIR, entry.onnx);
+  const lm = Object.hasOwn(LANGUAGE_MODELS, name) ? LANGUAGE_MODELS[name] : undefined;
+  return lm ? join(TRAINED_DIR, lm.onnx) : undefined;
+}
+
 /** A trained model name or an .onnx path -> the ONNX file. */
 export function resolveTrainedModel(source: string): string {
   const s = source.trim();
