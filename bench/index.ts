@@ -2,6 +2,7 @@
 import { printAccuracyBench } from './accuracy.bench.ts';
 import { runArrayBench } from './array.bench.ts';
 import { printExecBench } from './exec.bench.ts';
+import { printLmBench } from './lm.bench.ts';
 import { printModelsBench } from './models.bench.ts';
 import { printMxBench } from './mx.bench.ts';
 import { printPeBench } from './pe.bench.ts';
@@ -21,6 +22,7 @@ printModelsBench();
 await printSweepBench();
 await printAccuracyBench();
 await printExecBench();
+await printLmBench();
 printReuseBench();
 await printScheduleBench();
 printRtlBench();
