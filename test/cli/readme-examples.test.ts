@@ -56,6 +56,10 @@ const SKIP: Record<string, string> = {
     'gate-level pricing of every GEMM of two PE setups (20 s on a loaded machine); test/cli/gates-cli.test.ts runs this command',
   'npx bitweave accuracy --model cnn --pe int8 --limit 1000 --energy --gate-zeros':
     '1,000 images and a gate-level pricing of every layer (minutes on a loaded machine); test/cli/gates-cli.test.ts runs accuracy --energy on fewer',
+  'npx bitweave accuracy --model lm-austen --pe fp32 --attention-pe lmul-m4 --limit 64 --jobs 2':
+    '64 windows of 1.2e8 MACs each (minutes); test/lm/lm-accuracy.test.ts runs attention-only L-Mul on one',
+  'npx bitweave run --model lm-austen --pe lmul-m4 --dataset austen --limit 4':
+    'simulates the LM and evaluates 4 windows in L-Mul (a minute); test/lm/ and test/cli/lm.test.ts run both paths',
   'npx bitweave rtl check --pe bf16': 'needs Verilator and builds a design (seconds to a minute); test/rtl/pe-wide.test.ts co-simulates the wide PEs',
   'npx bitweave rtl check --pe lmul-bf16 --array 8x8': 'needs Verilator and builds an 8x8 array (half a minute or more); test/rtl/array.test.ts co-simulates the arrays',
   'npx bitweave rtl check --pe fp8-e4m3+acc-bf16 --array 4x4': 'needs Verilator and builds a 4x4 array; test/rtl/array.test.ts co-simulates the arrays',
@@ -78,6 +82,7 @@ const PRINTS: Record<string, readonly string[]> = {
   'npx bitweave run --arch edge --gemm 64x64x1000 --pe bf16 --acc bf16 --functional --accumulate below': ['17cfb243 (max err 0.671)'],
   'npx bitweave exec --model test/fixtures/onnx/gpt2_block/model.onnx --input test/fixtures/onnx/gpt2_block/input.npy --pe fp8-e4m3,lmul-bf16':
     ['8.23e-2  2.73e-2  32.2    0.999703  e06e8b6c9971c53c', '8.23e-2  2.74e-2  34.1    0.999807  b7af07ac9e0feec1'],
+  'npx bitweave generate --prompt "It was a truth universally acknowledged, that" --tokens 40': [' he had been\nto be a supposed to the par'],
 };
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
