@@ -72,9 +72,11 @@ const ref32 = by('fp32 reference executor');
 const claims: { claim: string; holds: boolean; pinned: boolean; numbers: string }[] = [];
 const claim = (text: string, holds: boolean, pinned: boolean, numbers: string) => claims.push({ claim: text, holds, pinned, numbers });
 // pinned: the verdicts measured on the first 16 windows when the claims were written down (README)
+// (16 windows: lmul-m4 attention +0.0058 bits/char, lmul-m3 attention +0.0141: the latter does not hold)
+const PINNED_ATTENTION: Record<string, boolean> = { 'lmul-m4': true, 'lmul-m3': false };
 for (const m of ATTENTION) {
   const a = by(`fp32, attention ${m}`);
-  claim(`${m} in attention only: bits/char <= fp32 + ${MARGIN_BPC}`, a.bits_per_char <= ref32.bits_per_char + MARGIN_BPC, true,
+  claim(`${m} in attention only: bits/char <= fp32 + ${MARGIN_BPC}`, a.bits_per_char <= ref32.bits_per_char + MARGIN_BPC, PINNED_ATTENTION[m],
     `${a.bits_per_char.toFixed(4)} vs ${ref32.bits_per_char.toFixed(4)}`);
 }
 const pairs: [string, string, boolean, boolean][] = [['lmul-m4', 'fp8-e4m3', true, true], ['lmul-m3', 'fp8-e5m2', true, true]];
