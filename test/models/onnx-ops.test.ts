@@ -6,6 +6,7 @@
  * (constant, reflect, edge), Slice with steps, Split, Einsum (attention patterns), Resize
  * (nearest, linear), LSTM and GRU (both directions, initial states, linear_before_reset),
  * LayerNormalization over two axes, Gelu (tanh), HardSigmoid / HardSwish, ReduceSum / ReduceMax,
+ * Where on computed tensors (a causal mask over scores),
  * Min / Max.
  */
 import { describe, expect, it } from 'vitest';
@@ -139,4 +140,21 @@ describe('ONNX operators of real exports vs onnxruntime-node', () => {
     for (const o of ['rs', 'rm', 'mn', 'mx']) b.output(o);
     await check(b, { x: [2, 3, 4, 5] });
   });
+
+  it('Where at run time: a constant causal mask over computed scores (as a causal LM exports masked_fill), and a select of two computed tensors', async () => {
+    const b = new OnnxModelBuilder(8, 17);
+    b.input('x', [2, 3, 4, 4]);
+    b.input('y', [2, 1, 4, 4]);
+    // future[i][j] = j > i, as a bool constant (Cast folded at import)
+    const fut = b.ints('fut', [0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
+    b.node('Reshape', [fut, b.ints('s44', [4, 4])], 'fut44');
+    b.node('Cast', ['fut44'], 'future', { to: 9 });
+    b.node('Where', ['future', b.weight('neg', [1], 0, Float32Array.of(-1e4)), 'x'], 'masked');
+    b.node('Softmax', ['masked'], 'p', { axis: -1 });
+    b.node('Where', ['future', 'y', 'p'], 'sel');
+    b.output('sel');
+    const r = await check(b, { x: [2, 3, 4, 4], y: [2, 1, 4, 4] });
+    expect(r.ops.filter((o) => o === 'where')).toHaveLength(2);
+  });
 });
+
