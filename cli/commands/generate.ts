@@ -16,6 +16,7 @@ import { InputError } from '../../sim/errors.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { arrayOrderOf, type ArrayOrderArgs } from '../array-order.ts';
 import { printJson } from '../io.ts';
+import { integerOption, numberOption } from '../option-checks.ts';
 import { withPeOptions } from '../options.ts';
 import type { CommandBody } from './index.ts';
 
@@ -41,12 +42,12 @@ export const generateCommand: CommandBody<GenerateArgs> = {
     withPeOptions(y)
       .option('model', { type: 'string', default: 'lm-austen', describe: 'trained language model (lm-austen) or an .onnx file of one' })
       .option('prompt', { type: 'string', demandOption: true, describe: 'the text to continue (ASCII)' })
-      .option('tokens', { type: 'number', default: 64, describe: 'characters to generate (prompt + tokens <= the model\'s context)' })
+      .option('tokens', integerOption('tokens', { default: 64, min: 1, describe: 'characters to generate (prompt + tokens <= the model\'s context)' }))
       .option('pe', { type: 'string', default: 'fp32', describe: 'PE kind of the array ops (bitweave pes)' })
       .option('attention-pe', { type: 'string', describe: 'PE kind of the attention matmuls alone' })
       .option('compare', { type: 'string', describe: 'comma-separated PE kinds: their continuations side by side, with the first position where they diverge' })
-      .option('seed', { type: 'number', default: 0, describe: 'seed of the sampler (with --temperature > 0)' })
-      .option('temperature', { type: 'number', default: 0, describe: '0: greedy (largest logit); T > 0: sample from softmax(logits / T)' })
+      .option('seed', integerOption('seed', { default: 0, describe: 'seed of the sampler (with --temperature > 0)' }))
+      .option('temperature', numberOption('temperature', { default: 0, min: 0, describe: '0: greedy (largest logit); T > 0: sample from softmax(logits / T)' }))
       .option('arch', { type: 'string', describe: 'array whose dataflow and rows set the order of additions (default: scale)' })
       .option('dataflow', { type: 'string', describe: 'os | ws | is (default: the arch\'s)' })
       .option('accumulate', { type: 'string', describe: "ws/is: top or below (default: the arch's)" })
