@@ -85,18 +85,7 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
     const count = Math.min(chunk, n - start);
     tasks.push({ ...setup, start, count, reference, images: images.subarray(start * px, (start + count) * px) });
   }
-  let done = 0;
-  const settled = await runShared(tasks, {
-    jobs, workerFile, local: runAccuracyTask,
-    onResult: (t) => {
-      done += t.count;
-      opts.onProgress?.(done, n);
-    },
-  });
-  const chunks = settled.map((r) => {
-    if (r.status === 'rejected') throw r.reason;
-    return r.value as ChunkResult;
-  });
+  const chunks = (await runTasks(tasks, jobs, n, opts)) as ChunkResult[];
   let result = concatChunks(chunks);
   if (wantReference && !reference && cachedRef) {
     result = { ...result, refLogits: cachedRef.logits.slice(0, n * result.classes) };
@@ -106,6 +95,22 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
     referenceCache.set(refKey, { count: n, logits: result.refLogits.slice() });
   }
   return { summary: summarize(result, data.labels.subarray(0, n)), result };
+}
+
+/** The tasks on this thread and the warm pool, progress as ranges finish; the first failure is thrown. */
+async function runTasks(tasks: AccuracyTask[], jobs: number, n: number, opts: AccuracyRunOptions): Promise<unknown[]> {
+  let done = 0;
+  const settled = await runShared(tasks, {
+    jobs, workerFile, local: runAccuracyTask,
+    onResult: (t) => {
+      done += t.count;
+      opts.onProgress?.(done, n);
+    },
+  });
+  return settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
 }
 
 /**
@@ -124,18 +129,7 @@ async function runTextAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions): 
   const chunk = opts.chunk ?? Math.max(1, Math.min(4, Math.ceil(n / (4 * jobs))));
   const tasks: AccuracyTask[] = [];
   for (let start = 0; start < n; start += chunk) tasks.push({ ...setup, start, count: Math.min(chunk, n - start), reference: opts.reference ?? true });
-  let done = 0;
-  const settled = await runShared(tasks, {
-    jobs, workerFile, local: runAccuracyTask,
-    onResult: (t) => {
-      done += t.count;
-      opts.onProgress?.(done, n);
-    },
-  });
-  const chunks = settled.map((r) => {
-    if (r.status === 'rejected') throw r.reason;
-    return r.value as TextChunk;
-  });
+  const chunks = (await runTasks(tasks, jobs, n, opts)) as TextChunk[];
   const text = concatTextChunks(chunks);
   return { summary: summarizeText(text), result: concatChunks([]), text };
 }
