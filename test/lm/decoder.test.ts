@@ -89,6 +89,8 @@ describe('generation', () => {
     const a = generate(plan, {}, prompt, { tokens: 12, temperature: 1, seed: 7 });
     const b = generate(plan, {}, prompt, { tokens: 12, temperature: 1, seed: 7 });
     expect(a).toEqual(b);
+    // ...and the seed is used: another seed, another text
+    expect(generate(plan, {}, prompt, { tokens: 12, temperature: 1, seed: 8 })).not.toEqual(a);
     // logits ln [1, 2, 1]: probabilities [1/4, 1/2, 1/4]
     const row = [0, Math.log(2), 0];
     expect([0, 0.24, 0.26, 0.74, 0.76, 0.999].map((u) => sampleToken(row, 0, 3, 1, u))).toEqual([0, 0, 1, 1, 2, 2]);

@@ -18,6 +18,9 @@ describe('sweep point: lm-austen on austen', () => {
     expect(r.characters).toBe(128);
     expect(Math.abs((r.reference_bits_per_char as number) - torch.bits_per_char)).toBeLessThan(1e-6);
     expect(r.bits_per_char as number).toBeGreaterThan(0);
+    // fp8-e4m3 moves the figure, a little: measured 3.8760 against the reference's 3.8916
+    expect(r.bits_per_char).not.toBe(r.reference_bits_per_char);
+    expect(Math.abs((r.bits_per_char as number) - (r.reference_bits_per_char as number))).toBeLessThan(0.1);
     expect(r.perplexity).toBeCloseTo(2 ** (r.bits_per_char as number), 10);
   });
 });
