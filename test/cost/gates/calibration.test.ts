@@ -64,7 +64,13 @@ describe('calibration', () => {
       expect(r.energy_pj).toBeCloseTo(c.energy_scale * r.raw_pj, 12);
       expect(r.energy_error_pct).toBeCloseTo((100 * (r.energy_pj - r.horowitz_pj)) / r.horowitz_pj, 9);
       expect(Number.isFinite(r.area_error_pct)).toBe(true);
+      expect(r.area_um2).toBeCloseTo(c.area_scale * r.raw_area_um2, 9);
+      expect(r.area_error_pct).toBeCloseTo((100 * (r.area_um2 - r.horowitz_area_um2)) / r.horowitz_area_um2, 9);
     }
+    // a log-space fit through two points leaves errors that cancel: the two ratios multiply to 1
+    expect((add.energy_pj / add.horowitz_pj) * (mul.energy_pj / mul.horowitz_pj)).toBeCloseTo(1, 12);
+    expect((add.area_um2 / add.horowitz_area_um2) * (mul.area_um2 / mul.horowitz_area_um2)).toBeCloseTo(1, 12);
+    expect([add.horowitz_area_um2, mul.horowitz_area_um2]).toEqual([36, 282]);
   });
 
   it('the raw energy of the 8-bit adder equals a scalar simulation of its netlist', () => {
