@@ -32,6 +32,13 @@ describe('bitweave generate', () => {
     expect(doc.runs[0].continuation).toHaveLength(24);
     expect(doc.runs[0].diverges_from_first_at).toBeNull();
     expect(human.stdout).toContain(JSON.stringify(doc.runs[1].continuation));
+    // where they first differ, counted here from the two texts (the regex above takes any number)
+    const [first, second] = doc.runs.map((r) => r.continuation);
+    expect(second).toHaveLength(24);
+    let d = 0;
+    while (d < first.length && first[d] === second[d]) d++;
+    expect(doc.runs[1].diverges_from_first_at).toBe(d === first.length ? null : d);
+    if (d < first.length) expect(human.stdout).toContain(`first differs from fp32 at character ${d} of the continuation`);
   });
 
   it.each([
@@ -58,6 +65,8 @@ describe('bitweave accuracy on text', () => {
     expect(doc.language.characters).toBe(128);
     expect(doc.pytorch_bits_per_char).toBeCloseTo(metrics.eval_prefix['1'].bits_per_char, 12);
     expect(Math.abs(doc.language.reference_bits_per_char - doc.pytorch_bits_per_char)).toBeLessThan(1e-6);
+    // the fp32 PE's own figure (the one the command is run for) was not checked: measured 2.0e-7 off
+    expect(Math.abs(doc.language.bits_per_char - doc.pytorch_bits_per_char)).toBeLessThan(2e-6);
   });
 
   it('refuses the language model on images, with exit 2', () => {
