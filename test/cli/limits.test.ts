@@ -123,6 +123,8 @@ describe('the README documents every limit', () => {
       const row = section.split('\n').find((l) => l.startsWith(`| \`${key}\``));
       expect(row, key).toBeDefined();
       expect(row, key).toContain(spec.max.toLocaleString('en-US'));
+      // the default column itself (a substring match lets 1,000 pass for 1,000,000)
+      expect(row?.split('|')[2]?.trim(), key).toBe(spec.max.toLocaleString('en-US'));
     }
   });
 });
