@@ -23,6 +23,8 @@ async function refusedFast(args: string[], message: RegExp, files?: Record<strin
   const o = await cli.run(args, files ? { files } : {});
   expect(o.verdict, `${args.join(' ')}: ${o.stderr}`).toBe('clean-error');
   expect(o.stderr).toMatch(message);
+  // refused before any work: well inside the 30 s hang limit (the refusals measured take < 0.1 s after warm-up)
+  expect(o.ms, args.join(' ')).toBeLessThan(10_000);
   return o;
 }
 
@@ -86,7 +88,7 @@ describe('sizes are refused before any work, never found out by a hang', () => {
   });
 
   it('--max raises a limit: the refused run then runs', async () => {
-    await refusedFast(['run', '--gemm', '4096x64x64', '--array', '8x8', '--max', 'folds=1000'], /the limit is 1,000/);
+    await refusedFast(['run', '--gemm', '4096x64x64', '--array', '8x8', '--max', 'folds=1000'], /the limit is 1,000 \(raise it with --max folds=N\)/);
     const o = await cli.run(['run', '--gemm', '4096x64x64', '--array', '8x8', '--max', 'folds=5000']);
     expect(o.verdict, o.stderr).toBe('ok');
     await refusedFast(['run', '--gemm', '8x8x8', '--max', 'macs=2'], /MACs of a run .* is 512; the limit is 2 /);
@@ -121,6 +123,8 @@ describe('the README documents every limit', () => {
       const row = section.split('\n').find((l) => l.startsWith(`| \`${key}\``));
       expect(row, key).toBeDefined();
       expect(row, key).toContain(spec.max.toLocaleString('en-US'));
+      // the default column itself (a substring match lets 1,000 pass for 1,000,000)
+      expect(row?.split('|')[2]?.trim(), key).toBe(spec.max.toLocaleString('en-US'));
     }
   });
 });

@@ -95,9 +95,9 @@ describe('the input at fault is exit 2 naming it, not an internal error', () => 
 
 describe('checked before anything is written', () => {
   it('a bad --dram-type or --node with --trace leaves no trace files (and no folder)', async () => {
-    for (const bad of [['--dram-type', 'foo'], ['--node', '3']]) {
+    for (const [bad, message] of [[['--dram-type', 'foo'], /unknown DRAM type 'foo'/], [['--node', '3'], /process node 3 nm/]] as const) {
       const o = await cli.run(['run', '--gemm', '8x8x8', '--out', '{dir}/T', '--trace', ...bad]);
-      refused(o);
+      refused(o, message);
       expect(existsSync(join(o.dir, 'T'))).toBe(false);
     }
   });
@@ -113,7 +113,7 @@ describe('checked before anything is written', () => {
     expect(ok.verdict).toBe('ok');
     const report = readFileSync(join(ok.dir, 'D', 'COMPUTE_REPORT.csv'), 'utf8');
     const o = await cli.run(['run', '--gemm', '16x16x16', '--out', join(ok.dir, 'D'), '--dram-type', 'foo']);
-    refused(o);
+    refused(o, /unknown DRAM type 'foo'/);
     expect(readFileSync(join(ok.dir, 'D', 'COMPUTE_REPORT.csv'), 'utf8')).toBe(report);
     expect(readdirSync(join(ok.dir, 'D')).sort()).toEqual(['BANDWIDTH_REPORT.csv', 'COMPUTE_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv', 'sim_result.json']);
   });
@@ -145,6 +145,8 @@ describe('what input files say reaches the terminal safely, and a BOM is accepte
     for (const [args, files, stdin] of cases) {
       const o = await cli.run(args, { files, ...(stdin !== undefined && { stdin }) });
       expect(o.verdict, `${args.join(' ')}: ${o.stderr}`).toBe('ok');
+      // the BOM is stripped, not read as part of the first value
+      if (stdin !== undefined) expect(o.stdout).toContain('1.5,0x3c,1.5');
     }
   });
 });

@@ -18,9 +18,12 @@ describe('error figures', () => {
 
   it('equal tensors: SNR +inf, cosine 1; an all-zero reference; non-finite values equal in both agree, others count', () => {
     expect(errorFigures(Float32Array.of(1, -2), Float32Array.of(1, -2))).toMatchObject({ max_abs: 0, max_rel: 0, snr_db: Infinity, cosine: 1, rel_rms: 0 });
-    expect(errorFigures(Float32Array.of(0, 1), Float32Array.of(0, 0))).toMatchObject({ snr_db: -Infinity, max_rel: Infinity, cosine: 0 });
+    expect(errorFigures(Float32Array.of(0, 1), Float32Array.of(0, 0))).toMatchObject({ max_abs: 1, snr_db: -Infinity, max_rel: Infinity, cosine: 0, non_finite: 0 });
     // a causal mask's -inf in both: left out of the sums
-    expect(errorFigures(Float32Array.of(-Infinity, 3), Float32Array.of(-Infinity, 4))).toMatchObject({ max_abs: 1, max_rel: 0.25, non_finite: 0 });
+    const masked = errorFigures(Float32Array.of(-Infinity, 3), Float32Array.of(-Infinity, 4));
+    expect(masked).toMatchObject({ max_abs: 1, max_rel: 0.25, non_finite: 0 });
+    expect(masked.snr_db).toBeCloseTo(10 * Math.log10(16), 12); // sum r^2 = 16, sum d^2 = 1 over the finite pair
+    expect(masked.cosine).toBeCloseTo(1, 12); // [3] against [4]
     const bad = errorFigures(Float32Array.of(NaN, 3), Float32Array.of(1, 4));
     expect(bad.non_finite).toBe(1);
     expect(bad.snr_db).toBeNaN();

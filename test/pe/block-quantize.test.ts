@@ -170,6 +170,11 @@ describe('MX blocks against Algorithm 1 in exact arithmetic (fast-check)', () =>
           // E2M3's largest step is 0.5 (in [4, 7.5]); half of it, at scale X
           if (!clamped) expect(Math.abs(vals[i] - v)).toBeLessThanOrEqual(0.25 * x);
           else expect(Math.abs(vals[i])).toBe(7.5 * x);
+          // and within half the step of the binade the input lies in (E2M3: 3 fraction bits; below 1, subnormals, step 1/8)
+          if (!clamped && v !== 0) {
+            const e = Math.max(Math.floor(Math.log2(Math.abs(v) / x)), 0);
+            expect(Math.abs(vals[i] - v), `${v} at scale ${x}`).toBeLessThanOrEqual((2 ** (e - 3) / 2) * x);
+          }
         });
       }),
       { seed: 5, numRuns: 300 },
