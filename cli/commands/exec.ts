@@ -102,9 +102,13 @@ function peList(args: ExecArgs, arch: ArchConfig, archGiven: boolean): string[] 
   return list;
 }
 
-function checkWritableFile(path: string, what: string): void {
+function checkParentFolder(path: string, what: string): void {
   const dir = dirname(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${what}: folder ${dir} does not exist`);
+}
+
+function checkWritableFile(path: string, what: string): void {
+  checkParentFolder(path, what);
   if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`${what}: ${path} is a folder`);
 }
 
@@ -133,8 +137,7 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
     checkWritableFile(args.output, '--output');
   }
   if (args.dump !== undefined) {
-    const parent = dirname(args.dump);
-    if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new InputError(`--dump: folder ${parent} does not exist`);
+    checkParentFolder(args.dump, '--dump');
     if (existsSync(args.dump) && (!statSync(args.dump).isDirectory() || readdirSync(args.dump).length > 0)) {
       throw new InputError(`--dump: ${args.dump} exists and is not an empty folder: give a new one`);
     }

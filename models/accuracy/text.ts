@@ -11,7 +11,7 @@ import { fp32Backend } from '../exec/backends.ts';
 import { windowTargets, windowTokens } from '../data/text.ts';
 import { lmShape } from '../lm/model.ts';
 import { lmFigures, scorePositions, type LmFigures } from '../lm/score.ts';
-import { argmax, type AccuracySummary, type Backends } from './evaluate.ts';
+import type { AccuracySummary, Backends } from './evaluate.ts';
 
 export interface TextChunk {
   readonly kind: 'text';
@@ -53,12 +53,10 @@ export function evaluateText(g: Graph, text: Uint8Array, start: number, count: n
     }).get(output)!;
     // without a reference (benchmarks of the PE path alone) the logits stand in for it
     const r = reference ? executeGraph(g, { [input]: tokens }, { array: fp32Backend }).get(output)! : y;
-    const s = scorePositions(y, t, v, targets), rs = scorePositions(r, t, v, targets);
+    const s = scorePositions(y, t, v, targets, choices, i * t), rs = scorePositions(r, t, v, targets, refChoices, i * t);
     bits[i] = s.bits; hits[i] = s.hits; refBits[i] = rs.bits; refHits[i] = rs.hits;
     for (let p = 0; p < t; p++) {
       const o = p * v;
-      choices[i * t + p] = argmax(y, o, v);
-      refChoices[i * t + p] = argmax(r, o, v);
       if (choices[i * t + p] === refChoices[i * t + p]) agree[i]++;
       let dot = 0, nx = 0, ny = 0, finite = true;
       for (let j = o; j < o + v; j++) {

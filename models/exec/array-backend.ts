@@ -24,6 +24,13 @@ export interface ArrayOrder {
   readonly accumulate?: Accumulate;
 }
 
+/** B's codes (k x n, given by row-major index) laid out column-major (column j at j * k): the weights' layout for the array. */
+function columnMajor(k: number, n: number, code: (i: number) => number): Uint32Array {
+  const bits = new Uint32Array(k * n);
+  for (let q = 0; q < k; q++) for (let j = 0; j < n; j++) bits[j * k + q] = code(q * n + j);
+  return bits;
+}
+
 /** Sees each GEMM's quantized operands: A (m x k, row-major) and B transposed (n x k). */
 export type GemmObserver = (a: Uint32Array, bT: Uint32Array, m: number, n: number, k: number) => void;
 
@@ -44,9 +51,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     const hit = blockWeights.get(b);
     if (hit) return hit;
     const q = blockQuantizeB(pe, b, k, n);
-    const bits = new Uint32Array(k * n);
-    for (let q0 = 0; q0 < k; q0++) for (let j = 0; j < n; j++) bits[j * k + q0] = q.codes[q0 * n + j];
-    const r = { bits, tensorScale: q.tensorScale };
+    const r = { bits: columnMajor(k, n, (i) => q.codes[i]), tensorScale: q.tensorScale };
     blockWeights.set(b, r);
     return r;
   };
@@ -54,9 +59,8 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     const hit = weights.get(b);
     if (hit && hit.scale === sb) return hit;
     // B transposed: each output's weights contiguous (the order of additions is unchanged)
-    const bits = new Uint32Array(k * n);
     const inv = 1 / sb;
-    for (let q = 0; q < k; q++) for (let j = 0; j < n; j++) bits[j * k + q] = pe.quantizeWeight(sb === 1 ? b[q * n + j] : b[q * n + j] * inv);
+    const bits = columnMajor(k, n, (i) => pe.quantizeWeight(sb === 1 ? b[i] : b[i] * inv));
     const ops: Weights = { scale: sb, b: bits, bRow: 1, bCol: k, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
     weights.set(b, ops);
     return ops;

@@ -23,7 +23,7 @@
  * order; `largest_jump` the node with the largest drop among those whose inputs already carry
  * error (finite input SNR), i.e. where the network amplifies error most.
  */
-import { createHash } from 'node:crypto';
+import { hashPatterns } from '../../sim/precision-check/suite.ts';
 
 export interface ErrorFigures {
   readonly max_abs: number;
@@ -69,7 +69,7 @@ export function errorFigures(y: Float32Array, r: Float32Array): ErrorFigures {
 
 /** sha256 of a tensor's fp32 bit patterns, first 16 hex digits: equal hashes, equal bits */
 export function tensorHash(v: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex').slice(0, 16);
+  return hashPatterns(v);
 }
 
 export interface NodeError {

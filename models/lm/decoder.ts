@@ -26,6 +26,7 @@
 import { InputError } from '../../sim/errors.ts';
 import { arithmeticOf, runKernel, type Arithmetic, type ExecOptions } from '../exec/executor.ts';
 import { numel, tensor, type Graph, type Shape } from '../graph.ts';
+import { sameShape } from '../exec/kernel-util.ts';
 import type { GraphNode } from '../operators.ts';
 import { lmShape, type LmShape } from './model.ts';
 
@@ -66,10 +67,6 @@ const POSITION_WISE = new Set([
 /** element-wise with numpy broadcasting: a constant operand may span the positions (a position embedding) */
 const BROADCASTING = new Set(['add', 'sub', 'mul', 'div', 'pow', 'min', 'max']);
 
-function sameInts(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /**
  * Finds the attention cores and checks that every other node works position by position;
  * InputError naming the node where the graph is not a decoder this can cache.
@@ -95,7 +92,7 @@ export function planDecoder(g: Graph, what = g.name): DecoderPlan {
   /** reshape [1, T, D] -> [1, T, H, hd] then transpose by `perm`: the projection it splits */
   const split = (x: string, perm: readonly number[], from: GraphNode): { proj: string; heads: number; headDim: number; nodes: GraphNode[] } => {
     const tr = only(x, 'transpose', from);
-    if (tr.op !== 'transpose' || !sameInts(tr.perm, perm)) return bad(tr, `expected the head split's transpose (${perm.join(', ')})`);
+    if (tr.op !== 'transpose' || !sameShape(tr.perm, perm)) return bad(tr, `expected the head split's transpose (${perm.join(', ')})`);
     const rs = only(tr.inputs[0], 'reshape', tr);
     const s = tensor(g, rs.output).shape, src = tensor(g, rs.inputs[0]).shape;
     if (s.length !== 4 || s[0] !== 1 || s[1] !== t || src.length !== 3 || src[1] !== t || s[2] * s[3] !== src[2]) {
@@ -142,10 +139,10 @@ export function planDecoder(g: Graph, what = g.name): DecoderPlan {
     if (!av || av.op !== 'matmul' || av.inputs[0] !== sm.output || consumers.get(sm.output)!.length !== 1) bad(sm, 'its output is not the A of one A V matmul');
     const v = split(av.inputs[1], [0, 2, 1, 3], av);
     const merge = (consumers.get(av.output) ?? [])[0];
-    if (merge?.op !== 'transpose' || !sameInts(merge.perm, [0, 2, 1, 3])) bad(av, 'its output is not merged by a transpose (0, 2, 1, 3)');
+    if (merge?.op !== 'transpose' || !sameShape(merge.perm, [0, 2, 1, 3])) bad(av, 'its output is not merged by a transpose (0, 2, 1, 3)');
     const rs = (consumers.get(merge.output) ?? [])[0];
     const os = rs ? tensor(g, rs.output).shape : [];
-    if (rs?.op !== 'reshape' || !sameInts(os, [1, t, q.heads * q.headDim])) bad(merge, `the merged heads are not reshaped to [1, ${t}, ${q.heads * q.headDim}]`);
+    if (rs?.op !== 'reshape' || !sameShape(os, [1, t, q.heads * q.headDim])) bad(merge, `the merged heads are not reshaped to [1, ${t}, ${q.heads * q.headDim}]`);
     if (k.heads !== q.heads || v.heads !== q.heads || k.headDim !== q.headDim || v.headDim !== q.headDim) bad(scores, 'q, k and v split into different heads');
     coreNodes.push(scores, av, merge, ...q.nodes, ...k.nodes, ...v.nodes);
     for (const n of coreNodes) {

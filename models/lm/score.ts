@@ -28,12 +28,19 @@ export interface PositionScores {
   hits: number;
 }
 
-/** Scores `t` positions of logits `[t, v]` against `targets`. */
-export function scorePositions(logits: ArrayLike<number>, t: number, v: number, targets: ArrayLike<number>): PositionScores {
+/**
+ * Scores `t` positions of logits `[t, v]` against `targets`; with `choices`, writes each
+ * position's top-1 (the first index of the largest logit) there, at `at + i`.
+ */
+export function scorePositions(
+  logits: ArrayLike<number>, t: number, v: number, targets: ArrayLike<number>, choices?: { [i: number]: number }, at = 0,
+): PositionScores {
   let bits = 0, hits = 0;
   for (let i = 0; i < t; i++) {
     bits += bitsOfTarget(logits, i * v, v, targets[i]);
-    if (argmax(logits, i * v, v) === targets[i]) hits++;
+    const c = argmax(logits, i * v, v);
+    if (choices) choices[at + i] = c;
+    if (c === targets[i]) hits++;
   }
   return { bits, hits };
 }

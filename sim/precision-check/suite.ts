@@ -114,7 +114,8 @@ export function entryValue(v: number | boolean | string): EntryValue {
   return v;
 }
 
-function hashPatterns(values: Float64Array): string {
+/** The first 16 hex digits of the SHA-256 of an array's bytes (its bit patterns). */
+export function hashPatterns(values: ArrayBufferView): string {
   return createHash('sha256').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest('hex').slice(0, 16);
 }
 
