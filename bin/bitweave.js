@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The `bitweave` command. Runs the JavaScript that `npm ci` compiled into dist/ (the
-// `prepare` script, `npm run build`) when it is at least as new as every TypeScript source;
+// `prepare` script, `npm run build`: one CommonJS bundle started from its V8 code cache, see
+// code-cache.js) when it is at least as new as every source it was built from;
 // otherwise (no build, or a source edited since) runs the sources through tsx's loader,
 // registered in this process, so there is one process to signal either way (a killed
 // sweep dies at once, not its parent only). BITWEAVE_FROM_SOURCE=1 always runs the sources.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // `bitweave ... | head` closes the pipe early: that is not an error worth a stack trace
 process.stdout.on('error', (err) => {
@@ -14,28 +15,35 @@ process.stdout.on('error', (err) => {
 });
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const compiled = `${root}dist/cli/main.js`;
-const SOURCE_DIRS = ['api', 'cli', 'sim', 'models', 'sweep', 'reports', 'traces', 'rtl'];
-
-/** The newest modification time of the TypeScript sources (a few hundred stat calls: ~2 ms). */
-function newestSource() {
-  let newest = 0;
-  for (const dir of SOURCE_DIRS) {
-    let names;
-    try {
-      names = readdirSync(`${root}${dir}`, { recursive: true });
-    } catch {
-      continue; // an installed package ships no sources: dist/ is all there is
-    }
-    for (const name of names) {
-      if (name.endsWith('.ts')) newest = Math.max(newest, statSync(`${root}${dir}/${name}`).mtimeMs);
-    }
+const compiled = `${root}dist/cli/main.cjs`;
+/**
+ * Whether dist/ is at least as new as the sources it was built from (the build lists them in
+ * dist/cli/main.sources.json). A source that is not there is skipped: an installed package
+ * ships none. An edited, added or removed module is caught through the module that imports it.
+ */
+function compiledIsFresh() {
+  if (!existsSync(compiled)) return false;
+  const built = statSync(compiled).mtimeMs;
+  let sources;
+  try {
+    sources = JSON.parse(readFileSync(`${root}dist/cli/main.sources.json`, 'utf8'));
+  } catch {
+    return false; // a build from before the list: rebuild (npm run build) or run the sources
   }
-  return newest;
+  for (const file of sources) {
+    const st = statSync(`${root}${file}`, { throwIfNoEntry: false });
+    if (st !== undefined && st.mtimeMs > built) return false;
+  }
+  return true;
 }
 
-if (process.env.BITWEAVE_FROM_SOURCE !== '1' && existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource()) {
-  await import(pathToFileURL(compiled).href);
+const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === '--version') {
+  // the version is package.json's, as the parser would print it: no parser to load for it
+  process.stdout.write(`${JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version}\n`);
+} else if (process.env.BITWEAVE_FROM_SOURCE !== '1' && compiledIsFresh()) {
+  const { runCompiled } = await import('./code-cache.js');
+  runCompiled(compiled);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { config as zodConfig } from 'zod';
 import { InputError, printable } from '../sim/errors.ts';
 import { abortPendingOutputs } from '../models/io/output-files.ts';
 import { setLogLevel } from './logger.ts';
@@ -14,6 +15,11 @@ import { packageFile } from '../models/package-files.ts';
 import { commandName, commands, type AnyCommand, type CommandEntry } from './commands/index.ts';
 import { checkParsedArgs, strictCommand, UsageError } from './option-checks.ts';
 import { MAX_OPTION, applyMaxOption, maxValuesIn } from './limits-option.ts';
+
+// zod compiles each schema into a fast parser (new Function) on its first parse: worth it for
+// a million parses, not for the handful a command makes (an arch file, a sweep spec), where
+// the compile was a tenth of a start. The command line parses without it; results are the same.
+zodConfig({ jitless: true });
 
 /** global options that take a value: the word after them is not the command */
 const GLOBAL_VALUE_OPTIONS = new Set(['--log-level', '--max']);

@@ -7,7 +7,7 @@
 // library's type declarations into dist/types/.
 // bin/bitweave.js runs dist/ when it is newer than every source, the sources through tsx otherwise.
 // Usage: node scripts/build.mjs [OUT_DIR]   (default dist/; the tests build into a folder of their own)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -15,30 +15,67 @@ import { build } from 'esbuild';
 const root = new URL('..', import.meta.url);
 const outdir = process.argv[2] ? resolve(process.argv[2]) : new URL('dist/', root).pathname;
 
-/** Entry points, by their path from the package root; dist/PATH.js each. */
-const ENTRY_POINTS = ['cli/main.ts', 'api/index.ts', 'api/reports.ts', 'sweep/worker.ts', 'models/accuracy/worker.ts'];
+/** ES-module entry points, by their path from the package root; dist/PATH.js each. */
+const ENTRY_POINTS = ['api/index.ts', 'api/reports.ts', 'sweep/worker.ts', 'models/accuracy/worker.ts'];
+/** The command line: one CommonJS bundle, dist/cli/main.cjs, started from a V8 code cache. */
+const CLI_ENTRY = 'cli/main.ts';
 
 /** Not bundled: native/WebAssembly files, their own worker threads, or dynamic requires. */
 const EXTERNAL = ['@yowasp/yosys', 'd3-node', 'highs', 'onnx-proto', 'onnxruntime-node', 'pino', 'pino-pretty', 'piscina', 'tsx'];
 
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root.pathname,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  logLevel: 'warning',
+};
+const library = await build({
+  ...common,
+  metafile: true,
   entryPoints: ENTRY_POINTS,
   outbase: '.',
   outdir,
   entryNames: '[dir]/[name]',
   chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external: EXTERNAL,
   // bundled CommonJS libraries (cli-progress) call require(): give the ES modules one
   banner: { js: "import { createRequire as __bitweaveCreateRequire } from 'node:module'; const require = __bitweaveCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
 });
+
+// The command line as one CommonJS script: Node 20 can keep a V8 code cache for a script
+// (bin/code-cache.js), not for ES modules, whose compilation was a third of a start. Each
+// command's module stays lazy (esbuild turns its `await import()` into an init function run
+// on first use). The sources' import.meta becomes the bundle's own file URL; the external
+// ES-only packages (d3-node, @yowasp/yosys) load through Node's require of ES modules (20.19+).
+const cliBundle = join(outdir, 'cli', 'main.cjs');
+const cli = await build({
+  ...common,
+  metafile: true,
+  entryPoints: [CLI_ENTRY],
+  outfile: cliBundle,
+  format: 'cjs',
+  define: { 'import.meta': '__bitweaveImportMeta' },
+  banner: {
+    js: "const __bitweaveImportMeta = { url: require('node:url').pathToFileURL(__filename).href, " +
+      "resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };",
+  },
+});
+// The sources dist/ was built from (node_modules aside): bin/bitweave.js runs the bundle
+// only while none of them is newer (a few hundred stat calls, ~3 ms, where walking the source
+// folders took ~30 ms of every start).
+const inputs = new Set([...Object.keys(library.metafile.inputs), ...Object.keys(cli.metafile.inputs)]);
+const sources = [...inputs].filter((f) => !f.startsWith('node_modules/')).sort();
+writeFileSync(join(outdir, 'cli', 'main.sources.json'), `${JSON.stringify(sources, null, 0)}\n`);
+// The code cache: a training run of `run` (the command users repeat most) compiles the parser
+// and the simulator; V8 saves them with the script. Its output is not needed.
+const train = spawnSync(process.execPath, [new URL('bin/code-cache.js', root).pathname, 'write', cliBundle, 'run', '--arch', 'scale', '--model', 'resnet18', '--quiet'], {
+  cwd: root.pathname, stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (train.status !== 0) throw new Error(`the code cache's training run failed (exit ${train.status})`);
 
 // The library's declarations (dist/types/api/index.d.ts, ...). The sources import each other
 // with .ts extensions; a consumer's TypeScript resolves .js ones to the .d.ts files, so the

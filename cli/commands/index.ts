@@ -43,7 +43,7 @@ export const commands: readonly CommandEntry[] = [
     load: async () => body((await import('./mul.ts')).mulCommand),
   },
   {
-    command: 'precision <study>',
+    command: 'precision',
     describe: 'numeric precision of the PE arithmetic: multiplier errors (mul), dot products and accumulators (dot), regression check against a baseline (check)',
     load: async () => body((await import('./precision.ts')).precisionCommand),
   },
@@ -68,7 +68,7 @@ export const commands: readonly CommandEntry[] = [
     load: async () => body((await import('./sweep.ts')).sweepMergeCommand),
   },
   {
-    command: 'zoo <command>',
+    command: 'zoo',
     describe: 'the model zoo: list the built-in networks, show how a model is lowered onto the array',
     load: async () => body((await import('./zoo.ts')).zooCommand),
   },
@@ -88,7 +88,7 @@ export const commands: readonly CommandEntry[] = [
     load: async () => body((await import('./exec.ts')).execCommand),
   },
   {
-    command: 'rtl <command>',
+    command: 'rtl',
     describe: 'Verilog of the PEs and the systolic array, co-simulated against bitweave (Verilator)',
     load: async () => body((await import('./rtl.ts')).rtlCommand),
   },

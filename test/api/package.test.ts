@@ -105,7 +105,7 @@ describe('the packed package, installed and imported by name', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('ships the compiled library, its declarations and the data it reads, not the TypeScript sources', () => {
-    for (const f of ['dist/api/index.js', 'dist/api/reports.js', 'dist/types/api/index.d.ts', 'dist/cli/main.js', 'dist/sweep/worker.js',
+    for (const f of ['dist/api/index.js', 'dist/api/reports.js', 'dist/types/api/index.d.ts', 'dist/cli/main.cjs', 'dist/cli/main.cjs.cache', 'dist/sweep/worker.js',
       'models/data/trained/metrics.json', 'baselines/precision.json', 'bin/bitweave.js']) {
       expect(existsSync(join(installed, f)), f).toBe(true);
     }

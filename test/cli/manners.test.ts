@@ -108,6 +108,10 @@ describe('bitweave CLI manners', () => {
     const cases: [string[], RegExp][] = [
       [['frobnicate'], /Unknown argument: frobnicate/],
       [[], /name a command/],
+      // a command of commands, named without one: what to name, not yargs' count of arguments
+      [['rtl'], /name an rtl command: list, emit, check/],
+      [['zoo'], /name a zoo command: list, show/],
+      [['precision'], /name a precision study: mul, dot, check/],
       [['formats', '--colour'], /Unknown argument: colour/],
       [['precision', 'mul', '--samples', '-3'], /--samples must be a positive integer/],
       [['sweep-merge', join(tmpdir(), 'bw-merged'), join(tmpdir(), 'no-such-shard')], /is not a directory/],
