@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The `bitweave` command. Runs the JavaScript that `npm ci` compiled into dist/ (the
 // `prepare` script, `npm run build`: one CommonJS bundle started from its V8 code cache, see
-// code-cache.js) when it is at least as new as every source it was built from;
-// otherwise (no build, or a source edited since) runs the sources through tsx's loader,
-// registered in this process, so there is one process to signal either way (a killed
-// sweep dies at once, not its parent only). BITWEAVE_FROM_SOURCE=1 always runs the sources.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// code-cache.js) when it is at least as new as every source it was built from; otherwise
+// (no build, or a source edited since) runs the sources through tsx's loader, registered in
+// this process, so there is one process to signal either way (a killed sweep dies at once,
+// not its parent only). BITWEAVE_FROM_SOURCE=1 always runs the sources. CommonJS
+// (bin/package.json): the compiled path starts without Node's ES-module loader.
+'use strict';
+const { existsSync, readFileSync, statSync } = require('node:fs');
+const { join } = require('node:path');
 
 // `bitweave ... | head` closes the pipe early: that is not an error worth a stack trace
 process.stdout.on('error', (err) => {
@@ -14,8 +16,9 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const compiled = `${root}dist/cli/main.cjs`;
+const root = join(__dirname, '..');
+const compiled = join(root, 'dist', 'cli', 'main.cjs');
+
 /**
  * Whether dist/ is at least as new as the sources it was built from (the build lists them in
  * dist/cli/main.sources.json). A source that is not there is skipped: an installed package
@@ -26,12 +29,12 @@ function compiledIsFresh() {
   const built = statSync(compiled).mtimeMs;
   let sources;
   try {
-    sources = JSON.parse(readFileSync(`${root}dist/cli/main.sources.json`, 'utf8'));
+    sources = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'main.sources.json'), 'utf8'));
   } catch {
     return false; // a build from before the list: rebuild (npm run build) or run the sources
   }
   for (const file of sources) {
-    const st = statSync(`${root}${file}`, { throwIfNoEntry: false });
+    const st = statSync(join(root, file), { throwIfNoEntry: false });
     if (st !== undefined && st.mtimeMs > built) return false;
   }
   return true;
@@ -40,12 +43,12 @@ function compiledIsFresh() {
 const args = process.argv.slice(2);
 if (args.length === 1 && args[0] === '--version') {
   // the version is package.json's, as the parser would print it: no parser to load for it
-  process.stdout.write(`${JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version}\n`);
+  process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
 } else if (process.env.BITWEAVE_FROM_SOURCE !== '1' && compiledIsFresh()) {
-  const { runCompiled } = await import('./code-cache.js');
-  runCompiled(compiled);
+  require('./code-cache.js').runCompiled(compiled);
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../cli/main.ts');
+  import('tsx/esm/api').then(({ register }) => {
+    register();
+    return import('../cli/main.ts');
+  });
 }

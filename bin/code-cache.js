@@ -6,24 +6,25 @@
 // compiles what `run` needs (V8 puts the functions compiled so far into the cache). A cache
 // V8 refuses (another Node version, other V8 flags) is ignored: the bundle compiles as
 // without one, same behaviour, only slower. Nothing here changes what the command does.
+// CommonJS (bin/package.json), like bin/bitweave.js: a start needs no ES-module loader.
 //
 // As a program (the build uses it): node bin/code-cache.js write|read BUNDLE [ARGS...]
 // runs BUNDLE with ARGS as the command line; `write` saves the cache at exit.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import Module from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { dirname, resolve } = require('node:path');
+const vm = require('node:vm');
 
 /**
  * Runs the CommonJS bundle `file` as Node would (module wrapper, require, __dirname), from its
  * code cache `${file}.cache` when V8 accepts it; `write` saves a fresh cache at exit.
  * BITWEAVE_CODE_CACHE_REPORT=1 prints whether the cache was used (for the tests and bench).
  */
-export function runCompiled(file, { write = false } = {}) {
+function runCompiled(file, { write = false } = {}) {
   const cacheFile = `${file}.cache`;
-  const source = readFileSync(file, 'utf8');
+  // the build leaves the bundle pure ASCII: latin1 reads it as a one-byte string, no decoding
+  const source = readFileSync(file, 'latin1');
   let cachedData;
   if (!write) {
     try {
@@ -35,7 +36,7 @@ export function runCompiled(file, { write = false } = {}) {
   const script = new vm.Script(Module.wrap(source), {
     filename: file,
     cachedData,
-    // `await import('d3-node')` inside the bundle loads ES modules as the main context does
+    // `await import(...)` inside the bundle loads ES modules as the main context does
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const state = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
@@ -49,14 +50,16 @@ export function runCompiled(file, { write = false } = {}) {
     });
   }
   const wrapper = script.runInThisContext();
-  const mod = new Module(file);
+  const mod = new Module(file, null);
   mod.filename = file;
+  mod.paths = Module._nodeModulePaths(dirname(file));
   mod.loaded = true;
-  const require = createRequire(file);
-  wrapper.call(mod.exports, mod.exports, require, mod, file, dirname(file));
+  wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+module.exports = { runCompiled };
+
+if (require.main === module) {
   const [mode, file, ...args] = process.argv.slice(2);
   if ((mode !== 'write' && mode !== 'read') || file === undefined) {
     process.stderr.write('usage: node bin/code-cache.js write|read BUNDLE [ARGS...]\n');

@@ -72,7 +72,7 @@ describe('bin/bitweave.js: the compiled bundle or the sources', () => {
     mkdirSync(join(pkg, 'bin'));
     mkdirSync(join(pkg, 'dist', 'cli'), { recursive: true });
     mkdirSync(join(pkg, 'cli'));
-    for (const f of ['bitweave.js', 'code-cache.js']) copyFileSync(join(repoRoot, 'bin', f), join(pkg, 'bin', f));
+    for (const f of ['bitweave.js', 'code-cache.js', 'package.json']) copyFileSync(join(repoRoot, 'bin', f), join(pkg, 'bin', f));
     symlinkSync(join(repoRoot, 'node_modules'), join(pkg, 'node_modules'), 'dir');
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'bitweave', version: '9.8.7', type: 'module' }));
     writeFileSync(join(pkg, 'cli', 'main.ts'), "const from: string = 'the sources';\nconsole.log(from, process.argv.slice(2).join(' '));\n");
