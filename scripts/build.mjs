@@ -61,6 +61,10 @@ const cli = await build({
   // ASCII only (non-ASCII in strings escaped): the bundle is read as latin1, a one-byte string
   // with no UTF-8 decoding, a third of the time of reading it as UTF-8
   charset: 'ascii',
+  // import() of a package (piscina, highs) becomes require(): V8 drops the dynamic-import
+  // callback of functions it restores from a code cache ('A dynamic import callback was not
+  // specified'), and Node 20.19+ requires ES-only packages too
+  supported: { 'dynamic-import': false },
   define: { 'import.meta': '__bitweaveImportMeta' },
   banner: {
     js: "const __bitweaveImportMeta = { url: require('node:url').pathToFileURL(__filename).href, " +
