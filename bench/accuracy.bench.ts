@@ -1,58 +1,63 @@
 /**
- * Functional-path speed on the trained CNN: bit-accurate MACs per second of each PE kind
- * with 1 and 2 jobs (this thread, plus one warm worker: models/parallel.ts), beside the plain
- * fp32 reference executor measured in the same process, and the whole 10,000-image test set
- * on fp8-e4m3 with 2 jobs (issue 21's target: under 15 s on two idle cores). The load average
- * is printed with the figures: on a shared machine the 2-job column reads low.
+ * Issue 21's accuracy rows, each PE kind timed in a process of its own (bench/accuracy-kind.ts
+ * through bench/isolate.ts: V8 shares optimized code between the kinds of one process, so a
+ * kind timed after others measures them too). Per kind, in the same process, medians of
+ * alternating repetitions after a warm-up of both threads: the plain fp32 executor, the kind on
+ * 1 job, and on 2 jobs (this thread and one warm worker). Then the whole 10,000-image test set
+ * on fp8-e4m3 with 2 jobs, the fp32 reference beside it, as a user runs it: the `bitweave
+ * accuracy` command in a fresh process (compiled dist/, pool start-up included).
+ *
+ *   npx tsx bench/accuracy.bench.ts [images=400] [reps=5] [kinds=all, comma-separated]
+ *
+ * The load average is printed with each figure: on a shared machine the 2-job column reads low.
  */
-import { runAccuracy } from '../models/accuracy/run.ts';
-import { closePools } from '../models/parallel.ts';
-import type { AccuracySetup } from '../models/accuracy/task.ts';
-import { resolveTrainedModel, trainedMetrics } from '../models/accuracy/trained.ts';
-import { evaluateImages } from '../models/accuracy/evaluate.ts';
-import { loadGraph } from '../models/accuracy/task.ts';
-import { loadFmnist, normalizeImages } from '../models/data/fmnist.ts';
-import { fp32Backend } from '../models/exec/backends.ts';
-import { printTable } from '../cli/io.ts';
-import { fmt } from './timing.ts';
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { printTable } from '../cli/io.ts';
+import { packageFile } from '../models/package-files.ts';
+import type { KindRates } from './accuracy-kind.ts';
+import { compiledWorker } from './compiled.ts';
+import { runIsolated } from './isolate.ts';
+import { fmt } from './timing.ts';
 
-const IMAGES = 400;
 const PES = ['fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-m3', 'lmul-m4', 'lmul-bf16', 'lmul-fp8-e4m3', 'int8'];
+/** the kinds issue 21 asks to run at >= 0.5x the plain fp32 executor on 1 job */
+const HALF_RATE = new Set(['fp8-e4m3', 'bf16', 'lmul-m3', 'lmul-m4', 'lmul-bf16', 'lmul-fp8-e4m3']);
+const KIND_SCRIPT = fileURLToPath(new URL('./accuracy-kind.ts', import.meta.url));
 
-export async function printAccuracyBench(): Promise<void> {
-  const macsPerImage = trainedMetrics().cnn?.macs_per_image;
-  if (macsPerImage === undefined) return;
-  const file = resolveTrainedModel('cnn');
-  const setup = (pe: string): AccuracySetup => ({ modelFile: file, dataset: 'fmnist', pe, peOptions: {}, dataflow: 'os', rows: 32 });
-  // plain fp32 executor, same images, same process
-  const g = loadGraph(file);
-  const data = loadFmnist({ limit: IMAGES });
-  const imgs = normalizeImages(data, 0, IMAGES);
-  evaluateImages(g, imgs.subarray(0, 784 * 20), 20, { array: fp32Backend }, false);
-  let t0 = performance.now();
-  evaluateImages(g, imgs, IMAGES, { array: fp32Backend }, false);
-  const plain = (IMAGES * macsPerImage) / ((performance.now() - t0) / 1000) / 1e6;
-  const rows: string[][] = [];
-  for (const pe of PES) {
-    const rate: number[] = [];
-    for (const jobs of [1, 2]) {
-      t0 = performance.now();
-      await runAccuracy(setup(pe), { limit: IMAGES, jobs, reference: false });
-      rate.push((IMAGES * macsPerImage) / ((performance.now() - t0) / 1000) / 1e6);
-    }
-    rows.push([pe, fmt(rate[0]), fmt(rate[1]), fmt(rate[1] / rate[0], 2), fmt(rate[0] / plain, 2)]);
-  }
-  process.stdout.write(`\n## Functional path on the trained CNN (${IMAGES} images, ${macsPerImage} MACs each)\n` +
-    `plain fp32 executor: ${fmt(plain)} M MAC/s; load average ${loadavg().map((v) => fmt(v, 2)).join(', ')} ` +
-    `(targets on two idle cores: 1 job >= 0.5 x plain for fp8-e4m3, bf16 and the L-Mul kinds; 2 jobs >= 1.8 x 1 job)\n\n`);
-  printTable(['PE kind', 'M MAC/s, 1 job', 'M MAC/s, 2 jobs', '2-job speedup', 'ratio to plain fp32 (1 job)'], rows);
-  t0 = performance.now();
-  const full = await runAccuracy(setup('fp8-e4m3'), { jobs: 2 });
-  await closePools();
+/** `bitweave accuracy --model cnn --pe fp8-e4m3 --jobs 2` on all 10,000 images, wall seconds. */
+function wholeTestSet(): { s: number; load: number; out: string } {
+  compiledWorker('models/accuracy/worker'); // dist/ fresh, so bin/bitweave.js runs it
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [packageFile('bin/bitweave.js'), 'accuracy', '--model', 'cnn', '--pe', 'fp8-e4m3', '--jobs', '2', '--json'], { encoding: 'utf8' });
   const s = (performance.now() - t0) / 1000;
-  process.stdout.write(`\nwhole test set (10,000 images) on fp8-e4m3, 2 workers, with the fp32 reference beside it: ` +
-    `${fmt(s)} s (target < 15 s on two idle cores; load average ${fmt(loadavg()[0], 2)}); top-1 ${(100 * full.summary.top1).toFixed(2)}%\n`);
+  if (r.status !== 0) throw new Error(`bitweave accuracy failed:\n${r.stderr}`);
+  return { s, load: loadavg()[0], out: r.stdout };
 }
 
-if (process.argv[1]?.endsWith('accuracy.bench.ts')) await printAccuracyBench();
+export async function printAccuracyBench(images = 400, reps = 5, kinds = PES): Promise<void> {
+  const rows: string[][] = [];
+  for (const pe of kinds) {
+    const k = runIsolated<KindRates>(KIND_SCRIPT, [pe, String(images), String(reps)]);
+    const half = k.one / k.plain, speedup = k.two / k.one;
+    rows.push([
+      pe, fmt(k.plain), fmt(k.one), `${fmt(half, 2)}${HALF_RATE.has(pe) ? (half >= 0.5 ? ' (>= 0.5: met)' : ' (>= 0.5: NOT met)') : ''}`,
+      fmt(k.two), `${fmt(speedup, 2)}${speedup >= 1.8 ? ' (met)' : ' (NOT met)'}`, fmt(k.load, 2),
+    ]);
+  }
+  process.stdout.write(`\n## Functional path on the trained CNN (${images} images, medians of ${reps}, each kind in its own process)\n\n`);
+  printTable(['PE kind', 'plain fp32 executor, M MAC/s', '1 job, M MAC/s', '1 job / plain fp32', '2 jobs, M MAC/s', '2 jobs / 1 job (>= 1.8)', 'load average'], rows);
+  const whole = wholeTestSet();
+  const top1 = (JSON.parse(whole.out) as { accuracy?: { top1?: number } }).accuracy?.top1;
+  process.stdout.write(
+    `\nwhole test set (10,000 images) on fp8-e4m3, 2 jobs, fp32 reference beside it (\`bitweave accuracy --model cnn --pe fp8-e4m3 --jobs 2\`, ` +
+      `a fresh process): ${fmt(whole.s, 1)} s (target < 15 s; ${whole.s < 15 ? 'met' : 'NOT met'}); load average ${fmt(whole.load, 2)}` +
+      `${top1 !== undefined ? `; top-1 ${(100 * top1).toFixed(2)}%` : ''}\n`,
+  );
+}
+
+if (process.argv[1]?.endsWith('accuracy.bench.ts')) {
+  const [images = '400', reps = '5', kinds] = process.argv.slice(2);
+  await printAccuracyBench(Number(images), Number(reps), kinds ? kinds.split(',') : PES);
+}

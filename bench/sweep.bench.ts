@@ -5,27 +5,33 @@
  * results streamed to results.jsonl) with 1 and 2 workers, and the speedup as a ratio.
  *
  * Beside the totals it prints what explains a shortfall: the pool's start-up (time to the
- * first finished point: worker threads loading TypeScript through tsx), the steady-state
+ * first finished point: worker threads loading the compiled code), the steady-state
  * rate after it, the same points in a plain loop in this process (no pool at all), the CPU
  * time the process used per wall second, and the machine's load average (other processes
  * competing for the two cores show there, not in the pool).
+ *
+ * The pools and the loop run the compiled code (dist/, built first when stale: bench/compiled.ts),
+ * as `bitweave sweep` does.
  *
  * Wired into `npm run bench` by bench/index.ts; runnable alone: npx tsx bench/sweep.bench.ts
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadArch } from '../cli/arch-file.ts';
 import { printTable } from '../cli/io.ts';
-import { runPoint } from '../sweep/point.ts';
-import { runSweep } from '../sweep/runner.ts';
 import { RESULTS_JSONL } from '../sweep/results.ts';
 import { parseSweepSpec, type SweepSpec } from '../sweep/spec.ts';
+import type { runSweep as RunSweep } from '../sweep/runner.ts';
+import { packageFile } from '../models/package-files.ts';
+import { compiledWorker } from './compiled.ts';
 import { fmt } from './timing.ts';
 
 const RESNET50 = fileURLToPath(new URL('../models/data/scalesim/topologies/conv_nets/Resnet50.csv', import.meta.url));
-const WORKER = fileURLToPath(new URL('../sweep/worker.ts', import.meta.url));
+// the compiled worker and runner, as the `bitweave sweep` command runs them (bench/compiled.ts)
+const WORKER = compiledWorker('sweep/worker');
+const runSweep = (await import(pathToFileURL(packageFile('dist/api/index.js')).href)).runSweep as typeof RunSweep;
 
 export const SWEEP_BENCH_YAML = `
 base:
@@ -39,10 +45,11 @@ grid:
 `;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 export interface PoolRun {
   readonly jobs: number;
+  readonly pool: boolean;
   readonly points: number;
   readonly wall_ms: number;
   /** time to the first finished point: pool start-up plus one point */
@@ -57,14 +64,19 @@ export interface PoolRun {
   readonly results: string;
 }
 
-export async function timePool(spec: SweepSpec, jobs: number): Promise<PoolRun> {
+/**
+ * The sweep through the compiled runSweep: 1 job runs the points in this process (no pool),
+ * more start a pool, and this thread runs points while its workers start; `pool` forces a
+ * pool of `jobs` workers however many (a point timeout: only a worker can be stopped).
+ */
+export async function timePool(spec: SweepSpec, jobs: number, pool = false): Promise<PoolRun> {
   const outDir = mkdtempSync(join(tmpdir(), `bitweave-bench-sweep-j${jobs}-`));
   try {
     const cpu0 = process.cpuUsage();
     const t0 = now();
     let first = 0, last = 0;
     await runSweep(spec, {
-      outDir, jobs, resume: false, points: spec.points, workerFile: WORKER,
+      outDir, jobs, resume: false, points: spec.points, ...(pool && { pointTimeoutS: 3600 }),
       onDone: (_line, done) => {
         const t = now();
         if (done === 1) first = t;
@@ -77,7 +89,7 @@ export async function timePool(spec: SweepSpec, jobs: number): Promise<PoolRun> 
     // the lines in point order, to check that the worker count changes nothing
     const results = readFileSync(join(outDir, RESULTS_JSONL), 'utf8').trim().split('\n').sort().join('\n');
     return {
-      jobs, points: n, wall_ms: wall, first_ms: first - t0,
+      jobs, pool: pool || jobs > 1, points: n, wall_ms: wall, first_ms: first - t0,
       steady_pts_per_s: last > first ? ((n - 1) * 1000) / (last - first) : NaN,
       pts_per_s: (n * 1000) / wall,
       cpu_per_wall: (cpu.user + cpu.system) / 1000 / wall,
@@ -98,53 +110,58 @@ export async function printSweepBench(): Promise<void> {
   // warm-up: tsx's transform cache and the OS file cache, so neither run pays for them
   await timePool({ ...spec, points: spec.points.slice(0, 4) }, 2);
 
-  // the same points in this process, one after another: the work itself, without a pool
-  const times: number[] = [];
-  const cl = process.cpuUsage();
-  const tl = now();
-  for (const p of spec.points) {
-    const t = now();
-    runPoint(p.config);
-    times.push(now() - t);
-  }
-  const loopMs = now() - tl;
-  const loopCpu = process.cpuUsage(cl);
-  const loopCpuMs = (loopCpu.user + loopCpu.system) / 1000;
-  times.sort((a, b) => a - b);
+  // the same points in this process, one after another: the work itself, without a pool, by
+  // the same compiled function the pool's workers run (the sources through tsx run the same
+  // points 2-2.5x slower: tsx keeps every function's name, a call per closure created)
+  const compiledPoint = (await import(pathToFileURL(WORKER).href)).default as (p: SweepSpec['points'][number]) => Promise<unknown>;
+  const timeLoop = async (): Promise<{ ms: number; cpuMs: number; times: number[] }> => {
+    const times: number[] = [];
+    const cl = process.cpuUsage();
+    const tl = now();
+    for (const p of spec.points) {
+      const t = now();
+      await compiledPoint(p);
+      times.push(now() - t);
+    }
+    const cpu = process.cpuUsage(cl);
+    return { ms: now() - tl, cpuMs: (cpu.user + cpu.system) / 1000, times: times.sort((x, y) => x - y) };
+  };
+  await timeLoop(); // this thread's JIT warm, as a worker's is after its first points
 
-  // alternate the two, best of ROUNDS each: other processes on the machine come and go
-  let one: PoolRun | undefined, two: PoolRun | undefined;
+  // alternate the four, median of ROUNDS each: other processes on the machine come and go
+  const loops: Awaited<ReturnType<typeof timeLoop>>[] = [], ones: PoolRun[] = [], pools: PoolRun[] = [], twos: PoolRun[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const a = await timePool(spec, 1);
-    const b = await timePool(spec, 2);
-    if (!one || a.pts_per_s > one.pts_per_s) one = a;
-    if (!two || b.pts_per_s > two.pts_per_s) two = b;
+    loops.push(await timeLoop());
+    ones.push(await timePool(spec, 1));
+    pools.push(await timePool(spec, 1, true));
+    twos.push(await timePool(spec, 2));
   }
-  if (!one || !two) throw new Error('no rounds');
+  const mid = <T>(v: T[], key: (x: T) => number): T => [...v].sort((x, y) => key(x) - key(y))[Math.floor(v.length / 2)];
+  const loop = mid(loops, (l) => l.ms), one = mid(ones, (r) => r.wall_ms), pool1 = mid(pools, (r) => r.wall_ms), two = mid(twos, (r) => r.wall_ms);
   const load1 = loadavg()[0];
-  const same = one.results === two.results;
+  const same = one.results === two.results && pool1.results === two.results;
+  const times = loop.times;
 
   printTable(
-    ['run', 'points/s', 'wall s', 'first point s', 'steady points/s', 'CPU s', 'CPU s per wall s'],
+    ['run', 'points/s', 'wall s', 'first point s', 'steady points/s', 'CPU s', 'CPU s per wall s', 'x in-process loop'],
     [
-      ['in-process loop (no pool)', fmt((n * 1000) / loopMs), fmt(loopMs / 1000, 2), '-', '-', fmt(loopCpuMs / 1000, 2), fmt(loopCpuMs / loopMs, 2)],
-      ...[one, two].map((r) => [
-        `pool, ${r.jobs} worker${r.jobs > 1 ? 's' : ''}`, fmt(r.pts_per_s), fmt(r.wall_ms / 1000, 2), fmt(r.first_ms / 1000, 2),
-        fmt(r.steady_pts_per_s), fmt(r.cpu_ms / 1000, 2), fmt(r.cpu_per_wall, 2),
+      ['in-process loop (no pool, no files)', fmt((n * 1000) / loop.ms), fmt(loop.ms / 1000, 2), '-', '-', fmt(loop.cpuMs / 1000, 2), fmt(loop.cpuMs / loop.ms, 2), '1.00'],
+      ...([['runSweep, 1 job (points in-process)', one], ['runSweep, 1 job, pool of 1 worker (--point-timeout)', pool1], ['runSweep, 2 jobs (pool of 2 workers)', two]] as const).map(([name, r]) => [
+        name, fmt(r.pts_per_s), fmt(r.wall_ms / 1000, 2), fmt(r.first_ms / 1000, 2),
+        fmt(r.steady_pts_per_s), fmt(r.cpu_ms / 1000, 2), fmt(r.cpu_per_wall, 2), fmt(loop.ms / r.wall_ms, 2),
       ]),
     ],
   );
-  const speedup = two.pts_per_s / one.pts_per_s;
-  const steady = two.steady_pts_per_s / one.steady_pts_per_s;
   process.stdout.write(
-    `\nbest of ${ROUNDS} alternating rounds each; parallel speedup, 2 workers / 1 worker: ${fmt(speedup, 2)}x (target >= 1.7x on 2 cores); ` +
-      `steady state (after the first point): ${fmt(steady, 2)}x\n` +
+    `\nmedian of ${ROUNDS} alternating rounds each (compiled code throughout: dist/, as \`bitweave sweep\` runs it)\n` +
+      `issue 21: 2 workers / in-process loop: ${fmt(loop.ms / two.wall_ms, 2)}x (target >= 1.8: ${loop.ms / two.wall_ms >= 1.8 ? 'met' : 'NOT met'}); ` +
+      `1 job / in-process loop: ${fmt(loop.ms / one.wall_ms, 2)}x, a pool of 1 worker: ${fmt(loop.ms / pool1.wall_ms, 2)}x (target >= 1.0); ` +
+      `load average ${fmt(load0, 2)} before, ${fmt(load1, 2)} after\n` +
       `per point: median ${fmt(times[Math.floor(n / 2)])} ms, max ${fmt(times[n - 1])} ms in-process; ` +
-      `results identical with 1 and 2 workers: ${same ? 'yes' : 'NO'}\n` +
-      `CPU time: ${fmt(one.cpu_ms / 1000, 2)} s with 1 worker, ${fmt(two.cpu_ms / 1000, 2)} s with 2 (start-up included), ` +
-      `so on two idle cores the speedup could reach ${fmt((2 * one.cpu_ms) / two.cpu_ms, 2)}x at most\n` +
-      `machine: ${availableParallelism()} CPUs, load average ${fmt(load0, 2)} before, ${fmt(load1, 2)} after; ` +
-      `the 2-worker run got ${fmt(two.cpu_per_wall, 2)} CPUs on average ` +
+      `results identical with 1 job, 1 worker and 2 workers: ${same ? 'yes' : 'NO'}\n` +
+      `CPU time: ${fmt(pool1.cpu_ms / 1000, 2)} s with a pool of 1 worker, ${fmt(two.cpu_ms / 1000, 2)} s with 2 (start-up included), ` +
+      `so on two idle cores the speedup could reach ${fmt((2 * pool1.cpu_ms) / two.cpu_ms, 2)}x at most\n` +
+      `machine: ${availableParallelism()} CPUs; the 2-worker run got ${fmt(two.cpu_per_wall, 2)} CPUs on average ` +
       `(well under 2 means other processes shared the cores, and the speedup reads low)\n`,
   );
 }

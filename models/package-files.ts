@@ -49,7 +49,10 @@ const WORKER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--expe
  * The Node flags a worker running workerModule(...) needs: this process's module loaders
  * only (a worker thread refuses to start with a per-process flag such as
  * --max-old-space-size), plus tsx's loader for TypeScript sources when this process
- * registered tsx in-process (bin/bitweave.js) and so has none to pass on; none for dist/.
+ * registered tsx in-process (bin/bitweave.js) and so has none to pass on. A compiled
+ * worker (dist/, .js) gets no tsx loader even when this process runs under tsx: it imports
+ * no TypeScript, and loading tsx costs a worker ~1 s of start-up (issue 21: 1.4-1.8 s to a
+ * worker's first answer with it, 0.3 s without, on the shared machine).
  */
 export function workerExecArgv(file: string, argv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
@@ -58,8 +61,9 @@ export function workerExecArgv(file: string, argv: readonly string[] = process.e
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(0, eq) : a;
     if (!WORKER_FLAGS.has(name)) continue;
-    if (eq > 0) out.push(a);
-    else if (i + 1 < argv.length) out.push(a, argv[++i]);
+    const flag = eq > 0 ? [a] : i + 1 < argv.length ? [a, argv[++i]] : [];
+    if (!file.endsWith('.ts') && flag.some((x) => x.includes('tsx'))) continue;
+    out.push(...flag);
   }
   if (!file.endsWith('.ts') || out.some((a) => a.includes('tsx'))) return out;
   // tsx resolved from here, not from the cwd: a worker started in any directory finds it

@@ -141,16 +141,21 @@ async function runPoints(pending: readonly SweepPoint[], total: number, opts: Sw
   const fd = openSync(jsonl, 'a');
   const workerFile = opts.workerFile ?? workerModule('sweep/worker');
   const timeoutMs = opts.pointTimeoutS !== undefined ? Math.round(opts.pointTimeoutS * 1000) : undefined;
-  if (opts.jobs === 1 && timeoutMs === undefined && workerFile === workerModule('sweep/worker')) {
+  // points may run on this thread when nothing has to be stopped and this thread runs the
+  // same code as the workers
+  const here = timeoutMs === undefined && workerFile === workerModule('sweep/worker');
+  const record = (line: ResultLine) => {
+    writeSync(fd, JSON.stringify(line) + '\n');
+    finished++;
+    if (line.status !== 'ok') failed++;
+    opts.onDone?.(line, finished, total);
+  };
+  if (opts.jobs === 1 && here) {
     // one job and nothing to stop: the points run here, as a plain loop would (no pool to
     // start, no messages; issue 21: a 1-worker pool ran at 0.70x of the loop)
     try {
       for (const point of pending) {
-        const line = await pointResultLine(point);
-        writeSync(fd, JSON.stringify(line) + '\n');
-        finished++;
-        if (line.status !== 'ok') failed++;
-        opts.onDone?.(line, finished, total);
+        record(await pointResultLine(point));
         // progress bars and signals get their turn between points
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -163,12 +168,30 @@ async function runPoints(pending: readonly SweepPoint[], total: number, opts: Sw
   // a point's clock starts when its worker starts it (sweep/worker.ts says so), not while the
   // worker is still loading its modules or the point waits for a free worker
   const starters = new Map<string, () => void>();
+  let workerStarted = false;
   pool.on('message', (m: unknown) => {
     const key = (m as { sweepPointStarted?: unknown } | null)?.sweepPointStarted;
-    if (typeof key === 'string') starters.get(key)?.();
+    if (typeof key !== 'string') return;
+    workerStarted = true;
+    starters.get(key)?.();
   });
   let next = 0;
   let crash: unknown;
+  // while the workers start (loading their code: 0.1-0.3 s compiled, ~1 s through tsx), this
+  // otherwise idle thread runs points; it stops at the first point a worker starts, so the
+  // cores are the workers' from then on (issue 21: a sweep of short points lost its start-up)
+  const meanwhile = async (): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve)); // the lanes hand the pool its first points first
+    while (here && !workerStarted && crash === undefined && next < pending.length) {
+      const point = pending[next++];
+      try {
+        record(await pointResultLine(point));
+      } catch (err) {
+        crash ??= err;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
   const runOne = async (point: SweepPoint): Promise<void> => {
     let line: ResultLine;
     const abort = new AbortController();
@@ -186,10 +209,7 @@ async function runPoints(pending: readonly SweepPoint[], total: number, opts: Sw
       clearTimeout(timer);
       starters.delete(point.key);
     }
-    writeSync(fd, JSON.stringify(line) + '\n');
-    finished++;
-    if (line.status !== 'ok') failed++;
-    opts.onDone?.(line, finished, total);
+    record(line);
   };
   const lane = async (): Promise<void> => {
     while (crash === undefined && next < pending.length) {
@@ -203,7 +223,7 @@ async function runPoints(pending: readonly SweepPoint[], total: number, opts: Sw
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(opts.jobs, pending.length) }, lane));
+    await Promise.all([...Array.from({ length: Math.min(opts.jobs, pending.length) }, lane), meanwhile()]);
     if (crash !== undefined) throw crash;
   } finally {
     closeSync(fd);

@@ -69,7 +69,6 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
   }
   const jobs = opts.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${jobs}`);
-  const chunk = opts.chunk ?? Math.max(1, Math.min(250, Math.ceil(n / (4 * jobs))));
   const refKey = `${setup.modelFile}\0${setup.dataset}`;
   const cachedRef = referenceCache.get(refKey);
   const wantReference = opts.reference ?? true;
@@ -81,8 +80,7 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
   const images = new Float32Array(new SharedArrayBuffer(n * px * 4));
   images.set(normalizeImages(data, 0, n));
   const tasks: AccuracyTask[] = [];
-  for (let start = 0; start < n; start += chunk) {
-    const count = Math.min(chunk, n - start);
+  for (const [start, count] of imageRanges(n, jobs, opts.chunk)) {
     tasks.push({ ...setup, start, count, reference, images: images.subarray(start * px, (start + count) * px) });
   }
   const chunks = (await runTasks(tasks, jobs, n, opts)) as ChunkResult[];
@@ -95,6 +93,29 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
     referenceCache.set(refKey, { count: n, logits: result.refLogits.slice() });
   }
   return { summary: summarize(result, data.labels.subarray(0, n)), result };
+}
+
+/** Most images per task: a message per ~1 s of work, and progress that moves. */
+const MAX_RANGE = 250;
+/** Fewest images per task (but for the last): a message and a result per ~10 ms of work at least. */
+const MIN_RANGE = 8;
+
+/**
+ * Ranges [start, count] of images, in order: `chunk` images each when given; else guided
+ * (each range a quarter of what is left per job, between MIN_RANGE and MAX_RANGE), so ranges
+ * are long while much is left (few messages) and short at the end, where a long last range
+ * would leave the other threads idle. Images are independent (batch 1): the ranges change
+ * no result.
+ */
+export function imageRanges(n: number, jobs: number, chunk?: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let start = 0; start < n;) {
+    const size = chunk ?? Math.min(MAX_RANGE, Math.max(MIN_RANGE, Math.ceil((n - start) / (4 * jobs))));
+    const count = Math.min(size, n - start);
+    out.push([start, count]);
+    start += count;
+  }
+  return out;
 }
 
 /** The tasks on this thread and the warm pool, progress as ranges finish; the first failure is thrown. */

@@ -32,16 +32,62 @@ export interface ArrayBackend {
   gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: number, sb: number): Float64Array;
 }
 
-/** Plain GEMM: float64 products and sums of fp32 operands (i-k-j order, cache friendly). */
+/**
+ * Plain GEMM: float64 products and sums of fp32 operands, each output's products added in k
+ * order (zero activations skipped), the result left in float64.
+ *
+ * One row of A is walked once for its non-zero entries; then each output of the row sums its
+ * products in a register, four outputs at a time, over B transposed (contiguous per output).
+ * A single row (a fully connected layer at batch 1) goes i-k-j over B as it is: transposing
+ * B would cost as much as the row.
+ */
 export function gemmF64(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
   const c = new Float64Array(m * n);
+  if (m < 4) {
+    for (let i = 0; i < m; i++) {
+      const ci = i * n, ai = i * k;
+      for (let p = 0; p < k; p++) {
+        const av = a[ai + p];
+        if (av === 0) continue;
+        const bp = p * n;
+        for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+      }
+    }
+    return c;
+  }
+  const bt = new Float64Array(k * n);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b[p * n + j];
+  const av = new Float64Array(k), ap = new Int32Array(k);
   for (let i = 0; i < m; i++) {
-    const ci = i * n, ai = i * k;
+    const ai = i * k, ci = i * n;
+    let t = 0;
     for (let p = 0; p < k; p++) {
-      const av = a[ai + p];
-      if (av === 0) continue;
-      const bp = p * n;
-      for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
+      const v = a[ai + p];
+      if (v === 0) continue;
+      av[t] = v;
+      ap[t++] = p;
+    }
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let u = 0; u < t; u++) {
+        const x = av[u], p = ap[u];
+        s0 += x * bt[b0 + p];
+        s1 += x * bt[b1 + p];
+        s2 += x * bt[b2 + p];
+        s3 += x * bt[b3 + p];
+      }
+      c[ci + j] = s0;
+      c[ci + j + 1] = s1;
+      c[ci + j + 2] = s2;
+      c[ci + j + 3] = s3;
+    }
+    for (; j < n; j++) {
+      const b0 = j * k;
+      let s = 0;
+      for (let u = 0; u < t; u++) s += av[u] * bt[b0 + ap[u]];
+      c[ci + j] = s;
     }
   }
   return c;

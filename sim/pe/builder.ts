@@ -282,12 +282,17 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: 
     const pv = productValue;
     forEachPair(input, weight, (a, b) => (table[(a << shift) | b] = pv(a, b)));
     productValue = (a, b) => table[(a << shift) | b];
+    // operand values, for exact multipliers (the kernel checks every product against them)
+    const decoders = ent ? undefined : {
+      input: (x: number) => (isValidBits(input, x) ? decode(input, x) : NaN),
+      weight: (x: number) => (isValidBits(weight, x) ? decode(weight, x) : NaN),
+    };
     if (fp32Acc) {
       dot = tableDotFp32(table, shift);
-      tile = (d) => tableTile(table, shift, input.bits, 'fp32', d);
+      tile = (d) => tableTile(table, shift, input.bits, 'fp32', d, decoders);
     } else if (int32Acc) {
       dot = tableDotInt32(Int32Array.from(table), shift);
-      tile = (d) => tableTile(table, shift, input.bits, 'int32', d);
+      tile = (d) => tableTile(table, shift, input.bits, 'int32', d, decoders);
     } else dot = genericDot(productValue, accAdd);
   } else if (spec.multiplier === 'lmul' && input.kind === 'float' && input.bits <= 16 && fp32Acc) {
     dot = lmulDotFp32(input, mul);

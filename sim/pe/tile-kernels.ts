@@ -50,13 +50,6 @@ export function tileKernelOf(pe: PeKind): TileKernel | undefined {
   return t !== undefined && t.dot === pe.dot ? t : undefined;
 }
 
-/** Weight codes b(p, j) row-major at p * n + j, from any layout b[p * bRow + j * bCol]. */
-function rowMajorCodes(b: ArrayLike<number>, bRow: number, bCol: number, k: number, n: number): Uint32Array {
-  const codes = new Uint32Array(k * n);
-  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) codes[p * n + j] = b[p * bRow + j * bCol];
-  return codes;
-}
-
 class Prepared implements PreparedWeights {
   constructor(
     readonly kernel: TileKernel,
@@ -64,12 +57,14 @@ class Prepared implements PreparedWeights {
     readonly n: number,
     /** raw weight codes, row-major (the generic path) */
     readonly codes: Uint32Array,
-    /** the family's weight operand: codes, table offsets or decoded values */
+    /** the family's weight operand, column-major (output j's weights at j * k): codes, table offsets or decoded values */
     readonly w: Uint32Array | Int32Array | Float64Array,
     /** per activation code: the largest |product| with any weight of the tile (NaN if one is NaN) */
     readonly rowMax: Float64Array | undefined,
     /** the tile holds a weight the fast path cannot take (NaN, Inf): generic path throughout */
     readonly special: boolean,
+    /** decoded weight values, column-major, when every product is their exact float64 product (table kernels) */
+    readonly decoded?: Float64Array,
   ) {}
 }
 
@@ -90,6 +85,173 @@ function genericRow(s: ScalarArith, code: number, codes: Uint32Array, row: numbe
   for (let j = 0; j < n; j++) acc[ci + j] = add(acc[ci + j], productValue(code, codes[row + j]));
 }
 
+/** Weight codes column-major (output j's at j * k + p), from any layout b[p * bRow + j * bCol]. */
+function columnMajorCodes(b: ArrayLike<number>, bRow: number, bCol: number, k: number, n: number): Uint32Array {
+  const codes = new Uint32Array(k * n);
+  for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) codes[j * k + p] = b[p * bRow + j * bCol];
+  return codes;
+}
+
+/**
+ * One row's kept products: their k indices and the activation's operand (a table base, an
+ * offset or a decoded value). A row of A is walked once to build it; each output of the row
+ * then adds its products from a register (four outputs at a time), in the same k order.
+ * Scratch per kernel, grown as needed (a pass never re-enters its own kernel).
+ */
+class RowList {
+  p = new Int32Array(256);
+  i = new Int32Array(256);
+  v = new Float64Array(256);
+  fit(ku: number): void {
+    if (this.p.length >= ku) return;
+    this.p = new Int32Array(ku);
+    this.i = new Int32Array(ku);
+    this.v = new Float64Array(ku);
+  }
+}
+
+/* The loops below take monomorphic typed arrays only, so every kernel shares their optimized code. */
+
+/** acc[ci + j] += sum over u of v[u] * w[j * k + p[u]], float64 (callers guarantee every sum is exact). */
+function rowExactDecoded(v: Float64Array, p: Int32Array, t: number, w: Float64Array, k: number, n: number, acc: Float64Array, ci: number): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+    for (let u = 0; u < t; u++) {
+      const x = v[u], q = p[u];
+      s0 += x * w[b0 + q];
+      s1 += x * w[b1 + q];
+      s2 += x * w[b2 + q];
+      s3 += x * w[b3 + q];
+    }
+    acc[ci + j] = s0;
+    acc[ci + j + 1] = s1;
+    acc[ci + j + 2] = s2;
+    acc[ci + j + 3] = s3;
+  }
+  for (; j < n; j++) {
+    const b0 = j * k;
+    let s = acc[ci + j];
+    for (let u = 0; u < t; u++) s += v[u] * w[b0 + p[u]];
+    acc[ci + j] = s;
+  }
+}
+
+/** Product table, float64 sums (exact sums only): acc[ci + j] += sum of table[base[u] | codes[j * k + p[u]]]. */
+function rowExactTable(table: Float64Array, base: Int32Array, p: Int32Array, t: number, codes: Uint32Array, k: number, n: number, acc: Float64Array, ci: number): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+    for (let u = 0; u < t; u++) {
+      const x = base[u], q = p[u];
+      s0 += table[x | codes[b0 + q]];
+      s1 += table[x | codes[b1 + q]];
+      s2 += table[x | codes[b2 + q]];
+      s3 += table[x | codes[b3 + q]];
+    }
+    acc[ci + j] = s0;
+    acc[ci + j + 1] = s1;
+    acc[ci + j + 2] = s2;
+    acc[ci + j + 3] = s3;
+  }
+  for (; j < n; j++) {
+    const b0 = j * k;
+    let s = acc[ci + j];
+    for (let u = 0; u < t; u++) s += table[base[u] | codes[b0 + p[u]]];
+    acc[ci + j] = s;
+  }
+}
+
+/** Product table, fp32 adder: acc = fround(acc + product), product by product in k order. */
+function rowFp32Table(table: Float64Array, base: Int32Array, p: Int32Array, t: number, codes: Uint32Array, k: number, n: number, acc: Float64Array, ci: number): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+    for (let u = 0; u < t; u++) {
+      const x = base[u], q = p[u];
+      s0 = Math.fround(s0 + table[x | codes[b0 + q]]);
+      s1 = Math.fround(s1 + table[x | codes[b1 + q]]);
+      s2 = Math.fround(s2 + table[x | codes[b2 + q]]);
+      s3 = Math.fround(s3 + table[x | codes[b3 + q]]);
+    }
+    acc[ci + j] = s0;
+    acc[ci + j + 1] = s1;
+    acc[ci + j + 2] = s2;
+    acc[ci + j + 3] = s3;
+  }
+  for (; j < n; j++) {
+    const b0 = j * k;
+    let s = acc[ci + j];
+    for (let u = 0; u < t; u++) s = Math.fround(s + table[base[u] | codes[b0 + p[u]]]);
+    acc[ci + j] = s;
+  }
+}
+
+/** Product table, wrapping int32 adder. */
+function rowInt32Table(table: Float64Array, base: Int32Array, p: Int32Array, t: number, codes: Uint32Array, k: number, n: number, acc: Float64Array, ci: number): void {
+  for (let j = 0; j < n; j++) {
+    const b0 = j * k;
+    let s = acc[ci + j];
+    for (let u = 0; u < t; u++) s = (s + table[base[u] | codes[b0 + p[u]]]) | 0;
+    acc[ci + j] = s;
+  }
+}
+
+/** Decoded floats: acc = fround(acc + fround(a * b)), product by product in k order. */
+function rowFp32Decoded(v: Float64Array, p: Int32Array, t: number, w: Float64Array, k: number, n: number, acc: Float64Array, ci: number): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+    for (let u = 0; u < t; u++) {
+      const x = v[u], q = p[u];
+      s0 = Math.fround(s0 + Math.fround(x * w[b0 + q]));
+      s1 = Math.fround(s1 + Math.fround(x * w[b1 + q]));
+      s2 = Math.fround(s2 + Math.fround(x * w[b2 + q]));
+      s3 = Math.fround(s3 + Math.fround(x * w[b3 + q]));
+    }
+    acc[ci + j] = s0;
+    acc[ci + j + 1] = s1;
+    acc[ci + j + 2] = s2;
+    acc[ci + j + 3] = s3;
+  }
+  for (; j < n; j++) {
+    const b0 = j * k;
+    let s = acc[ci + j];
+    for (let u = 0; u < t; u++) s = Math.fround(s + Math.fround(v[u] * w[b0 + p[u]]));
+    acc[ci + j] = s;
+  }
+}
+
+/** L-Mul sum table (fp32 values), fp32 adder: acc = fround(acc + table[off[u] + offs[j * k + p[u]]]). */
+function rowFp32Sum(table: Float32Array, off: Int32Array, p: Int32Array, t: number, offs: Int32Array, k: number, n: number, acc: Float64Array, ci: number): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+    for (let u = 0; u < t; u++) {
+      const x = off[u], q = p[u];
+      s0 = Math.fround(s0 + table[x + offs[b0 + q]]);
+      s1 = Math.fround(s1 + table[x + offs[b1 + q]]);
+      s2 = Math.fround(s2 + table[x + offs[b2 + q]]);
+      s3 = Math.fround(s3 + table[x + offs[b3 + q]]);
+    }
+    acc[ci + j] = s0;
+    acc[ci + j + 1] = s1;
+    acc[ci + j + 2] = s2;
+    acc[ci + j + 3] = s3;
+  }
+  for (; j < n; j++) {
+    const b0 = j * k;
+    let s = acc[ci + j];
+    for (let u = 0; u < t; u++) s = Math.fround(s + table[off[u] + offs[b0 + p[u]]]);
+    acc[ci + j] = s;
+  }
+}
+
 /** Largest power of two dividing every finite non-zero entry (the grid all products lie on). */
 function quantumOf(values: Float64Array): number {
   let q = Infinity;
@@ -105,11 +267,39 @@ function quantumOf(values: Float64Array): number {
 
 export type TableAcc = 'fp32' | 'int32';
 
+/** Operand decoders of a table kernel's formats (NaN for patterns that are not values). */
+export interface TableDecoders {
+  readonly input: (code: number) => number;
+  readonly weight: (code: number) => number;
+}
+
+/**
+ * Decoded operand values when every finite product of valid operands in the table is exactly the
+ * float64 product of the operands' values (an exact multiplier, e.g. fp8 or int8): then an
+ * exact sum may be formed from decoded values without the table. Undefined otherwise (a
+ * multiplier that rounds, L-Mul).
+ */
+function separable(table: Float64Array, shift: number, inputBits: number, dec: TableDecoders | undefined): { a: Float64Array; b: Float64Array } | undefined {
+  if (!dec) return undefined;
+  const a = new Float64Array(2 ** inputBits), b = new Float64Array(2 ** shift);
+  for (let x = 0; x < a.length; x++) a[x] = dec.input(x);
+  for (let y = 0; y < b.length; y++) b[y] = dec.weight(y);
+  for (let x = 0; x < a.length; x++) {
+    if (!Number.isFinite(a[x])) continue;
+    for (let y = 0; y < b.length; y++) {
+      const t = table[(x << shift) | y];
+      if (Number.isFinite(b[y]) && Number.isFinite(t) && !Object.is(t, a[x] * b[y])) return undefined;
+    }
+  }
+  return { a, b };
+}
+
 /**
  * Product-table kernel. `table[(a << shift) | b]` is the value of a*b; `acc` is a plain fp32
- * adder (Math.fround after each addition) or a wrapping int32 one.
+ * adder (Math.fround after each addition) or a wrapping int32 one. With `decoders` of an exact
+ * multiplier, exact rows multiply decoded values instead of looking products up (the same sums).
  */
-export function tableTile(table: Float64Array, shift: number, inputBits: number, accKind: TableAcc, dot: PeKind['dot']): TileKernel {
+export function tableTile(table: Float64Array, shift: number, inputBits: number, accKind: TableAcc, dot: PeKind['dot'], decoders?: TableDecoders): TileKernel {
   const codesIn = 2 ** inputBits;
   const codesW = 2 ** shift;
   // integer states are always on the integer grid
@@ -117,10 +307,12 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
   // fp32: partial sums below 2^24 q are fp32 values; int32: float64 sums below 2^53 are exact
   const limit = accKind === 'fp32' ? 2 ** 24 * q : 2 ** 53;
   const fp32 = accKind === 'fp32';
+  const values = separable(table, shift, inputBits, decoders);
+  const list = new RowList();
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
-      const codes = rowMajorCodes(b, bRow, bCol, k, n);
+      const codes = columnMajorCodes(b, bRow, bCol, k, n);
       const present = new Uint8Array(codesW);
       for (let i = 0; i < codes.length; i++) present[codes[i]] = 1;
       const rowMax = new Float64Array(codesIn);
@@ -137,12 +329,22 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
         }
         rowMax[a] = mx;
       }
-      return new Prepared(kernel, k, n, codes, codes, rowMax, false);
+      let decoded: Float64Array | undefined;
+      if (values) {
+        decoded = new Float64Array(codes.length);
+        for (let i = 0; i < codes.length; i++) decoded[i] = values.b[codes[i]];
+        // a weight that is no finite value: products come from the table
+        if (!decoded.every(Number.isFinite)) decoded = undefined;
+      }
+      return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded);
     },
     pass(a, prepared, m, k0, ku, acc) {
       const w = preparedFor(kernel, prepared);
-      const { k, n, codes } = w;
+      const { k, n, codes, decoded } = w;
       const rowMax = w.rowMax as Float64Array;
+      list.fit(ku);
+      const { p: ps, i: base, v: vals } = list;
+      const decA = values?.a;
       for (let i = 0; i < m; i++) {
         const ci = i * n, ai = i * k;
         let bound = 0, onGrid = true;
@@ -152,29 +354,29 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
           if (c !== 0 && c % q !== 0) onGrid = false; // NaN and Inf are on no grid
         }
         for (let p = k0; p < k0 + ku; p++) bound += rowMax[a[ai + p]];
+        // a zero product adds nothing to a state that is not -0 (integer states: never)
         const skip = !fp32 || rowHasNoNegZero(acc, ci, n);
-        if (onGrid && bound < limit) {
-          // exact: float64 sums equal the adder's (fp32 rounding is the identity on them)
-          for (let p = k0; p < k0 + ku; p++) {
-            const code = a[ai + p];
-            if (skip && rowMax[code] === 0) continue;
-            const base = code << shift, row = p * n;
-            for (let j = 0; j < n; j++) acc[ci + j] += table[base | codes[row + j]];
+        let t = 0, finite = true;
+        for (let p = k0; p < k0 + ku; p++) {
+          const code = a[ai + p];
+          if (skip && rowMax[code] === 0) continue;
+          ps[t] = p;
+          base[t] = code << shift;
+          if (decA) {
+            const v = decA[code];
+            if (!Number.isFinite(v)) finite = false;
+            vals[t] = v;
           }
-          if (!fp32) for (let j = ci; j < ci + n; j++) acc[j] |= 0;
-        } else if (fp32) {
-          for (let p = k0; p < k0 + ku; p++) {
-            const code = a[ai + p];
-            if (skip && rowMax[code] === 0) continue;
-            const base = code << shift, row = p * n;
-            for (let j = 0; j < n; j++) acc[ci + j] = Math.fround(acc[ci + j] + table[base | codes[row + j]]);
-          }
-        } else {
-          for (let p = k0; p < k0 + ku; p++) {
-            const base = a[ai + p] << shift, row = p * n;
-            for (let j = 0; j < n; j++) acc[ci + j] = (acc[ci + j] + table[base | codes[row + j]]) | 0;
-          }
+          t++;
         }
+        if (onGrid && bound < limit) {
+          // exact: float64 sums equal the adder's (fp32 rounding is the identity on them),
+          // whatever the order; an exact multiplier's products are the decoded values' products
+          if (decoded && finite) rowExactDecoded(vals, ps, t, decoded, k, n, acc, ci);
+          else rowExactTable(table, base, ps, t, codes, k, n, acc, ci);
+          if (!fp32) for (let j = ci; j < ci + n; j++) acc[j] |= 0;
+        } else if (fp32) rowFp32Table(table, base, ps, t, codes, k, n, acc, ci);
+        else rowInt32Table(table, base, ps, t, codes, k, n, acc, ci);
       }
     },
   };
@@ -186,10 +388,11 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
  * (Math.fround), plain fp32 adder. `decA` / `decB` give the operands' values.
  */
 export function decodedTile(decA: (code: number) => number, decB: (code: number) => number, dot: PeKind['dot']): TileKernel {
+  const list = new RowList();
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
-      const codes = rowMajorCodes(b, bRow, bCol, k, n);
+      const codes = columnMajorCodes(b, bRow, bCol, k, n);
       const values = new Float64Array(codes.length);
       let finite = true;
       for (let i = 0; i < codes.length; i++) {
@@ -204,19 +407,30 @@ export function decodedTile(decA: (code: number) => number, decB: (code: number)
       const w = preparedFor(kernel, prepared);
       const { k, n } = w;
       const values = w.w as Float64Array;
+      list.fit(ku);
+      const { p: ps, v: vals } = list;
       for (let i = 0; i < m; i++) {
         const ci = i * n, ai = i * k;
         const skip = !w.special && rowHasNoNegZero(acc, ci, n);
+        let t = 0;
         for (let p = k0; p < k0 + ku; p++) {
           const av = decA(a[ai + p]);
           if (skip && av === 0) continue;
-          const row = p * n;
-          for (let j = 0; j < n; j++) acc[ci + j] = Math.fround(acc[ci + j] + Math.fround(av * values[row + j]));
+          ps[t] = p;
+          vals[t++] = av;
         }
+        rowFp32Decoded(vals, ps, t, values, k, n, acc, ci);
       }
     },
   };
   return kernel;
+}
+
+/** Weight codes b(p, j) row-major at p * n + j, from any layout b[p * bRow + j * bCol]. */
+function rowMajorCodes(b: ArrayLike<number>, bRow: number, bCol: number, k: number, n: number): Uint32Array {
+  const codes = new Uint32Array(k * n);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) codes[p * n + j] = b[p * bRow + j * bCol];
+  return codes;
 }
 
 /**
@@ -261,18 +475,20 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
   // an fp32 value per entry (formats of at most 16 bits with fp32's exponent range or less)
   const both = new Float32Array(12 * M).fill(NaN);
   for (let e = 0; e < index.length; e++) both[index[e]] = dec[products[e]];
-  const pos = both.subarray(0, 6 * M), neg = both.subarray(6 * M);
+  const list = new RowList();
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
       const codes = rowMajorCodes(b, bRow, bCol, k, n);
-      const offs = new Int32Array(codes.length);
+      const offs = new Int32Array(codes.length); // column-major
       let special = false;
-      for (let i = 0; i < codes.length; i++) {
-        const c = codes[i];
-        const mag = c & (M - 1), sb = c >= S;
-        if (mag > maxMag) special = true; // Inf, NaN
-        offs[i] = mag < unit ? (sb ? 5 * M : 4 * M) : mag + (sb ? 2 * M : 0);
+      for (let j = 0; j < n; j++) {
+        for (let p = 0; p < k; p++) {
+          const c = codes[p * n + j];
+          const mag = c & (M - 1), sb = c >= S;
+          if (mag > maxMag) special = true; // Inf, NaN
+          offs[j * k + p] = mag < unit ? (sb ? 5 * M : 4 * M) : mag + (sb ? 2 * M : 0);
+        }
       }
       return new Prepared(kernel, k, n, codes, offs, undefined, special);
     },
@@ -280,9 +496,26 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
       const w = preparedFor(kernel, prepared);
       const { k, n, codes } = w;
       const offs = w.w as Int32Array;
+      list.fit(ku);
+      const { p: ps, i: off } = list;
       for (let i = 0; i < m; i++) {
         const ci = i * n, ai = i * k;
         const skip = rowHasNoNegZero(acc, ci, n);
+        let t = 0, generic = w.special;
+        for (let p = k0; p < k0 + ku && !generic; p++) {
+          const code = a[ai + p];
+          const ma = code & (M - 1);
+          if (ma > maxMag || (ma < unit && !skip)) generic = true;
+          else if (ma >= unit) {
+            ps[t] = p;
+            off[t++] = ma + (code >= S ? 6 * M : 0);
+          } // else: +-0 products with every (finite) weight
+        }
+        if (!generic) {
+          rowFp32Sum(both, off, ps, t, offs, k, n, acc, ci);
+          continue;
+        }
+        // a special operand in the row: product by product, each through the table or the PE
         for (let p = k0; p < k0 + ku; p++) {
           const code = a[ai + p];
           const ma = code & (M - 1);
@@ -291,9 +524,9 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
             genericRow(scalar, code, codes, row, acc, ci, n);
             continue;
           }
-          if (ma < unit) continue; // +-0 products with every (finite) weight
-          const t = code >= S ? neg : pos;
-          for (let j = 0; j < n; j++) acc[ci + j] = Math.fround(acc[ci + j] + t[ma + offs[row + j]]);
+          if (ma < unit) continue;
+          const o = ma + (code >= S ? 6 * M : 0);
+          for (let j = 0; j < n; j++) acc[ci + j] = Math.fround(acc[ci + j] + both[o + offs[j * k + p]]);
         }
       }
     },
