@@ -36,27 +36,12 @@ export interface ArrayBackend {
  * Plain GEMM: float64 products and sums of fp32 operands, each output's products added in k
  * order (zero activations skipped), the result left in float64.
  *
- * One row of A is walked once for its non-zero entries; then each output of the row sums its
- * products in a register, four outputs at a time, over B transposed (contiguous per output).
- * A single row (a fully connected layer at batch 1) goes i-k-j over B as it is: transposing
- * B would cost as much as the row.
+ * One row of A is walked once for its non-zero entries; then the row's outputs sum their
+ * products in registers, eight at a time, over B's rows as they are (output j's weight at
+ * p * n + j: contiguous for the eight).
  */
 export function gemmF64(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
   const c = new Float64Array(m * n);
-  if (m < 4) {
-    for (let i = 0; i < m; i++) {
-      const ci = i * n, ai = i * k;
-      for (let p = 0; p < k; p++) {
-        const av = a[ai + p];
-        if (av === 0) continue;
-        const bp = p * n;
-        for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
-      }
-    }
-    return c;
-  }
-  const bt = new Float64Array(k * n);
-  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b[p * n + j];
   const av = new Float64Array(k), ap = new Int32Array(k);
   for (let i = 0; i < m; i++) {
     const ai = i * k, ci = i * n;
@@ -65,28 +50,35 @@ export function gemmF64(a: Float32Array, b: Float32Array, m: number, n: number, 
       const v = a[ai + p];
       if (v === 0) continue;
       av[t] = v;
-      ap[t++] = p;
+      ap[t++] = p * n;
     }
     let j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (; j + 8 <= n; j += 8) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
       for (let u = 0; u < t; u++) {
-        const x = av[u], p = ap[u];
-        s0 += x * bt[b0 + p];
-        s1 += x * bt[b1 + p];
-        s2 += x * bt[b2 + p];
-        s3 += x * bt[b3 + p];
+        const x = av[u], q = ap[u] + j;
+        s0 += x * b[q];
+        s1 += x * b[q + 1];
+        s2 += x * b[q + 2];
+        s3 += x * b[q + 3];
+        s4 += x * b[q + 4];
+        s5 += x * b[q + 5];
+        s6 += x * b[q + 6];
+        s7 += x * b[q + 7];
       }
-      c[ci + j] = s0;
-      c[ci + j + 1] = s1;
-      c[ci + j + 2] = s2;
-      c[ci + j + 3] = s3;
+      const o = ci + j;
+      c[o] = s0;
+      c[o + 1] = s1;
+      c[o + 2] = s2;
+      c[o + 3] = s3;
+      c[o + 4] = s4;
+      c[o + 5] = s5;
+      c[o + 6] = s6;
+      c[o + 7] = s7;
     }
     for (; j < n; j++) {
-      const b0 = j * k;
       let s = 0;
-      for (let u = 0; u < t; u++) s += av[u] * bt[b0 + ap[u]];
+      for (let u = 0; u < t; u++) s += av[u] * b[ap[u] + j];
       c[ci + j] = s;
     }
   }

@@ -207,6 +207,12 @@ function conv2d(ctx: KernelContext, node: Conv2dNode): Float32Array {
         const ch = gr * fg + fo;
         const dst = (n * f + ch) * M;
         const al = alpha ? alpha[ch] : 1, bi = bias ? bias[ch] : 0;
+        if (!alpha && vr === Math.fround) {
+          // fp32 vector unit (the usual case): the same roundings, without a call per element
+          if (bias) for (let m = 0; m < M; m++) out[dst + m] = Math.fround(Math.fround(cm[m * fg + fo]) + bi);
+          else for (let m = 0; m < M; m++) out[dst + m] = Math.fround(cm[m * fg + fo]);
+          continue;
+        }
         for (let m = 0; m < M; m++) {
           let v = Math.fround(cm[m * fg + fo]);
           if (alpha) v = vr(v * al);

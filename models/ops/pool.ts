@@ -93,6 +93,10 @@ function pool(ctx: KernelContext, node: PoolNode): Float32Array {
   const [kh, kw] = node.kernel, [sh, sw] = node.stride, [pt, pl, pb, pr] = node.pads;
   const o = new Float32Array(n * c * oh * ow);
   const isMax = node.op === 'maxpool';
+  if (isMax) {
+    maxPool(x, o, n * c, h, w, oh, ow, kh, kw, sh, sw, pt, pl);
+    return o;
+  }
   for (let nc = 0; nc < n * c; nc++) {
     const base = nc * h * w;
     for (let oy = 0; oy < oh; oy++) {
@@ -117,4 +121,37 @@ function pool(ctx: KernelContext, node: PoolNode): Float32Array {
     }
   }
   return o;
+}
+
+/**
+ * Max pooling: each window (clipped to the input) scanned row by row, the first largest value
+ * kept (NaN never wins; -0 and +0 tie, the first stays), as the general loop above scans it;
+ * the window's bounds computed once per output rather than per step (issue 21: pooling took
+ * 7-9% of an accuracy run on the CNN).
+ */
+function maxPool(
+  x: Float32Array, o: Float32Array, planes: number, h: number, w: number, oh: number, ow: number,
+  kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
+): void {
+  for (let nc = 0; nc < planes; nc++) {
+    const base = nc * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - pt;
+      const ya = y0 > 0 ? y0 : 0, yb = y0 + kh < h ? y0 + kh : h;
+      const orow = (nc * oh + oy) * ow;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - pl;
+        const xa = x0 > 0 ? x0 : 0, xb = x0 + kw < w ? x0 + kw : w;
+        let acc = -Infinity;
+        for (let y = ya; y < yb; y++) {
+          const row = base + y * w;
+          for (let xx = xa; xx < xb; xx++) {
+            const v = x[row + xx];
+            if (v > acc) acc = v;
+          }
+        }
+        o[orow + ox] = acc;
+      }
+    }
+  }
 }

@@ -57,14 +57,16 @@ class Prepared implements PreparedWeights {
     readonly n: number,
     /** raw weight codes, row-major (the generic path) */
     readonly codes: Uint32Array,
-    /** the family's weight operand, column-major (output j's weights at j * k): codes, table offsets or decoded values */
+    /** the family's weight operand, row-major (weight (p, j) at p * n + j): codes, table offsets or decoded values */
     readonly w: Uint32Array | Int32Array | Float64Array,
     /** per activation code: the largest |product| with any weight of the tile (NaN if one is NaN) */
     readonly rowMax: Float64Array | undefined,
     /** the tile holds a weight the fast path cannot take (NaN, Inf): generic path throughout */
     readonly special: boolean,
-    /** decoded weight values, column-major, when every product is their exact float64 product (table kernels) */
+    /** decoded weight values, row-major (table kernels of exact multipliers) */
     readonly decoded?: Float64Array,
+    /** per activation code: its product with every weight of the tile is the decoded values' product */
+    readonly exactWith?: Uint8Array,
   ) {}
 }
 
@@ -85,17 +87,10 @@ function genericRow(s: ScalarArith, code: number, codes: Uint32Array, row: numbe
   for (let j = 0; j < n; j++) acc[ci + j] = add(acc[ci + j], productValue(code, codes[row + j]));
 }
 
-/** Weight codes column-major (output j's at j * k + p), from any layout b[p * bRow + j * bCol]. */
-function columnMajorCodes(b: ArrayLike<number>, bRow: number, bCol: number, k: number, n: number): Uint32Array {
-  const codes = new Uint32Array(k * n);
-  for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) codes[j * k + p] = b[p * bRow + j * bCol];
-  return codes;
-}
-
 /**
- * One row's kept products: their k indices and the activation's operand (a table base, an
- * offset or a decoded value). A row of A is walked once to build it; each output of the row
- * then adds its products from a register (four outputs at a time), in the same k order.
+ * One row's kept products: their weight rows (p * n) and the activation's operand (a table
+ * base, an offset or a decoded value). A row of A is walked once to build it; each output of
+ * the row then adds its products in a register (eight outputs at a time), in the same k order.
  * Scratch per kernel, grown as needed (a pass never re-enters its own kernel).
  */
 class RowList {
@@ -110,144 +105,208 @@ class RowList {
   }
 }
 
-/* The loops below take monomorphic typed arrays only, so every kernel shares their optimized code. */
+/*
+ * The loops below: one row's kept products (k offsets p[u] = k * n, the activation's operand
+ * X[u]) against B row-major (output j's weight at p[u] + j), eight outputs at a time summed in
+ * registers, each output's products in k order. They take monomorphic typed arrays only, so
+ * every kernel shares their optimized code.
+ */
 
-/** acc[ci + j] += sum over u of v[u] * w[j * k + p[u]], float64 (callers guarantee every sum is exact). */
-function rowExactDecoded(v: Float64Array, p: Int32Array, t: number, w: Float64Array, k: number, n: number, acc: Float64Array, ci: number): void {
+
+/** acc[ci + j] += sum over u of X[u] * w[p[u] + j], float64 (callers guarantee every sum is exact). */
+function rowExactDecoded(X: Float64Array, p: Int32Array, t: number, w: Float64Array, n: number, acc: Float64Array, ci: number): void {
   let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+  for (; j + 8 <= n; j += 8) {
+    const c = ci + j;
+    let s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3], s4 = acc[c + 4], s5 = acc[c + 5], s6 = acc[c + 6], s7 = acc[c + 7];
     for (let u = 0; u < t; u++) {
-      const x = v[u], q = p[u];
-      s0 += x * w[b0 + q];
-      s1 += x * w[b1 + q];
-      s2 += x * w[b2 + q];
-      s3 += x * w[b3 + q];
+      const x = X[u], q = p[u] + j;
+      s0 += x * w[q];
+      s1 += x * w[q + 1];
+      s2 += x * w[q + 2];
+      s3 += x * w[q + 3];
+      s4 += x * w[q + 4];
+      s5 += x * w[q + 5];
+      s6 += x * w[q + 6];
+      s7 += x * w[q + 7];
     }
-    acc[ci + j] = s0;
-    acc[ci + j + 1] = s1;
-    acc[ci + j + 2] = s2;
-    acc[ci + j + 3] = s3;
+    acc[c] = s0;
+    acc[c + 1] = s1;
+    acc[c + 2] = s2;
+    acc[c + 3] = s3;
+    acc[c + 4] = s4;
+    acc[c + 5] = s5;
+    acc[c + 6] = s6;
+    acc[c + 7] = s7;
   }
   for (; j < n; j++) {
-    const b0 = j * k;
     let s = acc[ci + j];
-    for (let u = 0; u < t; u++) s += v[u] * w[b0 + p[u]];
+    for (let u = 0; u < t; u++) s += X[u] * w[p[u] + j];
     acc[ci + j] = s;
   }
 }
 
-/** Product table, float64 sums (exact sums only): acc[ci + j] += sum of table[base[u] | codes[j * k + p[u]]]. */
-function rowExactTable(table: Float64Array, base: Int32Array, p: Int32Array, t: number, codes: Uint32Array, k: number, n: number, acc: Float64Array, ci: number): void {
+/** Product table, float64 sums (exact sums only): acc[ci + j] += sum of table[X[u] | w[p[u] + j]]. */
+function rowExactTable(table: Float64Array, X: Int32Array, p: Int32Array, t: number, w: Uint32Array, n: number, acc: Float64Array, ci: number): void {
   let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+  for (; j + 8 <= n; j += 8) {
+    const c = ci + j;
+    let s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3], s4 = acc[c + 4], s5 = acc[c + 5], s6 = acc[c + 6], s7 = acc[c + 7];
     for (let u = 0; u < t; u++) {
-      const x = base[u], q = p[u];
-      s0 += table[x | codes[b0 + q]];
-      s1 += table[x | codes[b1 + q]];
-      s2 += table[x | codes[b2 + q]];
-      s3 += table[x | codes[b3 + q]];
+      const x = X[u], q = p[u] + j;
+      s0 += table[x | w[q]];
+      s1 += table[x | w[q + 1]];
+      s2 += table[x | w[q + 2]];
+      s3 += table[x | w[q + 3]];
+      s4 += table[x | w[q + 4]];
+      s5 += table[x | w[q + 5]];
+      s6 += table[x | w[q + 6]];
+      s7 += table[x | w[q + 7]];
     }
-    acc[ci + j] = s0;
-    acc[ci + j + 1] = s1;
-    acc[ci + j + 2] = s2;
-    acc[ci + j + 3] = s3;
+    acc[c] = s0;
+    acc[c + 1] = s1;
+    acc[c + 2] = s2;
+    acc[c + 3] = s3;
+    acc[c + 4] = s4;
+    acc[c + 5] = s5;
+    acc[c + 6] = s6;
+    acc[c + 7] = s7;
   }
   for (; j < n; j++) {
-    const b0 = j * k;
     let s = acc[ci + j];
-    for (let u = 0; u < t; u++) s += table[base[u] | codes[b0 + p[u]]];
+    for (let u = 0; u < t; u++) s += table[X[u] | w[p[u] + j]];
     acc[ci + j] = s;
   }
 }
 
 /** Product table, fp32 adder: acc = fround(acc + product), product by product in k order. */
-function rowFp32Table(table: Float64Array, base: Int32Array, p: Int32Array, t: number, codes: Uint32Array, k: number, n: number, acc: Float64Array, ci: number): void {
+function rowFp32Table(table: Float64Array, X: Int32Array, p: Int32Array, t: number, w: Uint32Array, n: number, acc: Float64Array, ci: number): void {
   let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+  for (; j + 8 <= n; j += 8) {
+    const c = ci + j;
+    let s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3], s4 = acc[c + 4], s5 = acc[c + 5], s6 = acc[c + 6], s7 = acc[c + 7];
     for (let u = 0; u < t; u++) {
-      const x = base[u], q = p[u];
-      s0 = Math.fround(s0 + table[x | codes[b0 + q]]);
-      s1 = Math.fround(s1 + table[x | codes[b1 + q]]);
-      s2 = Math.fround(s2 + table[x | codes[b2 + q]]);
-      s3 = Math.fround(s3 + table[x | codes[b3 + q]]);
+      const x = X[u], q = p[u] + j;
+      s0 = Math.fround(s0 + table[x | w[q]]);
+      s1 = Math.fround(s1 + table[x | w[q + 1]]);
+      s2 = Math.fround(s2 + table[x | w[q + 2]]);
+      s3 = Math.fround(s3 + table[x | w[q + 3]]);
+      s4 = Math.fround(s4 + table[x | w[q + 4]]);
+      s5 = Math.fround(s5 + table[x | w[q + 5]]);
+      s6 = Math.fround(s6 + table[x | w[q + 6]]);
+      s7 = Math.fround(s7 + table[x | w[q + 7]]);
     }
-    acc[ci + j] = s0;
-    acc[ci + j + 1] = s1;
-    acc[ci + j + 2] = s2;
-    acc[ci + j + 3] = s3;
+    acc[c] = s0;
+    acc[c + 1] = s1;
+    acc[c + 2] = s2;
+    acc[c + 3] = s3;
+    acc[c + 4] = s4;
+    acc[c + 5] = s5;
+    acc[c + 6] = s6;
+    acc[c + 7] = s7;
   }
   for (; j < n; j++) {
-    const b0 = j * k;
     let s = acc[ci + j];
-    for (let u = 0; u < t; u++) s = Math.fround(s + table[base[u] | codes[b0 + p[u]]]);
+    for (let u = 0; u < t; u++) s = Math.fround(s + table[X[u] | w[p[u] + j]]);
     acc[ci + j] = s;
   }
 }
 
 /** Product table, wrapping int32 adder. */
-function rowInt32Table(table: Float64Array, base: Int32Array, p: Int32Array, t: number, codes: Uint32Array, k: number, n: number, acc: Float64Array, ci: number): void {
-  for (let j = 0; j < n; j++) {
-    const b0 = j * k;
+function rowInt32Table(table: Float64Array, X: Int32Array, p: Int32Array, t: number, w: Uint32Array, n: number, acc: Float64Array, ci: number): void {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const c = ci + j;
+    let s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3], s4 = acc[c + 4], s5 = acc[c + 5], s6 = acc[c + 6], s7 = acc[c + 7];
+    for (let u = 0; u < t; u++) {
+      const x = X[u], q = p[u] + j;
+      s0 = (s0 + table[x | w[q]]) | 0;
+      s1 = (s1 + table[x | w[q + 1]]) | 0;
+      s2 = (s2 + table[x | w[q + 2]]) | 0;
+      s3 = (s3 + table[x | w[q + 3]]) | 0;
+      s4 = (s4 + table[x | w[q + 4]]) | 0;
+      s5 = (s5 + table[x | w[q + 5]]) | 0;
+      s6 = (s6 + table[x | w[q + 6]]) | 0;
+      s7 = (s7 + table[x | w[q + 7]]) | 0;
+    }
+    acc[c] = s0;
+    acc[c + 1] = s1;
+    acc[c + 2] = s2;
+    acc[c + 3] = s3;
+    acc[c + 4] = s4;
+    acc[c + 5] = s5;
+    acc[c + 6] = s6;
+    acc[c + 7] = s7;
+  }
+  for (; j < n; j++) {
     let s = acc[ci + j];
-    for (let u = 0; u < t; u++) s = (s + table[base[u] | codes[b0 + p[u]]]) | 0;
+    for (let u = 0; u < t; u++) s = (s + table[X[u] | w[p[u] + j]]) | 0;
     acc[ci + j] = s;
   }
 }
 
 /** Decoded floats: acc = fround(acc + fround(a * b)), product by product in k order. */
-function rowFp32Decoded(v: Float64Array, p: Int32Array, t: number, w: Float64Array, k: number, n: number, acc: Float64Array, ci: number): void {
+function rowFp32Decoded(X: Float64Array, p: Int32Array, t: number, w: Float64Array, n: number, acc: Float64Array, ci: number): void {
   let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+  for (; j + 8 <= n; j += 8) {
+    const c = ci + j;
+    let s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3], s4 = acc[c + 4], s5 = acc[c + 5], s6 = acc[c + 6], s7 = acc[c + 7];
     for (let u = 0; u < t; u++) {
-      const x = v[u], q = p[u];
-      s0 = Math.fround(s0 + Math.fround(x * w[b0 + q]));
-      s1 = Math.fround(s1 + Math.fround(x * w[b1 + q]));
-      s2 = Math.fround(s2 + Math.fround(x * w[b2 + q]));
-      s3 = Math.fround(s3 + Math.fround(x * w[b3 + q]));
+      const x = X[u], q = p[u] + j;
+      s0 = Math.fround(s0 + Math.fround(x * w[q]));
+      s1 = Math.fround(s1 + Math.fround(x * w[q + 1]));
+      s2 = Math.fround(s2 + Math.fround(x * w[q + 2]));
+      s3 = Math.fround(s3 + Math.fround(x * w[q + 3]));
+      s4 = Math.fround(s4 + Math.fround(x * w[q + 4]));
+      s5 = Math.fround(s5 + Math.fround(x * w[q + 5]));
+      s6 = Math.fround(s6 + Math.fround(x * w[q + 6]));
+      s7 = Math.fround(s7 + Math.fround(x * w[q + 7]));
     }
-    acc[ci + j] = s0;
-    acc[ci + j + 1] = s1;
-    acc[ci + j + 2] = s2;
-    acc[ci + j + 3] = s3;
+    acc[c] = s0;
+    acc[c + 1] = s1;
+    acc[c + 2] = s2;
+    acc[c + 3] = s3;
+    acc[c + 4] = s4;
+    acc[c + 5] = s5;
+    acc[c + 6] = s6;
+    acc[c + 7] = s7;
   }
   for (; j < n; j++) {
-    const b0 = j * k;
     let s = acc[ci + j];
-    for (let u = 0; u < t; u++) s = Math.fround(s + Math.fround(v[u] * w[b0 + p[u]]));
+    for (let u = 0; u < t; u++) s = Math.fround(s + Math.fround(X[u] * w[p[u] + j]));
     acc[ci + j] = s;
   }
 }
 
-/** L-Mul sum table (fp32 values), fp32 adder: acc = fround(acc + table[off[u] + offs[j * k + p[u]]]). */
-function rowFp32Sum(table: Float32Array, off: Int32Array, p: Int32Array, t: number, offs: Int32Array, k: number, n: number, acc: Float64Array, ci: number): void {
+/** L-Mul sum table (fp32 values), fp32 adder: acc = fround(acc + table[X[u] + w[p[u] + j]]). */
+function rowFp32Sum(table: Float32Array, X: Int32Array, p: Int32Array, t: number, w: Int32Array, n: number, acc: Float64Array, ci: number): void {
   let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-    let s0 = acc[ci + j], s1 = acc[ci + j + 1], s2 = acc[ci + j + 2], s3 = acc[ci + j + 3];
+  for (; j + 8 <= n; j += 8) {
+    const c = ci + j;
+    let s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3], s4 = acc[c + 4], s5 = acc[c + 5], s6 = acc[c + 6], s7 = acc[c + 7];
     for (let u = 0; u < t; u++) {
-      const x = off[u], q = p[u];
-      s0 = Math.fround(s0 + table[x + offs[b0 + q]]);
-      s1 = Math.fround(s1 + table[x + offs[b1 + q]]);
-      s2 = Math.fround(s2 + table[x + offs[b2 + q]]);
-      s3 = Math.fround(s3 + table[x + offs[b3 + q]]);
+      const x = X[u], q = p[u] + j;
+      s0 = Math.fround(s0 + table[x + w[q]]);
+      s1 = Math.fround(s1 + table[x + w[q + 1]]);
+      s2 = Math.fround(s2 + table[x + w[q + 2]]);
+      s3 = Math.fround(s3 + table[x + w[q + 3]]);
+      s4 = Math.fround(s4 + table[x + w[q + 4]]);
+      s5 = Math.fround(s5 + table[x + w[q + 5]]);
+      s6 = Math.fround(s6 + table[x + w[q + 6]]);
+      s7 = Math.fround(s7 + table[x + w[q + 7]]);
     }
-    acc[ci + j] = s0;
-    acc[ci + j + 1] = s1;
-    acc[ci + j + 2] = s2;
-    acc[ci + j + 3] = s3;
+    acc[c] = s0;
+    acc[c + 1] = s1;
+    acc[c + 2] = s2;
+    acc[c + 3] = s3;
+    acc[c + 4] = s4;
+    acc[c + 5] = s5;
+    acc[c + 6] = s6;
+    acc[c + 7] = s7;
   }
   for (; j < n; j++) {
-    const b0 = j * k;
     let s = acc[ci + j];
-    for (let u = 0; u < t; u++) s = Math.fround(s + table[off[u] + offs[b0 + p[u]]]);
+    for (let u = 0; u < t; u++) s = Math.fround(s + table[X[u] + w[p[u] + j]]);
     acc[ci + j] = s;
   }
 }
@@ -273,24 +332,12 @@ export interface TableDecoders {
   readonly weight: (code: number) => number;
 }
 
-/**
- * Decoded operand values when every finite product of valid operands in the table is exactly the
- * float64 product of the operands' values (an exact multiplier, e.g. fp8 or int8): then an
- * exact sum may be formed from decoded values without the table. Undefined otherwise (a
- * multiplier that rounds, L-Mul).
- */
-function separable(table: Float64Array, shift: number, inputBits: number, dec: TableDecoders | undefined): { a: Float64Array; b: Float64Array } | undefined {
+/** Operand values of a table's formats (NaN for patterns that are not values). */
+function decodedOperands(shift: number, inputBits: number, dec: TableDecoders | undefined): { a: Float64Array; b: Float64Array } | undefined {
   if (!dec) return undefined;
   const a = new Float64Array(2 ** inputBits), b = new Float64Array(2 ** shift);
   for (let x = 0; x < a.length; x++) a[x] = dec.input(x);
   for (let y = 0; y < b.length; y++) b[y] = dec.weight(y);
-  for (let x = 0; x < a.length; x++) {
-    if (!Number.isFinite(a[x])) continue;
-    for (let y = 0; y < b.length; y++) {
-      const t = table[(x << shift) | y];
-      if (Number.isFinite(b[y]) && Number.isFinite(t) && !Object.is(t, a[x] * b[y])) return undefined;
-    }
-  }
   return { a, b };
 }
 
@@ -307,12 +354,12 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
   // fp32: partial sums below 2^24 q are fp32 values; int32: float64 sums below 2^53 are exact
   const limit = accKind === 'fp32' ? 2 ** 24 * q : 2 ** 53;
   const fp32 = accKind === 'fp32';
-  const values = separable(table, shift, inputBits, decoders);
+  const values = decodedOperands(shift, inputBits, decoders);
   const list = new RowList();
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
-      const codes = columnMajorCodes(b, bRow, bCol, k, n);
+      const codes = rowMajorCodes(b, bRow, bCol, k, n);
       const present = new Uint8Array(codesW);
       for (let i = 0; i < codes.length; i++) present[codes[i]] = 1;
       const rowMax = new Float64Array(codesIn);
@@ -329,18 +376,30 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
         }
         rowMax[a] = mx;
       }
-      let decoded: Float64Array | undefined;
+      // an exact multiplier's products are the float64 products of the operands' values, but
+      // for those its product format cannot hold (a tiny product underflows): per activation
+      // code, whether every product with this tile's weights is the decoded values' product
+      let decoded: Float64Array | undefined, exactWith: Uint8Array | undefined;
       if (values) {
         decoded = new Float64Array(codes.length);
         for (let i = 0; i < codes.length; i++) decoded[i] = values.b[codes[i]];
-        // a weight that is no finite value: products come from the table
-        if (!decoded.every(Number.isFinite)) decoded = undefined;
+        if (decoded.every(Number.isFinite)) {
+          exactWith = new Uint8Array(codesIn);
+          for (let x = 0; x < codesIn; x++) {
+            const va = values.a[x];
+            let ok = Number.isFinite(va);
+            for (let c = 0; c < codesW && ok; c++) {
+              if (present[c] && !Object.is(table[(x << shift) | c], va * values.b[c])) ok = false;
+            }
+            exactWith[x] = ok ? 1 : 0;
+          }
+        } else decoded = undefined; // a weight that is no finite value: products from the table
       }
-      return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded);
+      return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded, exactWith);
     },
     pass(a, prepared, m, k0, ku, acc) {
       const w = preparedFor(kernel, prepared);
-      const { k, n, codes, decoded } = w;
+      const { k, n, codes, decoded, exactWith } = w;
       const rowMax = w.rowMax as Float64Array;
       list.fit(ku);
       const { p: ps, i: base, v: vals } = list;
@@ -356,27 +415,26 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
         for (let p = k0; p < k0 + ku; p++) bound += rowMax[a[ai + p]];
         // a zero product adds nothing to a state that is not -0 (integer states: never)
         const skip = !fp32 || rowHasNoNegZero(acc, ci, n);
-        let t = 0, finite = true;
+        let t = 0, decodable = exactWith !== undefined;
         for (let p = k0; p < k0 + ku; p++) {
           const code = a[ai + p];
           if (skip && rowMax[code] === 0) continue;
-          ps[t] = p;
+          ps[t] = p * n;
           base[t] = code << shift;
-          if (decA) {
-            const v = decA[code];
-            if (!Number.isFinite(v)) finite = false;
-            vals[t] = v;
+          if (exactWith) {
+            if (exactWith[code] === 0) decodable = false;
+            vals[t] = (decA as Float64Array)[code];
           }
           t++;
         }
         if (onGrid && bound < limit) {
           // exact: float64 sums equal the adder's (fp32 rounding is the identity on them),
           // whatever the order; an exact multiplier's products are the decoded values' products
-          if (decoded && finite) rowExactDecoded(vals, ps, t, decoded, k, n, acc, ci);
-          else rowExactTable(table, base, ps, t, codes, k, n, acc, ci);
+          if (decoded && decodable) rowExactDecoded(vals, ps, t, decoded, n, acc, ci);
+          else rowExactTable(table, base, ps, t, codes, n, acc, ci);
           if (!fp32) for (let j = ci; j < ci + n; j++) acc[j] |= 0;
-        } else if (fp32) rowFp32Table(table, base, ps, t, codes, k, n, acc, ci);
-        else rowInt32Table(table, base, ps, t, codes, k, n, acc, ci);
+        } else if (fp32) rowFp32Table(table, base, ps, t, codes, n, acc, ci);
+        else rowInt32Table(table, base, ps, t, codes, n, acc, ci);
       }
     },
   };
@@ -392,7 +450,7 @@ export function decodedTile(decA: (code: number) => number, decB: (code: number)
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
-      const codes = columnMajorCodes(b, bRow, bCol, k, n);
+      const codes = rowMajorCodes(b, bRow, bCol, k, n);
       const values = new Float64Array(codes.length);
       let finite = true;
       for (let i = 0; i < codes.length; i++) {
@@ -416,10 +474,10 @@ export function decodedTile(decA: (code: number) => number, decB: (code: number)
         for (let p = k0; p < k0 + ku; p++) {
           const av = decA(a[ai + p]);
           if (skip && av === 0) continue;
-          ps[t] = p;
+          ps[t] = p * n;
           vals[t++] = av;
         }
-        rowFp32Decoded(vals, ps, t, values, k, n, acc, ci);
+        rowFp32Decoded(vals, ps, t, values, n, acc, ci);
       }
     },
   };
@@ -480,15 +538,13 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
     dot,
     prepare(b, bRow, bCol, k, n) {
       const codes = rowMajorCodes(b, bRow, bCol, k, n);
-      const offs = new Int32Array(codes.length); // column-major
+      const offs = new Int32Array(codes.length);
       let special = false;
-      for (let j = 0; j < n; j++) {
-        for (let p = 0; p < k; p++) {
-          const c = codes[p * n + j];
-          const mag = c & (M - 1), sb = c >= S;
-          if (mag > maxMag) special = true; // Inf, NaN
-          offs[j * k + p] = mag < unit ? (sb ? 5 * M : 4 * M) : mag + (sb ? 2 * M : 0);
-        }
+      for (let i = 0; i < codes.length; i++) {
+        const c = codes[i];
+        const mag = c & (M - 1), sb = c >= S;
+        if (mag > maxMag) special = true; // Inf, NaN
+        offs[i] = mag < unit ? (sb ? 5 * M : 4 * M) : mag + (sb ? 2 * M : 0);
       }
       return new Prepared(kernel, k, n, codes, offs, undefined, special);
     },
@@ -507,12 +563,12 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
           const ma = code & (M - 1);
           if (ma > maxMag || (ma < unit && !skip)) generic = true;
           else if (ma >= unit) {
-            ps[t] = p;
+            ps[t] = p * n;
             off[t++] = ma + (code >= S ? 6 * M : 0);
           } // else: +-0 products with every (finite) weight
         }
         if (!generic) {
-          rowFp32Sum(both, off, ps, t, offs, k, n, acc, ci);
+          rowFp32Sum(both, off, ps, t, offs, n, acc, ci);
           continue;
         }
         // a special operand in the row: product by product, each through the table or the PE
@@ -526,7 +582,7 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
           }
           if (ma < unit) continue;
           const o = ma + (code >= S ? 6 * M : 0);
-          for (let j = 0; j < n; j++) acc[ci + j] = Math.fround(acc[ci + j] + both[o + offs[j * k + p]]);
+          for (let j = 0; j < n; j++) acc[ci + j] = Math.fround(acc[ci + j] + both[o + offs[row + j]]);
         }
       }
     },

@@ -3,7 +3,8 @@
  * every PE kind that has a kernel (and option variants that pick other kernels or none), on
  * random tiles whose operands mix realistic values (many zeros, small magnitudes: the exact
  * and zero-skipping shortcuts) with every kind of special pattern, from starting states that
- * include -0, NaN and large values, in one pass and split into passes. The L-Mul sum table is
+ * include -0, NaN and large values, in one pass and split into passes, on small tiles and on
+ * tiles of the CNN's widths (every tail of the kernels' 8-output blocks). The L-Mul sum table is
  * also checked on every operand pair of e8m3 (16.7 M products).
  */
 import { describe, expect, it } from 'vitest';
@@ -54,10 +55,11 @@ function same(x: number, y: number): boolean {
 }
 
 /** Kernel pass vs pe.dot per output, on B in the transposed layout arrayBackend uses. */
-function compare(pe: PeKind, seed: number, wild: number, wildStates: boolean, split: number): string[] {
+function compare(pe: PeKind, seed: number, wild: number, wildStates: boolean, split: number, wide = false): string[] {
   const tile = tileKernelOf(pe)!;
   const r = rng(seed);
-  const m = 1 + randInt(r, 9), n = 1 + randInt(r, 17), k = 1 + randInt(r, 40);
+  // wide: the CNN's shapes (n 16-64, k up to a few hundred), every tail of the 8-output blocks
+  const m = 1 + randInt(r, wide ? 4 : 9), n = 1 + randInt(r, wide ? 70 : 17), k = 1 + randInt(r, wide ? 300 : 40);
   const a = operands(pe, 'input', m * k, r, wild);
   const bt = operands(pe, 'weight', k * n, r, wild); // (p, j) at j * k + p
   const acc = states(pe, m * n, r, wildStates);
@@ -95,6 +97,7 @@ describe('tile kernels equal the PE dot product bit for bit', () => {
         const wild = [0, 0.02, 0.3][seed % 3];
         bad.push(...compare(pe, seed, wild, seed % 4 === 0, seed % 5 === 0 ? 1 + (seed % 7) : 1000));
       }
+      for (let seed = 61; seed <= 72; seed++) bad.push(...compare(pe, seed, [0, 0.02, 0.3][seed % 3], seed % 4 === 0, seed % 5 === 0 ? 32 : 1000, true));
       expect(bad).toEqual([]);
     });
   }
