@@ -30,6 +30,11 @@ export interface KindRates {
   readonly plain: number;
   readonly one: number;
   readonly two: number;
+  /** process CPU seconds (all threads) of the median-rate runs, 1 and 2 jobs: their ratio is what 2 jobs cost beyond 1 */
+  readonly cpuOne: number;
+  readonly cpuTwo: number;
+  /** CPUs the 2-job runs got on average (under 2: other processes had the cores) */
+  readonly cpusTwo: number;
   readonly load: number;
 }
 
@@ -48,15 +53,24 @@ export async function kindRates(pe: string, images: number, reps: number): Promi
     evaluateImages(g, imgs, images, { array: fp32Backend }, false);
     return rate(performance.now() - t0);
   };
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const cpus: Record<number, number[]> = { 1: [], 2: [] }, walls: Record<number, number[]> = { 1: [], 2: [] };
   const run = async (jobs: number, limit = images) => {
-    const t0 = performance.now();
+    const c0 = cpu(), t0 = performance.now();
     await runAccuracy(setup, { limit, jobs, reference: false });
-    return rate(performance.now() - t0);
+    const ms = performance.now() - t0;
+    cpus[jobs]?.push(cpu() - c0);
+    walls[jobs]?.push(ms / 1000);
+    return rate(ms);
   };
   // warm-up: both threads, both paths
   plainRun();
   await run(1, Math.min(images, 100));
   await run(2, Math.min(images, 200));
+  cpus[1].length = cpus[2].length = walls[1].length = walls[2].length = 0;
   const plain: number[] = [], one: number[] = [], two: number[] = [];
   for (let r = 0; r < reps; r++) {
     plain.push(plainRun());
@@ -64,7 +78,10 @@ export async function kindRates(pe: string, images: number, reps: number): Promi
     two.push(await run(2));
   }
   await closePools();
-  return { pe, images, reps, plain: median(plain), one: median(one), two: median(two), load: loadavg()[0] };
+  return {
+    pe, images, reps, plain: median(plain), one: median(one), two: median(two),
+    cpuOne: median(cpus[1]), cpuTwo: median(cpus[2]), cpusTwo: median(cpus[2]) / median(walls[2]), load: loadavg()[0],
+  };
 }
 
 if (process.argv[1]?.endsWith('accuracy-kind.ts')) {

@@ -5,7 +5,6 @@
  */
 import { workerModule } from '../package-files.ts';
 import { runShared } from '../parallel.ts';
-import { normalizeImages } from '../data/fmnist.ts';
 import { InputError } from '../../sim/errors.ts';
 import { concatChunks, summarize, type AccuracySummary, type ChunkResult } from './evaluate.ts';
 import { datasetSamples, loadDataset, loadGraph, runAccuracyTask, type AccuracySetup, type AccuracyTask } from './task.ts';
@@ -74,14 +73,14 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
   const wantReference = opts.reference ?? true;
   // reference logits already known for these images: only the PE pass runs
   const reference = wantReference && (cachedRef?.count ?? 0) < n;
-  // the images, normalized once, in shared memory: workers read them in place (no copy, no
-  // data set to load in each worker)
+  // the data set's pixels in shared memory, once per process: workers read their ranges in
+  // place (no copy, no data set to load in each worker) and normalize them; this thread does
+  // no per-image work beyond its own tasks
   const px = data.rows * data.cols;
-  const images = new Float32Array(new SharedArrayBuffer(n * px * 4));
-  images.set(normalizeImages(data, 0, n));
+  const pixels = sharedPixels(setup.dataset, data.images);
   const tasks: AccuracyTask[] = [];
   for (const [start, count] of imageRanges(n, jobs, opts.chunk)) {
-    tasks.push({ ...setup, start, count, reference, images: images.subarray(start * px, (start + count) * px) });
+    tasks.push({ ...setup, start, count, reference, pixels: pixels.subarray(start * px, (start + count) * px) });
   }
   const chunks = (await runTasks(tasks, jobs, n, opts)) as ChunkResult[];
   let result = concatChunks(chunks);
@@ -93,6 +92,19 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
     referenceCache.set(refKey, { count: n, logits: result.refLogits.slice() });
   }
   return { summary: summarize(result, data.labels.subarray(0, n)), result };
+}
+
+const shared = new Map<string, Uint8Array>();
+
+/** A data set's raw pixels in a SharedArrayBuffer, kept for the process. */
+function sharedPixels(name: string, images: Uint8Array): Uint8Array {
+  let s = shared.get(name);
+  if (!s) {
+    s = new Uint8Array(new SharedArrayBuffer(images.length));
+    s.set(images);
+    shared.set(name, s);
+  }
+  return s;
 }
 
 /** Most images per task: a message per ~1 s of work, and progress that moves. */

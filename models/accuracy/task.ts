@@ -8,7 +8,7 @@ import type { Accumulate, Dataflow } from '../../sim/arch/schema.ts';
 import { InputError } from '../../sim/errors.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
-import { loadFmnist, normalizeImages, type FmnistSet } from '../data/fmnist.ts';
+import { loadFmnist, normalizeImages, normalizePixels, type FmnistSet } from '../data/fmnist.ts';
 import type { Graph } from '../graph.ts';
 import { importOnnx } from '../import/onnx.ts';
 import { arrayBackend } from '../exec/array-backend.ts';
@@ -43,10 +43,11 @@ export interface AccuracyTask extends AccuracySetup {
   /** also run the fp32 reference executor (default true) */
   readonly reference?: boolean;
   /**
-   * images start .. start+count-1, normalized (NCHW float32), usually a view of shared memory
-   * (models/accuracy/run.ts); without it the task loads and normalizes them itself
+   * the raw pixels of images start .. start+count-1, usually a view of shared memory
+   * (models/accuracy/run.ts: the data set's bytes shared once by all threads, each task
+   * normalizing its own range); without it the task loads and normalizes them itself
    */
-  readonly images?: Float32Array;
+  readonly pixels?: Uint8Array;
 }
 
 /**
@@ -125,6 +126,6 @@ function backendsOf(t: AccuracySetup): Backends {
 export function runAccuracyTask(t: AccuracyTask): ChunkResult | TextChunk {
   const g = loadGraph(t.modelFile);
   if (isTextSet(t.dataset)) return evaluateText(g, loadText(t.dataset), t.start, t.count, backendsOf(t), t.reference ?? true);
-  const images = t.images ?? normalizeImages(loadDataset(t.dataset), t.start, t.count);
+  const images = t.pixels ? normalizePixels(t.pixels) : normalizeImages(loadDataset(t.dataset), t.start, t.count);
   return evaluateImages(g, images, t.count, backendsOf(t), t.reference ?? true);
 }

@@ -178,7 +178,11 @@ export function normalizeImages(set: ImageSet, start = 0, count = 1): Float32Arr
     throw new InputError(`images ${start}..${start + count - 1} out of range: the set holds ${set.count}`);
   }
   const px = set.rows * set.cols;
-  const src = set.images.subarray(start * px, (start + count) * px);
+  return normalizePixels(set.images.subarray(start * px, (start + count) * px));
+}
+
+/** Raw pixels (0..255) normalized, as normalizeImages gives them. */
+export function normalizePixels(src: Uint8Array): Float32Array {
   const out = new Float32Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = TABLE[src[i]];
   return out;

@@ -27,7 +27,8 @@ export interface ArrayBackend {
   scale(data: Float32Array, role: 'input' | 'weight'): number;
   /**
    * C = A . B for row-major A (m x k) and B (k x n) of real values (A already divided by
-   * nothing: the backend applies `sa`, `sb`); returns the m x n real results.
+   * nothing: the backend applies `sa`, `sb`); returns the m x n real results. A and B are
+   * read during the call only (a caller may reuse A's buffer for its next GEMM).
    */
   gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: number, sb: number): Float64Array;
 }

@@ -144,6 +144,18 @@ export const CONV: OperatorDef<Conv2dNode> = {
   },
 };
 
+let scratch = new Float32Array(0);
+
+/**
+ * The im2col matrix's buffer, reused from call to call (backends only read A during gemm):
+ * a fresh 100 KB+ array per image and layer cost the accuracy runs a large share of their
+ * time in allocation and garbage collection (issue 21).
+ */
+function im2colBuffer(size: number): Float32Array {
+  if (scratch.length < size) scratch = new Float32Array(size);
+  return scratch.subarray(0, size);
+}
+
 function conv2d(ctx: KernelContext, node: Conv2dNode): Float32Array {
   const binary = node.op === 'binary_conv2d';
   const backend = binary ? ctx.binArray : ctx.array;
@@ -180,7 +192,7 @@ function conv2d(ctx: KernelContext, node: Conv2dNode): Float32Array {
     return list;
   });
   const out = new Float32Array(numel(outShape));
-  const a = new Float32Array(M * K);
+  const a = im2colBuffer(M * K);
   const hw = h * wd;
   for (let n = 0; n < nb; n++) {
     for (let gr = 0; gr < groups; gr++) {

@@ -109,7 +109,10 @@ class RowList {
  * The loops below: one row's kept products (k offsets p[u] = k * n, the activation's operand
  * X[u]) against B row-major (output j's weight at p[u] + j), eight outputs at a time summed in
  * registers, each output's products in k order. They take monomorphic typed arrays only, so
- * every kernel shares their optimized code.
+ * every kernel shares their optimized code. One is written out per arithmetic on purpose: a
+ * callback or a test of the arithmetic per product costs more than the loop it would share
+ * (the plain fp32 reference, models/exec/backends.ts gemmF64, has the same shape over fp32
+ * weights for the same reason).
  */
 
 

@@ -6,7 +6,7 @@
  * huge, Inf and NaN values, and shapes cover every tail of the eight-output blocks.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { gemmF64 } from '../../models/exec/backends.ts';
 
 function definition(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
