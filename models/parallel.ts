@@ -15,7 +15,6 @@
  *   own (a result message waits for this thread's event loop; the next task does not).
  * Results come back by task index, so they never depend on `jobs` or on timing.
  */
-import { createRequire } from 'node:module';
 import type { Piscina } from 'piscina';
 import { workerExecArgv } from './package-files.ts';
 
@@ -38,11 +37,7 @@ export function warmPool(workerFile: string, threads: number, resourceLimits?: S
   const key = `${workerFile}\0${threads}\0${JSON.stringify(resourceLimits ?? {})}`;
   let p = pools.get(key);
   if (!p) {
-    // piscina loaded on first use (a command that starts no pool does not pay for it), through
-    // require: the CLI's CommonJS bundle runs from a V8 code cache (bin/code-cache.js), where
-    // import() of a package fails ("A dynamic import callback was not specified")
-    const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
-    p = Promise.resolve(new Pool({
+    p = import('piscina').then(({ Piscina }) => new Piscina({
       filename: workerFile, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 2,
       execArgv: workerExecArgv(workerFile), ...(resourceLimits && { resourceLimits }),
     }));
