@@ -5,27 +5,17 @@
  * pools time the workers users get.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { packageFile } from '../models/package-files.ts';
+import { createRequire } from 'node:module';
+import { packageFile, packageRoot } from '../models/package-files.ts';
 
-const SOURCE_DIRS = ['api', 'cli', 'sim', 'models', 'sweep', 'reports', 'traces', 'rtl'];
-
-function newestSource(): number {
-  let newest = 0;
-  for (const dir of SOURCE_DIRS) {
-    for (const name of readdirSync(packageFile(dir), { recursive: true }) as string[]) {
-      if (name.endsWith('.ts')) newest = Math.max(newest, statSync(packageFile(`${dir}/${name}`)).mtimeMs);
-    }
-  }
-  return newest;
-}
+/** bin/bitweave.js's own test: is dist/ newer than every source it was built from? */
+const { buildIsFresh } = createRequire(import.meta.url)('../bin/code-cache.js') as { buildIsFresh: (root: string) => boolean };
 
 /** dist/PATH.js for a worker module ('sweep/worker'), rebuilt (scripts/build.mjs) when stale. */
 export function compiledWorker(path: string): string {
-  const file = packageFile(`dist/${path}.js`);
-  if (!existsSync(file) || statSync(file).mtimeMs < newestSource()) {
+  if (!buildIsFresh(packageRoot())) {
     process.stderr.write('dist/ is older than the sources: building it (node scripts/build.mjs)\n');
     execFileSync(process.execPath, [packageFile('scripts/build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  return file;
+  return packageFile(`dist/${path}.js`);
 }

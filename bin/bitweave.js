@@ -7,7 +7,7 @@
 // not its parent only). BITWEAVE_FROM_SOURCE=1 always runs the sources. CommonJS
 // (bin/package.json): the compiled path starts without Node's ES-module loader.
 'use strict';
-const { existsSync, readFileSync, statSync } = require('node:fs');
+const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 // `bitweave ... | head` closes the pipe early: that is not an error worth a stack trace
@@ -19,32 +19,11 @@ process.stdout.on('error', (err) => {
 const root = join(__dirname, '..');
 const compiled = join(root, 'dist', 'cli', 'main.cjs');
 
-/**
- * Whether dist/ is at least as new as the sources it was built from (the build lists them in
- * dist/cli/main.sources.json). A source that is not there is skipped: an installed package
- * ships none. An edited, added or removed module is caught through the module that imports it.
- */
-function compiledIsFresh() {
-  if (!existsSync(compiled)) return false;
-  const built = statSync(compiled).mtimeMs;
-  let sources;
-  try {
-    sources = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'main.sources.json'), 'utf8'));
-  } catch {
-    return false; // a build from before the list: rebuild (npm run build) or run the sources
-  }
-  for (const file of sources) {
-    const st = statSync(join(root, file), { throwIfNoEntry: false });
-    if (st !== undefined && st.mtimeMs > built) return false;
-  }
-  return true;
-}
-
 const args = process.argv.slice(2);
 if (args.length === 1 && args[0] === '--version') {
   // the version is package.json's, as the parser would print it: no parser to load for it
   process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
-} else if (process.env.BITWEAVE_FROM_SOURCE !== '1' && compiledIsFresh()) {
+} else if (process.env.BITWEAVE_FROM_SOURCE !== '1' && require('./code-cache.js').buildIsFresh(root)) {
   require('./code-cache.js').runCompiled(compiled);
 } else {
   import('tsx/esm/api').then(({ register }) => {

@@ -11,9 +11,9 @@
 // As a program (the build uses it): node bin/code-cache.js write|read BUNDLE [ARGS...]
 // runs BUNDLE with ARGS as the command line; `write` saves the cache at exit.
 'use strict';
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
-const { dirname, resolve } = require('node:path');
+const { dirname, join, resolve } = require('node:path');
 const vm = require('node:vm');
 
 /**
@@ -57,7 +57,30 @@ function runCompiled(file, { write = false } = {}) {
   wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
 }
 
-module.exports = { runCompiled };
+/**
+ * Whether the build in `root`/dist is at least as new as the sources it was built from (the
+ * build lists them in dist/cli/main.sources.json). A source that is not there is skipped: an
+ * installed package ships none. An edited, added or removed module is caught through the
+ * module that imports it.
+ */
+function buildIsFresh(root) {
+  const bundle = join(root, 'dist', 'cli', 'main.cjs');
+  if (!existsSync(bundle)) return false;
+  const built = statSync(bundle).mtimeMs;
+  let sources;
+  try {
+    sources = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'main.sources.json'), 'utf8'));
+  } catch {
+    return false; // a build from before the list: rebuild (npm run build) or run the sources
+  }
+  for (const file of sources) {
+    const st = statSync(join(root, file), { throwIfNoEntry: false });
+    if (st !== undefined && st.mtimeMs > built) return false;
+  }
+  return true;
+}
+
+module.exports = { runCompiled, buildIsFresh };
 
 if (require.main === module) {
   const [mode, file, ...args] = process.argv.slice(2);
