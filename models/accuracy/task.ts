@@ -12,6 +12,7 @@ import { loadFmnist, normalizeImages, normalizePixels, type FmnistSet } from '..
 import type { Graph } from '../graph.ts';
 import { importOnnx } from '../import/onnx.ts';
 import { arrayBackend } from '../exec/array-backend.ts';
+import { fp32Backend } from '../exec/backends.ts';
 import { evaluateImages, type Backends, type ChunkResult } from './evaluate.ts';
 import { evaluateText, type TextChunk } from './text.ts';
 import { checkVocabulary, isTextSet, loadText, windowCount, TEXT_SETS } from '../data/text.ts';
@@ -43,9 +44,11 @@ export interface AccuracyTask extends AccuracySetup {
   /** also run the fp32 reference executor (default true) */
   readonly reference?: boolean;
   /**
-   * the raw pixels of images start .. start+count-1, usually a view of shared memory
-   * (models/accuracy/run.ts: the data set's bytes shared once by all threads, each task
-   * normalizing its own range); without it the task loads and normalizes them itself
+  if (isTextSet(t.dataset)) {
+    const backends = t.referenceOnly ? { array: fp32Backend } : backendsOf(t);
+    return evaluateText(g, loadText(t.dataset), t.start, t.count, backends, !t.referenceOnly && (t.reference ?? true));
+  }
+  const images = t.pixels ? normalizePixels(t.pixels) : normalizeImages(loadDataset(t.dataset), t.start, t.count);
    */
   readonly pixels?: Uint8Array;
 }
@@ -125,7 +128,15 @@ function backendsOf(t: AccuracySetup): Backends {
 
 export function runAccuracyTask(t: AccuracyTask): ChunkResult | TextChunk {
   const g = loadGraph(t.modelFile);
+<<<<<<< HEAD
   if (isTextSet(t.dataset)) return evaluateText(g, loadText(t.dataset), t.start, t.count, backendsOf(t), t.reference ?? true);
   const images = t.pixels ? normalizePixels(t.pixels) : normalizeImages(loadDataset(t.dataset), t.start, t.count);
+=======
+  if (isTextSet(t.dataset)) {
+    const backends = t.referenceOnly ? { array: fp32Backend } : backendsOf(t);
+    return evaluateText(g, loadText(t.dataset), t.start, t.count, backends, !t.referenceOnly && (t.reference ?? true));
+  }
+  const images = t.images ?? normalizeImages(loadDataset(t.dataset), t.start, t.count);
+>>>>>>> b37f39b (lm-table: whole evaluation split, row by row into resumable checkpoints (models/accuracy/text-rows.ts); the reference executor as its own row, checked against PyTorch's recorded figure (whole and per window, 1e-4); MX kinds; claims over the windows both rows have done; npm run lm-fp32-check; lm.bench: characters/s per PE kind (16 kinds) on 2 workers against the reference executor)
   return evaluateImages(g, images, t.count, backendsOf(t), t.reference ?? true);
 }

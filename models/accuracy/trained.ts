@@ -63,20 +63,27 @@ export function recordedPredictions(name: string): Uint8Array | undefined {
  * PyTorch's fp32 figures of a trained language model over its first `windows` windows, from the
  * per-window records written at export ([W, 2] float64: bits of the window's targets, top-1 hits).
  */
-export function recordedLmFigures(name: string, windows: number): { bits_per_char: number; top1: number } | undefined {
+/** PyTorch's recorded per-window figures of a language model: [bits, top-1 hits] of window w at 2w, 2w + 1. */
+export function recordedLmWindows(name: string): { readonly windows: Float64Array; readonly context: number } | undefined {
   const lm = Object.hasOwn(LANGUAGE_MODELS, name) ? LANGUAGE_MODELS[name] : undefined;
   if (!lm) return undefined;
   const metrics = JSON.parse(readFileSync(join(TRAINED_DIR, lm.metrics), 'utf8')) as {
     files: { windows: { file: string } }; model: { config: { context: number } };
   };
   const buf = readFileSync(join(TRAINED_DIR, metrics.files.windows.file));
-  const rec = new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8);
+  return { windows: new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8), context: metrics.model.config.context };
+}
+
+export function recordedLmFigures(name: string, windows: number): { bits_per_char: number; top1: number } | undefined {
+  const recorded = recordedLmWindows(name);
+  if (!recorded) return undefined;
+  const rec = recorded.windows;
   if (windows > rec.length / 2) return undefined;
   let bits = 0, hits = 0;
   for (let w = 0; w < windows; w++) {
     bits += rec[2 * w];
     hits += rec[2 * w + 1];
   }
-  const chars = windows * metrics.model.config.context;
+  const chars = windows * recorded.context;
   return { bits_per_char: bits / chars, top1: hits / chars };
 }
