@@ -20,7 +20,9 @@ import { executeGraph } from '../models/exec/executor.ts';
 import { loadText, windowCount, windowTokens } from '../models/data/text.ts';
 import { KvDecoder, planDecoder } from '../models/lm/decoder.ts';
 import { printTable } from '../cli/io.ts';
-import { fmt } from './timing.ts';
+import { fmt, measure } from './timing.ts';
+import { arrayBackend } from '../models/exec/array-backend.ts';
+import { getPe } from '../sim/pe/registry.ts';
 
 const PES = ['fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-bf16', 'lmul-m4', 'lmul-m3', 'int8',
   'mxfp8-e4m3', 'mxfp8-e5m2', 'mxfp6-e3m2', 'mxfp6-e2m3', 'mxfp4', 'mxint8', 'nvfp4'];
@@ -66,6 +68,19 @@ export async function printLmBench(windows = 4): Promise<void> {
   const e4m3 = rates.get('fp8-e4m3')!;
   process.stdout.write(`\nwhole evaluation split (${all} characters) on fp8-e4m3 with ${JOBS} workers, at the rate measured above: ` +
     `${fmt(all / e4m3, 0)} s (target < 60 s: ${all / e4m3 < 60 ? 'met' : 'not met'}; projected from ${windows} windows)\n`);
+
+  // what the target asks of the GEMMs: the split's MACs in 60 s on 2 workers, against the rate
+  // of one fp8-e4m3 GEMM of the model's largest shape (128 positions x 128 -> 512) on one thread
+  const macsPerWindow = 119_537_664; // models/train/lm/README.md (model.macs_per_window)
+  const need = windowCount(text.length, T) * macsPerWindow / 60 / JOBS;
+  const m = T, k = 128, n = 512;
+  const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i) * 2);
+  const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i) * 0.1);
+  const backend = arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 });
+  const ms = measure(() => backend.gemm(a, b, m, n, k, 1, 1), { rounds: 3, minMs: 300 });
+  const have = m * n * k / (ms / 1000);
+  process.stdout.write(`fp8-e4m3 GEMM ${m}x${k}x${n} through the array backend: ${fmt(have / 1e9, 3)} G MAC/s on one thread; ` +
+    `the 60 s target needs ${fmt(need / 1e9, 2)} G MAC/s per worker (${fmt(need / have, 1)}x)\n`);
 
   // one token at a time: the cache against a full window recompute per token
   const plan = planDecoder(g);
