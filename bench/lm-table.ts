@@ -198,7 +198,10 @@ const lines = [
 ];
 const command = `npx tsx bench/lm-table.ts ${process.argv.slice(2).join(' ')}`.trim();
 const json = {
-  command, model: 'lm-austen', dataset: 'austen', split_windows: all, context: CONTEXT, goal_windows: N,
+  command,
+  // the rows' windows were computed by earlier runs into the checkpoints; this reruns any of them
+  reproduce: 'npm run lm-claims (every row over the whole split, resuming from bench/results/lm-table/), or npx tsx bench/lm-table.ts --windows N for the first N',
+  model: 'lm-austen', dataset: 'austen', split_windows: all, context: CONTEXT, goal_windows: N,
   order: { dataflow: base.dataflow, rows: base.rows },
   int8_quantization: 'symmetric, per tensor, no zero point: activations max|x| / 127 over the window (each window), weights max|w| / 127 per tensor; the attention matmuls likewise',
   pytorch, rows, claims, margins: { bits_per_char: MARGIN_BPC, agreement: MARGIN_AGREE },
