@@ -4,7 +4,7 @@
  * windows, 466,816 characters; or the first N) through the fp32 reference executor and every PE
  * kind in the output-stationary order, MX block formats included, plus L-Mul in the attention
  * matmuls alone; each claim an inequality with a margin, its verdict computed and compared with
- * the verdict pinned when the claim was written down (exit 1 when one flips, either way), and
+ * the verdict pinned over as many windows or more (exit 1 when one flips, either way), and
  * the reference's bits per character compared with PyTorch's recorded figure over the same
  * windows (exit 1 beyond 1e-4).
  *
@@ -117,6 +117,8 @@ interface Row {
   readonly top1: number;
   /** next-character choices equal to the fp32 reference executor's, over the same windows */
   readonly agreement: number | null;
+  /** the fp32 reference executor's bits per character over the same windows */
+  readonly reference_bits_per_char: number | null;
 }
 const rowOf = (s: RowState, n: number): Row => {
   const t = s.totals(n), f = lmFigures(t.bits, t.hits, t.characters);
@@ -124,6 +126,7 @@ const rowOf = (s: RowState, n: number): Row => {
   return {
     id: s.spec.id, pe: s.spec.pe, attention_pe: s.spec.attentionPe, windows: n, characters: f.characters,
     bits_per_char: f.bits_per_char, perplexity: f.perplexity, top1: f.top1, agreement: common === n && n > 0 ? s.agreement(ref, n) : null,
+    reference_bits_per_char: common === n && n > 0 ? ref.totals(n).bits / (n * CONTEXT) : null,
   };
 };
 const rows: Row[] = ROWS.filter((r) => states.has(r.id) && prefix(states.get(r.id)!) > 0).map((r) => rowOf(states.get(r.id)!, prefix(states.get(r.id)!)));
@@ -154,9 +157,14 @@ const pair = (a: string, b: string) => {
   const n = Math.min(prefix(sa), prefix(sb), prefix(ref));
   return n > 0 ? { n, a: rowOf(sa, n), b: rowOf(sb, n) } : undefined;
 };
-// pinned when the claims were written down (first 16 windows; see README): a flip either way exits 1
+// The verdicts pinned, and the windows they were measured over: a claim measured over at least
+// as many windows whose verdict differs exits 1 (either way). Fewer windows are a smaller sample
+// (the first 16 are the title page and opening): their verdicts are printed, not checked. When the
+// claims were written down (first 16 windows) 'lmul-m3 in attention only' did not hold (+0.0141);
+// over 256 and more windows it holds, and is pinned so.
+const PINNED_WINDOWS = 384;
 const PINNED: Record<string, boolean> = {
-  'attention-lmul-m4-bpc': true, 'attention-lmul-m3-bpc': false,
+  'attention-lmul-m4-bpc': true, 'attention-lmul-m3-bpc': true,
   'lmul-m4-bpc': true, 'lmul-m4-agree': true, 'lmul-m3-bpc': true, 'lmul-m3-agree': true,
 };
 for (const m of ATTENTION) {
@@ -188,9 +196,10 @@ const lines = [
   pytorch ? `fp32 reference vs PyTorch (recorded), ${pytorch.windows} windows: ${pytorch.bitweave_bits_per_char.toFixed(8)} vs ${pytorch.pytorch_bits_per_char.toFixed(8)} bits/char` +
     ` (difference ${pytorch.difference.toExponential(2)}; largest per window ${pytorch.largest_window_difference.toExponential(2)}; tolerance ${TOLERANCE}: ${pytorch.equal ? 'equal' : 'NOT EQUAL'})` : 'fp32 reference: no windows done',
   '',
-  '| PE (linear layers) | attention matmuls | windows | bits / char | perplexity | next-char top-1 | agreement with fp32 |',
-  '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${label(r)} | ${r.attention_pe === '-' ? 'fp32' : r.attention_pe} | ${r.windows.toLocaleString('en-US')} | ${r.bits_per_char.toFixed(4)} | ${r.perplexity.toFixed(3)} | ${pct(r.top1)} | ${r.agreement === null ? '—' : pct(r.agreement)} |`),
+  '| PE (linear layers) | attention matmuls | windows | bits / char | fp32 reference, same windows | perplexity | next-char top-1 | agreement with fp32 |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${label(r)} | ${r.attention_pe === '-' ? 'fp32' : r.attention_pe} | ${r.windows.toLocaleString('en-US')} | ${r.bits_per_char.toFixed(4)} | ` +
+    `${r.reference_bits_per_char === null ? '—' : r.reference_bits_per_char.toFixed(4)} | ${r.perplexity.toFixed(3)} | ${pct(r.top1)} | ${r.agreement === null ? '—' : pct(r.agreement)} |`),
   '',
   '| claim | windows | measured | verdict |',
   '|---|---|---|---|',
@@ -204,7 +213,7 @@ const json = {
   model: 'lm-austen', dataset: 'austen', split_windows: all, context: CONTEXT, goal_windows: N,
   order: { dataflow: base.dataflow, rows: base.rows },
   int8_quantization: 'symmetric, per tensor, no zero point: activations max|x| / 127 over the window (each window), weights max|w| / 127 per tensor; the attention matmuls likewise',
-  pytorch, rows, claims, margins: { bits_per_char: MARGIN_BPC, agreement: MARGIN_AGREE },
+  pytorch, rows, claims, pinned_windows: PINNED_WINDOWS, margins: { bits_per_char: MARGIN_BPC, agreement: MARGIN_AGREE },
 };
 if (OUT !== '-') {
   mkdirSync(dirname(OUT), { recursive: true });
@@ -212,7 +221,7 @@ if (OUT !== '-') {
   renameSync(`${OUT}.tmp`, OUT);
 }
 process.stdout.write(lines.join('\n') + '\n');
-const flipped = claims.filter((c) => c.holds !== c.pinned);
+const flipped = claims.filter((c) => c.windows >= PINNED_WINDOWS && c.holds !== c.pinned);
 if (flipped.length > 0) {
   process.stderr.write(`verdicts changed: ${flipped.map((c) => `'${c.claim}' now ${c.holds ? 'holds' : 'does not hold'}`).join('; ')}\n`);
   process.exitCode = 1;
