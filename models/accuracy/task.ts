@@ -44,11 +44,14 @@ export interface AccuracyTask extends AccuracySetup {
   /** also run the fp32 reference executor (default true) */
   readonly reference?: boolean;
   /**
-  if (isTextSet(t.dataset)) {
-    const backends = t.referenceOnly ? { array: fp32Backend } : backendsOf(t);
-    return evaluateText(g, loadText(t.dataset), t.start, t.count, backends, !t.referenceOnly && (t.reference ?? true));
-  }
-  const images = t.pixels ? normalizePixels(t.pixels) : normalizeImages(loadDataset(t.dataset), t.start, t.count);
+   * run only the fp32 reference executor, its figures in the PE's place (a text set's table
+   * computes the reference once for every PE kind; bench/lm-table.ts)
+   */
+  readonly referenceOnly?: boolean;
+  /**
+   * the raw pixels of images start .. start+count-1, usually a view of shared memory
+   * (models/accuracy/run.ts: the data set's bytes shared once by all threads, each task
+   * normalizing its own range); without it the task loads and normalizes them itself
    */
   readonly pixels?: Uint8Array;
 }
@@ -128,15 +131,10 @@ function backendsOf(t: AccuracySetup): Backends {
 
 export function runAccuracyTask(t: AccuracyTask): ChunkResult | TextChunk {
   const g = loadGraph(t.modelFile);
-<<<<<<< HEAD
-  if (isTextSet(t.dataset)) return evaluateText(g, loadText(t.dataset), t.start, t.count, backendsOf(t), t.reference ?? true);
-  const images = t.pixels ? normalizePixels(t.pixels) : normalizeImages(loadDataset(t.dataset), t.start, t.count);
-=======
   if (isTextSet(t.dataset)) {
     const backends = t.referenceOnly ? { array: fp32Backend } : backendsOf(t);
     return evaluateText(g, loadText(t.dataset), t.start, t.count, backends, !t.referenceOnly && (t.reference ?? true));
   }
-  const images = t.images ?? normalizeImages(loadDataset(t.dataset), t.start, t.count);
->>>>>>> b37f39b (lm-table: whole evaluation split, row by row into resumable checkpoints (models/accuracy/text-rows.ts); the reference executor as its own row, checked against PyTorch's recorded figure (whole and per window, 1e-4); MX kinds; claims over the windows both rows have done; npm run lm-fp32-check; lm.bench: characters/s per PE kind (16 kinds) on 2 workers against the reference executor)
+  const images = t.pixels ? normalizePixels(t.pixels) : normalizeImages(loadDataset(t.dataset), t.start, t.count);
   return evaluateImages(g, images, t.count, backendsOf(t), t.reference ?? true);
 }
