@@ -1,11 +1,12 @@
 // Compiles bitweave to JavaScript for a fast start: `npm run build`, and `npm ci` /
-// `npm install` / `npm pack` through the `prepare` script. esbuild bundles the CLI, the
-// library's entry points (api/: `import ... from 'bitweave'`) and the worker-thread entry
-// points into dist/ (shared code split into dist/chunks/, each command's code a chunk of its
-// own loaded when that command runs); libraries with native or WebAssembly parts, worker
-// files or dynamic requires stay external and load from node_modules. tsc writes the
-// library's type declarations into dist/types/.
-// bin/bitweave.js runs dist/ when it is newer than every source, the sources through tsx otherwise.
+// `npm install` / `npm pack` through the `prepare` script. esbuild bundles the CLI into one
+// CommonJS file, dist/cli/main.cjs, with a V8 code cache beside it (each command's code still
+// runs only when that command does), and the library's entry points (api/: `import ... from
+// 'bitweave'`) and the worker-thread entry points into dist/ as ES modules (shared code split
+// into dist/chunks/); libraries with native or WebAssembly parts, worker files or dynamic
+// requires stay external and load from node_modules. tsc writes the library's type
+// declarations into dist/types/. bin/bitweave.js runs dist/ while no source it was built from
+// (dist/cli/main.sources.json) is newer, the sources through tsx otherwise.
 // Usage: node scripts/build.mjs [OUT_DIR]   (default dist/; the tests build into a folder of their own)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
