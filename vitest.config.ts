@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * (the `quick` project) leaves them out to stay within a few minutes; `npm run test:long`
  * runs them, and CI (.ci/run) runs both.
  */
-export const LONG_TESTS = [
+const LONG_TESTS = [
   'test/cli/readme-examples.test.ts',
   'test/accuracy/accuracy.test.ts',
   'test/accuracy/claims.test.ts',

@@ -53,7 +53,8 @@ export function startupCases(out: string): StartupCase[] {
     { name: 'bitweave --help', args: [BIN, '--help'] },
     { name: 'bitweave run --model resnet18', args: [BIN, 'run', '--arch', 'scale', '--model', 'resnet18'] },
     { name: 'bitweave run (AlexNet, SCALE-Sim cfg, --compat scalesim, --out)', args: [BIN, 'run', ...ALEXNET, '--out', out] },
-    { name: 'bitweave --version, from source (tsx)', args: [BIN, '--version'], fromSource: true },
+    // (--version alone never loads the sources or the bundle: --help is the start-up of the sources)
+    { name: 'bitweave --help, from source (tsx)', args: [BIN, '--help'], fromSource: true },
     { name: 'bitweave run --model resnet18, from source (tsx)', args: [BIN, 'run', '--arch', 'scale', '--model', 'resnet18'], fromSource: true },
   ];
 }

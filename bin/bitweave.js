@@ -19,12 +19,15 @@ process.stdout.on('error', (err) => {
 const root = join(__dirname, '..');
 const compiled = join(root, 'dist', 'cli', 'main.cjs');
 
+/** Loaded only past the --version shortcut, which needs nothing but package.json. */
+const codeCache = () => require('./code-cache.js');
+
 const args = process.argv.slice(2);
 if (args.length === 1 && args[0] === '--version') {
   // the version is package.json's, as the parser would print it: no parser to load for it
   process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
-} else if (process.env.BITWEAVE_FROM_SOURCE !== '1' && require('./code-cache.js').buildIsFresh(root)) {
-  require('./code-cache.js').runCompiled(compiled);
+} else if (process.env.BITWEAVE_FROM_SOURCE !== '1' && codeCache().buildIsFresh(root)) {
+  codeCache().runCompiled(compiled);
 } else {
   import('tsx/esm/api').then(({ register }) => {
     register();

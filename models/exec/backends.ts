@@ -39,7 +39,10 @@ export interface ArrayBackend {
  *
  * One row of A is walked once for its non-zero entries; then the row's outputs sum their
  * products in registers, eight at a time, over B's rows as they are (output j's weight at
- * p * n + j: contiguous for the eight).
+ * p * n + j: contiguous for the eight). The same loop as the exact rows of
+ * sim/pe/tile-kernels.ts, written out here for fp32 operands: one function over both
+ * Float32Array and Float64Array weights would make V8's element loads polymorphic in the
+ * innermost loop, and copying B to float64 would double an m = 1 GEMM (the LM's decode).
  */
 export function gemmF64(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
   const c = new Float64Array(m * n);
