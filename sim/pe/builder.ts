@@ -286,6 +286,8 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: 
     const decoders = ent ? undefined : {
       input: (x: number) => (isValidBits(input, x) ? decode(input, x) : NaN),
       weight: (x: number) => (isValidBits(weight, x) ? decode(weight, x) : NaN),
+      // the fp8 MACs round the exact product into a narrow float (the kernel checks every pair)
+      product: product.kind === 'float' && !isPlainFp32(product) ? product : undefined,
     };
     if (fp32Acc) {
       dot = tableDotFp32(table, shift);

@@ -37,6 +37,7 @@ import { floatDecodeTable } from './float-codec.ts';
 import type { FloatFormat } from './formats.ts';
 import { pow2 } from './pow2.ts';
 import type { PeKind, PreparedWeights, TileKernel } from './types.ts';
+import { f32Rows, type ProductRounding } from './wasm/f32-rows.ts';
 
 /** The generic path: the float64 value of a product and the accumulator's addition. */
 export interface ScalarArith {
@@ -67,6 +68,10 @@ class Prepared implements PreparedWeights {
     readonly decoded?: Float64Array,
     /** per activation code: its product with every weight of the tile is the decoded values' product */
     readonly exactWith?: Uint8Array,
+    /** the weights' values as fp32 (every one an fp32 value), for the WebAssembly rows */
+    readonly w32?: Float32Array,
+    /** per activation code: every product with the tile's weights is an fp32 value (table kernels) */
+    readonly exact32?: Uint8Array,
   ) {}
 }
 
@@ -79,6 +84,53 @@ function preparedFor(kernel: TileKernel, w: PreparedWeights): Prepared {
 function rowHasNoNegZero(acc: Float64Array, ci: number, n: number): boolean {
   for (let j = ci; j < ci + n; j++) if (acc[j] === 0 && 1 / acc[j] < 0) return false;
   return true;
+}
+
+/**
+ * The rows of a pass that the WebAssembly fp32 rows (wasm/f32-rows.ts) can take, run there:
+ * an fp32 adder, every product an fp32 value or rounded once into fp32 (x * w in binary32),
+ * every starting state an fp32 value. Those rows get exactly the bits of rowFp32Decoded (and
+ * of rowFp32Table, whose table entries are then the products x * w). Returns per row 1 (done)
+ * or 0 (left to the TypeScript loops), or undefined when the kernel is off.
+ * `value` is an activation's value; `usable` (per code) says which codes may enter.
+ */
+function passF32(
+  a: ArrayLike<number>, m: number, k: number, k0: number, ku: number, n: number, acc: Float64Array,
+  w32: Float32Array, value: (code: number) => number, usable: Uint8Array | undefined, keepZeros: boolean,
+  rounding?: ProductRounding,
+): Uint8Array | undefined {
+  const wasm = f32Rows();
+  if (!wasm) return undefined;
+  const v = wasm.views(m, ku, n);
+  v.w.set(w32.subarray(k0 * n, (k0 + ku) * n));
+  v.acc.set(acc.subarray(0, m * n));
+  const { x, flags } = v;
+  const s32 = v.acc;
+  for (let i = 0; i < m; i++) {
+    const ai = i * k, xi = i * ku, ci = i * n;
+    let flag = keepZeros ? 2 : 1;
+    for (let p = 0; p < ku; p++) {
+      const code = a[ai + k0 + p];
+      if (usable && usable[code] === 0) {
+        flag = 0;
+        break;
+      }
+      x[xi + p] = value(code);
+    }
+    for (let j = ci; j < ci + n && flag !== 0; j++) {
+      const s = acc[j];
+      if (s !== s32[j] && s === s) flag = 0; // a state that is no fp32 value
+      else if (s === 0 && 1 / s < 0) flag = 2; // a -0 state: zero products are added
+    }
+    flags[i] = flag;
+  }
+  wasm.run(m, ku, n, rounding);
+  for (let i = 0; i < m; i++) {
+    if (flags[i] === 0) continue;
+    flags[i] = 1;
+    acc.set(s32.subarray(i * n, i * n + n), i * n);
+  }
+  return flags;
 }
 
 /** Generic path for one activation against one weight row: the PE's products and adds, in order. */
@@ -333,6 +385,8 @@ export type TableAcc = 'fp32' | 'int32';
 export interface TableDecoders {
   readonly input: (code: number) => number;
   readonly weight: (code: number) => number;
+  /** the format an exact product is rounded into (fp8 MACs), if any: for the WebAssembly rows */
+  readonly product?: ProductRounding;
 }
 
 /** Operand values of a table's formats (NaN for patterns that are not values). */
@@ -359,6 +413,39 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
   const fp32 = accKind === 'fp32';
   const values = decodedOperands(shift, inputBits, decoders);
   const list = new RowList();
+  /**
+   * Per operand pair (a * codesW + b): the WebAssembly rows' product (the binary32 product,
+   * rounded into `decoders.product` if given) is the table's, bit for bit. Measured once, on
+   * every pair, by running the kernel itself: the rows are only ever given products it was
+   * seen to compute right. Undefined where the kernel is off.
+   */
+  let pairsOk: Uint8Array | undefined;
+  const wasmPairs = (): Uint8Array | undefined => {
+    if (pairsOk || !values) return pairsOk;
+    const wasm = f32Rows();
+    if (!wasm) return undefined;
+    const v = wasm.views(codesIn, 1, codesW);
+    for (let x = 0; x < codesIn; x++) v.x[x] = Number.isFinite(values.a[x]) ? values.a[x] : 0;
+    for (let c = 0; c < codesW; c++) v.w[c] = Number.isFinite(values.b[c]) ? values.b[c] : 0;
+    v.acc.fill(-0); // -0 + p is p for every p, -0 included
+    v.flags.fill(2);
+    wasm.run(codesIn, 1, codesW, decoders?.product);
+    const ok = new Uint8Array(codesIn * codesW);
+    let valid = 0, same = 0;
+    for (let x = 0; x < codesIn; x++) {
+      if (!Number.isFinite(values.a[x]) || Math.fround(values.a[x]) !== values.a[x]) continue;
+      for (let c = 0; c < codesW; c++) {
+        if (!Number.isFinite(values.b[c])) continue;
+        valid++;
+        if (Object.is(v.acc[x * codesW + c], table[(x << shift) | c])) {
+          ok[x * codesW + c] = 1;
+          same++;
+        }
+      }
+    }
+    // a multiplier the rows do not describe (L-Mul on fp8) agrees on a few pairs only: off
+    return (pairsOk = same === valid ? ok : new Uint8Array(0));
+  };
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
@@ -383,6 +470,7 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
       // for those its product format cannot hold (a tiny product underflows): per activation
       // code, whether every product with this tile's weights is the decoded values' product
       let decoded: Float64Array | undefined, exactWith: Uint8Array | undefined;
+      let w32: Float32Array | undefined, exact32: Uint8Array | undefined;
       if (values) {
         decoded = new Float64Array(codes.length);
         for (let i = 0; i < codes.length; i++) decoded[i] = values.b[codes[i]];
@@ -396,18 +484,33 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
             }
             exactWith[x] = ok ? 1 : 0;
           }
+          // the WebAssembly rows: where their product is the table's for every weight present
+          const pairs = fp32 && decoded.every((v) => Math.fround(v) === v) ? wasmPairs() : undefined;
+          if (pairs && pairs.length > 0) {
+            w32 = Float32Array.from(decoded);
+            exact32 = new Uint8Array(codesIn);
+            const used: number[] = [];
+            for (let c = 0; c < codesW; c++) if (present[c]) used.push(c);
+            for (let x = 0; x < codesIn; x++) {
+              let ok = 1;
+              for (const c of used) if (pairs[x * codesW + c] === 0) ok = 0;
+              exact32[x] = ok;
+            }
+          }
         } else decoded = undefined; // a weight that is no finite value: products from the table
       }
-      return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded, exactWith);
+      return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded, exactWith, w32, exact32);
     },
     pass(a, prepared, m, k0, ku, acc) {
       const w = preparedFor(kernel, prepared);
-      const { k, n, codes, decoded, exactWith } = w;
+      const { k, n, codes, decoded, exactWith, w32, exact32 } = w;
       const rowMax = w.rowMax as Float64Array;
       list.fit(ku);
       const { p: ps, i: base, v: vals } = list;
       const decA = values?.a;
+      const done = w32 && decA ? passF32(a, m, k, k0, ku, n, acc, w32, (c) => decA[c], exact32, false, decoders?.product) : undefined;
       for (let i = 0; i < m; i++) {
+        if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;
         let bound = 0, onGrid = true;
         for (let j = ci; j < ci + n; j++) {
@@ -461,16 +564,21 @@ export function decodedTile(decA: (code: number) => number, decB: (code: number)
         values[i] = v;
         if (!Number.isFinite(v)) finite = false;
       }
-      // with a non-finite weight, 0 * w is NaN: zero activations are not skipped (`special`)
-      return new Prepared(kernel, k, n, codes, values, undefined, !finite);
+      // with a non-finite weight, 0 * w is NaN: zero activations are not skipped (`special`);
+      // fp32, bf16 and fp16 values are all fp32 values, so the WebAssembly rows take every row
+      // (a decoder with values outside fp32 keeps the TypeScript loops)
+      const w32 = values.every((v) => v !== v || Math.fround(v) === v) ? Float32Array.from(values) : undefined;
+      return new Prepared(kernel, k, n, codes, values, undefined, !finite, undefined, undefined, w32);
     },
     pass(a, prepared, m, k0, ku, acc) {
       const w = preparedFor(kernel, prepared);
-      const { k, n } = w;
+      const { k, n, w32 } = w;
       const values = w.w as Float64Array;
       list.fit(ku);
       const { p: ps, v: vals } = list;
+      const done = w32 ? passF32(a, m, k, k0, ku, n, acc, w32, decA, undefined, w.special) : undefined;
       for (let i = 0; i < m; i++) {
+        if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;
         const skip = !w.special && rowHasNoNegZero(acc, ci, n);
         let t = 0;

@@ -1,0 +1,262 @@
+;; fp32 multiply-add rows with SIMD: for each row i of an m x ku block of activations X
+;; (f32, row-major) against ku x n weights W (f32, row-major), every output j of the row gets
+;;     acc = f32(acc + f32(x * w))      for u = 0 .. ku-1, in that order,
+;; four outputs per 128-bit lane group, each lane its own sequential sum: f32x4.mul and
+;; f32x4.add round like scalar IEEE binary32 (no fusion, subnormals kept), so every output's
+;; bits are those of the scalar loop Math.fround(s + Math.fround(x * w)).
+;;
+;; With $round = 1 each product is first rounded to a narrower float format (round to nearest
+;; even, saturating at $max): the fp8 MACs' "product rounded to e4m3/e5m2". The binary32
+;; product of two fp8 values is exact; its magnitude is rounded to $shift fewer mantissa bits
+;; with the integer carry rule where it is normal in the narrow format (>= $minN), and by adding
+;; and subtracting $magic (whose binary32 ulp is the narrow format's subnormal step) below it;
+;; then clamped to $max and given back its sign. The caller checks every operand pair of its
+;; table against this (tile-kernels.ts), so a format this does not describe is never run here.
+;;
+;; Layout (byte addresses, chosen by the caller):
+;;   x     m * ku f32         w     ku * n f32        acc   m * n f32
+;;   flags m bytes: 0 leave the row alone, 1 run it skipping x = +-0, 2 run it adding every product
+;;   list  ku * 8 bytes of scratch: the row's kept products as (x f32, address of W's row u)
+(module
+  (memory (export "memory") 1)
+  (func (export "rows")
+    (param $m i32) (param $ku i32) (param $n i32)
+    (param $x i32) (param $w i32) (param $acc i32) (param $flags i32) (param $list i32)
+    (param $round i32) (param $shift i32) (param $minN f32) (param $magic f32) (param $max f32)
+    (local $i i32) (local $u i32) (local $flag i32) (local $xv f32) (local $t i32)
+    (local $row i32) (local $j i32) (local $e i32) (local $end i32) (local $q i32) (local $xs v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $nb i32) (local $s f32)
+    (local $p v128) (local $sg v128) (local $ab v128)
+    (local $vsign v128) (local $vhalf v128) (local $vone v128) (local $vkeep v128)
+    (local $vmagic v128) (local $vminN v128) (local $vmax v128)
+    (local $ps f32) (local $pb i32) (local $sgs i32) (local $abs i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vsign (i32x4.splat (i32.const 0x80000000)))
+    (local.set $vhalf (i32x4.splat (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $shift) (i32.const 1))) (i32.const 1))))
+    (local.set $vone (i32x4.splat (i32.const 1)))
+    (local.set $vkeep (i32x4.splat (i32.xor (i32.sub (i32.shl (i32.const 1) (local.get $shift)) (i32.const 1)) (i32.const -1))))
+    (local.set $vmagic (f32x4.splat (local.get $magic)))
+    (local.set $vminN (f32x4.splat (local.get $minN)))
+    (local.set $vmax (f32x4.splat (local.get $max)))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $flag (i32.load8_u (i32.add (local.get $flags) (local.get $i))))
+        (if (local.get $flag)
+          (then
+            ;; the row's kept products, in k order
+            (local.set $t (local.get $list))
+            (local.set $u (i32.const 0))
+            (block $list_done
+              (loop $build
+                (br_if $list_done (i32.ge_u (local.get $u) (local.get $ku)))
+                (local.set $xv (f32.load (i32.add (local.get $x)
+                  (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ku)) (local.get $u)) (i32.const 2)))))
+                (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0)))
+                  (then
+                    (f32.store (local.get $t) (local.get $xv))
+                    (i32.store offset=4 (local.get $t)
+                      (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
+                    (local.set $t (i32.add (local.get $t) (i32.const 8)))))
+                (local.set $u (i32.add (local.get $u) (i32.const 1)))
+                (br $build)))
+            (local.set $end (local.get $t))
+            (local.set $row (i32.add (local.get $acc) (i32.mul (local.get $i) (local.get $nb))))
+            (local.set $j (i32.const 0))
+            (if (i32.eqz (local.get $round))
+              (then
+  ;; 32 outputs at a time: eight lane groups in registers
+            (block $b32_done
+              (loop $b32
+                (br_if $b32_done (i32.gt_u (i32.add (local.get $j) (i32.const 128)) (local.get $nb)))
+                (local.set $q (i32.add (local.get $row) (local.get $j)))
+                (local.set $a0 (v128.load offset=0 (local.get $q)))
+                (local.set $a1 (v128.load offset=16 (local.get $q)))
+                (local.set $a2 (v128.load offset=32 (local.get $q)))
+                (local.set $a3 (v128.load offset=48 (local.get $q)))
+                (local.set $a4 (v128.load offset=64 (local.get $q)))
+                (local.set $a5 (v128.load offset=80 (local.get $q)))
+                (local.set $a6 (v128.load offset=96 (local.get $q)))
+                (local.set $a7 (v128.load offset=112 (local.get $q)))
+                (local.set $e (local.get $list))
+                (block $k_done
+                  (loop $k
+                    (br_if $k_done (i32.ge_u (local.get $e) (local.get $end)))
+                    (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+                    (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+                    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q)))))
+                    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q)))))
+                    (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q)))))
+                    (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q)))))
+                    (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $xs) (v128.load offset=64 (local.get $q)))))
+                    (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $xs) (v128.load offset=80 (local.get $q)))))
+                    (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $xs) (v128.load offset=96 (local.get $q)))))
+                    (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $xs) (v128.load offset=112 (local.get $q)))))
+                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                    (br $k)))
+                (local.set $q (i32.add (local.get $row) (local.get $j)))
+                (v128.store offset=0 (local.get $q) (local.get $a0))
+                (v128.store offset=16 (local.get $q) (local.get $a1))
+                (v128.store offset=32 (local.get $q) (local.get $a2))
+                (v128.store offset=48 (local.get $q) (local.get $a3))
+                (v128.store offset=64 (local.get $q) (local.get $a4))
+                (v128.store offset=80 (local.get $q) (local.get $a5))
+                (v128.store offset=96 (local.get $q) (local.get $a6))
+                (v128.store offset=112 (local.get $q) (local.get $a7))
+                (local.set $j (i32.add (local.get $j) (i32.const 128)))
+                (br $b32)))
+            ;; 4 outputs at a time
+            (block $b4_done
+              (loop $b4
+                (br_if $b4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
+                (local.set $q (i32.add (local.get $row) (local.get $j)))
+                (local.set $a0 (v128.load (local.get $q)))
+                (local.set $e (local.get $list))
+                (block $k4_done
+                  (loop $k4
+                    (br_if $k4_done (i32.ge_u (local.get $e) (local.get $end)))
+                    (local.set $a0 (f32x4.add (local.get $a0)
+                      (f32x4.mul (f32x4.splat (f32.load (local.get $e)))
+                        (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
+                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                    (br $k4)))
+                (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $b4)))
+            ;; the last outputs one at a time
+            (block $b1_done
+              (loop $b1
+                (br_if $b1_done (i32.ge_u (local.get $j) (local.get $nb)))
+                (local.set $s (f32.load (i32.add (local.get $row) (local.get $j))))
+                (local.set $e (local.get $list))
+                (block $k1_done
+                  (loop $k1
+                    (br_if $k1_done (i32.ge_u (local.get $e) (local.get $end)))
+                    (local.set $s (f32.add (local.get $s)
+                      (f32.mul (f32.load (local.get $e))
+                        (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
+                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                    (br $k1)))
+                (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $b1)))
+              )
+              (else
+            ;; rounded products, 16 outputs at a time
+            (block $r16_done
+              (loop $r16
+                (br_if $r16_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $nb)))
+                (local.set $q (i32.add (local.get $row) (local.get $j)))
+                (local.set $a0 (v128.load offset=0 (local.get $q)))
+                (local.set $a1 (v128.load offset=16 (local.get $q)))
+                (local.set $a2 (v128.load offset=32 (local.get $q)))
+                (local.set $a3 (v128.load offset=48 (local.get $q)))
+                (local.set $e (local.get $list))
+                (block $rk_done
+                  (loop $rk
+                    (br_if $rk_done (i32.ge_u (local.get $e) (local.get $end)))
+                    (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+                    (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+                    (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
+                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
+                    (local.set $a0 (f32x4.add (local.get $a0) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
+                      (v128.bitselect
+                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
+                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
+                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
+                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q))))
+                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
+                    (local.set $a1 (f32x4.add (local.get $a1) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
+                      (v128.bitselect
+                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
+                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
+                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
+                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q))))
+                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
+                    (local.set $a2 (f32x4.add (local.get $a2) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
+                      (v128.bitselect
+                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
+                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
+                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
+                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q))))
+                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
+                    (local.set $a3 (f32x4.add (local.get $a3) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
+                      (v128.bitselect
+                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
+                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
+                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
+                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                    (br $rk)))
+                (local.set $q (i32.add (local.get $row) (local.get $j)))
+                (v128.store offset=0 (local.get $q) (local.get $a0))
+                (v128.store offset=16 (local.get $q) (local.get $a1))
+                (v128.store offset=32 (local.get $q) (local.get $a2))
+                (v128.store offset=48 (local.get $q) (local.get $a3))
+                (local.set $j (i32.add (local.get $j) (i32.const 64)))
+                (br $r16)))
+            ;; 4 outputs at a time
+            (block $r4_done
+              (loop $r4
+                (br_if $r4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
+                (local.set $q (i32.add (local.get $row) (local.get $j)))
+                (local.set $a0 (v128.load (local.get $q)))
+                (local.set $e (local.get $list))
+                (block $rk4_done
+                  (loop $rk4
+                    (br_if $rk4_done (i32.ge_u (local.get $e) (local.get $end)))
+                    (local.set $p (f32x4.mul (f32x4.splat (f32.load (local.get $e)))
+                      (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))))
+                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
+                    (local.set $a0 (f32x4.add (local.get $a0) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
+                      (v128.bitselect
+                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
+                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
+                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
+                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                    (br $rk4)))
+                (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $r4)))
+            ;; the last outputs one at a time, with the same rounding on one lane
+            (block $r1_done
+              (loop $r1
+                (br_if $r1_done (i32.ge_u (local.get $j) (local.get $nb)))
+                (local.set $s (f32.load (i32.add (local.get $row) (local.get $j))))
+                (local.set $e (local.get $list))
+                (block $rk1_done
+                  (loop $rk1
+                    (br_if $rk1_done (i32.ge_u (local.get $e) (local.get $end)))
+                    (local.set $pb (i32.reinterpret_f32 (f32.mul (f32.load (local.get $e))
+                      (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
+                    (local.set $sgs (i32.and (local.get $pb) (i32.const 0x80000000)))
+                    (local.set $abs (i32.xor (local.get $pb) (local.get $sgs)))
+                    (if (f32.lt (f32.reinterpret_i32 (local.get $abs)) (local.get $minN))
+                      (then (local.set $ps (f32.sub (f32.add (f32.reinterpret_i32 (local.get $abs)) (local.get $magic)) (local.get $magic))))
+                      (else (local.set $ps (f32.reinterpret_i32 (i32.and
+                        (i32.add (i32.add (local.get $abs) (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $shift) (i32.const 1))) (i32.const 1)))
+                          (i32.and (i32.shr_u (local.get $abs) (local.get $shift)) (i32.const 1)))
+                        (i32.xor (i32.sub (i32.shl (i32.const 1) (local.get $shift)) (i32.const 1)) (i32.const -1)))))))
+                    (if (f32.gt (local.get $ps) (local.get $max)) (then (local.set $ps (local.get $max))))
+                    (local.set $s (f32.add (local.get $s)
+                      (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (local.get $ps)) (local.get $sgs)))))
+                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
+                    (br $rk1)))
+                (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $r1)))
+              ))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+)
