@@ -10,6 +10,8 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isValidBits } from '../../sim/pe/codec.ts';
+import type { FloatFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { tileKernelOf } from '../../sim/pe/tile-kernels.ts';
 import { f32Rows, setWasmKernels } from '../../sim/pe/wasm/f32-rows.ts';
@@ -72,6 +74,35 @@ describe('WebAssembly fp32 rows', () => {
       { seed: 21, numRuns: 400 },
     );
   });
+
+  for (const name of ['fp8-e4m3', 'fp8-e5m2']) {
+    it(`${name}: the rounded product equals the PE's product on every one of the 65,536 operand pairs`, () => {
+      const pe = getPe(name);
+      const fmt = pe.input as FloatFormat;
+      const kernel = f32Rows()!;
+      const v = kernel.views(256, 1, 256);
+      for (let c = 0; c < 256; c++) {
+        v.x[c] = isValidBits(fmt, c) ? pe.inputValue(c) : 0;
+        v.w[c] = isValidBits(fmt, c) ? pe.weightValue(c) : 0;
+      }
+      v.acc.fill(-0);
+      v.flags.fill(2);
+      kernel.run(256, 1, 256, { manBits: fmt.manBits, minNormal: fmt.minNormal, maxFinite: fmt.maxFinite });
+      let checked = 0;
+      const bad: string[] = [];
+      for (let a = 0; a < 256; a++) {
+        for (let b = 0; b < 256; b++) {
+          if (!isValidBits(fmt, a) || !isValidBits(fmt, b) || !Number.isFinite(pe.inputValue(a)) || !Number.isFinite(pe.weightValue(b))) continue;
+          checked++;
+          // the PE's own MAC from -0: its product, rounded and saturated into the product format
+          const want = pe.mac(-0, a, b);
+          if (!same(v.acc[a * 256 + b], want) && bad.length < 5) bad.push(`${a} x ${b}: kernel ${v.acc[a * 256 + b]} PE ${want}`);
+        }
+      }
+      expect(bad).toEqual([]);
+      expect(checked).toBeGreaterThan(60000);
+    });
+  }
 
   // kinds whose tile kernel hands rows to the WebAssembly kernel (fp32 adder, fp32-exact products)
   for (const name of ['fp8-e4m3', 'fp8-e5m2', 'bf16', 'fp16', 'fp32']) {

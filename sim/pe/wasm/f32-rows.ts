@@ -12,7 +12,7 @@ interface Exports {
   readonly memory: WebAssembly.Memory;
   readonly rows: (
     m: number, ku: number, n: number, x: number, w: number, acc: number, flags: number, list: number,
-    round: number, shift: number, minNormal: number, magic: number, max: number,
+    round: number, shift: number, minNormal: number, max: number,
   ) => void;
 }
 
@@ -23,7 +23,6 @@ interface Exports {
 export interface ProductRounding {
   readonly manBits: number;
   readonly minNormal: number;
-  readonly minSubnormal: number;
   readonly maxFinite: number;
 }
 
@@ -73,10 +72,9 @@ class Kernel implements F32Rows {
   run(m: number, ku: number, n: number, rounding?: ProductRounding): void {
     const a = this.at;
     if (rounding) {
-      // the magic number's binary32 ulp is the format's subnormal step
       const r = rounding;
-      this.ex.rows(m, ku, n, a.x, a.w, a.acc, a.flags, a.list, 1, 23 - r.manBits, r.minNormal, r.minSubnormal * 2 ** 23, r.maxFinite);
-    } else this.ex.rows(m, ku, n, a.x, a.w, a.acc, a.flags, a.list, 0, 1, 0, 0, 0);
+      this.ex.rows(m, ku, n, a.x, a.w, a.acc, a.flags, a.list, 1, 23 - r.manBits, r.minNormal, r.maxFinite);
+    } else this.ex.rows(m, ku, n, a.x, a.w, a.acc, a.flags, a.list, 0, 0, 0, 0);
     const flags = new Uint8Array(this.buffer, a.flags, m);
     for (let i = 0; i < m; i++) if (flags[i] !== 0) this.rowsRun++;
   }

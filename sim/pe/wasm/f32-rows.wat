@@ -7,10 +7,13 @@
 ;;
 ;; With $round = 1 each product is first rounded to a narrower float format (round to nearest
 ;; even, saturating at $max): the fp8 MACs' "product rounded to e4m3/e5m2". The binary32
-;; product of two fp8 values is exact; its magnitude is rounded to $shift fewer mantissa bits
-;; with the integer carry rule where it is normal in the narrow format (>= $minN), and by adding
-;; and subtracting $magic (whose binary32 ulp is the narrow format's subnormal step) below it;
-;; then clamped to $max and given back its sign. The caller checks every operand pair of its
+;; product of two fp8 values is exact; it is clamped to +-$max (which the format holds, so the
+;; clamp and the rounding commute with saturation) and rounded by adding and subtracting a
+;; magic number of its own sign whose binary32 ulp is the narrow format's step at the product's
+;; exponent: 2^(e + $shift) for e = max(exponent of the product, exponent of $minN), $shift =
+;; 23 - the format's mantissa bits, so subnormal products round on the subnormal step. The sum
+;; rounds to nearest even on that step and the subtraction is exact. A product that rounds to
+;; zero gets its sign back by an OR. The caller checks every operand pair of its
 ;; table against this (tile-kernels.ts), so a format this does not describe is never run here.
 ;;
 ;; Layout (byte addresses, chosen by the caller):
@@ -22,24 +25,22 @@
   (func (export "rows")
     (param $m i32) (param $ku i32) (param $n i32)
     (param $x i32) (param $w i32) (param $acc i32) (param $flags i32) (param $list i32)
-    (param $round i32) (param $shift i32) (param $minN f32) (param $magic f32) (param $max f32)
+    (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (local $i i32) (local $u i32) (local $flag i32) (local $xv f32) (local $t i32)
     (local $row i32) (local $j i32) (local $e i32) (local $end i32) (local $q i32) (local $xs v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local $nb i32) (local $s f32)
-    (local $p v128) (local $sg v128) (local $ab v128)
-    (local $vsign v128) (local $vhalf v128) (local $vone v128) (local $vkeep v128)
-    (local $vmagic v128) (local $vminN v128) (local $vmax v128)
-    (local $ps f32) (local $pb i32) (local $sgs i32) (local $abs i32)
+    (local $p v128) (local $sg v128) (local $mgv v128)
+    (local $vsign v128) (local $vexp v128) (local $vmagic v128) (local $vminN v128)
+    (local $vmax v128) (local $vnmax v128) (local $ps f32) (local $mg f32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
     (local.set $vsign (i32x4.splat (i32.const 0x80000000)))
-    (local.set $vhalf (i32x4.splat (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $shift) (i32.const 1))) (i32.const 1))))
-    (local.set $vone (i32x4.splat (i32.const 1)))
-    (local.set $vkeep (i32x4.splat (i32.xor (i32.sub (i32.shl (i32.const 1) (local.get $shift)) (i32.const 1)) (i32.const -1))))
-    (local.set $vmagic (f32x4.splat (local.get $magic)))
-    (local.set $vminN (f32x4.splat (local.get $minN)))
+    (local.set $vexp (i32x4.splat (i32.const 0x7f800000)))
+    (local.set $vmagic (i32x4.splat (i32.shl (local.get $shift) (i32.const 23))))
+    (local.set $vminN (i32x4.splat (i32.reinterpret_f32 (local.get $minN))))
     (local.set $vmax (f32x4.splat (local.get $max)))
+    (local.set $vnmax (f32x4.splat (f32.neg (local.get $max))))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
@@ -160,41 +161,33 @@
                     (local.set $xs (f32x4.splat (f32.load (local.get $e))))
                     (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
                     (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
+                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
                     (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
-                    (local.set $a0 (f32x4.add (local.get $a0) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
-                      (v128.bitselect
-                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
-                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
-                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
-                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+                    (local.set $a0 (f32x4.add (local.get $a0)
+                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
                     (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q))))
+                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
                     (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
-                    (local.set $a1 (f32x4.add (local.get $a1) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
-                      (v128.bitselect
-                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
-                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
-                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
-                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+                    (local.set $a1 (f32x4.add (local.get $a1)
+                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
                     (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q))))
+                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
                     (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
-                    (local.set $a2 (f32x4.add (local.get $a2) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
-                      (v128.bitselect
-                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
-                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
-                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
-                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+                    (local.set $a2 (f32x4.add (local.get $a2)
+                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
                     (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q))))
+                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
                     (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
-                    (local.set $a3 (f32x4.add (local.get $a3) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
-                      (v128.bitselect
-                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
-                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
-                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
-                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+                    (local.set $a3 (f32x4.add (local.get $a3)
+                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
                     (local.set $e (i32.add (local.get $e) (i32.const 8)))
                     (br $rk)))
                 (local.set $q (i32.add (local.get $row) (local.get $j)))
@@ -216,14 +209,12 @@
                     (br_if $rk4_done (i32.ge_u (local.get $e) (local.get $end)))
                     (local.set $p (f32x4.mul (f32x4.splat (f32.load (local.get $e)))
                       (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))))
+                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
                     (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $ab (v128.xor (local.get $p) (local.get $sg)))
-                    (local.set $a0 (f32x4.add (local.get $a0) (v128.or (local.get $sg) (f32x4.pmin (local.get $vmax)
-                      (v128.bitselect
-                        (f32x4.sub (f32x4.add (local.get $ab) (local.get $vmagic)) (local.get $vmagic))
-                        (v128.and (local.get $vkeep) (i32x4.add (i32x4.add (local.get $ab) (local.get $vhalf))
-                          (v128.and (local.get $vone) (i32x4.shr_u (local.get $ab) (local.get $shift)))))
-                        (f32x4.lt (local.get $ab) (local.get $vminN)))))))
+                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+                    (local.set $a0 (f32x4.add (local.get $a0)
+                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
                     (local.set $e (i32.add (local.get $e) (i32.const 8)))
                     (br $rk4)))
                 (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
@@ -238,19 +229,19 @@
                 (block $rk1_done
                   (loop $rk1
                     (br_if $rk1_done (i32.ge_u (local.get $e) (local.get $end)))
-                    (local.set $pb (i32.reinterpret_f32 (f32.mul (f32.load (local.get $e))
-                      (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
-                    (local.set $sgs (i32.and (local.get $pb) (i32.const 0x80000000)))
-                    (local.set $abs (i32.xor (local.get $pb) (local.get $sgs)))
-                    (if (f32.lt (f32.reinterpret_i32 (local.get $abs)) (local.get $minN))
-                      (then (local.set $ps (f32.sub (f32.add (f32.reinterpret_i32 (local.get $abs)) (local.get $magic)) (local.get $magic))))
-                      (else (local.set $ps (f32.reinterpret_i32 (i32.and
-                        (i32.add (i32.add (local.get $abs) (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $shift) (i32.const 1))) (i32.const 1)))
-                          (i32.and (i32.shr_u (local.get $abs) (local.get $shift)) (i32.const 1)))
-                        (i32.xor (i32.sub (i32.shl (i32.const 1) (local.get $shift)) (i32.const 1)) (i32.const -1)))))))
-                    (if (f32.gt (local.get $ps) (local.get $max)) (then (local.set $ps (local.get $max))))
-                    (local.set $s (f32.add (local.get $s)
-                      (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (local.get $ps)) (local.get $sgs)))))
+                    (local.set $ps (f32.min (local.get $max) (f32.max (f32.neg (local.get $max))
+                      (f32.mul (f32.load (local.get $e))
+                        (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))))))
+                    (local.set $mg (f32.reinterpret_i32 (i32.or
+                      (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x80000000))
+                      (i32.add (i32.shl (local.get $shift) (i32.const 23))
+                        (select (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x7f800000))
+                          (i32.reinterpret_f32 (local.get $minN))
+                          (i32.gt_u (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x7f800000))
+                            (i32.reinterpret_f32 (local.get $minN))))))))
+                    (local.set $s (f32.add (local.get $s) (f32.reinterpret_i32 (i32.or
+                      (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x80000000))
+                      (i32.reinterpret_f32 (f32.sub (f32.add (local.get $ps) (local.get $mg)) (local.get $mg)))))))
                     (local.set $e (i32.add (local.get $e) (i32.const 8)))
                     (br $rk1)))
                 (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
