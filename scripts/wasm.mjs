@@ -1,12 +1,13 @@
-// Assembles every WebAssembly text module sim/pe/wasm/NAME.wat into sim/pe/wasm/NAME.wasm.ts
+// Assembles every WebAssembly text module DIR/NAME.wat into DIR/NAME.wasm.ts (DIR: sim/pe/wasm,
+// models/exec/wasm)
 // (its binary, base64), so that neither the sources run through tsx nor the bundle need an
 // assembler at run time. `node scripts/wasm.mjs --check` fails if a committed module is stale
-// (test/pe/wasm-kernels.test.ts runs the same check).
+// (test/pe/wasm-kernels.test.ts checks each module the same way).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 
-const dir = new URL('../sim/pe/wasm/', import.meta.url).pathname;
+const dirs = ['sim/pe/wasm', 'models/exec/wasm'].map((d) => new URL(`../${d}/`, import.meta.url).pathname);
 
 /** The TypeScript module holding a .wat file's binary. */
 export async function assemble(watPath) {
@@ -25,7 +26,7 @@ export async function assemble(watPath) {
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
   const check = process.argv.includes('--check');
   let stale = 0;
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
+  for (const dir of dirs) for (const f of readdirSync(dir).filter((f) => f.endsWith('.wat'))) {
     const out = join(dir, f.replace(/\.wat$/, '.wasm.ts'));
     const text = await assemble(join(dir, f));
     let old = '';

@@ -16,6 +16,7 @@
  *   binary: mean|x| (XNOR-Net's alpha, per tensor);
  *   ternary: mean|x| (values beyond half of it round to +-1: close to TWN's 0.7 mean threshold).
  */
+import { gemmF64Wasm } from './wasm/f64-gemm.ts';
 import { tensorScale } from '../../sim/pe/tensor-scale.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 
@@ -45,6 +46,16 @@ export interface ArrayBackend {
  * innermost loop, and copying B to float64 would double an m = 1 GEMM (the LM's decode).
  */
 export function gemmF64(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
+  // the WebAssembly kernel widens B once per call: worth it from a few rows on (not the decode's m = 1)
+  if (m >= 4) {
+    const c = gemmF64Wasm(a, b, m, n, k);
+    if (c) return c;
+  }
+  return gemmF64Loop(a, b, m, n, k);
+}
+
+/** gemmF64 in TypeScript: the reference path of the WebAssembly kernel. */
+export function gemmF64Loop(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
   const c = new Float64Array(m * n);
   const av = new Float64Array(k), ap = new Int32Array(k);
   for (let i = 0; i < m; i++) {

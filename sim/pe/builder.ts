@@ -303,10 +303,10 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: 
   } else if (!ent && spec.multiplier === 'float' && fp32Acc && input.kind === 'float' && input.bits <= 16 && input === weight && isPlainFp32(product as FloatFormat) && !spec.productSaturate) {
     const dec = floatDecodeTable(input);
     dot = decodedDotFp32(dec);
-    tile = (d) => decodedTile((x) => dec[x], (x) => dec[x], d);
+    tile = (d) => decodedTile((x) => dec[x], (x) => dec[x], d, Float32Array.from(dec));
   } else if (!ent && spec.multiplier === 'float' && fp32Acc && fp32Product && isPlainFp32(input as FloatFormat) && isPlainFp32(weight as FloatFormat)) {
     dot = fp32Dot;
-    tile = (d) => decodedTile(fp32FromBits, fp32FromBits, d);
+    tile = (d) => decodedTile(fp32FromBits, fp32FromBits, d, 'bits');
   } else {
     dot = genericDot(productValue, accAdd);
   }

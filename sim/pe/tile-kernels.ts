@@ -88,49 +88,20 @@ function rowHasNoNegZero(acc: Float64Array, ci: number, n: number): boolean {
 
 /**
  * The rows of a pass that the WebAssembly fp32 rows (wasm/f32-rows.ts) can take, run there:
- * an fp32 adder, every product an fp32 value or rounded once into fp32 (x * w in binary32),
- * every starting state an fp32 value. Those rows get exactly the bits of rowFp32Decoded (and
- * of rowFp32Table, whose table entries are then the products x * w). Returns per row 1 (done)
- * or 0 (left to the TypeScript loops), or undefined when the kernel is off.
- * `value` is an activation's value; `usable` (per code) says which codes may enter.
+ * an fp32 adder, every product an fp32 value or rounded once into fp32 (x * w in binary32,
+ * then into `rounding`'s format if given), every starting state an fp32 value. Those rows get
+ * exactly the bits of rowFp32Decoded (and of rowFp32Table, whose entries are then those
+ * products). Returns per row 1 (done) or 0 (left to the TypeScript loops), or undefined when
+ * the kernel is off. `usable` (per code) says which codes may enter.
  */
 function passF32(
   a: ArrayLike<number>, m: number, k: number, k0: number, ku: number, n: number, acc: Float64Array,
-  w32: Float32Array, value: (code: number) => number, usable: Uint8Array | undefined, keepZeros: boolean,
+  w32: Float32Array, dec: Float32Array | 'bits', usable: Uint8Array | undefined, keepZeros: boolean,
   rounding?: ProductRounding,
 ): Uint8Array | undefined {
   const wasm = f32Rows();
   if (!wasm) return undefined;
-  const v = wasm.views(m, ku, n);
-  v.w.set(w32.subarray(k0 * n, (k0 + ku) * n));
-  v.acc.set(acc.subarray(0, m * n));
-  const { x, flags } = v;
-  const s32 = v.acc;
-  for (let i = 0; i < m; i++) {
-    const ai = i * k, xi = i * ku, ci = i * n;
-    let flag = keepZeros ? 2 : 1;
-    for (let p = 0; p < ku; p++) {
-      const code = a[ai + k0 + p];
-      if (usable && usable[code] === 0) {
-        flag = 0;
-        break;
-      }
-      x[xi + p] = value(code);
-    }
-    for (let j = ci; j < ci + n && flag !== 0; j++) {
-      const s = acc[j];
-      if (s !== s32[j] && s === s) flag = 0; // a state that is no fp32 value
-      else if (s === 0 && 1 / s < 0) flag = 2; // a -0 state: zero products are added
-    }
-    flags[i] = flag;
-  }
-  wasm.run(m, ku, n, rounding);
-  for (let i = 0; i < m; i++) {
-    if (flags[i] === 0) continue;
-    flags[i] = 1;
-    acc.set(s32.subarray(i * n, i * n + n), i * n);
-  }
-  return flags;
+  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32.subarray(k0 * n, (k0 + ku) * n), dec, usable, keepZeros, rounding });
 }
 
 /** Generic path for one activation against one weight row: the PE's products and adds, in order. */
@@ -412,6 +383,7 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
   const limit = accKind === 'fp32' ? 2 ** 24 * q : 2 ** 53;
   const fp32 = accKind === 'fp32';
   const values = decodedOperands(shift, inputBits, decoders);
+  const decA32 = values && inputBits <= 16 ? Float32Array.from(values.a) : undefined;
   const list = new RowList();
   /**
    * Per operand pair (a * codesW + b): the WebAssembly rows' product (the binary32 product,
@@ -508,7 +480,7 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
       list.fit(ku);
       const { p: ps, i: base, v: vals } = list;
       const decA = values?.a;
-      const done = w32 && decA ? passF32(a, m, k, k0, ku, n, acc, w32, (c) => decA[c], exact32, false, decoders?.product) : undefined;
+      const done = w32 && decA32 ? passF32(a, m, k, k0, ku, n, acc, w32, decA32, exact32, false, decoders?.product) : undefined;
       for (let i = 0; i < m; i++) {
         if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;
@@ -551,7 +523,11 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
  * Decoded-float kernel: float multiplier with the exact product rounded once into fp32
  * (Math.fround), plain fp32 adder. `decA` / `decB` give the operands' values.
  */
-export function decodedTile(decA: (code: number) => number, decB: (code: number) => number, dot: PeKind['dot']): TileKernel {
+export function decodedTile(
+  decA: (code: number) => number, decB: (code: number) => number, dot: PeKind['dot'],
+  /** activation values for the WebAssembly rows: a table per code, or 'bits' (fp32 operands) */
+  wasmDecode?: Float32Array | 'bits',
+): TileKernel {
   const list = new RowList();
   const kernel: TileKernel = {
     dot,
@@ -576,7 +552,7 @@ export function decodedTile(decA: (code: number) => number, decB: (code: number)
       const values = w.w as Float64Array;
       list.fit(ku);
       const { p: ps, v: vals } = list;
-      const done = w32 ? passF32(a, m, k, k0, ku, n, acc, w32, decA, undefined, w.special) : undefined;
+      const done = w32 && wasmDecode ? passF32(a, m, k, k0, ku, n, acc, w32, wasmDecode, undefined, w.special) : undefined;
       for (let i = 0; i < m; i++) {
         if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;

@@ -1,6 +1,6 @@
 /**
  * The WebAssembly fp32 rows (sim/pe/wasm/f32-rows.wat):
- * - the committed binary is the assembly of the committed text (scripts/wasm.mjs);
+ * - the committed binaries are the assembly of the committed texts (scripts/wasm.mjs);
  * - the raw kernel against IEEE binary32 arithmetic done independently (Math.fround of the
  *   float64 sum and product, which round once: binary64 has more than 2 x 24 + 2 bits), on
  *   random fp32 bit patterns of every kind (subnormals, Inf, NaN, -0) and every row length;
@@ -24,12 +24,14 @@ const same = (x: number, y: number) => Object.is(x, y) || (x !== x && y !== y);
 afterEach(() => setWasmKernels(true));
 
 describe('WebAssembly fp32 rows', () => {
-  it('the committed binary is the assembly of f32-rows.wat', async () => {
-    // @ts-expect-error: a plain ES module without types
-    const { assemble } = await import('../../scripts/wasm.mjs');
-    const path = new URL('../../sim/pe/wasm/f32-rows.wat', import.meta.url).pathname;
-    expect(readFileSync(path.replace(/\.wat$/, '.wasm.ts'), 'utf8')).toBe(await assemble(path));
-  });
+  for (const wat of ['sim/pe/wasm/f32-rows.wat', 'models/exec/wasm/f64-gemm.wat']) {
+    it(`the committed binary of ${wat} is its assembly`, async () => {
+      // @ts-expect-error: a plain ES module without types
+      const { assemble } = await import('../../scripts/wasm.mjs');
+      const path = new URL(`../../${wat}`, import.meta.url).pathname;
+      expect(readFileSync(path.replace(/\.wat$/, '.wasm.ts'), 'utf8')).toBe(await assemble(path));
+    });
+  }
 
   it('each output is the sequential binary32 sum of binary32 products (random bit patterns)', () => {
     const kernel = f32Rows()!;

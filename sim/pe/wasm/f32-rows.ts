@@ -3,10 +3,13 @@
  * output, the bits of the scalar loop `s = fround(s + fround(x * w))` in k order (four
  * outputs per lane group, each lane its own sequential sum). Tile kernels hand it the rows
  * whose every product is an fp32 value (or is rounded once into fp32) and whose adder is plain
- * fp32; the TypeScript loops stay the reference path (`setWasmKernels(false)`), and tests hold
+ * fp32; the TypeScript loops stay the reference path (`setWasmKernels(false)`, BITWEAVE_WASM=0), and tests hold
  * the two equal bit for bit.
  */
 import { wasmBase64 } from './f32-rows.wasm.ts';
+import { instantiate, wasmKernelsOn } from './switch.ts';
+
+export { setWasmKernels } from './switch.ts';
 
 interface Exports {
   readonly memory: WebAssembly.Memory;
@@ -14,6 +17,33 @@ interface Exports {
     m: number, ku: number, n: number, x: number, w: number, acc: number, flags: number, list: number,
     round: number, shift: number, minNormal: number, max: number,
   ) => void;
+  readonly pass: (
+    m: number, k: number, k0: number, ku: number, n: number, a: number, dec: number, usable: number,
+    w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
+    round: number, shift: number, minNormal: number, max: number,
+  ) => void;
+}
+
+/** One tile-kernel pass: A's bit patterns against weight values, float64 states updated in place. */
+export interface PassArgs {
+  /** m x k bit patterns, row-major */
+  readonly a: ArrayLike<number>;
+  readonly m: number;
+  readonly k: number;
+  readonly k0: number;
+  readonly ku: number;
+  readonly n: number;
+  /** the weights of rows k0 .. k0+ku-1, ku x n row-major */
+  readonly w: Float32Array;
+  /** m x n accumulator states */
+  readonly acc: Float64Array;
+  /** activation value per bit pattern (at most 2^16), or 'bits': the patterns are fp32 */
+  readonly dec: Float32Array | 'bits';
+  /** per bit pattern, 1 if its row may run here; undefined: every pattern */
+  readonly usable?: Uint8Array;
+  /** add zero products too (a weight that is no finite value) */
+  readonly keepZeros: boolean;
+  readonly rounding?: ProductRounding;
 }
 
 /**
@@ -42,11 +72,21 @@ export interface F32Rows {
   views(m: number, ku: number, n: number): F32RowsViews;
   /** runs the rows; with `rounding`, each product is first rounded into that format */
   run(m: number, ku: number, n: number, rounding?: ProductRounding): void;
+  /**
+   * A tile-kernel pass (f32-rows.wat `pass`): runs the rows it can take and returns per row 1
+   * (run, states updated) or 0 (left unchanged for the caller). The view is valid until the
+   * next call.
+   */
+  pass(args: PassArgs): Uint8Array | undefined;
   /** rows run so far with a non-zero flag (benches and tests read it to see the kernel ran) */
   readonly rowsRun: number;
 }
 
 const align = (b: number) => (b + 15) & ~15;
+/** Resident tables at the bottom of memory: a decode table (2^16 f32) and a usable table (2^16 bytes). */
+const DEC = 0, USABLE = 4 * 65536, FREE = USABLE + 65536;
+/** The most memory one call may use (a 32-bit address space; a copy of A beside the caller's). */
+const MAX_BYTES = 2 ** 30;
 
 class Kernel implements F32Rows {
   private buffer: ArrayBuffer;
@@ -55,12 +95,14 @@ class Kernel implements F32Rows {
   constructor(private readonly ex: Exports) {
     this.buffer = ex.memory.buffer;
   }
-  views(m: number, ku: number, n: number): F32RowsViews {
-    const x = 0, w = x + align(4 * m * ku), acc = w + align(4 * ku * n), flags = acc + align(4 * m * n), list = flags + align(m);
-    const need = list + 8 * ku;
+  private reserve(need: number): void {
     const mem = this.ex.memory;
     if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
     this.buffer = mem.buffer;
+  }
+  views(m: number, ku: number, n: number): F32RowsViews {
+    const x = FREE, w = x + align(4 * m * ku), acc = w + align(4 * ku * n), flags = acc + align(4 * m * n), list = flags + align(m);
+    this.reserve(list + 8 * ku);
     this.at = { x, w, acc, flags, list };
     return {
       x: new Float32Array(this.buffer, x, m * ku),
@@ -68,6 +110,35 @@ class Kernel implements F32Rows {
       acc: new Float32Array(this.buffer, acc, m * n),
       flags: new Uint8Array(this.buffer, flags, m),
     };
+  }
+  private decLoaded: Float32Array | undefined;
+  pass(g: PassArgs): Uint8Array | undefined {
+    const { m, k, k0, ku, n } = g;
+    const a = FREE, w = a + align(4 * m * k), acc = w + align(4 * ku * n), scratch = acc + align(8 * m * n);
+    const flags = scratch + align(4 * n), list = flags + align(m);
+    if (list + 8 * ku > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
+    this.reserve(list + 8 * ku);
+    const buf = this.buffer;
+    if (g.dec !== 'bits' && g.dec !== this.decLoaded) {
+      if (g.dec.length > 65536) throw new Error('f32 rows: a decode table of more than 2^16 entries');
+      new Float32Array(buf, DEC, g.dec.length).set(g.dec);
+      this.decLoaded = g.dec;
+    }
+    if (g.usable) new Uint8Array(buf, USABLE, g.usable.length).set(g.usable);
+    const av = new Uint32Array(buf, a, m * k);
+    if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
+    else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
+    new Float32Array(buf, w, ku * n).set(g.w);
+    const states = new Float64Array(buf, acc, m * n);
+    states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
+    const r = g.rounding;
+    this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, w, acc, scratch, flags, list,
+      g.keepZeros ? 1 : 0, r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0);
+    // rows left alone are unchanged in memory: the whole block goes back
+    g.acc.set(states);
+    const f = new Uint8Array(buf, flags, m);
+    for (let i = 0; i < m; i++) this.rowsRun += f[i];
+    return f;
   }
   run(m: number, ku: number, n: number, rounding?: ProductRounding): void {
     const a = this.at;
@@ -80,25 +151,14 @@ class Kernel implements F32Rows {
   }
 }
 
-let enabled = true;
 let instance: Kernel | null | undefined;
-
-/** Turns the WebAssembly kernels on or off (off: the TypeScript reference loops). */
-export function setWasmKernels(on: boolean): void {
-  enabled = on;
-}
 
 /** The kernel, or undefined where it is turned off or WebAssembly SIMD is not available. */
 export function f32Rows(): F32Rows | undefined {
-  if (!enabled) return undefined;
+  if (!wasmKernelsOn()) return undefined;
   if (instance === undefined) {
-    try {
-      const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-      instance = new Kernel(inst.exports as unknown as Exports);
-    } catch {
-      instance = null; // no WebAssembly SIMD here: the TypeScript loops
-    }
+    const ex = instantiate<Exports>(wasmBase64);
+    instance = ex ? new Kernel(ex) : null;
   }
   return instance ?? undefined;
 }

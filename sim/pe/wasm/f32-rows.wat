@@ -22,32 +22,221 @@
 ;;   list  ku * 8 bytes of scratch: the row's kept products as (x f32, address of W's row u)
 (module
   (memory (export "memory") 1)
-  (func (export "rows")
-    (param $m i32) (param $ku i32) (param $n i32)
-    (param $x i32) (param $w i32) (param $acc i32) (param $flags i32) (param $list i32)
+
+  ;; One row: the kept products [$list, $end) as (x f32, address of W's row) against the row's
+  ;; n = $nb / 4 fp32 states at $row, updated in place.
+  (func $row
+    (param $list i32) (param $end i32) (param $row i32) (param $nb i32)
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
-    (local $i i32) (local $u i32) (local $flag i32) (local $xv f32) (local $t i32)
-    (local $row i32) (local $j i32) (local $e i32) (local $end i32) (local $q i32) (local $xs v128)
+    (local $j i32) (local $e i32) (local $q i32) (local $xs v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
-    (local $nb i32) (local $s f32)
-    (local $p v128) (local $sg v128) (local $mgv v128)
+    (local $s f32) (local $p v128) (local $sg v128) (local $mgv v128)
     (local $vsign v128) (local $vexp v128) (local $vmagic v128) (local $vminN v128)
     (local $vmax v128) (local $vnmax v128) (local $ps f32) (local $mg f32)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
     (local.set $vsign (i32x4.splat (i32.const 0x80000000)))
     (local.set $vexp (i32x4.splat (i32.const 0x7f800000)))
     (local.set $vmagic (i32x4.splat (i32.shl (local.get $shift) (i32.const 23))))
     (local.set $vminN (i32x4.splat (i32.reinterpret_f32 (local.get $minN))))
     (local.set $vmax (f32x4.splat (local.get $max)))
     (local.set $vnmax (f32x4.splat (f32.neg (local.get $max))))
+    (local.set $j (i32.const 0))
+    (if (i32.eqz (local.get $round))
+      (then
+  ;; 32 outputs at a time: eight lane groups in registers
+    (block $b32_done
+      (loop $b32
+        (br_if $b32_done (i32.gt_u (i32.add (local.get $j) (i32.const 128)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load offset=0 (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $a2 (v128.load offset=32 (local.get $q)))
+        (local.set $a3 (v128.load offset=48 (local.get $q)))
+        (local.set $a4 (v128.load offset=64 (local.get $q)))
+        (local.set $a5 (v128.load offset=80 (local.get $q)))
+        (local.set $a6 (v128.load offset=96 (local.get $q)))
+        (local.set $a7 (v128.load offset=112 (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $k_done
+          (loop $k
+            (br_if $k_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q)))))
+            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $xs) (v128.load offset=64 (local.get $q)))))
+            (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $xs) (v128.load offset=80 (local.get $q)))))
+            (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $xs) (v128.load offset=96 (local.get $q)))))
+            (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $xs) (v128.load offset=112 (local.get $q)))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $k)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (v128.store offset=0 (local.get $q) (local.get $a0))
+        (v128.store offset=16 (local.get $q) (local.get $a1))
+        (v128.store offset=32 (local.get $q) (local.get $a2))
+        (v128.store offset=48 (local.get $q) (local.get $a3))
+        (v128.store offset=64 (local.get $q) (local.get $a4))
+        (v128.store offset=80 (local.get $q) (local.get $a5))
+        (v128.store offset=96 (local.get $q) (local.get $a6))
+        (v128.store offset=112 (local.get $q) (local.get $a7))
+        (local.set $j (i32.add (local.get $j) (i32.const 128)))
+        (br $b32)))
+    ;; 4 outputs at a time
+    (block $b4_done
+      (loop $b4
+        (br_if $b4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $k4_done
+          (loop $k4
+            (br_if $k4_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.mul (f32x4.splat (f32.load (local.get $e)))
+                (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $k4)))
+        (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $b4)))
+    ;; the last outputs one at a time
+    (block $b1_done
+      (loop $b1
+        (br_if $b1_done (i32.ge_u (local.get $j) (local.get $nb)))
+        (local.set $s (f32.load (i32.add (local.get $row) (local.get $j))))
+        (local.set $e (local.get $list))
+        (block $k1_done
+          (loop $k1
+            (br_if $k1_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $s (f32.add (local.get $s)
+              (f32.mul (f32.load (local.get $e))
+                (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $k1)))
+        (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $b1)))
+      )
+      (else
+    ;; rounded products, 16 outputs at a time
+    (block $r16_done
+      (loop $r16
+        (br_if $r16_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load offset=0 (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $a2 (v128.load offset=32 (local.get $q)))
+        (local.set $a3 (v128.load offset=48 (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $rk_done
+          (loop $rk
+            (br_if $rk_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+            (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+              (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+            (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+              (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+            (local.set $a1 (f32x4.add (local.get $a1)
+              (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+            (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+              (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+            (local.set $a2 (f32x4.add (local.get $a2)
+              (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+            (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+              (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+            (local.set $a3 (f32x4.add (local.get $a3)
+              (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $rk)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (v128.store offset=0 (local.get $q) (local.get $a0))
+        (v128.store offset=16 (local.get $q) (local.get $a1))
+        (v128.store offset=32 (local.get $q) (local.get $a2))
+        (v128.store offset=48 (local.get $q) (local.get $a3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $r16)))
+    ;; 4 outputs at a time
+    (block $r4_done
+      (loop $r4
+        (br_if $r4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $rk4_done
+          (loop $rk4
+            (br_if $rk4_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $p (f32x4.mul (f32x4.splat (f32.load (local.get $e)))
+              (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
+            (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
+              (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $rk4)))
+        (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $r4)))
+    ;; the last outputs one at a time, with the same rounding on one lane
+    (block $r1_done
+      (loop $r1
+        (br_if $r1_done (i32.ge_u (local.get $j) (local.get $nb)))
+        (local.set $s (f32.load (i32.add (local.get $row) (local.get $j))))
+        (local.set $e (local.get $list))
+        (block $rk1_done
+          (loop $rk1
+            (br_if $rk1_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $ps (f32.min (local.get $max) (f32.max (f32.neg (local.get $max))
+              (f32.mul (f32.load (local.get $e))
+                (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))))))
+            (local.set $mg (f32.reinterpret_i32 (i32.or
+              (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x80000000))
+              (i32.add (i32.shl (local.get $shift) (i32.const 23))
+                (select (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x7f800000))
+                  (i32.reinterpret_f32 (local.get $minN))
+                  (i32.gt_u (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x7f800000))
+                    (i32.reinterpret_f32 (local.get $minN))))))))
+            (local.set $s (f32.add (local.get $s) (f32.reinterpret_i32 (i32.or
+              (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x80000000))
+              (i32.reinterpret_f32 (f32.sub (f32.add (local.get $ps) (local.get $mg)) (local.get $mg)))))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $rk1)))
+        (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $r1)))
+      )))
+
+  ;; rows(m, ku, n, x, w, acc, flags, list, round...): fp32 states, activation values given.
+  (func (export "rows")
+    (param $m i32) (param $ku i32) (param $n i32)
+    (param $x i32) (param $w i32) (param $acc i32) (param $flags i32) (param $list i32)
+    (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
+    (local $i i32) (local $u i32) (local $flag i32) (local $xv f32) (local $t i32) (local $nb i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
         (local.set $flag (i32.load8_u (i32.add (local.get $flags) (local.get $i))))
         (if (local.get $flag)
           (then
-            ;; the row's kept products, in k order
             (local.set $t (local.get $list))
             (local.set $u (i32.const 0))
             (block $list_done
@@ -58,196 +247,86 @@
                 (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0)))
                   (then
                     (f32.store (local.get $t) (local.get $xv))
-                    (i32.store offset=4 (local.get $t)
-                      (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
+                    (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
                     (local.set $t (i32.add (local.get $t) (i32.const 8)))))
                 (local.set $u (i32.add (local.get $u) (i32.const 1)))
                 (br $build)))
-            (local.set $end (local.get $t))
-            (local.set $row (i32.add (local.get $acc) (i32.mul (local.get $i) (local.get $nb))))
-            (local.set $j (i32.const 0))
-            (if (i32.eqz (local.get $round))
+            (call $row (local.get $list) (local.get $t)
+              (i32.add (local.get $acc) (i32.mul (local.get $i) (local.get $nb))) (local.get $nb)
+              (local.get $round) (local.get $shift) (local.get $minN) (local.get $max))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; pass(m, k, k0, ku, n, a, dec, usable, w, acc, scratch, flags, list, keepZeros, round...):
+  ;; a tile kernel's pass over A's bit patterns (u32, m x k) and float64 states (m x n), for the
+  ;; products k0 .. k0+ku-1. Activation values come from the table at $dec (f32 per code), or
+  ;; are the bit patterns themselves ($dec = -1: fp32 operands). A row runs only if every code
+  ;; in it has usable[code] = 1 ($usable = -1: all codes) and every state is an fp32 value
+  ;; (NaN included); zero activations are skipped unless $keepZeros or a state is -0 (fp32's
+  ;; -0 + +0 = +0). flags[i] = 1 for the rows run, 0 for those left to the caller; states of
+  ;; rows left alone are not written.
+  (func (export "pass")
+    (param $m i32) (param $k i32) (param $k0 i32) (param $ku i32) (param $n i32)
+    (param $a i32) (param $dec i32) (param $usable i32) (param $w i32) (param $acc i32)
+    (param $scratch i32) (param $flags i32) (param $list i32) (param $keepZeros i32)
+    (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
+    (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
+    (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $flag (select (i32.const 2) (i32.const 1) (local.get $keepZeros)))
+        ;; the states into fp32: each must be one (or NaN); a -0 state means zeros are added
+        (local.set $src (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 3))))
+        (local.set $j (i32.const 0))
+        (block $states_done
+          (loop $states
+            (br_if $states_done (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $s (f64.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $f (f32.demote_f64 (local.get $s)))
+            (if (i32.and (f64.ne (f64.promote_f32 (local.get $f)) (local.get $s)) (f64.eq (local.get $s) (local.get $s)))
+              (then (local.set $flag (i32.const 0)) (br $states_done)))
+            (if (i64.eq (i64.reinterpret_f64 (local.get $s)) (i64.const 0x8000000000000000))
+              (then (local.set $flag (i32.const 2))))
+            (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))) (local.get $f))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $states)))
+        ;; the row's kept products, in k order
+        (local.set $t (local.get $list))
+        (local.set $u (i32.const 0))
+        (block $list_done
+          (loop $build
+            (br_if $list_done (i32.or (i32.eqz (local.get $flag)) (i32.ge_u (local.get $u) (local.get $ku))))
+            (local.set $code (i32.load (i32.add (local.get $a)
+              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (i32.add (local.get $k0) (local.get $u))) (i32.const 2)))))
+            (if (i32.ge_s (local.get $usable) (i32.const 0))
               (then
-  ;; 32 outputs at a time: eight lane groups in registers
-            (block $b32_done
-              (loop $b32
-                (br_if $b32_done (i32.gt_u (i32.add (local.get $j) (i32.const 128)) (local.get $nb)))
-                (local.set $q (i32.add (local.get $row) (local.get $j)))
-                (local.set $a0 (v128.load offset=0 (local.get $q)))
-                (local.set $a1 (v128.load offset=16 (local.get $q)))
-                (local.set $a2 (v128.load offset=32 (local.get $q)))
-                (local.set $a3 (v128.load offset=48 (local.get $q)))
-                (local.set $a4 (v128.load offset=64 (local.get $q)))
-                (local.set $a5 (v128.load offset=80 (local.get $q)))
-                (local.set $a6 (v128.load offset=96 (local.get $q)))
-                (local.set $a7 (v128.load offset=112 (local.get $q)))
-                (local.set $e (local.get $list))
-                (block $k_done
-                  (loop $k
-                    (br_if $k_done (i32.ge_u (local.get $e) (local.get $end)))
-                    (local.set $xs (f32x4.splat (f32.load (local.get $e))))
-                    (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
-                    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q)))))
-                    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q)))))
-                    (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q)))))
-                    (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q)))))
-                    (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $xs) (v128.load offset=64 (local.get $q)))))
-                    (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $xs) (v128.load offset=80 (local.get $q)))))
-                    (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $xs) (v128.load offset=96 (local.get $q)))))
-                    (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $xs) (v128.load offset=112 (local.get $q)))))
-                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
-                    (br $k)))
-                (local.set $q (i32.add (local.get $row) (local.get $j)))
-                (v128.store offset=0 (local.get $q) (local.get $a0))
-                (v128.store offset=16 (local.get $q) (local.get $a1))
-                (v128.store offset=32 (local.get $q) (local.get $a2))
-                (v128.store offset=48 (local.get $q) (local.get $a3))
-                (v128.store offset=64 (local.get $q) (local.get $a4))
-                (v128.store offset=80 (local.get $q) (local.get $a5))
-                (v128.store offset=96 (local.get $q) (local.get $a6))
-                (v128.store offset=112 (local.get $q) (local.get $a7))
-                (local.set $j (i32.add (local.get $j) (i32.const 128)))
-                (br $b32)))
-            ;; 4 outputs at a time
-            (block $b4_done
-              (loop $b4
-                (br_if $b4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
-                (local.set $q (i32.add (local.get $row) (local.get $j)))
-                (local.set $a0 (v128.load (local.get $q)))
-                (local.set $e (local.get $list))
-                (block $k4_done
-                  (loop $k4
-                    (br_if $k4_done (i32.ge_u (local.get $e) (local.get $end)))
-                    (local.set $a0 (f32x4.add (local.get $a0)
-                      (f32x4.mul (f32x4.splat (f32.load (local.get $e)))
-                        (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
-                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
-                    (br $k4)))
-                (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
-                (local.set $j (i32.add (local.get $j) (i32.const 16)))
-                (br $b4)))
-            ;; the last outputs one at a time
-            (block $b1_done
-              (loop $b1
-                (br_if $b1_done (i32.ge_u (local.get $j) (local.get $nb)))
-                (local.set $s (f32.load (i32.add (local.get $row) (local.get $j))))
-                (local.set $e (local.get $list))
-                (block $k1_done
-                  (loop $k1
-                    (br_if $k1_done (i32.ge_u (local.get $e) (local.get $end)))
-                    (local.set $s (f32.add (local.get $s)
-                      (f32.mul (f32.load (local.get $e))
-                        (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
-                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
-                    (br $k1)))
-                (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
-                (local.set $j (i32.add (local.get $j) (i32.const 4)))
-                (br $b1)))
-              )
-              (else
-            ;; rounded products, 16 outputs at a time
-            (block $r16_done
-              (loop $r16
-                (br_if $r16_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $nb)))
-                (local.set $q (i32.add (local.get $row) (local.get $j)))
-                (local.set $a0 (v128.load offset=0 (local.get $q)))
-                (local.set $a1 (v128.load offset=16 (local.get $q)))
-                (local.set $a2 (v128.load offset=32 (local.get $q)))
-                (local.set $a3 (v128.load offset=48 (local.get $q)))
-                (local.set $e (local.get $list))
-                (block $rk_done
-                  (loop $rk
-                    (br_if $rk_done (i32.ge_u (local.get $e) (local.get $end)))
-                    (local.set $xs (f32x4.splat (f32.load (local.get $e))))
-                    (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
-                    (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
-                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
-                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
-                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
-                    (local.set $a0 (f32x4.add (local.get $a0)
-                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
-                    (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q))))
-                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
-                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
-                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
-                    (local.set $a1 (f32x4.add (local.get $a1)
-                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
-                    (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q))))
-                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
-                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
-                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
-                    (local.set $a2 (f32x4.add (local.get $a2)
-                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
-                    (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q))))
-                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
-                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
-                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
-                    (local.set $a3 (f32x4.add (local.get $a3)
-                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
-                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
-                    (br $rk)))
-                (local.set $q (i32.add (local.get $row) (local.get $j)))
-                (v128.store offset=0 (local.get $q) (local.get $a0))
-                (v128.store offset=16 (local.get $q) (local.get $a1))
-                (v128.store offset=32 (local.get $q) (local.get $a2))
-                (v128.store offset=48 (local.get $q) (local.get $a3))
-                (local.set $j (i32.add (local.get $j) (i32.const 64)))
-                (br $r16)))
-            ;; 4 outputs at a time
-            (block $r4_done
-              (loop $r4
-                (br_if $r4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
-                (local.set $q (i32.add (local.get $row) (local.get $j)))
-                (local.set $a0 (v128.load (local.get $q)))
-                (local.set $e (local.get $list))
-                (block $rk4_done
-                  (loop $rk4
-                    (br_if $rk4_done (i32.ge_u (local.get $e) (local.get $end)))
-                    (local.set $p (f32x4.mul (f32x4.splat (f32.load (local.get $e)))
-                      (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))))
-                    (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
-                    (local.set $sg (v128.and (local.get $p) (local.get $vsign)))
-                    (local.set $mgv (v128.or (local.get $sg) (i32x4.add (local.get $vmagic)
-                      (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
-                    (local.set $a0 (f32x4.add (local.get $a0)
-                      (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
-                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
-                    (br $rk4)))
-                (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
-                (local.set $j (i32.add (local.get $j) (i32.const 16)))
-                (br $r4)))
-            ;; the last outputs one at a time, with the same rounding on one lane
-            (block $r1_done
-              (loop $r1
-                (br_if $r1_done (i32.ge_u (local.get $j) (local.get $nb)))
-                (local.set $s (f32.load (i32.add (local.get $row) (local.get $j))))
-                (local.set $e (local.get $list))
-                (block $rk1_done
-                  (loop $rk1
-                    (br_if $rk1_done (i32.ge_u (local.get $e) (local.get $end)))
-                    (local.set $ps (f32.min (local.get $max) (f32.max (f32.neg (local.get $max))
-                      (f32.mul (f32.load (local.get $e))
-                        (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))))))
-                    (local.set $mg (f32.reinterpret_i32 (i32.or
-                      (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x80000000))
-                      (i32.add (i32.shl (local.get $shift) (i32.const 23))
-                        (select (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x7f800000))
-                          (i32.reinterpret_f32 (local.get $minN))
-                          (i32.gt_u (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x7f800000))
-                            (i32.reinterpret_f32 (local.get $minN))))))))
-                    (local.set $s (f32.add (local.get $s) (f32.reinterpret_i32 (i32.or
-                      (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x80000000))
-                      (i32.reinterpret_f32 (f32.sub (f32.add (local.get $ps) (local.get $mg)) (local.get $mg)))))))
-                    (local.set $e (i32.add (local.get $e) (i32.const 8)))
-                    (br $rk1)))
-                (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
-                (local.set $j (i32.add (local.get $j) (i32.const 4)))
-                (br $r1)))
-              ))))
+                (if (i32.eqz (i32.load8_u (i32.add (local.get $usable) (local.get $code))))
+                  (then (local.set $flag (i32.const 0)) (br $list_done)))))
+            (local.set $xv (if (result f32) (i32.lt_s (local.get $dec) (i32.const 0))
+              (then (f32.reinterpret_i32 (local.get $code)))
+              (else (f32.load (i32.add (local.get $dec) (i32.shl (local.get $code) (i32.const 2)))))))
+            (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0)))
+              (then
+                (f32.store (local.get $t) (local.get $xv))
+                (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
+                (local.set $t (i32.add (local.get $t) (i32.const 8)))))
+            (local.set $u (i32.add (local.get $u) (i32.const 1)))
+            (br $build)))
+        (if (local.get $flag)
+          (then
+            (call $row (local.get $list) (local.get $t) (local.get $scratch) (local.get $nb)
+              (local.get $round) (local.get $shift) (local.get $minN) (local.get $max))
+            (local.set $j (i32.const 0))
+            (block $back_done
+              (loop $back
+                (br_if $back_done (i32.ge_u (local.get $j) (local.get $n)))
+                (f64.store (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3)))
+                  (f64.promote_f32 (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $back)))))
+        (i32.store8 (i32.add (local.get $flags) (local.get $i)) (i32.ne (local.get $flag) (i32.const 0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 )
