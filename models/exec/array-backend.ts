@@ -78,7 +78,8 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       }
       const qa = new Uint32Array(a.length);
       const inv = 1 / sa;
-      if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
+      if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
+      else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
       else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
       const qb = quantized(b, sb, k, n);
       observe?.(qa, qb.b, m, n, k);

@@ -151,6 +151,19 @@ let scratch = new Float32Array(0);
  * a fresh 100 KB+ array per image and layer cost the accuracy runs a large share of their
  * time in allocation and garbage collection (issue 21).
  */
+let planes = new Float32Array(0);
+
+/** cg planes of hw values from x[base] on, as hw rows of cg values (a scratch buffer). */
+function channelLast(x: Float32Array, base: number, cg: number, hw: number): Float32Array {
+  if (planes.length < cg * hw) planes = new Float32Array(cg * hw);
+  const t = planes;
+  for (let ci = 0; ci < cg; ci++) {
+    const from = base + ci * hw;
+    for (let p = 0; p < hw; p++) t[p * cg + ci] = x[from + p];
+  }
+  return t;
+}
+
 function im2colBuffer(size: number): Float32Array {
   if (scratch.length < size) scratch = new Float32Array(size);
   return scratch.subarray(0, size);
@@ -198,6 +211,9 @@ function conv2d(ctx: KernelContext, node: Conv2dNode): Float32Array {
     for (let gr = 0; gr < groups; gr++) {
       a.fill(0);
       const xBase = (n * c + gr * cg) * hw;
+      // the group's input channel-last first (one pass over it), so that each window tap
+      // copies cg contiguous values instead of reading cg planes hw apart
+      const xt = channelLast(x, xBase, cg, hw);
       for (let oy = 0; oy < oh; oy++) {
         for (let ox = 0; ox < ow; ox++) {
           const row = (oy * ow + ox) * K;
@@ -208,8 +224,8 @@ function conv2d(ctx: KernelContext, node: Conv2dNode): Float32Array {
               const xx = ox * sw + iw * dw - pl;
               if (xx < 0 || xx >= wd) continue;
               const col = row + (ih * kw + iw) * cg;
-              let src = xBase + y * wd + xx;
-              for (let ci = 0; ci < cg; ci++, src += hw) a[col + ci] = x[src];
+              const src = (y * wd + xx) * cg;
+              for (let ci = 0; ci < cg; ci++) a[col + ci] = xt[src + ci];
             }
           }
         }

@@ -47,6 +47,12 @@ export function orderedGemm(
     const w = ops.prepared?.kernel === tile ? ops.prepared : tile.prepare(b, bRow, bCol, k, n);
     out.fill(pe.accZero);
     if (accumulate === 'top' || pass >= k) {
+      // a round trip that gives every state back joins the folds: each output's products in
+      // k order from its state, as one pass computes them (the kernels' contract)
+      if (psum.identity) {
+        tile.pass(a, w, m, 0, k, out);
+        return out;
+      }
       for (let k0 = 0; k0 < k; k0 += pass) {
         tile.pass(a, w, m, k0, Math.min(pass, k - k0), out);
         for (let idx = 0; idx < m * n; idx++) out[idx] = psum.roundTrip(out[idx]);

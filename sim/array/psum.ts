@@ -15,6 +15,11 @@ export interface PsumStore {
   roundTrip(acc: number): number;
   /** bit pattern stored (in `format`) */
   bits(acc: number): number;
+  /**
+   * The round trip gives back every state the accumulator can hold (fp32 or int32 states in
+   * their own format): passes between which it is the only step may run as one.
+   */
+  readonly identity: boolean;
 }
 
 export function psumStore(pe: PeKind, format?: NumberFormat): PsumStore {
@@ -29,7 +34,9 @@ export function psumStore(pe: PeKind, format?: NumberFormat): PsumStore {
       : a.kind === 'int' && a.bits === 32
         ? (acc: number) => (Object.is(acc | 0, acc) ? acc : generic(acc))
         : generic;
-    return { format: pe.acc, roundTrip, bits: (acc) => pe.accToBits(acc) };
+    // fp32 states are fp32 values or NaN (which the codec gives back as NaN); int32 states are int32
+    const identity = roundTrip !== generic;
+    return { format: pe.acc, roundTrip, bits: (acc) => pe.accToBits(acc), identity };
   }
   const f = format;
   return {
@@ -37,6 +44,7 @@ export function psumStore(pe: PeKind, format?: NumberFormat): PsumStore {
     // stored in f, read back into the accumulator (exact when f is no wider than it)
     roundTrip: (acc) => pe.accFromBits(encode(pe.acc, decode(f, encode(f, pe.accValue(acc))))),
     bits: (acc) => encode(f, pe.accValue(acc)),
+    identity: false,
   };
 }
 

@@ -22,17 +22,30 @@ function fp32Of(bits: number): number {
   return f32[0];
 }
 
-export type Fp32Quantizer = (x: number) => number;
+export type Fp32Quantizer = ((x: number) => number) & {
+  /**
+   * The same codes for a whole array (dst[i] for src[i]), reading src's bit patterns in place:
+   * no call per element. Absent where a value needs a check first (formats without NaN).
+   */
+  readonly many?: (src: Float32Array, dst: Uint32Array) => void;
+};
+
+const bitsOf = (src: Float32Array) => new Uint32Array(src.buffer, src.byteOffset, src.length);
 
 /** A quantizer for fp32 inputs (x must be an fp32 value), or undefined if f is too wide. */
 export function fp32Quantizer(f: FloatFormat, opts: EncodeOptions = {}): Fp32Quantizer | undefined {
   if (f.expBits === 8 && f.manBits === 23 && f.bias === 127 && f.specials === 'ieee' && !opts.ftz && !opts.saturate) {
     const nan = f.nanCode as number; // IEEE fp32 has NaN
-    return (x) => {
+    const one = (x: number) => {
       if (x !== x) return nan;
       f32[0] = x;
       return u32[0];
     };
+    const many = (src: Float32Array, dst: Uint32Array) => {
+      const b = bitsOf(src);
+      for (let i = 0; i < b.length; i++) dst[i] = src[i] !== src[i] ? nan : b[i];
+    };
+    return Object.assign(one, { many });
   }
   if (f.manBits > 7 || f.bits > 16) return undefined;
   if (f.manBits === 7) return f.nanCode === undefined ? undefined : guardInLowHalf(f, opts);
@@ -55,11 +68,24 @@ export function fp32Quantizer(f: FloatFormat, opts: EncodeOptions = {}): Fp32Qua
       return (b & 0xffff) === 0 ? exactLow[b >>> 16] : stickyLow[b >>> 16];
     };
   }
-  return (x) => {
+  const one = (x: number) => {
     f32[0] = x;
     const b = u32[0];
     return (b & 0xffff) === 0 ? exactLow[b >>> 16] : stickyLow[b >>> 16];
   };
+  // both tables in one, the sticky one above: indexed without a branch on the low half
+  // (after relu half the activations are 0, so a branch on it mispredicts half the time)
+  const both = new Uint16Array(131072);
+  both.set(exactLow);
+  both.set(stickyLow, 65536);
+  const many = (src: Float32Array, dst: Uint32Array) => {
+    const bits = bitsOf(src);
+    for (let i = 0; i < bits.length; i++) {
+      const b = bits[i];
+      dst[i] = both[(b >>> 16) | ((((b & 0xffff) + 0xffff) >>> 16) << 16)];
+    }
+  };
+  return Object.assign(one, { many });
 }
 
 const encoders = new WeakMap<FloatFormat, (x: number) => number>();
@@ -88,10 +114,17 @@ function guardInLowHalf(f: FloatFormat, opts: EncodeOptions): Fp32Quantizer {
     return t;
   });
   const [zero, below, half, above] = tables;
-  return (x) => {
-    f32[0] = x;
-    const b = u32[0];
+  const code = (b: number) => {
     const lo = b & 0xffff, hi = b >>> 16;
     return lo === 0 ? zero[hi] : lo < 0x8000 ? below[hi] : lo === 0x8000 ? half[hi] : above[hi];
   };
+  const one = (x: number) => {
+    f32[0] = x;
+    return code(u32[0]);
+  };
+  const many = (src: Float32Array, dst: Uint32Array) => {
+    const bits = bitsOf(src);
+    for (let i = 0; i < bits.length; i++) dst[i] = code(bits[i]);
+  };
+  return Object.assign(one, { many });
 }

@@ -101,7 +101,7 @@ function passF32(
 ): Uint8Array | undefined {
   const wasm = f32Rows();
   if (!wasm) return undefined;
-  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32.subarray(k0 * n, (k0 + ku) * n), dec, usable, keepZeros, rounding });
+  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding });
 }
 
 /** Generic path for one activation against one weight row: the PE's products and adds, in order. */

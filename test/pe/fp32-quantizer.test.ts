@@ -35,6 +35,21 @@ describe('fp32 table quantizer', () => {
         }
       }
       expect(bad).toEqual([]);
+      // the whole-array form: every pattern of the same low halves, against the generic encoder
+      if (f.nanCode === undefined) {
+        expect(q.many).toBeUndefined();
+        return;
+      }
+      const lows = [0, 1, 0x7fff, 0x8000, 0x8001, 0xffff];
+      const src = new Float32Array(65536 * lows.length), bits = new Uint32Array(src.buffer);
+      for (let hi = 0; hi < 65536; hi++) lows.forEach((lo, i) => (bits[hi * lows.length + i] = hi * 65536 + lo));
+      const dst = new Uint32Array(src.length);
+      q.many!(src, dst);
+      for (let i = 0; i < src.length && bad.length < 5; i++) {
+        const want = encodeFloat(f, src[i], opts);
+        if (dst[i] !== want) bad.push(`many ${bits[i].toString(16)}: ${dst[i]} vs ${want}`);
+      }
+      expect(bad).toEqual([]);
     });
   }
 

@@ -33,7 +33,10 @@ export interface PassArgs {
   readonly k0: number;
   readonly ku: number;
   readonly n: number;
-  /** the weights of rows k0 .. k0+ku-1, ku x n row-major */
+  /**
+   * All k x n weights, row-major, as prepared once for the tile: they stay resident in the
+   * module's memory between passes (keyed by this array, which must not change afterwards)
+   */
   readonly w: Float32Array;
   /** m x n accumulator states */
   readonly acc: Float64Array;
@@ -85,6 +88,8 @@ export interface F32Rows {
 const align = (b: number) => (b + 15) & ~15;
 /** Resident tables at the bottom of memory: a decode table (2^16 f32) and a usable table (2^16 bytes). */
 const DEC = 0, USABLE = 4 * 65536, FREE = USABLE + 65536;
+/** Resident weights above the tables, up to this many bytes before the arena starts over. */
+const ARENA_BYTES = 2 ** 28;
 /** The most memory one call may use (a 32-bit address space; a copy of A beside the caller's). */
 const MAX_BYTES = 2 ** 30;
 
@@ -101,7 +106,7 @@ class Kernel implements F32Rows {
     this.buffer = mem.buffer;
   }
   views(m: number, ku: number, n: number): F32RowsViews {
-    const x = FREE, w = x + align(4 * m * ku), acc = w + align(4 * ku * n), flags = acc + align(4 * m * n), list = flags + align(m);
+    const x = this.arenaEnd, w = x + align(4 * m * ku), acc = w + align(4 * ku * n), flags = acc + align(4 * m * n), list = flags + align(m);
     this.reserve(list + 8 * ku);
     this.at = { x, w, acc, flags, list };
     return {
@@ -112,9 +117,32 @@ class Kernel implements F32Rows {
     };
   }
   private decLoaded: Float32Array | undefined;
+  /** resident weight arrays: their address, valid while their generation is the arena's */
+  private resident = new WeakMap<Float32Array, { gen: number; at: number }>();
+  private gen = 0;
+  private arenaEnd = FREE;
+  /** The address of a prepared weight array in memory, copied there the first time. */
+  private weightsAt(w: Float32Array): number | undefined {
+    const r = this.resident.get(w);
+    if (r && r.gen === this.gen) return r.at;
+    const bytes = align(4 * w.length);
+    if (bytes > ARENA_BYTES) return undefined;
+    if (this.arenaEnd + bytes > FREE + ARENA_BYTES) {
+      this.gen++; // full: every resident array is dropped and copied again when next used
+      this.arenaEnd = FREE;
+    }
+    const at = this.arenaEnd;
+    this.reserve(at + bytes);
+    new Float32Array(this.buffer, at, w.length).set(w);
+    this.arenaEnd = at + bytes;
+    this.resident.set(w, { gen: this.gen, at });
+    return at;
+  }
   pass(g: PassArgs): Uint8Array | undefined {
     const { m, k, k0, ku, n } = g;
-    const a = FREE, w = a + align(4 * m * k), acc = w + align(4 * ku * n), scratch = acc + align(8 * m * n);
+    const wAt = this.weightsAt(g.w);
+    if (wAt === undefined) return undefined;
+    const a = this.arenaEnd, acc = a + align(4 * m * k), scratch = acc + align(8 * m * n);
     const flags = scratch + align(4 * n), list = flags + align(m);
     if (list + 8 * ku > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
     this.reserve(list + 8 * ku);
@@ -128,11 +156,10 @@ class Kernel implements F32Rows {
     const av = new Uint32Array(buf, a, m * k);
     if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
     else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
-    new Float32Array(buf, w, ku * n).set(g.w);
     const states = new Float64Array(buf, acc, m * n);
     states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
     const r = g.rounding;
-    this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, w, acc, scratch, flags, list,
+    this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
       g.keepZeros ? 1 : 0, r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0);
     // rows left alone are unchanged in memory: the whole block goes back
     g.acc.set(states);
