@@ -37,7 +37,8 @@ import { floatDecodeTable } from './float-codec.ts';
 import type { FloatFormat } from './formats.ts';
 import { pow2 } from './pow2.ts';
 import type { PeKind, PreparedWeights, TileKernel } from './types.ts';
-import { f32Rows, type ProductRounding } from './wasm/f32-rows.ts';
+import { f32Rows, type LmulRows, type ProductRounding } from './wasm/f32-rows.ts';
+import { lmulConstant } from './lmul.ts';
 
 /** The generic path: the float64 value of a product and the accumulator's addition. */
 export interface ScalarArith {
@@ -72,6 +73,8 @@ class Prepared implements PreparedWeights {
     readonly w32?: Float32Array,
     /** per activation code: every product with the tile's weights is an fp32 value (table kernels) */
     readonly exact32?: Uint8Array,
+    /** L-Mul kernels' WebAssembly rows: the weights' signs and the adder's constants */
+    readonly lmul?: LmulRows,
   ) {}
 }
 
@@ -97,11 +100,11 @@ function rowHasNoNegZero(acc: Float64Array, ci: number, n: number): boolean {
 function passF32(
   a: ArrayLike<number>, m: number, k: number, k0: number, ku: number, n: number, acc: Float64Array,
   w32: Float32Array, dec: Float32Array | 'bits', usable: Uint8Array | undefined, keepZeros: boolean,
-  rounding?: ProductRounding,
+  rounding?: ProductRounding, lmul?: LmulRows,
 ): Uint8Array | undefined {
   const wasm = f32Rows();
   if (!wasm) return undefined;
-  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding });
+  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul });
 }
 
 /** Generic path for one activation against one weight row: the PE's products and adds, in order. */
@@ -620,6 +623,7 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
   // an fp32 value per entry (formats of at most 16 bits with fp32's exponent range or less)
   const both = new Float32Array(12 * M).fill(NaN);
   for (let e = 0; e < index.length; e++) both[index[e]] = dec[products[e]];
+  const wasm = lmulWasmModel(f, (e) => [as[e], bs[e], both[index[e]]], index.length);
   const list = new RowList();
   const kernel: TileKernel = {
     dot,
@@ -633,7 +637,15 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
         if (mag > maxMag) special = true; // Inf, NaN
         offs[i] = mag < unit ? (sb ? 5 * M : 4 * M) : mag + (sb ? 2 * M : 0);
       }
-      return new Prepared(kernel, k, n, codes, offs, undefined, special);
+      if (!wasm || special) return new Prepared(kernel, k, n, codes, offs, undefined, special);
+      // the WebAssembly rows' weight halves W and signs V (see lmulWasmModel)
+      const halves = new Int32Array(codes.length), signs = new Float32Array(codes.length);
+      for (let i = 0; i < codes.length; i++) {
+        halves[i] = wasm.weightHalf(codes[i]);
+        signs[i] = wasm.sign(codes[i]);
+      }
+      const lm: LmulRows = { ...wasm.rows, v: signs };
+      return new Prepared(kernel, k, n, codes, offs, undefined, special, undefined, undefined, new Float32Array(halves.buffer), undefined, lm);
     },
     pass(a, prepared, m, k0, ku, acc) {
       const w = preparedFor(kernel, prepared);
@@ -641,7 +653,9 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
       const offs = w.w as Int32Array;
       list.fit(ku);
       const { p: ps, i: off } = list;
+      const done = wasm && w.w32 && w.lmul ? passF32(a, m, k, k0, ku, n, acc, w.w32, wasm.x, wasm.usable, false, undefined, w.lmul) : undefined;
       for (let i = 0; i < m; i++) {
+        if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;
         const skip = rowHasNoNegZero(acc, ci, n);
         let t = 0, generic = w.special;
@@ -675,4 +689,45 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
     },
   };
   return kernel;
+}
+
+/**
+ * The WebAssembly rows' model of an L-Mul PE on a format with fp32's exponent field (bf16,
+ * e8m3, e8m4): a normal code's fp32 bit pattern is its code shifted left by s = 23 - m, so the
+ * adder's result r = |a| + |b| - K (lmul.ts) is, in fp32 bits, (|a| << s) + (|b| << s) - (K << s).
+ * The kernel adds X = |a| << s and W = (|b| << s) + off - (K << s) as 32-bit integers, off
+ * lifting the smallest sum to 0 so that the unsigned result T never wraps; T below
+ * (unit << s) + off underflows to zero, above (maxFinite << s) + off saturates, else T - off
+ * is the magnitude; multiplying by the operands' signs (+-1, +-0 for a zero or subnormal
+ * operand) signs it. Returned only if it gives every product of the PE's sum table bit for
+ * bit (`entries(e)`: an operand pair and the PE's product), else undefined.
+ */
+function lmulWasmModel(f: FloatFormat, entries: (e: number) => [number, number, number], count: number) {
+  if (f.expBits !== 8 || f.bias !== 127 || f.bits > 16 || f.specials === 'fnuz') return undefined;
+  const s = 23 - f.manBits, unit = 2 ** f.manBits, maxMag = f.maxFiniteCode, S = f.signBit;
+  const kp = lmulConstant(f) * 2 ** s;
+  const minR = 2 * unit * 2 ** s - kp;
+  const off = minR < 0 ? -minR : 0;
+  if (2 * maxMag * 2 ** s - kp + off >= 2 ** 32) return undefined;
+  const rows = { under: unit * 2 ** s + off, over: maxMag * 2 ** s + off, off, maxBits: maxMag * 2 ** s };
+  const codes = 2 ** f.bits;
+  const x = new Int32Array(codes), sign = new Float32Array(codes), usable = new Uint8Array(codes);
+  for (let c = 0; c < codes; c++) {
+    const mag = c & (S - 1), neg = c >= S;
+    usable[c] = mag > maxMag ? 0 : 1; // Inf, NaN: the TypeScript loops
+    x[c] = mag >= unit ? mag * 2 ** s : 0;
+    sign[c] = mag >= unit ? (neg ? -1 : 1) : neg ? -0 : 0;
+  }
+  const weightHalf = (c: number) => ((c & (S - 1)) * 2 ** s + off - kp) | 0;
+  const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+  const product = (a: number, b: number) => {
+    const t = (x[a] + weightHalf(b)) >>> 0;
+    u32[0] = t < rows.under ? 0 : t > rows.over ? rows.maxBits : t - off;
+    return Math.fround(Math.fround(f32[0] * sign[b]) * sign[a]);
+  };
+  for (let e = 0; e < count; e++) {
+    const [a, b, want] = entries(e);
+    if (!Object.is(product(a, b), want) && want === want) return undefined;
+  }
+  return { x: new Float32Array(x.buffer), usable, sign: (c: number) => sign[c], weightHalf, rows: { ...rows, sign } };
 }

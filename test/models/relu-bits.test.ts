@@ -4,7 +4,7 @@
  * both zeros, subnormals, +-Inf, NaNs of either sign and any payload, random values.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { executeGraph } from '../../models/exec/executor.ts';
 import { GraphBuilder } from '../../models/zoo/builder.ts';
 

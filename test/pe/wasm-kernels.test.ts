@@ -4,7 +4,9 @@
  * - the raw kernel against IEEE binary32 arithmetic done independently (Math.fround of the
  *   float64 sum and product, which round once: binary64 has more than 2 x 24 + 2 bits), on
  *   random fp32 bit patterns of every kind (subnormals, Inf, NaN, -0) and every row length;
- * - every PE kind whose tile kernel hands it rows, against the TypeScript reference loops and
+ * - the fp8 product rounding on every operand pair, against the PE's own MAC;
+ * - every PE kind whose tile kernel hands it rows (fp32 adder: bf16, fp16, fp32, fp8 and the
+ *   L-Mul kinds on fp32's exponent), against the TypeScript reference loops and
  *   against the PE's own dot product, bit for bit, with the kernel seen to have run.
  */
 import fc from 'fast-check';
@@ -106,8 +108,32 @@ describe('WebAssembly fp32 rows', () => {
     });
   }
 
+  it('lmul-m3: the L-Mul rows give the PE\'s product on every pair of finite e8m3 codes (16.7 M)', () => {
+    const pe = getPe('lmul-m3');
+    const fmt = pe.input as FloatFormat;
+    const tile = tileKernelOf(pe)!;
+    const finite: number[] = [];
+    for (let c = 0; c < 2 ** fmt.bits; c++) if (Number.isFinite(pe.weightValue(c))) finite.push(c);
+    const n = finite.length;
+    const w = tile.prepare(Uint32Array.from(finite), 0, 1, 1, n); // one row of weights: every finite code
+    const a = Uint32Array.from(finite);
+    const acc = new Float64Array(n * n).fill(-0); // -0 + p = p: every product, zeros included
+    const kernel = f32Rows()!;
+    const before = kernel.rowsRun;
+    tile.pass(a, w, n, 0, 1, acc);
+    expect(kernel.rowsRun - before).toBe(n);
+    const bad: string[] = [];
+    for (let i = 0; i < n && bad.length < 5; i++) {
+      for (let j = 0; j < n; j++) {
+        const want = pe.mac(-0, finite[i], finite[j]);
+        if (!same(acc[i * n + j], want) && bad.length < 5) bad.push(`${finite[i]} x ${finite[j]}: kernel ${acc[i * n + j]} PE ${want}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
   // kinds whose tile kernel hands rows to the WebAssembly kernel (fp32 adder, fp32-exact products)
-  for (const name of ['fp8-e4m3', 'fp8-e5m2', 'bf16', 'fp16', 'fp32']) {
+  for (const name of ['fp8-e4m3', 'fp8-e5m2', 'bf16', 'fp16', 'fp32', 'lmul-bf16', 'lmul-m3', 'lmul-m4']) {
     it(`${name}: the kernel's rows equal the TypeScript loops and the PE's dot, bit for bit`, () => {
       const pe = getPe(name);
       const tile = tileKernelOf(pe)!;

@@ -21,7 +21,27 @@ interface Exports {
     m: number, k: number, k0: number, ku: number, n: number, a: number, dec: number, usable: number,
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
     round: number, shift: number, minNormal: number, max: number,
+    v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number,
   ) => void;
+}
+
+/**
+ * L-Mul rows (f32-rows.wat, mode 2): the adder's result formed from two integer halves and
+ * checked against the PE's products by the caller (tile-kernels.ts lmulTile).
+ */
+export interface LmulRows {
+  /** per activation code: its sign as +-1, or +-0 for a zero or subnormal code */
+  readonly sign: Float32Array;
+  /** all k x n weights' signs (+-1, +-0 for zero or subnormal weights), resident like `w` */
+  readonly v: Float32Array;
+  /** T = X + W below this (unsigned) underflows to zero */
+  readonly under: number;
+  /** T above this (unsigned) saturates */
+  readonly over: number;
+  /** T - off is the product's magnitude as fp32 bits */
+  readonly off: number;
+  /** the saturated magnitude's fp32 bits */
+  readonly maxBits: number;
 }
 
 /** One tile-kernel pass: A's bit patterns against weight values, float64 states updated in place. */
@@ -47,6 +67,8 @@ export interface PassArgs {
   /** add zero products too (a weight that is no finite value) */
   readonly keepZeros: boolean;
   readonly rounding?: ProductRounding;
+  /** L-Mul rows: `dec` holds X per code and `w` the integer halves W (as fp32 bit patterns) */
+  readonly lmul?: LmulRows;
 }
 
 /**
@@ -86,8 +108,8 @@ export interface F32Rows {
 }
 
 const align = (b: number) => (b + 15) & ~15;
-/** Resident tables at the bottom of memory: a decode table (2^16 f32) and a usable table (2^16 bytes). */
-const DEC = 0, USABLE = 4 * 65536, FREE = USABLE + 65536;
+/** Resident tables at the bottom of memory: two decode tables (2^16 f32 each) and a usable table (2^16 bytes). */
+const DEC = 0, DEC2 = 4 * 65536, USABLE = 8 * 65536, FREE = USABLE + 65536;
 /** Resident weights above the tables, up to this many bytes before the arena starts over. */
 const ARENA_BYTES = 2 ** 28;
 /** The most memory one call may use (a 32-bit address space; a copy of A beside the caller's). */
@@ -138,10 +160,13 @@ class Kernel implements F32Rows {
     this.resident.set(w, { gen: this.gen, at });
     return at;
   }
+  private dec2Loaded: Float32Array | undefined;
   pass(g: PassArgs): Uint8Array | undefined {
     const { m, k, k0, ku, n } = g;
     const wAt = this.weightsAt(g.w);
-    if (wAt === undefined) return undefined;
+    const vAt = g.lmul ? this.weightsAt(g.lmul.v) : 0;
+    if (wAt === undefined || vAt === undefined) return undefined;
+    if (this.resident.get(g.w)?.gen !== this.gen) return undefined; // the arena started over between the two
     const a = this.arenaEnd, acc = a + align(4 * m * k), scratch = acc + align(8 * m * n);
     const flags = scratch + align(4 * n), list = flags + align(m);
     if (list + 8 * ku > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
@@ -152,15 +177,20 @@ class Kernel implements F32Rows {
       new Float32Array(buf, DEC, g.dec.length).set(g.dec);
       this.decLoaded = g.dec;
     }
+    if (g.lmul && g.lmul.sign !== this.dec2Loaded) {
+      new Float32Array(buf, DEC2, g.lmul.sign.length).set(g.lmul.sign);
+      this.dec2Loaded = g.lmul.sign;
+    }
     if (g.usable) new Uint8Array(buf, USABLE, g.usable.length).set(g.usable);
     const av = new Uint32Array(buf, a, m * k);
     if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
     else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
     const states = new Float64Array(buf, acc, m * n);
     states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
-    const r = g.rounding;
+    const r = g.rounding, l = g.lmul;
     this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
-      g.keepZeros ? 1 : 0, r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0);
+      g.keepZeros ? 1 : 0, l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
+      vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0);
     // rows left alone are unchanged in memory: the whole block goes back
     g.acc.set(states);
     const f = new Uint8Array(buf, flags, m);

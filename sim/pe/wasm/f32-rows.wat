@@ -19,7 +19,8 @@
 ;; Layout (byte addresses, chosen by the caller):
 ;;   x     m * ku f32         w     ku * n f32        acc   m * n f32
 ;;   flags m bytes: 0 leave the row alone, 1 run it skipping x = +-0, 2 run it adding every product
-;;   list  ku * 8 bytes of scratch: the row's kept products as (x f32, address of W's row u)
+;;   list  ku * 16 bytes of scratch: the row's kept products as (x, address of W's row u,
+;;         the activation's sign (L-Mul), address of V's row u (L-Mul))
 (module
   (memory (export "memory") 1)
 
@@ -28,12 +29,19 @@
   (func $row
     (param $list i32) (param $end i32) (param $row i32) (param $nb i32)
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
+    (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
     (local $j i32) (local $e i32) (local $q i32) (local $xs v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local $s f32) (local $p v128) (local $sg v128) (local $mgv v128)
     (local $vsign v128) (local $vexp v128) (local $vmagic v128) (local $vminN v128)
     (local $vmax v128) (local $vnmax v128) (local $ps f32) (local $mg f32)
+    (local $qv i32) (local $vas v128) (local $vU v128) (local $vO v128) (local $voff v128) (local $vmaxb v128)
+    (local $ti i32)
+    (local.set $vU (i32x4.splat (local.get $lu)))
+    (local.set $vO (i32x4.splat (local.get $lo)))
+    (local.set $voff (i32x4.splat (local.get $loff)))
+    (local.set $vmaxb (i32x4.splat (local.get $lmax)))
     (local.set $vsign (i32x4.splat (i32.const 0x80000000)))
     (local.set $vexp (i32x4.splat (i32.const 0x7f800000)))
     (local.set $vmagic (i32x4.splat (i32.shl (local.get $shift) (i32.const 23))))
@@ -41,6 +49,110 @@
     (local.set $vmax (f32x4.splat (local.get $max)))
     (local.set $vnmax (f32x4.splat (f32.neg (local.get $max))))
     (local.set $j (i32.const 0))
+    ;; L-Mul: each list entry holds X = |a| << s as an integer, the activation's sign as +-1
+    ;; (+-0 for a zero or subnormal one), W's row (W = (|b| << s) + off - K << s, integers) and
+    ;; V's row (the weight's sign as +-1, +-0 for a zero or subnormal weight). T = X + W is the
+    ;; adder's result plus off, a non-negative 32-bit integer: below $lu it underflows to zero,
+    ;; above $lo it saturates to $lmax, else T - off is the product's magnitude as fp32 bits;
+    ;; the two exact multiplications by +-1 / +-0 give it its sign (XOR) or a signed zero.
+    (if (i32.eq (local.get $round) (i32.const 2))
+      (then
+    (block $l16_done
+      (loop $l16
+        (br_if $l16_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load offset=0 (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $a2 (v128.load offset=32 (local.get $q)))
+        (local.set $a3 (v128.load offset=48 (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $lk_done
+          (loop $lk
+            (br_if $lk_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (i32x4.splat (i32.load (local.get $e))))
+            (local.set $vas (f32x4.splat (f32.load offset=8 (local.get $e))))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $qv (i32.add (i32.load offset=12 (local.get $e)) (local.get $j)))
+            (local.set $p (i32x4.add (local.get $xs) (v128.load offset=0 (local.get $q))))
+            (local.set $p (v128.andnot
+              (v128.bitselect (local.get $vmaxb) (i32x4.sub (local.get $p) (local.get $voff)) (i32x4.gt_u (local.get $p) (local.get $vO)))
+              (i32x4.lt_u (local.get $p) (local.get $vU))))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.mul (f32x4.mul (local.get $p) (v128.load offset=0 (local.get $qv))) (local.get $vas))))
+            (local.set $p (i32x4.add (local.get $xs) (v128.load offset=16 (local.get $q))))
+            (local.set $p (v128.andnot
+              (v128.bitselect (local.get $vmaxb) (i32x4.sub (local.get $p) (local.get $voff)) (i32x4.gt_u (local.get $p) (local.get $vO)))
+              (i32x4.lt_u (local.get $p) (local.get $vU))))
+            (local.set $a1 (f32x4.add (local.get $a1)
+              (f32x4.mul (f32x4.mul (local.get $p) (v128.load offset=16 (local.get $qv))) (local.get $vas))))
+            (local.set $p (i32x4.add (local.get $xs) (v128.load offset=32 (local.get $q))))
+            (local.set $p (v128.andnot
+              (v128.bitselect (local.get $vmaxb) (i32x4.sub (local.get $p) (local.get $voff)) (i32x4.gt_u (local.get $p) (local.get $vO)))
+              (i32x4.lt_u (local.get $p) (local.get $vU))))
+            (local.set $a2 (f32x4.add (local.get $a2)
+              (f32x4.mul (f32x4.mul (local.get $p) (v128.load offset=32 (local.get $qv))) (local.get $vas))))
+            (local.set $p (i32x4.add (local.get $xs) (v128.load offset=48 (local.get $q))))
+            (local.set $p (v128.andnot
+              (v128.bitselect (local.get $vmaxb) (i32x4.sub (local.get $p) (local.get $voff)) (i32x4.gt_u (local.get $p) (local.get $vO)))
+              (i32x4.lt_u (local.get $p) (local.get $vU))))
+            (local.set $a3 (f32x4.add (local.get $a3)
+              (f32x4.mul (f32x4.mul (local.get $p) (v128.load offset=48 (local.get $qv))) (local.get $vas))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $lk)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (v128.store offset=0 (local.get $q) (local.get $a0))
+        (v128.store offset=16 (local.get $q) (local.get $a1))
+        (v128.store offset=32 (local.get $q) (local.get $a2))
+        (v128.store offset=48 (local.get $q) (local.get $a3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $l16)))
+    (block $l4_done
+      (loop $l4
+        (br_if $l4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $lk4_done
+          (loop $lk4
+            (br_if $lk4_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (i32x4.splat (i32.load (local.get $e))))
+            (local.set $vas (f32x4.splat (f32.load offset=8 (local.get $e))))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $qv (i32.add (i32.load offset=12 (local.get $e)) (local.get $j)))
+            (local.set $p (i32x4.add (local.get $xs) (v128.load offset=0 (local.get $q))))
+            (local.set $p (v128.andnot
+              (v128.bitselect (local.get $vmaxb) (i32x4.sub (local.get $p) (local.get $voff)) (i32x4.gt_u (local.get $p) (local.get $vO)))
+              (i32x4.lt_u (local.get $p) (local.get $vU))))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.mul (f32x4.mul (local.get $p) (v128.load offset=0 (local.get $qv))) (local.get $vas))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $lk4)))
+        (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $l4)))
+    (block $l1_done
+      (loop $l1
+        (br_if $l1_done (i32.ge_u (local.get $j) (local.get $nb)))
+        (local.set $s (f32.load (i32.add (local.get $row) (local.get $j))))
+        (local.set $e (local.get $list))
+        (block $lk1_done
+          (loop $lk1
+            (br_if $lk1_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $ti (i32.add (i32.load (local.get $e)) (i32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))))
+            (local.set $ti (select (i32.const 0)
+              (select (local.get $lmax) (i32.sub (local.get $ti) (local.get $loff)) (i32.gt_u (local.get $ti) (local.get $lo)))
+              (i32.lt_u (local.get $ti) (local.get $lu))))
+            (local.set $s (f32.add (local.get $s)
+              (f32.mul (f32.mul (f32.reinterpret_i32 (local.get $ti))
+                (f32.load (i32.add (i32.load offset=12 (local.get $e)) (local.get $j))))
+                (f32.load offset=8 (local.get $e)))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $lk1)))
+        (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l1)))
+      )
+      (else
     (if (i32.eqz (local.get $round))
       (then
   ;; 32 outputs at a time: eight lane groups in registers
@@ -70,7 +182,7 @@
             (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $xs) (v128.load offset=80 (local.get $q)))))
             (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $xs) (v128.load offset=96 (local.get $q)))))
             (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $xs) (v128.load offset=112 (local.get $q)))))
-            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
             (br $k)))
         (local.set $q (i32.add (local.get $row) (local.get $j)))
         (v128.store offset=0 (local.get $q) (local.get $a0))
@@ -96,7 +208,7 @@
             (local.set $a0 (f32x4.add (local.get $a0)
               (f32x4.mul (f32x4.splat (f32.load (local.get $e)))
                 (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
-            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
             (br $k4)))
         (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
@@ -113,7 +225,7 @@
             (local.set $s (f32.add (local.get $s)
               (f32.mul (f32.load (local.get $e))
                 (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
-            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
             (br $k1)))
         (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
@@ -163,7 +275,7 @@
               (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
             (local.set $a3 (f32x4.add (local.get $a3)
               (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
-            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
             (br $rk)))
         (local.set $q (i32.add (local.get $row) (local.get $j)))
         (v128.store offset=0 (local.get $q) (local.get $a0))
@@ -190,7 +302,7 @@
               (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp))))))
             (local.set $a0 (f32x4.add (local.get $a0)
               (v128.or (local.get $sg) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv)))))
-            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
             (br $rk4)))
         (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
@@ -217,12 +329,12 @@
             (local.set $s (f32.add (local.get $s) (f32.reinterpret_i32 (i32.or
               (i32.and (i32.reinterpret_f32 (local.get $ps)) (i32.const 0x80000000))
               (i32.reinterpret_f32 (f32.sub (f32.add (local.get $ps) (local.get $mg)) (local.get $mg)))))))
-            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
             (br $rk1)))
         (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $r1)))
-      )))
+      )))))
 
   ;; rows(m, ku, n, x, w, acc, flags, list, round...): fp32 states, activation values given.
   (func (export "rows")
@@ -248,12 +360,13 @@
                   (then
                     (f32.store (local.get $t) (local.get $xv))
                     (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 8)))))
+                    (local.set $t (i32.add (local.get $t) (i32.const 16)))))
                 (local.set $u (i32.add (local.get $u) (i32.const 1)))
                 (br $build)))
             (call $row (local.get $list) (local.get $t)
               (i32.add (local.get $acc) (i32.mul (local.get $i) (local.get $nb))) (local.get $nb)
-              (local.get $round) (local.get $shift) (local.get $minN) (local.get $max))))
+              (local.get $round) (local.get $shift) (local.get $minN) (local.get $max)
+              (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
@@ -270,6 +383,8 @@
     (param $a i32) (param $dec i32) (param $usable i32) (param $w i32) (param $acc i32)
     (param $scratch i32) (param $flags i32) (param $list i32) (param $keepZeros i32)
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
+    (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
+    (local $va f32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
@@ -307,17 +422,24 @@
             (local.set $xv (if (result f32) (i32.lt_s (local.get $dec) (i32.const 0))
               (then (f32.reinterpret_i32 (local.get $code)))
               (else (f32.load (i32.add (local.get $dec) (i32.shl (local.get $code) (i32.const 2)))))))
-            (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0)))
+            ;; L-Mul: the sign (+-1, or +-0 for a zero or subnormal activation) from the second table
+            (local.set $va (if (result f32) (i32.eq (local.get $round) (i32.const 2))
+              (then (f32.load (i32.add (local.get $dec2) (i32.shl (local.get $code) (i32.const 2)))))
+              (else (local.get $xv))))
+            (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $va) (f32.const 0)))
               (then
                 (f32.store (local.get $t) (local.get $xv))
                 (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
-                (local.set $t (i32.add (local.get $t) (i32.const 8)))))
+                (f32.store offset=8 (local.get $t) (local.get $va))
+                (i32.store offset=12 (local.get $t) (i32.add (local.get $v) (i32.mul (local.get $u) (local.get $nb))))
+                (local.set $t (i32.add (local.get $t) (i32.const 16)))))
             (local.set $u (i32.add (local.get $u) (i32.const 1)))
             (br $build)))
         (if (local.get $flag)
           (then
             (call $row (local.get $list) (local.get $t) (local.get $scratch) (local.get $nb)
-              (local.get $round) (local.get $shift) (local.get $minN) (local.get $max))
+              (local.get $round) (local.get $shift) (local.get $minN) (local.get $max)
+              (local.get $lu) (local.get $lo) (local.get $loff) (local.get $lmax))
             (local.set $j (i32.const 0))
             (block $back_done
               (loop $back
