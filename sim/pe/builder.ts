@@ -289,7 +289,12 @@ function buildArithmetic(spec: PeSpec, acc: Accumulator, ent: boolean, accSpec: 
       // the fp8 MACs round the exact product into a narrow float (the kernel checks every pair)
       product: product.kind === 'float' && !isPlainFp32(product) ? product : undefined,
     };
-    if (fp32Acc) {
+    if (fp32Acc && spec.multiplier === 'lmul' && input.kind === 'float' && input.specials !== 'fnuz') {
+      // L-Mul on fp8: the sum-table kernel, whose WebAssembly rows form the adder's result
+      dot = tableDotFp32(table, shift);
+      const mm = mulMany, fi = input;
+      tile = (d) => lmulTile(fi, mm, d, { productValue: pv, add: accAdd });
+    } else if (fp32Acc) {
       dot = tableDotFp32(table, shift);
       tile = (d) => tableTile(table, shift, input.bits, 'fp32', d, decoders);
     } else if (int32Acc) {

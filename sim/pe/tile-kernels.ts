@@ -692,24 +692,28 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
 }
 
 /**
- * The WebAssembly rows' model of an L-Mul PE on a format with fp32's exponent field (bf16,
- * e8m3, e8m4): a normal code's fp32 bit pattern is its code shifted left by s = 23 - m, so the
- * adder's result r = |a| + |b| - K (lmul.ts) is, in fp32 bits, (|a| << s) + (|b| << s) - (K << s).
- * The kernel adds X = |a| << s and W = (|b| << s) + off - (K << s) as 32-bit integers, off
+ * The WebAssembly rows' model of an L-Mul PE on a float format of at most 16 bits with at
+ * most fp32's exponent field (bf16, e8m3, e8m4, e4m3): a normal code c's fp32 bit pattern is
+ * B(c) = (c << s) + E, s = 23 - m, E re-biasing the exponent (0 for bias 127), so the adder's
+ * result r = |a| + |b| - K (lmul.ts) has the fp32 bits (|a| << s) + (|b| << s) - (K << s) + E.
+ * The kernel adds X = |a| << s and W = (|b| << s) - (K << s) + E + off as 32-bit integers, off
  * lifting the smallest sum to 0 so that the unsigned result T never wraps; T below
- * (unit << s) + off underflows to zero, above (maxFinite << s) + off saturates, else T - off
+ * B(unit) + off underflows to zero, above B(maxFinite) + off saturates, else T - off
  * is the magnitude; multiplying by the operands' signs (+-1, +-0 for a zero or subnormal
  * operand) signs it. Returned only if it gives every product of the PE's sum table bit for
  * bit (`entries(e)`: an operand pair and the PE's product), else undefined.
  */
 function lmulWasmModel(f: FloatFormat, entries: (e: number) => [number, number, number], count: number) {
-  if (f.expBits !== 8 || f.bias !== 127 || f.bits > 16 || f.specials === 'fnuz') return undefined;
+  if (f.expBits > 8 || f.manBits > 23 || f.bits > 16 || f.specials === 'fnuz') return undefined;
   const s = 23 - f.manBits, unit = 2 ** f.manBits, maxMag = f.maxFiniteCode, S = f.signBit;
+  // a normal code c's fp32 bits: (c << s) + E, E re-biasing the exponent field (0 for bias 127)
+  const E = (127 - f.bias) * 2 ** 23;
+  const bits = (c: number) => c * 2 ** s + E;
   const kp = lmulConstant(f) * 2 ** s;
-  const minR = 2 * unit * 2 ** s - kp;
+  const minR = 2 * unit * 2 ** s - kp + E;
   const off = minR < 0 ? -minR : 0;
-  if (2 * maxMag * 2 ** s - kp + off >= 2 ** 32) return undefined;
-  const rows = { under: unit * 2 ** s + off, over: maxMag * 2 ** s + off, off, maxBits: maxMag * 2 ** s };
+  if (2 * maxMag * 2 ** s - kp + E + off >= 2 ** 32) return undefined;
+  const rows = { under: bits(unit) + off, over: bits(maxMag) + off, off, maxBits: bits(maxMag) };
   const codes = 2 ** f.bits;
   const x = new Int32Array(codes), sign = new Float32Array(codes), usable = new Uint8Array(codes);
   for (let c = 0; c < codes; c++) {
@@ -718,7 +722,7 @@ function lmulWasmModel(f: FloatFormat, entries: (e: number) => [number, number, 
     x[c] = mag >= unit ? mag * 2 ** s : 0;
     sign[c] = mag >= unit ? (neg ? -1 : 1) : neg ? -0 : 0;
   }
-  const weightHalf = (c: number) => ((c & (S - 1)) * 2 ** s + off - kp) | 0;
+  const weightHalf = (c: number) => ((c & (S - 1)) * 2 ** s + off - kp + E) | 0;
   const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
   const product = (a: number, b: number) => {
     const t = (x[a] + weightHalf(b)) >>> 0;

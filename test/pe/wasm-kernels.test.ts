@@ -133,7 +133,7 @@ describe('WebAssembly fp32 rows', () => {
   });
 
   // kinds whose tile kernel hands rows to the WebAssembly kernel (fp32 adder, fp32-exact products)
-  for (const name of ['fp8-e4m3', 'fp8-e5m2', 'bf16', 'fp16', 'fp32', 'lmul-bf16', 'lmul-m3', 'lmul-m4']) {
+  for (const name of ['fp8-e4m3', 'fp8-e5m2', 'bf16', 'fp16', 'fp32', 'lmul-bf16', 'lmul-m3', 'lmul-m4', 'lmul-fp8-e4m3']) {
     it(`${name}: the kernel's rows equal the TypeScript loops and the PE's dot, bit for bit`, () => {
       const pe = getPe(name);
       const tile = tileKernelOf(pe)!;

@@ -129,7 +129,7 @@ class Kernel implements F32Rows {
   }
   views(m: number, ku: number, n: number): F32RowsViews {
     const x = this.arenaEnd, w = x + align(4 * m * ku), acc = w + align(4 * ku * n), flags = acc + align(4 * m * n), list = flags + align(m);
-    this.reserve(list + 8 * ku);
+    this.reserve(list + 16 * ku);
     this.at = { x, w, acc, flags, list };
     return {
       x: new Float32Array(this.buffer, x, m * ku),
@@ -169,8 +169,8 @@ class Kernel implements F32Rows {
     if (this.resident.get(g.w)?.gen !== this.gen) return undefined; // the arena started over between the two
     const a = this.arenaEnd, acc = a + align(4 * m * k), scratch = acc + align(8 * m * n);
     const flags = scratch + align(4 * n), list = flags + align(m);
-    if (list + 8 * ku > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
-    this.reserve(list + 8 * ku);
+    if (list + 16 * ku > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
+    this.reserve(list + 16 * ku);
     const buf = this.buffer;
     if (g.dec !== 'bits' && g.dec !== this.decLoaded) {
       if (g.dec.length > 65536) throw new Error('f32 rows: a decode table of more than 2^16 entries');
