@@ -21,6 +21,51 @@ const FUNCTIONS: Readonly<Record<BinaryNode['op'], (x: number, y: number) => num
   max: (x, y) => (x !== x || y !== y ? NaN : x > y ? x : y),
 };
 
+/**
+ * Broadcast offsets per (output shape, input shape), computed once: a model runs the same few
+ * broadcasts (a bias over rows, a row's mean over its columns) in every layer and window.
+ * Undefined for an input of the output's shape. Bounded: the cache starts over past 2^24 offsets.
+ */
+const offsetCache = new Map<string, Int32Array>();
+let cachedOffsets = 0;
+function offsetsOf(outShape: readonly number[], inShape: readonly number[]): Int32Array | undefined {
+  if (sameShape(inShape, outShape)) return undefined;
+  const key = `${outShape.join(',')}|${inShape.join(',')}`;
+  let off = offsetCache.get(key);
+  if (!off) {
+    off = broadcastOffsets(outShape, inShape);
+    if (cachedOffsets + off.length > 2 ** 24) {
+      offsetCache.clear();
+      cachedOffsets = 0;
+    }
+    offsetCache.set(key, off);
+    cachedOffsets += off.length;
+  }
+  return off;
+}
+
+type Fp32Loop = (a: Float32Array, b: Float32Array, ao: Int32Array | undefined, bo: Int32Array | undefined, o: Float32Array) => void;
+
+/** add, sub, mul, div with fp32 rounding, one loop each (no call per element). */
+const FP32_LOOPS: Readonly<Record<'add' | 'sub' | 'mul' | 'div', Fp32Loop>> = {
+  add: (a, b, ao, bo, o) => {
+    if (!ao && !bo) for (let i = 0; i < o.length; i++) o[i] = a[i] + b[i];
+    else for (let i = 0; i < o.length; i++) o[i] = a[ao ? ao[i] : i] + b[bo ? bo[i] : i];
+  },
+  sub: (a, b, ao, bo, o) => {
+    if (!ao && !bo) for (let i = 0; i < o.length; i++) o[i] = a[i] - b[i];
+    else for (let i = 0; i < o.length; i++) o[i] = a[ao ? ao[i] : i] - b[bo ? bo[i] : i];
+  },
+  mul: (a, b, ao, bo, o) => {
+    if (!ao && !bo) for (let i = 0; i < o.length; i++) o[i] = a[i] * b[i];
+    else for (let i = 0; i < o.length; i++) o[i] = a[ao ? ao[i] : i] * b[bo ? bo[i] : i];
+  },
+  div: (a, b, ao, bo, o) => {
+    if (!ao && !bo) for (let i = 0; i < o.length; i++) o[i] = a[i] / b[i];
+    else for (let i = 0; i < o.length; i++) o[i] = a[ao ? ao[i] : i] / b[bo ? bo[i] : i];
+  },
+};
+
 const importer = (op: BinaryNode['op']) => (ctx: OnnxContext) =>
   ctx.add({ op, name: ctx.name, inputs: [ctx.input(0), ctx.input(1)], output: ctx.out });
 
@@ -51,11 +96,16 @@ export const ELEMENTWISE: OperatorDef<BinaryNode> = {
     const f = FUNCTIONS[node.op];
     const o = new Float32Array(outN);
     const as = ctx.shp(0), bs = ctx.shp(1);
-    if (sameShape(as, outShape) && sameShape(bs, outShape)) {
+    const same = sameShape(as, outShape) && sameShape(bs, outShape);
+    if (vr === Math.fround && node.op in FP32_LOOPS) {
+      // the fp32 vector unit: storing into a Float32Array is the one rounding
+      const loop = FP32_LOOPS[node.op as keyof typeof FP32_LOOPS];
+      if (same) loop(a, b, undefined, undefined, o);
+      else loop(a, b, offsetsOf(outShape, as), offsetsOf(outShape, bs), o);
+    } else if (same) {
       for (let i = 0; i < outN; i++) o[i] = vr(f(a[i], b[i]));
     } else {
-      const ao = sameShape(as, outShape) ? undefined : broadcastOffsets(outShape, as);
-      const bo = sameShape(bs, outShape) ? undefined : broadcastOffsets(outShape, bs);
+      const ao = offsetsOf(outShape, as), bo = offsetsOf(outShape, bs);
       for (let i = 0; i < outN; i++) o[i] = vr(f(a[ao ? ao[i] : i], b[bo ? bo[i] : i]));
     }
     return o;

@@ -389,14 +389,15 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
   const decA32 = values && inputBits <= 16 ? Float32Array.from(values.a) : undefined;
   const list = new RowList();
   /**
-   * Per operand pair (a * codesW + b): the WebAssembly rows' product (the binary32 product,
-   * rounded into `decoders.product` if given) is the table's, bit for bit. Measured once, on
-   * every pair, by running the kernel itself: the rows are only ever given products it was
-   * seen to compute right. Undefined where the kernel is off.
+   * Per activation code, 1 where it may enter the WebAssembly rows: undefined (kernel off or no
+   * decoders) or null unless the rows' product (the binary32 product, rounded into
+   * `decoders.product` if given) is the table's, bit for bit, for every pair of finite operand
+   * values. Measured once, on every pair, by running the kernel itself: the rows are only ever
+   * given products it was seen to compute right.
    */
-  let pairsOk: Uint8Array | undefined;
-  const wasmPairs = (): Uint8Array | undefined => {
-    if (pairsOk || !values) return pairsOk;
+  let codesOk: Uint8Array | null | undefined;
+  const wasmCodes = (): Uint8Array | undefined => {
+    if (codesOk !== undefined || !values) return codesOk ?? undefined;
     const wasm = f32Rows();
     if (!wasm) return undefined;
     const v = wasm.views(codesIn, 1, codesW);
@@ -405,85 +406,98 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
     v.acc.fill(-0); // -0 + p is p for every p, -0 included
     v.flags.fill(2);
     wasm.run(codesIn, 1, codesW, decoders?.product);
-    const ok = new Uint8Array(codesIn * codesW);
-    let valid = 0, same = 0;
+    const ok = new Uint8Array(codesIn);
     for (let x = 0; x < codesIn; x++) {
       if (!Number.isFinite(values.a[x]) || Math.fround(values.a[x]) !== values.a[x]) continue;
       for (let c = 0; c < codesW; c++) {
-        if (!Number.isFinite(values.b[c])) continue;
-        valid++;
-        if (Object.is(v.acc[x * codesW + c], table[(x << shift) | c])) {
-          ok[x * codesW + c] = 1;
-          same++;
+        // a multiplier the rows do not describe (L-Mul on fp8) agrees on a few pairs only: off
+        if (Number.isFinite(values.b[c]) && !Object.is(v.acc[x * codesW + c], table[(x << shift) | c])) {
+          codesOk = null;
+          return undefined;
         }
       }
+      ok[x] = 1;
     }
-    // a multiplier the rows do not describe (L-Mul on fp8) agrees on a few pairs only: off
-    return (pairsOk = same === valid ? ok : new Uint8Array(0));
+    return (codesOk = ok);
   };
+  /** The TypeScript loops' tables for a tile: per activation code its largest product and whether its products are the decoded values'. */
+  const prepareTables = (codes: Uint32Array, k: number, n: number, w32?: Float32Array, exact32?: Uint8Array): Prepared => {
+    const present = new Uint8Array(codesW);
+    for (let i = 0; i < codes.length; i++) present[codes[i]] = 1;
+    const rowMax = new Float64Array(codesIn);
+    for (let a = 0; a < codesIn; a++) {
+      let mx = 0;
+      for (let c = 0; c < codesW; c++) {
+        if (!present[c]) continue;
+        const v = Math.abs(table[(a << shift) | c]);
+        if (v !== v) {
+          mx = NaN;
+          break;
+        }
+        if (v > mx) mx = v;
+      }
+      rowMax[a] = mx;
+    }
+    // an exact multiplier's products are the float64 products of the operands' values, but
+    // for those its product format cannot hold (a tiny product underflows): per activation
+    // code, whether every product with this tile's weights is the decoded values' product
+    let decoded: Float64Array | undefined, exactWith: Uint8Array | undefined;
+    if (values) {
+      decoded = new Float64Array(codes.length);
+      for (let i = 0; i < codes.length; i++) decoded[i] = values.b[codes[i]];
+      if (decoded.every(Number.isFinite)) {
+        exactWith = new Uint8Array(codesIn);
+        for (let x = 0; x < codesIn; x++) {
+          const va = values.a[x];
+          let ok = Number.isFinite(va);
+          for (let c = 0; c < codesW && ok; c++) {
+            if (present[c] && !Object.is(table[(x << shift) | c], va * values.b[c])) ok = false;
+          }
+          exactWith[x] = ok ? 1 : 0;
+        }
+      } else decoded = undefined; // a weight that is no finite value: products from the table
+    }
+    return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded, exactWith, w32, exact32);
+  };
+  /** A prepared tile with the TypeScript loops' tables (built the first time a row needs them). */
+  const withTables = (w: Prepared): Prepared => {
+    if (w.rowMax) return w;
+    let t = tablesOf.get(w);
+    if (!t) tablesOf.set(w, (t = prepareTables(w.codes, w.k, w.n, w.w32, w.exact32)));
+    return t;
+  };
+  const tablesOf = new WeakMap<Prepared, Prepared>();
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
       const codes = rowMajorCodes(b, bRow, bCol, k, n);
-      const present = new Uint8Array(codesW);
-      for (let i = 0; i < codes.length; i++) present[codes[i]] = 1;
-      const rowMax = new Float64Array(codesIn);
-      for (let a = 0; a < codesIn; a++) {
-        let mx = 0;
-        for (let c = 0; c < codesW; c++) {
-          if (!present[c]) continue;
-          const v = Math.abs(table[(a << shift) | c]);
-          if (v !== v) {
-            mx = NaN;
+      // the WebAssembly rows: every weight a finite fp32 value, every pair computed right there
+      const valid = fp32 && values ? wasmCodes() : undefined;
+      if (valid) {
+        let w32: Float32Array | undefined = new Float32Array(codes.length);
+        for (let i = 0; i < codes.length; i++) {
+          const v = (values as { b: Float64Array }).b[codes[i]];
+          if (!Number.isFinite(v) || Math.fround(v) !== v) {
+            w32 = undefined;
             break;
           }
-          if (v > mx) mx = v;
+          w32[i] = v;
         }
-        rowMax[a] = mx;
+        // the TypeScript loops' per-code tables wait for a row the rows cannot take
+        if (w32) return new Prepared(kernel, k, n, codes, codes, undefined, false, undefined, undefined, w32, valid);
       }
-      // an exact multiplier's products are the float64 products of the operands' values, but
-      // for those its product format cannot hold (a tiny product underflows): per activation
-      // code, whether every product with this tile's weights is the decoded values' product
-      let decoded: Float64Array | undefined, exactWith: Uint8Array | undefined;
-      let w32: Float32Array | undefined, exact32: Uint8Array | undefined;
-      if (values) {
-        decoded = new Float64Array(codes.length);
-        for (let i = 0; i < codes.length; i++) decoded[i] = values.b[codes[i]];
-        if (decoded.every(Number.isFinite)) {
-          exactWith = new Uint8Array(codesIn);
-          for (let x = 0; x < codesIn; x++) {
-            const va = values.a[x];
-            let ok = Number.isFinite(va);
-            for (let c = 0; c < codesW && ok; c++) {
-              if (present[c] && !Object.is(table[(x << shift) | c], va * values.b[c])) ok = false;
-            }
-            exactWith[x] = ok ? 1 : 0;
-          }
-          // the WebAssembly rows: where their product is the table's for every weight present
-          const pairs = fp32 && decoded.every((v) => Math.fround(v) === v) ? wasmPairs() : undefined;
-          if (pairs && pairs.length > 0) {
-            w32 = Float32Array.from(decoded);
-            exact32 = new Uint8Array(codesIn);
-            const used: number[] = [];
-            for (let c = 0; c < codesW; c++) if (present[c]) used.push(c);
-            for (let x = 0; x < codesIn; x++) {
-              let ok = 1;
-              for (const c of used) if (pairs[x * codesW + c] === 0) ok = 0;
-              exact32[x] = ok;
-            }
-          }
-        } else decoded = undefined; // a weight that is no finite value: products from the table
-      }
-      return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded, exactWith, w32, exact32);
+      return prepareTables(codes, k, n);
     },
     pass(a, prepared, m, k0, ku, acc) {
-      const w = preparedFor(kernel, prepared);
-      const { k, n, codes, decoded, exactWith, w32, exact32 } = w;
+      const w0 = preparedFor(kernel, prepared);
+      const done = w0.w32 && decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.exact32, false, decoders?.product) : undefined;
+      if (done && done.every((d) => d === 1)) return;
+      const w = withTables(w0);
+      const { k, n, codes, decoded, exactWith } = w;
       const rowMax = w.rowMax as Float64Array;
       list.fit(ku);
       const { p: ps, i: base, v: vals } = list;
       const decA = values?.a;
-      const done = w32 && decA32 ? passF32(a, m, k, k0, ku, n, acc, w32, decA32, exact32, false, decoders?.product) : undefined;
       for (let i = 0; i < m; i++) {
         if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;
