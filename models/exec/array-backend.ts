@@ -41,6 +41,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   const base = peBackend(pe);
   // activations are fp32 values: narrow float inputs round through exact lookup tables
   const fastInput = pe.input.kind === 'float' ? fp32Quantizer(pe.input, pe.quantizeOptions) : undefined;
+  const fastWeight = pe.weight === pe.input ? fastInput : pe.weight.kind === 'float' ? fp32Quantizer(pe.weight, pe.quantizeOptions) : undefined;
   // weights are the same arrays image after image: quantize and transpose each once
   // and lay them out for the PE's tile kernel once (sim/pe/tile-kernels.ts)
   const tile = tileKernelOf(pe);
@@ -60,7 +61,13 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     if (hit && hit.scale === sb) return hit;
     // B transposed: each output's weights contiguous (the order of additions is unchanged)
     const inv = 1 / sb;
-    const bits = columnMajor(k, n, (i) => pe.quantizeWeight(sb === 1 ? b[i] : b[i] * inv));
+    let bits: Uint32Array;
+    if (sb === 1 && fastWeight?.many) {
+      // fp32 operands (the attention matmuls' activations) through the exact tables
+      const rows = new Uint32Array(k * n);
+      fastWeight.many(b, rows);
+      bits = columnMajor(k, n, (i) => rows[i]);
+    } else bits = columnMajor(k, n, (i) => pe.quantizeWeight(sb === 1 ? b[i] : b[i] * inv));
     const ops: Weights = { scale: sb, b: bits, bRow: 1, bCol: k, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
     weights.set(b, ops);
     return ops;

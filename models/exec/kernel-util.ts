@@ -15,6 +15,28 @@ export function strides(shape: Shape): number[] {
 }
 
 /** Offsets `sum(index[d] * stride[d])` of every element of `outShape`, in row-major order. */
+/**
+ * stridedOffsets, computed once per (shape, strides): a model runs the same few broadcasts and
+ * transposes (a bias over rows, a head split) in every layer, image and window. The arrays are
+ * shared: callers only read them. Bounded: the cache starts over past 2^24 offsets.
+ */
+export function cachedStridedOffsets(outShape: Shape, stride: readonly number[]): Int32Array {
+  const key = `${outShape.join(',')}|${stride.join(',')}`;
+  let off = offsetCache.get(key);
+  if (!off) {
+    off = stridedOffsets(outShape, stride);
+    if (cachedOffsets + off.length > 2 ** 24) {
+      offsetCache.clear();
+      cachedOffsets = 0;
+    }
+    offsetCache.set(key, off);
+    cachedOffsets += off.length;
+  }
+  return off;
+}
+const offsetCache = new Map<string, Int32Array>();
+let cachedOffsets = 0;
+
 export function stridedOffsets(outShape: Shape, stride: readonly number[]): Int32Array {
   const r = outShape.length;
   const n = numel(outShape);
@@ -34,11 +56,11 @@ export function stridedOffsets(outShape: Shape, stride: readonly number[]): Int3
   return off;
 }
 
-/** offsets into a tensor of `inShape` for every element of `outShape` (numpy broadcasting) */
+/** offsets into a tensor of `inShape` for every element of `outShape` (numpy broadcasting; shared, read only) */
 export function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
   const r = outShape.length;
   const inStr = strides(inShape);
-  return stridedOffsets(outShape, outShape.map((_d, i) => {
+  return cachedStridedOffsets(outShape, outShape.map((_d, i) => {
     const j = i - (r - inShape.length);
     return j < 0 || inShape[j] === 1 ? 0 : inStr[j];
   }));

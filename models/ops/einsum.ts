@@ -14,7 +14,7 @@
  * activations, as for matmul), K added in the order of the contracted labels as A lists them.
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
-import { stridedOffsets, strides } from '../exec/kernel-util.ts';
+import { cachedStridedOffsets, strides } from '../exec/kernel-util.ts';
 import { shapeStr, tensor, type NodeBase, type Shape } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
@@ -87,7 +87,7 @@ const extent = (p: Plan, labels: string) => [...labels].reduce((s, c) => s * p.s
 /** offsets into an operand with labels `t` for every index of the label list `order`, row-major */
 function offsets(p: Plan, t: string, order: string): Int32Array {
   const st = strides([...t].map((c) => p.size.get(c)!));
-  return stridedOffsets([...order].map((c) => p.size.get(c)!), [...order].map((c) => st[t.indexOf(c)]));
+  return cachedStridedOffsets([...order].map((c) => p.size.get(c)!), [...order].map((c) => st[t.indexOf(c)]));
 }
 
 export const EINSUM: OperatorDef<EinsumNode> = {

@@ -21,27 +21,9 @@ const FUNCTIONS: Readonly<Record<BinaryNode['op'], (x: number, y: number) => num
   max: (x, y) => (x !== x || y !== y ? NaN : x > y ? x : y),
 };
 
-/**
- * Broadcast offsets per (output shape, input shape), computed once: a model runs the same few
- * broadcasts (a bias over rows, a row's mean over its columns) in every layer and window.
- * Undefined for an input of the output's shape. Bounded: the cache starts over past 2^24 offsets.
- */
-const offsetCache = new Map<string, Int32Array>();
-let cachedOffsets = 0;
+/** Broadcast offsets of an input (shared, computed once per shape pair), undefined for the output's own shape. */
 function offsetsOf(outShape: readonly number[], inShape: readonly number[]): Int32Array | undefined {
-  if (sameShape(inShape, outShape)) return undefined;
-  const key = `${outShape.join(',')}|${inShape.join(',')}`;
-  let off = offsetCache.get(key);
-  if (!off) {
-    off = broadcastOffsets(outShape, inShape);
-    if (cachedOffsets + off.length > 2 ** 24) {
-      offsetCache.clear();
-      cachedOffsets = 0;
-    }
-    offsetCache.set(key, off);
-    cachedOffsets += off.length;
-  }
-  return off;
+  return sameShape(inShape, outShape) ? undefined : broadcastOffsets(outShape, inShape);
 }
 
 type Fp32Loop = (a: Float32Array, b: Float32Array, ao: Int32Array | undefined, bo: Int32Array | undefined, o: Float32Array) => void;

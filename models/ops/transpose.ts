@@ -1,5 +1,5 @@
 /** Transpose (a permutation of the axes): every element moves once through the vector unit. */
-import { stridedOffsets, strides } from '../exec/kernel-util.ts';
+import { cachedStridedOffsets, strides } from '../exec/kernel-util.ts';
 import { shapeStr, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
@@ -26,7 +26,7 @@ export const TRANSPOSE: OperatorDef<TransposeNode> = {
     const x = ctx.val(0);
     const inStr = strides(ctx.shp(0));
     // output element e reads the input at the permuted strides
-    const off = stridedOffsets(ctx.outShape, node.perm.map((p) => inStr[p]));
+    const off = cachedStridedOffsets(ctx.outShape, node.perm.map((p) => inStr[p]));
     const o = new Float32Array(ctx.outN);
     for (let e = 0; e < ctx.outN; e++) o[e] = x[off[e]];
     return o;
