@@ -1,6 +1,7 @@
 /**
  * Fast, exact rounding of fp32 values into narrow float formats (at most 7 mantissa bits:
- * the fp8 kinds, e8m3/e8m4, bf16...), for hot loops that quantize activations.
+ * the fp8 kinds, e8m3/e8m4, bf16...; fp16 and other IEEE formats of 8-22 mantissa bits by
+ * integer shifting, shiftRound below), for hot loops that quantize activations.
  *
  * Rounding an fp32 value to <= 6 mantissa bits depends on its top 16 bits (sign, exponent,
  * 7 mantissa bits: the kept bits and the guard bit) and on whether any of the low 16 bits is
@@ -46,6 +47,9 @@ export function fp32Quantizer(f: FloatFormat, opts: EncodeOptions = {}): Fp32Qua
       for (let i = 0; i < b.length; i++) dst[i] = src[i] !== src[i] ? nan : b[i];
     };
     return Object.assign(one, { many });
+  }
+  if (f.manBits > 7 && f.manBits < 23 && f.expBits <= 8 && f.specials === 'ieee' && !opts.saturate && !opts.ftz && (opts.round ?? 'rne') === 'rne') {
+    return shiftRound(f);
   }
   if (f.manBits > 7 || f.bits > 16) return undefined;
   if (f.manBits === 7) return f.nanCode === undefined ? undefined : guardInLowHalf(f, opts);
@@ -117,6 +121,49 @@ function guardInLowHalf(f: FloatFormat, opts: EncodeOptions): Fp32Quantizer {
   const code = (b: number) => {
     const lo = b & 0xffff, hi = b >>> 16;
     return lo === 0 ? zero[hi] : lo < 0x8000 ? below[hi] : lo === 0x8000 ? half[hi] : above[hi];
+  };
+  const one = (x: number) => {
+    f32[0] = x;
+    return code(u32[0]);
+  };
+  const many = (src: Float32Array, dst: Uint32Array) => {
+    const bits = bitsOf(src);
+    for (let i = 0; i < bits.length; i++) dst[i] = code(bits[i]);
+  };
+  return Object.assign(one, { many });
+}
+
+/**
+ * 8-22 mantissa bits (fp16), IEEE specials, round to nearest even: the rounding position is
+ * past the tables' 16 bits, so the bits are shifted and rounded as an integer (the carry of a
+ * rounding up moves into the exponent, and out of the largest binade into Inf, as the encoder
+ * does). A subnormal result (or an fp32 subnormal input) shifts the whole significand by the
+ * distance to the format's subnormal step.
+ */
+function shiftRound(f: FloatFormat): Fp32Quantizer {
+  const m = f.manBits, sh = 23 - m, half = 2 ** (sh - 1), lowMask = 2 ** sh - 1;
+  const inf = f.infCode as number, nan = f.nanCode as number, S = f.signBit, maxCode = f.maxFiniteCode;
+  const code = (b: number) => {
+    const sign = b >>> 31 ? S : 0;
+    const e = (b >>> 23) & 0xff, mant = b & 0x7fffff;
+    if (e === 0xff) return mant !== 0 ? nan : sign + inf;
+    if (e === 0 && mant === 0) return sign;
+    const ne = e - 127 + f.bias;
+    if (ne >= 1) {
+      let r = ne * 2 ** m + (mant >>> sh);
+      const rem = mant & lowMask;
+      if (rem > half || (rem === half && (r & 1) === 1)) r++;
+      return r > maxCode ? sign + inf : sign + r;
+    }
+    // below the format's normal range: in units of its subnormal step 2^(1 - bias - m)
+    const eEff = e === 0 ? 1 : e;
+    const full = e === 0 ? mant : mant | 0x800000;
+    const drop = 151 - f.bias - m - eEff;
+    if (drop >= 26) return sign; // below half the smallest step
+    let r = full >>> drop;
+    const rem = full & ((1 << drop) - 1), h = 1 << (drop - 1);
+    if (rem > h || (rem === h && (r & 1) === 1)) r++;
+    return sign + r;
   };
   const one = (x: number) => {
     f32[0] = x;

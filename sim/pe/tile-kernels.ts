@@ -100,11 +100,11 @@ function rowHasNoNegZero(acc: Float64Array, ci: number, n: number): boolean {
 function passF32(
   a: ArrayLike<number>, m: number, k: number, k0: number, ku: number, n: number, acc: Float64Array,
   w32: Float32Array, dec: Float32Array | 'bits', usable: Uint8Array | undefined, keepZeros: boolean,
-  rounding?: ProductRounding, lmul?: LmulRows,
+  rounding?: ProductRounding, lmul?: LmulRows, int?: boolean,
 ): Uint8Array | undefined {
   const wasm = f32Rows();
   if (!wasm) return undefined;
-  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul });
+  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul, int });
 }
 
 /** Generic path for one activation against one weight row: the PE's products and adds, in order. */
@@ -387,6 +387,25 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
   const fp32 = accKind === 'fp32';
   const values = decodedOperands(shift, inputBits, decoders);
   const decA32 = values && inputBits <= 16 ? Float32Array.from(values.a) : undefined;
+  /**
+   * Integer operands (int8, int4) into the WebAssembly int32 rows: every table entry is the
+   * product of the operands' integer values (|a|, |b| <= 2^15, so no int32 product overflows),
+   * the adder wraps as int32's does. Activation codes that are no integer stay in TypeScript.
+   */
+  const intRows = ((): { a: Float32Array; b: Float64Array; usable: Uint8Array } | undefined => {
+    if (fp32 || !values || inputBits > 16) return undefined;
+    const small = (v: number) => Number.isInteger(v) && Math.abs(v) <= 2 ** 15;
+    const ai = new Int32Array(codesIn), usable = new Uint8Array(codesIn);
+    for (let x = 0; x < codesIn; x++) {
+      if (!small(values.a[x])) continue;
+      for (let c = 0; c < codesW; c++) {
+        if (small(values.b[c]) && table[(x << shift) | c] !== values.a[x] * values.b[c]) return undefined;
+      }
+      ai[x] = values.a[x];
+      usable[x] = 1;
+    }
+    return { a: new Float32Array(ai.buffer), b: values.b, usable };
+  })();
   const list = new RowList();
   /**
    * Per activation code, 1 where it may enter the WebAssembly rows: undefined (kernel off or no
@@ -471,6 +490,17 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
     dot,
     prepare(b, bRow, bCol, k, n) {
       const codes = rowMajorCodes(b, bRow, bCol, k, n);
+      // integer operands into the wrapping int32 rows: every weight an integer of the table
+      if (intRows && f32Rows()) {
+        const wi = new Int32Array(codes.length);
+        let ok = true;
+        for (let i = 0; i < codes.length && ok; i++) {
+          const v = intRows.b[codes[i]];
+          if (Number.isInteger(v) && Math.abs(v) <= 2 ** 15) wi[i] = v;
+          else ok = false;
+        }
+        if (ok) return new Prepared(kernel, k, n, codes, codes, undefined, false, undefined, undefined, new Float32Array(wi.buffer), intRows.usable);
+      }
       // the WebAssembly rows: every weight a finite fp32 value, every pair computed right there
       const valid = fp32 && values ? wasmCodes() : undefined;
       if (valid) {
@@ -490,7 +520,9 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
     },
     pass(a, prepared, m, k0, ku, acc) {
       const w0 = preparedFor(kernel, prepared);
-      const done = w0.w32 && decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.exact32, false, decoders?.product) : undefined;
+      const done = !w0.w32 ? undefined : intRows
+        ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, intRows.a, intRows.usable, false, undefined, undefined, true)
+        : decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.exact32, false, decoders?.product) : undefined;
       if (done && done.every((d) => d === 1)) return;
       const w = withTables(w0);
       const { k, n, codes, decoded, exactWith } = w;

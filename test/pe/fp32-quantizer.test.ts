@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFloat } from '../../sim/pe/float-codec.ts';
 import { E2M1, E2M3, E3M2, E4M3, E5M2, E4M3FNUZ, BF16, FP16, FP32, floatFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer, saturatingEncoder } from '../../sim/pe/fp32-quantizer.ts';
+import { rng } from './test-util.ts';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -60,8 +61,39 @@ describe('fp32 table quantizer', () => {
     }
   });
 
-  it('refuses formats with more than 7 mantissa bits (fp32 itself aside)', () => {
-    expect(fp32Quantizer(FP16)).toBeUndefined();
+  it('fp16 (8-22 mantissa bits, by integer shifting): equals the generic encoder around every rounding position', () => {
+    const q = fp32Quantizer(FP16)!;
+    expect(q).toBeDefined();
+    const bad: string[] = [];
+    const seen: number[] = [];
+    const check = (bits: number) => {
+      u32[0] = bits >>> 0;
+      const x = f32[0], want = encodeFloat(FP16, x);
+      if (q(x) !== want && bad.length < 5) bad.push(`${u32[0].toString(16)}: ${q(x)} vs ${want}`);
+      if (seen.length < 2e6) seen.push(u32[0]);
+    };
+    // every top half with low halves at fp16's guard bit (bit 12) and sticky bits around it
+    for (let hi = 0; hi < 65536; hi++) for (const lo of [0, 1, 0x0fff, 0x1000, 0x1001, 0x1fff, 0x2000, 0x3000, 0xffff]) check(hi * 65536 + lo);
+    // below fp16's normal range the rounding position moves bit by bit: every exponent there,
+    // each with 20,000 random significands and the tie patterns of every shift
+    const next = rng(16);
+    const r = () => next() & 0x7fffff;
+    for (let e = 0; e <= 113; e++) {
+      for (const sign of [0, 0x80000000]) {
+        for (let i = 0; i < (e >= 95 ? 20000 : 200); i++) check(sign + e * 2 ** 23 + r());
+        for (let d = 0; d < 24; d++) for (const t of [2 ** d, 2 ** d - 1, 2 ** d + 1, 3 * 2 ** d]) check(sign + e * 2 ** 23 + (t & 0x7fffff));
+      }
+    }
+    expect(bad).toEqual([]);
+    // the whole-array form on the first two million of those patterns
+    const src = new Float32Array(Uint32Array.from(seen).buffer), dst = new Uint32Array(src.length);
+    q.many!(src, dst);
+    for (let i = 0; i < src.length && bad.length < 5; i++) if (dst[i] !== encodeFloat(FP16, src[i])) bad.push(`many ${seen[i].toString(16)}`);
+    expect(bad).toEqual([]);
+  });
+
+  it('refuses formats it cannot round exactly (fp16 saturating, fp32 saturating)', () => {
+    expect(fp32Quantizer(FP16, { saturate: true })).toBeUndefined();
     expect(fp32Quantizer(FP32, { saturate: true })).toBeUndefined();
   });
 });

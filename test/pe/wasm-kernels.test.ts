@@ -133,11 +133,13 @@ describe('WebAssembly fp32 rows', () => {
   });
 
   // kinds whose tile kernel hands rows to the WebAssembly kernel (fp32 adder, fp32-exact products)
-  for (const name of ['fp8-e4m3', 'fp8-e5m2', 'bf16', 'fp16', 'fp32', 'lmul-bf16', 'lmul-m3', 'lmul-m4', 'lmul-fp8-e4m3']) {
+  for (const name of ['fp8-e4m3', 'fp8-e5m2', 'bf16', 'fp16', 'fp32', 'lmul-bf16', 'lmul-m3', 'lmul-m4', 'lmul-fp8-e4m3', 'int8', 'int4']) {
     it(`${name}: the kernel's rows equal the TypeScript loops and the PE's dot, bit for bit`, () => {
       const pe = getPe(name);
       const tile = tileKernelOf(pe)!;
       const r = rng(7);
+      // starting states the rows must take or leave: -0, huge, NaN (fp32); near the wrap (int32)
+      const wildState = (i: number) => (pe.acc.kind === 'int' ? [2 ** 31 - 3, -(2 ** 31), 7] : [-0, Math.fround(1e30), NaN])[i % 3];
       const kernel = f32Rows()!;
       const before = kernel.rowsRun;
       for (let trial = 0; trial < 12; trial++) {
@@ -148,7 +150,7 @@ describe('WebAssembly fp32 rows', () => {
         const pick = (q: (v: number) => number) => {
           const u = r() / 2 ** 32;
           if (u < 0.3) return q(0);
-          const g = (r() / 2 ** 32 - 0.5) * (r() & 1 ? 8 : 0.001);
+          const g = (r() / 2 ** 32 - 0.5) * (r() & 1 ? 8 : 0.001) * (pe.input.kind === 'int' ? 30 : 1);
           return q(g);
         };
         for (let i = 0; i < a.length; i++) a[i] = wild && r() % 17 === 0 ? randInt(r, 2 ** pe.input.bits) >>> 0 : pick(pe.quantizeInput);
@@ -157,13 +159,13 @@ describe('WebAssembly fp32 rows', () => {
           setWasmKernels(wasm);
           const w = tile.prepare(b, n, 1, k, n);
           const acc = new Float64Array(m * n).fill(pe.accZero);
-          if (trial % 5 === 4) for (let i = 0; i < acc.length; i += 3) acc[i] = [-0, Math.fround(1e30), NaN][i % 3];
+          if (trial % 5 === 4) for (let i = 0; i < acc.length; i += 3) acc[i] = wildState(i);
           for (let k0 = 0; k0 < k; k0 += pass) tile.pass(a, w, m, k0, Math.min(pass, k - k0), acc);
           return acc;
         };
         const fast = run(true), ts = run(false);
         const want = new Float64Array(m * n).fill(pe.accZero);
-        if (trial % 5 === 4) for (let i = 0; i < want.length; i += 3) want[i] = [-0, Math.fround(1e30), NaN][i % 3];
+        if (trial % 5 === 4) for (let i = 0; i < want.length; i += 3) want[i] = wildState(i);
         for (let k0 = 0; k0 < k; k0 += pass) {
           const ku = Math.min(pass, k - k0);
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) want[i * n + j] = pe.dot(a, i * k + k0, 1, b, k0 * n + j, n, ku, want[i * n + j]);

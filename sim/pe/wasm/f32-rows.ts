@@ -69,6 +69,8 @@ export interface PassArgs {
   readonly rounding?: ProductRounding;
   /** L-Mul rows: `dec` holds X per code and `w` the integer halves W (as fp32 bit patterns) */
   readonly lmul?: LmulRows;
+  /** integer rows: `dec` and `w` hold int32 values (as fp32 bit patterns), the states are int32, the adder wraps */
+  readonly int?: boolean;
 }
 
 /**
@@ -189,7 +191,7 @@ class Kernel implements F32Rows {
     states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
     const r = g.rounding, l = g.lmul;
     this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
-      g.keepZeros ? 1 : 0, l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
+      g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
       vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0);
     // rows left alone are unchanged in memory: the whole block goes back
     g.acc.set(states);

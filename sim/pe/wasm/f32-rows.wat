@@ -16,6 +16,9 @@
 ;; zero gets its sign back by an OR. The caller checks every operand pair of its
 ;; table against this (tile-kernels.ts), so a format this does not describe is never run here.
 ;;
+;; $round = 2: L-Mul products (see $row); $round = 3: integer operands and a wrapping int32
+;; adder (int8: x and w hold int32 values, the states int32 values).
+;;
 ;; Layout (byte addresses, chosen by the caller):
 ;;   x     m * ku f32         w     ku * n f32        acc   m * n f32
 ;;   flags m bytes: 0 leave the row alone, 1 run it skipping x = +-0, 2 run it adding every product
@@ -55,6 +58,53 @@
     ;; adder's result plus off, a non-negative 32-bit integer: below $lu it underflows to zero,
     ;; above $lo it saturates to $lmax, else T - off is the product's magnitude as fp32 bits;
     ;; the two exact multiplications by +-1 / +-0 give it its sign (XOR) or a signed zero.
+    ;; int32: products of integers, a wrapping int32 adder (int8 x int8 never overflows the product)
+    (if (i32.eq (local.get $round) (i32.const 3))
+      (then
+    (block $i16_done
+      (loop $i16
+        (br_if $i16_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load offset=0 (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $a2 (v128.load offset=32 (local.get $q)))
+        (local.set $a3 (v128.load offset=48 (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $ik_done
+          (loop $ik
+            (br_if $ik_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (i32x4.splat (i32.load (local.get $e))))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $a0 (i32x4.add (local.get $a0) (i32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q)))))
+            (local.set $a1 (i32x4.add (local.get $a1) (i32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q)))))
+            (local.set $a2 (i32x4.add (local.get $a2) (i32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q)))))
+            (local.set $a3 (i32x4.add (local.get $a3) (i32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q)))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $ik)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (v128.store offset=0 (local.get $q) (local.get $a0))
+        (v128.store offset=16 (local.get $q) (local.get $a1))
+        (v128.store offset=32 (local.get $q) (local.get $a2))
+        (v128.store offset=48 (local.get $q) (local.get $a3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $i16)))
+    (block $i1_done
+      (loop $i1
+        (br_if $i1_done (i32.ge_u (local.get $j) (local.get $nb)))
+        (local.set $ti (i32.load (i32.add (local.get $row) (local.get $j))))
+        (local.set $e (local.get $list))
+        (block $ik1_done
+          (loop $ik1
+            (br_if $ik1_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $ti (i32.add (local.get $ti) (i32.mul (i32.load (local.get $e))
+              (i32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j))))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $ik1)))
+        (i32.store (i32.add (local.get $row) (local.get $j)) (local.get $ti))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $i1)))
+      )
+      (else
     (if (i32.eq (local.get $round) (i32.const 2))
       (then
     (block $l16_done
@@ -334,7 +384,7 @@
         (f32.store (i32.add (local.get $row) (local.get $j)) (local.get $s))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $r1)))
-      )))))
+      )))))))
 
   ;; rows(m, ku, n, x, w, acc, flags, list, round...): fp32 states, activation values given.
   (func (export "rows")
@@ -386,7 +436,7 @@
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
     (local $va f32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
-    (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32)
+    (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
     (block $rows_done
       (loop $rows
@@ -399,12 +449,20 @@
           (loop $states
             (br_if $states_done (i32.ge_u (local.get $j) (local.get $n)))
             (local.set $s (f64.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3)))))
-            (local.set $f (f32.demote_f64 (local.get $s)))
-            (if (i32.and (f64.ne (f64.promote_f32 (local.get $f)) (local.get $s)) (f64.eq (local.get $s) (local.get $s)))
-              (then (local.set $flag (i32.const 0)) (br $states_done)))
-            (if (i64.eq (i64.reinterpret_f64 (local.get $s)) (i64.const 0x8000000000000000))
-              (then (local.set $flag (i32.const 2))))
-            (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))) (local.get $f))
+            (if (i32.eq (local.get $round) (i32.const 3))
+              (then
+                ;; int32 states: each must be an int32 (not -0)
+                (local.set $si (i32.trunc_sat_f64_s (local.get $s)))
+                (if (i64.ne (i64.reinterpret_f64 (f64.convert_i32_s (local.get $si))) (i64.reinterpret_f64 (local.get $s)))
+                  (then (local.set $flag (i32.const 0)) (br $states_done)))
+                (i32.store (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))) (local.get $si)))
+              (else
+                (local.set $f (f32.demote_f64 (local.get $s)))
+                (if (i32.and (f64.ne (f64.promote_f32 (local.get $f)) (local.get $s)) (f64.eq (local.get $s) (local.get $s)))
+                  (then (local.set $flag (i32.const 0)) (br $states_done)))
+                (if (i64.eq (i64.reinterpret_f64 (local.get $s)) (i64.const 0x8000000000000000))
+                  (then (local.set $flag (i32.const 2))))
+                (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))) (local.get $f))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $states)))
         ;; the row's kept products, in k order
@@ -425,7 +483,9 @@
             ;; L-Mul: the sign (+-1, or +-0 for a zero or subnormal activation) from the second table
             (local.set $va (if (result f32) (i32.eq (local.get $round) (i32.const 2))
               (then (f32.load (i32.add (local.get $dec2) (i32.shl (local.get $code) (i32.const 2)))))
-              (else (local.get $xv))))
+              (else (if (result f32) (i32.eq (local.get $round) (i32.const 3))
+                (then (f32.convert_i32_s (i32.reinterpret_f32 (local.get $xv))))
+                (else (local.get $xv))))))
             (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $va) (f32.const 0)))
               (then
                 (f32.store (local.get $t) (local.get $xv))
@@ -445,7 +505,9 @@
               (loop $back
                 (br_if $back_done (i32.ge_u (local.get $j) (local.get $n)))
                 (f64.store (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3)))
-                  (f64.promote_f32 (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))
+                  (if (result f64) (i32.eq (local.get $round) (i32.const 3))
+                    (then (f64.convert_i32_s (i32.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))
+                    (else (f64.promote_f32 (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))))
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $back)))))
         (i32.store8 (i32.add (local.get $flags) (local.get $i)) (i32.ne (local.get $flag) (i32.const 0)))
