@@ -7,7 +7,7 @@
  * on fp8-e4m3 with 2 jobs, the fp32 reference beside it, as a user runs it: the `bitweave
  * accuracy` command in a fresh process (compiled dist/, pool start-up included).
  *
- *   npx tsx bench/accuracy.bench.ts [images=400] [reps=5] [kinds=all, comma-separated]
+ *   npx tsx bench/accuracy.bench.ts [images=1000] [reps=5] [kinds=all, comma-separated]
  *
  * The load average is printed with each figure: on a shared machine the 2-job column reads low.
  */
@@ -36,7 +36,7 @@ function wholeTestSet(): { s: number; load: number; out: string } {
   return { s, load: loadavg()[0], out: r.stdout };
 }
 
-export async function printAccuracyBench(images = 400, reps = 5, kinds = PES): Promise<void> {
+export async function printAccuracyBench(images = 1000, reps = 5, kinds = PES): Promise<void> {
   const rows: string[][] = [];
   for (const pe of kinds) {
     const k = runIsolated<KindRates>(KIND_SCRIPT, [pe, String(images), String(reps)]);
@@ -65,6 +65,6 @@ export async function printAccuracyBench(images = 400, reps = 5, kinds = PES): P
 }
 
 if (process.argv[1]?.endsWith('accuracy.bench.ts')) {
-  const [images = '400', reps = '5', kinds] = process.argv.slice(2);
+  const [images = '1000', reps = '5', kinds] = process.argv.slice(2);
   await printAccuracyBench(Number(images), Number(reps), kinds ? kinds.split(',') : PES);
 }
