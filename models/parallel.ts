@@ -33,7 +33,12 @@ export interface SharedRunOptions<T, R> {
 const pools = new Map<string, Promise<Piscina>>();
 
 /** The process's pool of `threads` workers running `workerFile`, started on first use. */
-export function warmPool(workerFile: string, threads: number, resourceLimits?: SharedRunOptions<unknown, unknown>['resourceLimits']): Promise<Piscina> {
+export function warmPool(
+  workerFile: string, threads: number,
+  // a worker's default young generation is small: a task allocates many short-lived typed
+  // arrays, and scavenges then cost the worker work this thread does not do (as in sweeps)
+  resourceLimits: SharedRunOptions<unknown, unknown>['resourceLimits'] = { maxYoungGenerationSizeMb: 128 },
+): Promise<Piscina> {
   const key = `${workerFile}\0${threads}\0${JSON.stringify(resourceLimits ?? {})}`;
   let p = pools.get(key);
   if (!p) {

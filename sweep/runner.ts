@@ -86,12 +86,11 @@ function checkSameSweep(spec: SweepSpec, opts: SweepRunOptions, jsonl: string): 
 }
 
 /** The pool's workers: TypeScript through tsx, and this process's size limits. */
-function makePool(workerFile: string, jobs: number, tasksPerWorker = 1): Piscina {
+function makePool(workerFile: string, jobs: number): Piscina {
   return new Piscina({
     filename: workerFile,
     minThreads: jobs,
     maxThreads: jobs,
-    concurrentTasksPerWorker: tasksPerWorker,
     execArgv: workerExecArgv(workerFile),
     // a worker's default young generation is small: simulations allocate many short-lived
     // typed arrays, and scavenges then cost a quarter of a point's time (bench: 1.55x -> 1.70x on 2 workers)
@@ -131,10 +130,9 @@ export async function runSweep(spec: SweepSpec, opts: SweepRunOptions): Promise<
 }
 
 /**
- * Runs the points, at most `jobs` at a time. With --point-timeout every point runs in a worker
- * and is handed to the pool only when a worker is free, so its timeout counts its own run
- * (never a wait in a queue); without one, this thread is one of the jobs and each worker holds
- * one point in hand. A sweep of any size holds at most 2 x `jobs` pending promises.
+ * Runs the points, at most `jobs` at a time: a point is handed to the pool only when a worker
+ * is free, so its timeout counts its own run (and never a wait in a queue), and a sweep of any
+ * size holds only `jobs` pending promises.
  */
 async function runPoints(pending: readonly SweepPoint[], total: number, opts: SweepRunOptions, jsonl: string): Promise<{ failed: number }> {
   let finished = total - pending.length;
@@ -166,26 +164,25 @@ async function runPoints(pending: readonly SweepPoint[], total: number, opts: Sw
     }
     return { failed };
   }
-  // nothing to stop: this thread is one of the jobs for the whole sweep (it runs points as the
-  // plain loop does) and the pool has jobs - 1 workers, each handed its next point before it
-  // finishes the current one, so that it never waits for this thread to take its turn between
-  // two of its own points (issue 21: 2 workers ran at 1.59x the loop, each ~20% slower than it)
-  const workers = here ? opts.jobs - 1 : opts.jobs;
-  const pool = makePool(workerFile, workers, here ? 2 : 1);
+  const pool = makePool(workerFile, opts.jobs);
   // a point's clock starts when its worker starts it (sweep/worker.ts says so), not while the
   // worker is still loading its modules or the point waits for a free worker
   const starters = new Map<string, () => void>();
+  let workerStarted = false;
   pool.on('message', (m: unknown) => {
     const key = (m as { sweepPointStarted?: unknown } | null)?.sweepPointStarted;
     if (typeof key !== 'string') return;
+    workerStarted = true;
     starters.get(key)?.();
   });
   let next = 0;
   let crash: unknown;
-  // this thread's lane (see above); it yields between points so that the workers get their next ones
-  const hereLane = async (): Promise<void> => {
+  // while the workers start (loading their code: 0.1-0.3 s compiled, ~1 s through tsx), this
+  // otherwise idle thread runs points; it stops at the first point a worker starts, so the
+  // cores are the workers' from then on (issue 21: a sweep of short points lost its start-up)
+  const meanwhile = async (): Promise<void> => {
     await new Promise((resolve) => setImmediate(resolve)); // the lanes hand the pool its first points first
-    while (here && crash === undefined && next < pending.length) {
+    while (here && !workerStarted && crash === undefined && next < pending.length) {
       const point = pending[next++];
       try {
         record(await pointResultLine(point));
@@ -226,7 +223,7 @@ async function runPoints(pending: readonly SweepPoint[], total: number, opts: Sw
     }
   };
   try {
-    await Promise.all([...Array.from({ length: Math.min(here ? 2 * workers : workers, pending.length) }, lane), hereLane()]);
+    await Promise.all([...Array.from({ length: Math.min(opts.jobs, pending.length) }, lane), meanwhile()]);
     if (crash !== undefined) throw crash;
   } finally {
     closeSync(fd);
