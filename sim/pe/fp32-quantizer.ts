@@ -122,15 +122,7 @@ function guardInLowHalf(f: FloatFormat, opts: EncodeOptions): Fp32Quantizer {
     const lo = b & 0xffff, hi = b >>> 16;
     return lo === 0 ? zero[hi] : lo < 0x8000 ? below[hi] : lo === 0x8000 ? half[hi] : above[hi];
   };
-  const one = (x: number) => {
-    f32[0] = x;
-    return code(u32[0]);
-  };
-  const many = (src: Float32Array, dst: Uint32Array) => {
-    const bits = bitsOf(src);
-    for (let i = 0; i < bits.length; i++) dst[i] = code(bits[i]);
-  };
-  return Object.assign(one, { many });
+  return fromBits(code);
 }
 
 /**
@@ -165,6 +157,11 @@ function shiftRound(f: FloatFormat): Fp32Quantizer {
     if (rem > h || (rem === h && (r & 1) === 1)) r++;
     return sign + r;
   };
+  return fromBits(code);
+}
+
+/** A quantizer from a function of the fp32 bit pattern: one value, or a whole array in place. */
+function fromBits(code: (bits: number) => number): Fp32Quantizer {
   const one = (x: number) => {
     f32[0] = x;
     return code(u32[0]);

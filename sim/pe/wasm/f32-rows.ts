@@ -62,7 +62,7 @@ export interface PassArgs {
   readonly acc: Float64Array;
   /** activation value per bit pattern (at most 2^16), or 'bits': the patterns are fp32 */
   readonly dec: Float32Array | 'bits';
-  /** per bit pattern, 1 if its row may run here; undefined: every pattern */
+  /** per bit pattern, 1 if its row may run here; undefined: every pattern (kept resident like `dec`: not changed afterwards) */
   readonly usable?: Uint8Array;
   /** add zero products too (a weight that is no finite value) */
   readonly keepZeros: boolean;
@@ -163,6 +163,7 @@ class Kernel implements F32Rows {
     return at;
   }
   private dec2Loaded: Float32Array | undefined;
+  private usableLoaded: Uint8Array | undefined;
   pass(g: PassArgs): Uint8Array | undefined {
     const { m, k, k0, ku, n } = g;
     const wAt = this.weightsAt(g.w);
@@ -183,7 +184,10 @@ class Kernel implements F32Rows {
       new Float32Array(buf, DEC2, g.lmul.sign.length).set(g.lmul.sign);
       this.dec2Loaded = g.lmul.sign;
     }
-    if (g.usable) new Uint8Array(buf, USABLE, g.usable.length).set(g.usable);
+    if (g.usable && g.usable !== this.usableLoaded) {
+      new Uint8Array(buf, USABLE, g.usable.length).set(g.usable);
+      this.usableLoaded = g.usable;
+    }
     const av = new Uint32Array(buf, a, m * k);
     if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
     else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
