@@ -71,8 +71,8 @@ class Prepared implements PreparedWeights {
     readonly exactWith?: Uint8Array,
     /** the weights' values as fp32 (every one an fp32 value), for the WebAssembly rows */
     readonly w32?: Float32Array,
-    /** per activation code: every product with the tile's weights is an fp32 value (table kernels) */
-    readonly exact32?: Uint8Array,
+    /** per activation code, 1 if its rows may go to the WebAssembly rows (table kernels) */
+    readonly usable?: Uint8Array,
     /** L-Mul kernels' WebAssembly rows: the weights' signs and the adder's constants */
     readonly lmul?: LmulRows,
   ) {}
@@ -392,19 +392,19 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
    * product of the operands' integer values (|a|, |b| <= 2^15, so no int32 product overflows),
    * the adder wraps as int32's does. Activation codes that are no integer stay in TypeScript.
    */
-  const intRows = ((): { a: Float32Array; b: Float64Array; usable: Uint8Array } | undefined => {
+  const intRows = ((): { a: Float32Array; b: Int32Array; bOk: Uint8Array; usable: Uint8Array } | undefined => {
     if (fp32 || !values || inputBits > 16) return undefined;
     const small = (v: number) => Number.isInteger(v) && Math.abs(v) <= 2 ** 15;
     const ai = new Int32Array(codesIn), usable = new Uint8Array(codesIn);
+    const b = new Int32Array(codesW), bOk = Uint8Array.from(values.b, (v) => (small(v) ? 1 : 0));
+    for (let c = 0; c < codesW; c++) if (bOk[c]) b[c] = values.b[c];
     for (let x = 0; x < codesIn; x++) {
       if (!small(values.a[x])) continue;
-      for (let c = 0; c < codesW; c++) {
-        if (small(values.b[c]) && table[(x << shift) | c] !== values.a[x] * values.b[c]) return undefined;
-      }
+      for (let c = 0; c < codesW; c++) if (bOk[c] && table[(x << shift) | c] !== values.a[x] * b[c]) return undefined;
       ai[x] = values.a[x];
       usable[x] = 1;
     }
-    return { a: new Float32Array(ai.buffer), b: values.b, usable };
+    return { a: new Float32Array(ai.buffer), b, bOk, usable };
   })();
   const list = new RowList();
   /**
@@ -416,31 +416,31 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
    */
   let codesOk: Uint8Array | null | undefined;
   const wasmCodes = (): Uint8Array | undefined => {
-    if (codesOk !== undefined || !values) return codesOk ?? undefined;
+    if (codesOk !== undefined || !values || !decA32) return codesOk ?? undefined;
     const wasm = f32Rows();
     if (!wasm) return undefined;
-    const v = wasm.views(codesIn, 1, codesW);
-    for (let x = 0; x < codesIn; x++) v.x[x] = Number.isFinite(values.a[x]) ? values.a[x] : 0;
-    for (let c = 0; c < codesW; c++) v.w[c] = Number.isFinite(values.b[c]) ? values.b[c] : 0;
-    v.acc.fill(-0); // -0 + p is p for every p, -0 included
-    v.flags.fill(2);
-    wasm.run(codesIn, 1, codesW, decoders?.product);
-    const ok = new Uint8Array(codesIn);
+    // every activation code (a row, k = 1) against every weight code (a column), from -0
+    // (-0 + p is p for every p, -0 included, and a -0 state makes the rows add zero products)
+    const finite = (v: number) => Number.isFinite(v) && Math.fround(v) === v;
+    const usable = Uint8Array.from(values.a, (v) => (finite(v) ? 1 : 0));
+    const w = Float32Array.from(values.b, (v) => (finite(v) ? v : 0));
+    const a = Uint32Array.from({ length: codesIn }, (_, x) => x);
+    const acc = new Float64Array(codesIn * codesW).fill(-0);
+    wasm.pass({ a, m: codesIn, k: 1, k0: 0, ku: 1, n: codesW, acc, w, dec: decA32, usable, keepZeros: true, rounding: decoders?.product });
     for (let x = 0; x < codesIn; x++) {
-      if (!Number.isFinite(values.a[x]) || Math.fround(values.a[x]) !== values.a[x]) continue;
+      if (!usable[x]) continue;
       for (let c = 0; c < codesW; c++) {
         // a multiplier the rows do not describe (L-Mul on fp8) agrees on a few pairs only: off
-        if (Number.isFinite(values.b[c]) && !Object.is(v.acc[x * codesW + c], table[(x << shift) | c])) {
+        if (finite(values.b[c]) && !Object.is(acc[x * codesW + c], table[(x << shift) | c])) {
           codesOk = null;
           return undefined;
         }
       }
-      ok[x] = 1;
     }
-    return (codesOk = ok);
+    return (codesOk = usable);
   };
   /** The TypeScript loops' tables for a tile: per activation code its largest product and whether its products are the decoded values'. */
-  const prepareTables = (codes: Uint32Array, k: number, n: number, w32?: Float32Array, exact32?: Uint8Array): Prepared => {
+  const prepareTables = (codes: Uint32Array, k: number, n: number, w32?: Float32Array, usable?: Uint8Array): Prepared => {
     const present = new Uint8Array(codesW);
     for (let i = 0; i < codes.length; i++) present[codes[i]] = 1;
     const rowMax = new Float64Array(codesIn);
@@ -476,13 +476,13 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
         }
       } else decoded = undefined; // a weight that is no finite value: products from the table
     }
-    return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded, exactWith, w32, exact32);
+    return new Prepared(kernel, k, n, codes, codes, rowMax, false, decoded, exactWith, w32, usable);
   };
   /** A prepared tile with the TypeScript loops' tables (built the first time a row needs them). */
   const withTables = (w: Prepared): Prepared => {
     if (w.rowMax) return w;
     let t = tablesOf.get(w);
-    if (!t) tablesOf.set(w, (t = prepareTables(w.codes, w.k, w.n, w.w32, w.exact32)));
+    if (!t) tablesOf.set(w, (t = prepareTables(w.codes, w.k, w.n, w.w32, w.usable)));
     return t;
   };
   const tablesOf = new WeakMap<Prepared, Prepared>();
@@ -491,15 +491,9 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
     prepare(b, bRow, bCol, k, n) {
       const codes = rowMajorCodes(b, bRow, bCol, k, n);
       // integer operands into the wrapping int32 rows: every weight an integer of the table
-      if (intRows && f32Rows()) {
-        const wi = new Int32Array(codes.length);
-        let ok = true;
-        for (let i = 0; i < codes.length && ok; i++) {
-          const v = intRows.b[codes[i]];
-          if (Number.isInteger(v) && Math.abs(v) <= 2 ** 15) wi[i] = v;
-          else ok = false;
-        }
-        if (ok) return new Prepared(kernel, k, n, codes, codes, undefined, false, undefined, undefined, new Float32Array(wi.buffer), intRows.usable);
+      if (intRows && f32Rows() && codes.every((c) => intRows.bOk[c] === 1)) {
+        const wi = Int32Array.from(codes, (c) => intRows.b[c]);
+        return new Prepared(kernel, k, n, codes, codes, undefined, false, undefined, undefined, new Float32Array(wi.buffer), intRows.usable);
       }
       // the WebAssembly rows: every weight a finite fp32 value, every pair computed right there
       const valid = fp32 && values ? wasmCodes() : undefined;
@@ -522,7 +516,7 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
       const w0 = preparedFor(kernel, prepared);
       const done = !w0.w32 ? undefined : intRows
         ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, intRows.a, intRows.usable, false, undefined, undefined, true)
-        : decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.exact32, false, decoders?.product) : undefined;
+        : decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.usable, false, decoders?.product) : undefined;
       if (done && done.every((d) => d === 1)) return;
       const w = withTables(w0);
       const { k, n, codes, decoded, exactWith } = w;

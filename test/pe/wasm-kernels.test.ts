@@ -46,31 +46,30 @@ describe('WebAssembly fp32 rows', () => {
     );
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 75 }),
+        fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 75 }), fc.boolean(),
         fc.array(pattern, { minLength: 3 * 12 + 12 * 75 + 3 * 75, maxLength: 3 * 12 + 12 * 75 + 3 * 75 }),
-        fc.array(fc.constantFrom(1, 2, 0), { minLength: 3, maxLength: 3 }),
-        (m, ku, n, bits, rowFlags) => {
-          const xs = bits.slice(0, m * ku).map(fromBits);
-          const ws = bits.slice(m * ku, m * ku + ku * n).map(fromBits);
-          const s0 = bits.slice(m * ku + ku * n, m * ku + ku * n + m * n).map(fromBits);
-          const v = kernel.views(m, ku, n);
-          v.x.set(xs);
-          v.w.set(ws);
-          v.acc.set(s0);
-          for (let i = 0; i < m; i++) v.flags[i] = rowFlags[i];
-          kernel.run(m, ku, n);
+        (m, k, n, keepZeros, bits) => {
+          // fp32 operands: the activations' bit patterns are their codes ('bits')
+          const a = Uint32Array.from(bits.slice(0, m * k));
+          const ws = Float32Array.from(bits.slice(m * k, m * k + k * n), fromBits);
+          const s0 = Float64Array.from(bits.slice(m * k + k * n, m * k + k * n + m * n), fromBits);
+          const acc = Float64Array.from(s0);
+          const done = kernel.pass({ a, m, k, k0: 0, ku: k, n, acc, w: ws, dec: 'bits', keepZeros })!;
           for (let i = 0; i < m; i++) {
+            // a row with a -0 state adds zero products (fp32's -0 + +0 = +0); a row left alone keeps its states
+            const addZeros = keepZeros || Array.from(s0.subarray(i * n, i * n + n)).some((v) => Object.is(v, -0));
             for (let j = 0; j < n; j++) {
               let s = s0[i * n + j];
-              if (rowFlags[i] !== 0) {
-                for (let u = 0; u < ku; u++) {
-                  const x = xs[i * ku + u];
-                  if (rowFlags[i] === 1 && x === 0) continue;
+              if (done[i] === 1) {
+                for (let u = 0; u < k; u++) {
+                  const x = fromBits(a[i * k + u]);
+                  if (!addZeros && x === 0) continue;
                   s = Math.fround(s + Math.fround(x * ws[u * n + j]));
                 }
               }
-              if (!same(v.acc[i * n + j], s)) return false;
+              if (!same(acc[i * n + j], s)) return false;
             }
+            if (done[i] !== 1) return false; // fp32 states and 'bits' codes: every row runs
           }
           return true;
         },
@@ -84,14 +83,13 @@ describe('WebAssembly fp32 rows', () => {
       const pe = getPe(name);
       const fmt = pe.input as FloatFormat;
       const kernel = f32Rows()!;
-      const v = kernel.views(256, 1, 256);
-      for (let c = 0; c < 256; c++) {
-        v.x[c] = isValidBits(fmt, c) ? pe.inputValue(c) : 0;
-        v.w[c] = isValidBits(fmt, c) ? pe.weightValue(c) : 0;
-      }
-      v.acc.fill(-0);
-      v.flags.fill(2);
-      kernel.run(256, 1, 256, { manBits: fmt.manBits, minNormal: fmt.minNormal, maxFinite: fmt.maxFinite });
+      // every code (a row, k = 1) against every code (a column), from -0 (-0 + p is p)
+      const usable = Uint8Array.from({ length: 256 }, (_, c) => (isValidBits(fmt, c) && Number.isFinite(pe.inputValue(c)) ? 1 : 0));
+      const dec = Float32Array.from({ length: 256 }, (_, c) => (usable[c] ? pe.inputValue(c) : 0));
+      const w = Float32Array.from({ length: 256 }, (_, c) => (usable[c] ? pe.weightValue(c) : 0));
+      const acc = new Float64Array(256 * 256).fill(-0);
+      const a = Uint32Array.from({ length: 256 }, (_, c) => c);
+      kernel.pass({ a, m: 256, k: 1, k0: 0, ku: 1, n: 256, acc, w, dec, usable, keepZeros: true, rounding: { manBits: fmt.manBits, minNormal: fmt.minNormal, maxFinite: fmt.maxFinite } });
       let checked = 0;
       const bad: string[] = [];
       for (let a = 0; a < 256; a++) {
@@ -100,7 +98,7 @@ describe('WebAssembly fp32 rows', () => {
           checked++;
           // the PE's own MAC from -0: its product, rounded and saturated into the product format
           const want = pe.mac(-0, a, b);
-          if (!same(v.acc[a * 256 + b], want) && bad.length < 5) bad.push(`${a} x ${b}: kernel ${v.acc[a * 256 + b]} PE ${want}`);
+          if (!same(acc[a * 256 + b], want) && bad.length < 5) bad.push(`${a} x ${b}: kernel ${acc[a * 256 + b]} PE ${want}`);
         }
       }
       expect(bad).toEqual([]);

@@ -1,10 +1,10 @@
 /**
- * The fp32 multiply-add rows of f32-rows.wat: a WebAssembly SIMD kernel that gives, for each
- * output, the bits of the scalar loop `s = fround(s + fround(x * w))` in k order (four
- * outputs per lane group, each lane its own sequential sum). Tile kernels hand it the rows
- * whose every product is an fp32 value (or is rounded once into fp32) and whose adder is plain
- * fp32; the TypeScript loops stay the reference path (`setWasmKernels(false)`, BITWEAVE_WASM=0), and tests hold
- * the two equal bit for bit.
+ * The rows of f32-rows.wat: a WebAssembly SIMD kernel that gives, for each output, the bits of
+ * the scalar loop `s = fround(s + p)` in k order (four outputs per lane group, each lane its own
+ * sequential sum), p the binary32 product, that product rounded into an fp8 format, or an L-Mul
+ * adder's result; and wrapping int32 sums of integer products. Tile kernels hand it the rows it
+ * was seen to compute right; the TypeScript loops stay the reference path
+ * (`setWasmKernels(false)`, BITWEAVE_WASM=0), and tests hold the two equal bit for bit.
  */
 import { wasmBase64 } from './f32-rows.wasm.ts';
 import { instantiate, wasmKernelsOn } from './switch.ts';
@@ -13,10 +13,6 @@ export { setWasmKernels } from './switch.ts';
 
 interface Exports {
   readonly memory: WebAssembly.Memory;
-  readonly rows: (
-    m: number, ku: number, n: number, x: number, w: number, acc: number, flags: number, list: number,
-    round: number, shift: number, minNormal: number, max: number,
-  ) => void;
   readonly pass: (
     m: number, k: number, k0: number, ku: number, n: number, a: number, dec: number, usable: number,
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
@@ -83,22 +79,7 @@ export interface ProductRounding {
   readonly maxFinite: number;
 }
 
-/** Views of one call's operands inside the module's memory (valid until the next `views`). */
-export interface F32RowsViews {
-  /** m x ku activation values, row-major */
-  readonly x: Float32Array;
-  /** ku x n weight values, row-major */
-  readonly w: Float32Array;
-  /** m x n accumulator states, row-major */
-  readonly acc: Float32Array;
-  /** per row: 0 leave it, 1 run it skipping x = +-0, 2 run it adding every product */
-  readonly flags: Uint8Array;
-}
-
 export interface F32Rows {
-  views(m: number, ku: number, n: number): F32RowsViews;
-  /** runs the rows; with `rounding`, each product is first rounded into that format */
-  run(m: number, ku: number, n: number, rounding?: ProductRounding): void;
   /**
    * A tile-kernel pass (f32-rows.wat `pass`): runs the rows it can take and returns per row 1
    * (run, states updated) or 0 (left unchanged for the caller). The view is valid until the
@@ -119,7 +100,6 @@ const MAX_BYTES = 2 ** 30;
 
 class Kernel implements F32Rows {
   private buffer: ArrayBuffer;
-  private at = { x: 0, w: 0, acc: 0, flags: 0, list: 0 };
   rowsRun = 0;
   constructor(private readonly ex: Exports) {
     this.buffer = ex.memory.buffer;
@@ -128,17 +108,6 @@ class Kernel implements F32Rows {
     const mem = this.ex.memory;
     if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
     this.buffer = mem.buffer;
-  }
-  views(m: number, ku: number, n: number): F32RowsViews {
-    const x = this.arenaEnd, w = x + align(4 * m * ku), acc = w + align(4 * ku * n), flags = acc + align(4 * m * n), list = flags + align(m);
-    this.reserve(list + 16 * ku);
-    this.at = { x, w, acc, flags, list };
-    return {
-      x: new Float32Array(this.buffer, x, m * ku),
-      w: new Float32Array(this.buffer, w, ku * n),
-      acc: new Float32Array(this.buffer, acc, m * n),
-      flags: new Uint8Array(this.buffer, flags, m),
-    };
   }
   private decLoaded: Float32Array | undefined;
   /** resident weight arrays: their address, valid while their generation is the arena's */
@@ -202,15 +171,6 @@ class Kernel implements F32Rows {
     const f = new Uint8Array(buf, flags, m);
     for (let i = 0; i < m; i++) this.rowsRun += f[i];
     return f;
-  }
-  run(m: number, ku: number, n: number, rounding?: ProductRounding): void {
-    const a = this.at;
-    if (rounding) {
-      const r = rounding;
-      this.ex.rows(m, ku, n, a.x, a.w, a.acc, a.flags, a.list, 1, 23 - r.manBits, r.minNormal, r.maxFinite);
-    } else this.ex.rows(m, ku, n, a.x, a.w, a.acc, a.flags, a.list, 0, 0, 0, 0);
-    const flags = new Uint8Array(this.buffer, a.flags, m);
-    for (let i = 0; i < m; i++) if (flags[i] !== 0) this.rowsRun++;
   }
 }
 

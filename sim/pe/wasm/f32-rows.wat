@@ -1,5 +1,5 @@
-;; fp32 multiply-add rows with SIMD: for each row i of an m x ku block of activations X
-;; (f32, row-major) against ku x n weights W (f32, row-major), every output j of the row gets
+;; fp32 multiply-add rows with SIMD (one entry point, `pass`): for each row i of an m x ku
+;; block of activations against ku x n weights W (f32, row-major), every output j of the row gets
 ;;     acc = f32(acc + f32(x * w))      for u = 0 .. ku-1, in that order,
 ;; four outputs per 128-bit lane group, each lane its own sequential sum: f32x4.mul and
 ;; f32x4.add round like scalar IEEE binary32 (no fusion, subnormals kept), so every output's
@@ -19,11 +19,9 @@
 ;; $round = 2: L-Mul products (see $row); $round = 3: integer operands and a wrapping int32
 ;; adder (int8: x and w hold int32 values, the states int32 values).
 ;;
-;; Layout (byte addresses, chosen by the caller):
-;;   x     m * ku f32         w     ku * n f32        acc   m * n f32
-;;   flags m bytes: 0 leave the row alone, 1 run it skipping x = +-0, 2 run it adding every product
-;;   list  ku * 16 bytes of scratch: the row's kept products as (x, address of W's row u,
-;;         the activation's sign (L-Mul), address of V's row u (L-Mul))
+;; `pass` (below) takes the byte addresses of its operands, chosen by the caller; its scratch
+;; `list` holds ku * 16 bytes: a row's kept products as (x, address of W's row u, the
+;; activation's sign (L-Mul), address of V's row u (L-Mul)).
 (module
   (memory (export "memory") 1)
 
@@ -385,40 +383,6 @@
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $r1)))
       )))))))
-
-  ;; rows(m, ku, n, x, w, acc, flags, list, round...): fp32 states, activation values given.
-  (func (export "rows")
-    (param $m i32) (param $ku i32) (param $n i32)
-    (param $x i32) (param $w i32) (param $acc i32) (param $flags i32) (param $list i32)
-    (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
-    (local $i i32) (local $u i32) (local $flag i32) (local $xv f32) (local $t i32) (local $nb i32)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
-        (local.set $flag (i32.load8_u (i32.add (local.get $flags) (local.get $i))))
-        (if (local.get $flag)
-          (then
-            (local.set $t (local.get $list))
-            (local.set $u (i32.const 0))
-            (block $list_done
-              (loop $build
-                (br_if $list_done (i32.ge_u (local.get $u) (local.get $ku)))
-                (local.set $xv (f32.load (i32.add (local.get $x)
-                  (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ku)) (local.get $u)) (i32.const 2)))))
-                (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0)))
-                  (then
-                    (f32.store (local.get $t) (local.get $xv))
-                    (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 16)))))
-                (local.set $u (i32.add (local.get $u) (i32.const 1)))
-                (br $build)))
-            (call $row (local.get $list) (local.get $t)
-              (i32.add (local.get $acc) (i32.mul (local.get $i) (local.get $nb))) (local.get $nb)
-              (local.get $round) (local.get $shift) (local.get $minN) (local.get $max)
-              (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
 
   ;; pass(m, k, k0, ku, n, a, dec, usable, w, acc, scratch, flags, list, keepZeros, round...):
   ;; a tile kernel's pass over A's bit patterns (u32, m x k) and float64 states (m x n), for the
