@@ -12,6 +12,7 @@ import { psumStore } from '../../sim/array/psum.ts';
 import type { NumberFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
+import { stateIsValue } from '../../sim/pe/accumulator.ts';
 import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, type ArrayBackend } from './backends.ts';
 
 export interface ArrayOrder {
@@ -92,7 +93,9 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       observe?.(qa, qb.b, m, n, k);
       const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa }, m, n, k, accumulate);
       const s = sa * sb;
-      for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]) * s;
+      // float kinds: the states are the values and there is no scale (no pass at all)
+      if (pe.accValue !== stateIsValue) for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]) * s;
+      else if (s !== 1) for (let i = 0; i < states.length; i++) states[i] *= s;
       return states;
     },
   };

@@ -53,6 +53,12 @@ export function roundedSum(f: FloatFormat, s: number, p: number, saturate: boole
   return f.bits <= 16 ? floatDecodeTable(f)[bits] : decodeFloat(f, bits);
 }
 
+/**
+ * The value of a state that already is its value (an accumulator whose internal format is its
+ * format): one shared function, so that hot loops can test for it and skip the call.
+ */
+export const stateIsValue = (s: number): number => s;
+
 function floatAccumulator(format: FloatFormat, internal: FloatFormat, saturate: boolean): Accumulator {
   const fastFp32 = isPlainFp32(internal) && !saturate;
   const add = fastFp32
@@ -67,7 +73,7 @@ function floatAccumulator(format: FloatFormat, internal: FloatFormat, saturate: 
     add,
     toBits: (s) => encodeFloat(format, s, { saturate }),
     fromBits: (bits) => decodeFloat(format, bits),
-    value: sameFormat ? (s) => s : (s) => decodeFloat(format, encodeFloat(format, s, { saturate })),
+    value: sameFormat ? stateIsValue : (s) => decodeFloat(format, encodeFloat(format, s, { saturate })),
   };
 }
 
