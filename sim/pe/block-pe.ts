@@ -125,12 +125,12 @@ function blockArithmetic(
   const st = new BlockAccumulator(add, promote);
   const dot: PeKind['dot'] = (a, aOff, aStride, b, bOff, bStride, n, acc0) => {
     // the pending block: its exact sum in the tree's units, its scales, its length
-    st.start(acc0);
+    st.start(0, acc0);
     let pend = 0, len = 0, exp = 0, mulS = 1;
     for (let i = 0, ia = aOff, ib = bOff; i < n; i++, ia += aStride, ib += bStride) {
       const x = a[ia], y = b[ib];
       if (len === 0 || x >= aStart) {
-        if (len > 0) st.enter(pend, mulS, exp, len);
+        if (len > 0) st.enter(0, pend, mulS, exp, len);
         const ca = (x >>> aShift) & 0xff, cb = (y >>> bShift) & 0xff;
         exp = lsbExp + expA[ca] + expB[cb];
         mulS = mulA[ca] * mulB[cb];
@@ -140,7 +140,7 @@ function blockArithmetic(
       pend += prod[((x & aMask) << bBits) | (y & bMask)];
       len++;
     }
-    return len > 0 ? st.last(pend, mulS, exp) : st.none();
+    return len > 0 ? st.last(0, pend, mulS, exp) : st.none(0);
   };
   let tile: TileKernel | undefined;
   return {

@@ -26,48 +26,59 @@
 import { quantumExp, type BlockDotUnit } from './block-dot.ts';
 import { elementTable, type BlockOperandFormat } from './block-formats.ts';
 import { scaleByPow2 } from './pow2.ts';
+import { gemmF64Wasm } from './wasm/f64-gemm.ts';
+import { wasmKernelsOn } from './wasm/switch.ts';
 import type { PeKind, PreparedWeights, TileKernel } from './types.ts';
 
 /**
- * An output's accumulator while blocks enter it, as `dot` keeps it: the register `s` (one
+ * Outputs' accumulators while blocks enter them, as `dot` keeps one: the register `s` (one
  * rounding per block, `add`), and with promotion the fp32 accumulator `full` that the
- * register is added into every `promote` products (counted in whole blocks).
+ * register is added into every `promote` products (counted in whole blocks). One state per
+ * output index (`dot` uses index 0; the tile kernel one per output of a row).
  */
 export class BlockAccumulator {
-  full = 0;
-  s = 0;
-  since = 0;
+  full = new Float64Array(1);
+  s = new Float64Array(1);
+  since = new Float64Array(1);
   constructor(
     private readonly add: (state: number, value: number) => number,
     private readonly promote: number,
   ) {}
 
-  start(acc0: number): void {
-    this.full = acc0;
-    this.s = this.promote > 0 ? 0 : acc0;
-    this.since = 0;
+  /** room for n outputs */
+  fit(n: number): void {
+    if (this.s.length >= n) return;
+    this.full = new Float64Array(n);
+    this.s = new Float64Array(n);
+    this.since = new Float64Array(n);
+  }
+
+  start(o: number, acc0: number): void {
+    this.full[o] = acc0;
+    this.s[o] = this.promote > 0 ? 0 : acc0;
+    this.since[o] = 0;
   }
 
   /** a block that is not the run's last: its exact sum (LSB units) scaled, rounded in */
-  enter(pend: number, mul: number, exp: number, len: number): void {
-    this.s = this.add(this.s, scaleByPow2(pend * mul, exp));
-    if (this.promote > 0 && (this.since += len) >= this.promote) {
-      this.full = Math.fround(this.full + this.s);
-      this.s = 0;
-      this.since = 0;
+  enter(o: number, pend: number, mul: number, exp: number, len: number): void {
+    this.s[o] = this.add(this.s[o], scaleByPow2(pend * mul, exp));
+    if (this.promote > 0 && (this.since[o] += len) >= this.promote) {
+      this.full[o] = Math.fround(this.full[o] + this.s[o]);
+      this.s[o] = 0;
+      this.since[o] = 0;
     }
   }
 
   /** the run's last block: the state the run leaves */
-  last(pend: number, mul: number, exp: number): number {
-    this.s = this.add(this.s, scaleByPow2(pend * mul, exp));
-    if (this.promote > 0) this.full = Math.fround(this.full + this.s);
-    return this.promote > 0 ? this.full : this.s;
+  last(o: number, pend: number, mul: number, exp: number): number {
+    const s = (this.s[o] = this.add(this.s[o], scaleByPow2(pend * mul, exp)));
+    if (this.promote > 0) return (this.full[o] = Math.fround(this.full[o] + s));
+    return s;
   }
 
   /** a run of no products */
-  none(): number {
-    return this.promote > 0 ? Math.fround(this.full + this.s) : this.s;
+  none(o: number): number {
+    return this.promote > 0 ? Math.fround(this.full[o] + this.s[o]) : this.s[o];
   }
 }
 
@@ -78,39 +89,82 @@ class BlockPrepared implements PreparedWeights {
     readonly n: number,
     /** the weight patterns, column-major (output j's at j * k): `dot`'s operand for special columns */
     readonly codes: Float64Array,
-    /** decoded elements, column-major: integers in quanta (E5M2: divided by 2^shift) */
+    /** decoded elements, row-major (weight (p, j) at p * n + j): integers in quanta (E5M2: divided by 2^shift) */
     readonly values: Float64Array,
-    /** scale code of every weight, column-major */
+    /** the same as fp32 (every one an fp32 value), for the WebAssembly GEMM; undefined when not */
+    readonly values32: Float32Array | undefined,
+    /** scale code of every weight, row-major */
     readonly scales: Uint8Array,
     /** per column: 1 if it holds a NaN or Inf element or a NaN scale (`dot` takes its outputs) */
     readonly special: Uint8Array,
   ) {}
 }
 
-/** Float64 sum of x[xo + p] * y[yo + p], p < len (exact: integers, every partial sum below 2^53). */
-function sumExact(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, p = 0;
-  for (; p + 4 <= len; p += 4) {
-    s0 += x[xo + p] * y[yo + p];
-    s1 += x[xo + p + 1] * y[yo + p + 1];
-    s2 += x[xo + p + 2] * y[yo + p + 2];
-    s3 += x[xo + p + 3] * y[yo + p + 3];
+/*
+ * One run's sums for every output of a row: out[j] = sum over u < len of x[u] * w[wo + u * n + j]
+ * (E5M2: each product truncated), eight outputs at a time in registers. Exact in any order
+ * (integers, every partial sum below 2^53), so the order is the one that runs fastest.
+ */
+function runSumsExact(x: Float64Array, x0: number, len: number, w: Float64Array, wo: number, n: number, out: Float64Array): void {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let u = 0, q = wo + j; u < len; u++, q += n) {
+      const v = x[x0 + u];
+      s0 += v * w[q];
+      s1 += v * w[q + 1];
+      s2 += v * w[q + 2];
+      s3 += v * w[q + 3];
+      s4 += v * w[q + 4];
+      s5 += v * w[q + 5];
+      s6 += v * w[q + 6];
+      s7 += v * w[q + 7];
+    }
+    out[j] = s0;
+    out[j + 1] = s1;
+    out[j + 2] = s2;
+    out[j + 3] = s3;
+    out[j + 4] = s4;
+    out[j + 5] = s5;
+    out[j + 6] = s6;
+    out[j + 7] = s7;
   }
-  for (; p < len; p++) s0 += x[xo + p] * y[yo + p];
-  return s0 + s1 + (s2 + s3);
+  for (; j < n; j++) {
+    let s = 0;
+    for (let u = 0, q = wo + j; u < len; u++, q += n) s += x[x0 + u] * w[q];
+    out[j] = s;
+  }
 }
 
-/** The same with each product truncated toward zero (E5M2's tree; y pre-divided by 2^shift). */
-function sumTruncated(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, p = 0;
-  for (; p + 4 <= len; p += 4) {
-    s0 += Math.trunc(x[xo + p] * y[yo + p]);
-    s1 += Math.trunc(x[xo + p + 1] * y[yo + p + 1]);
-    s2 += Math.trunc(x[xo + p + 2] * y[yo + p + 2]);
-    s3 += Math.trunc(x[xo + p + 3] * y[yo + p + 3]);
+function runSumsTruncated(x: Float64Array, x0: number, len: number, w: Float64Array, wo: number, n: number, out: Float64Array): void {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let u = 0, q = wo + j; u < len; u++, q += n) {
+      const v = x[x0 + u];
+      s0 += Math.trunc(v * w[q]);
+      s1 += Math.trunc(v * w[q + 1]);
+      s2 += Math.trunc(v * w[q + 2]);
+      s3 += Math.trunc(v * w[q + 3]);
+      s4 += Math.trunc(v * w[q + 4]);
+      s5 += Math.trunc(v * w[q + 5]);
+      s6 += Math.trunc(v * w[q + 6]);
+      s7 += Math.trunc(v * w[q + 7]);
+    }
+    out[j] = s0;
+    out[j + 1] = s1;
+    out[j + 2] = s2;
+    out[j + 3] = s3;
+    out[j + 4] = s4;
+    out[j + 5] = s5;
+    out[j + 6] = s6;
+    out[j + 7] = s7;
   }
-  for (; p < len; p++) s0 += Math.trunc(x[xo + p] * y[yo + p]);
-  return s0 + s1 + (s2 + s3);
+  for (; j < n; j++) {
+    let s = 0;
+    for (let u = 0, q = wo + j; u < len; u++, q += n) s += Math.trunc(x[x0 + u] * w[q]);
+    out[j] = s;
+  }
 }
 
 /** element codes -> integer values in quanta (NaN and Inf stay), times `factor` */
@@ -146,44 +200,81 @@ export function blockTile(
   const aStart = 2 ** (fa.bits - 1);
   const aShift = fa.elementBits, bShift = fb.elementBits;
   const { lsbExp, scaleExpA: expA, scaleMulA: mulA, scaleExpB: expB, scaleMulB: mulB } = unit;
-  const sum = truncates ? sumTruncated : sumExact;
+  const runSums = truncates ? runSumsTruncated : runSumsExact;
+  // the WebAssembly GEMM takes fp32 operands and sums in float64 (any order: exact here), so
+  // it can form the runs' sums when every element is an fp32 value and no product truncates
+  const f32Exact = (t: Float64Array) => t.every((v) => !Number.isFinite(v) || Math.fround(v) === v);
+  const wasmSums = !truncates && f32Exact(intA) && f32Exact(intB);
   const st = new BlockAccumulator(add, promote);
-  // scratch for one row of a pass: decoded elements, run starts, the runs' A scale parts
+  // scratch: one row's decoded elements, run starts and A scale parts, sums; the pass's rows for the GEMM
   let rowValues = new Float64Array(64), starts = new Int32Array(65), runExp = new Float64Array(64), runMul = new Float64Array(64);
+  let pends = new Float64Array(64);
+  let grouped = new Uint8Array(16), a32 = new Float32Array(1024), run32 = new Float32Array(1024);
+  let groupExp = new Float64Array(64), groupMul = new Float64Array(64);
+
+  /** the blocks of row i's outputs (state index i * n + j) that are not special, one run */
+  const enterRun = (
+    sums: Float64Array, so: number, ci: number, n: number, wo: number, scales: Uint8Array, special: Uint8Array,
+    ea: number, ma: number, len: number, last: boolean, acc: Float64Array,
+  ): void => {
+    for (let j = 0; j < n; j++) {
+      if (special[j] === 1) continue;
+      const c = scales[wo + j];
+      if (last) acc[ci + j] = st.last(ci + j, sums[so + j], ma * mulB[c], ea + expB[c]);
+      else st.enter(ci + j, sums[so + j], ma * mulB[c], ea + expB[c], len);
+    }
+  };
 
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
       const codes = new Float64Array(k * n), values = new Float64Array(k * n);
       const scales = new Uint8Array(k * n), special = new Uint8Array(n);
-      for (let j = 0; j < n; j++) {
-        for (let p = 0; p < k; p++) {
-          const y = b[p * bRow + j * bCol], q = j * k + p;
+      for (let p = 0; p < k; p++) {
+        for (let j = 0; j < n; j++) {
+          const y = b[p * bRow + j * bCol], q = p * n + j;
           const v = intB[y & bMask], c = (y >>> bShift) & 0xff;
-          codes[q] = y;
+          codes[j * k + p] = y;
           values[q] = v;
           scales[q] = c;
           if (!Number.isFinite(v) || Number.isNaN(mulB[c])) special[j] = 1;
         }
       }
-      return new BlockPrepared(kernel, k, n, codes, values, scales, special);
+      return new BlockPrepared(kernel, k, n, codes, values, wasmSums ? Float32Array.from(values) : undefined, scales, special);
     },
     pass(a, w, m, k0, ku, acc) {
       if (!(w instanceof BlockPrepared) || w.kernel !== kernel) throw new Error('block tile kernel: weights prepared by another kernel');
-      const { k, n, codes, values, scales, special } = w;
+      const { k, n, codes, values, values32, scales, special } = w;
       if (rowValues.length < ku) {
         rowValues = new Float64Array(ku);
         starts = new Int32Array(ku + 1);
         runExp = new Float64Array(ku);
         runMul = new Float64Array(ku);
       }
+      if (pends.length < n) pends = new Float64Array(n);
+      st.fit(m * n);
+      // the runs of a row whose block-start flags sit where quantizeAlongK puts them (K
+      // indices that are multiples of the block size): one GEMM per run takes all such rows
+      const regularRuns = ku === 0 ? 0 : Math.ceil((k0 + ku) / kb) - Math.floor(k0 / kb);
+      const gemm = values32 !== undefined && wasmKernelsOn() && regularRuns > 0;
+      if (gemm) {
+        if (grouped.length < m) grouped = new Uint8Array(m);
+        if (a32.length < m * ku) a32 = new Float32Array(m * ku);
+        if (groupExp.length < m * regularRuns) {
+          groupExp = new Float64Array(m * regularRuns);
+          groupMul = new Float64Array(m * regularRuns);
+        }
+      }
+      let inGroup = 0;
       for (let i = 0; i < m; i++) {
         const ci = i * n, ai = i * k + k0;
         // the row's runs as `dot` cuts them, its elements decoded
-        let runs = 0, fast = true;
+        let runs = 0, fast = true, regular = true;
         for (let p = 0; p < ku; p++) {
           const x = a[ai + p];
-          if (p === 0 || x >= aStart) {
+          const flagged = x >= aStart;
+          if (p > 0 && flagged !== ((k0 + p) % kb === 0)) regular = false;
+          if (p === 0 || flagged) {
             if (runs > 0 && p - starts[runs - 1] > kb) fast = false;
             const c = (x >>> aShift) & 0xff;
             starts[runs] = p;
@@ -199,28 +290,53 @@ export function blockTile(
         starts[runs] = ku;
         if (runs > 0 && ku - starts[runs - 1] > kb) fast = false;
         for (let j = 0; j < n; j++) {
-          const bj = j * k + k0;
-          if (!fast || special[j] === 1) {
-            acc[ci + j] = dot(a, ai, 1, codes, bj, 1, ku, acc[ci + j]);
-            continue;
-          }
-          st.start(acc[ci + j]);
-          if (runs === 0) {
-            acc[ci + j] = st.none();
-            continue;
-          }
-          for (let r = 0; ; r++) {
-            const p0 = starts[r], len = starts[r + 1] - p0;
-            const pend = sum(rowValues, p0, values, bj + p0, len);
-            const c = scales[bj + p0];
-            const exp = runExp[r] + expB[c], mul = runMul[r] * mulB[c];
-            if (r === runs - 1) {
-              acc[ci + j] = st.last(pend, mul, exp);
-              break;
-            }
-            st.enter(pend, mul, exp, len);
-          }
+          if (fast && special[j] === 0) st.start(ci + j, acc[ci + j]);
+          else acc[ci + j] = dot(a, ai, 1, codes, j * k + k0, 1, ku, acc[ci + j]);
         }
+        if (gemm) {
+          grouped[i] = fast && regular ? 1 : 0;
+          if (grouped[i] === 1) {
+            // this row's sums come from the GEMMs below
+            inGroup++;
+            for (let p = 0; p < ku; p++) a32[i * ku + p] = rowValues[p];
+            for (let r = 0; r < runs; r++) {
+              groupExp[i * regularRuns + r] = runExp[r];
+              groupMul[i * regularRuns + r] = runMul[r];
+            }
+            continue;
+          }
+          a32.fill(0, i * ku, (i + 1) * ku); // zero activations: the GEMM skips them
+        }
+        if (!fast) continue;
+        if (runs === 0) {
+          for (let j = 0; j < n; j++) if (special[j] === 0) acc[ci + j] = st.none(ci + j);
+          continue;
+        }
+        for (let r = 0; r < runs; r++) {
+          const p0 = starts[r], len = starts[r + 1] - p0, wo = (k0 + p0) * n;
+          runSums(rowValues, p0, len, values, wo, n, pends);
+          enterRun(pends, 0, ci, n, wo, scales, special, runExp[r], runMul[r], len, r === runs - 1, acc);
+        }
+      }
+      if (!gemm || inGroup === 0) return;
+      for (let r = 0, p0 = 0; r < regularRuns; r++) {
+        const p1 = Math.min(ku, (Math.floor((k0 + p0) / kb) + 1) * kb - k0), len = p1 - p0, wo = (k0 + p0) * n;
+        if (run32.length < m * len) run32 = new Float32Array(m * len);
+        for (let i = 0; i < m; i++) for (let p = 0; p < len; p++) run32[i * len + p] = a32[i * ku + p0 + p];
+        const sums = gemmF64Wasm(run32, (values32 as Float32Array).subarray(wo, wo + len * n), m, n, len);
+        for (let i = 0; i < m; i++) {
+          if (grouped[i] === 0) continue;
+          let rowSums = sums, so = i * n;
+          if (rowSums === undefined) {
+            // no WebAssembly GEMM for this size: the same sums in TypeScript
+            for (let p = 0; p < len; p++) rowValues[p] = a32[i * ku + p0 + p];
+            runSums(rowValues, 0, len, values, wo, n, pends);
+            rowSums = pends;
+            so = 0;
+          }
+          enterRun(rowSums, so, i * n, n, wo, scales, special, groupExp[i * regularRuns + r], groupMul[i * regularRuns + r], len, r === regularRuns - 1, acc);
+        }
+        p0 = p1;
       }
     },
   };

@@ -1,5 +1,6 @@
 /**
- * The block PEs' tile kernel (sim/pe/block-tile.ts) against their `dot`, bit for bit: operands
+ * The block PEs' tile kernel (sim/pe/block-tile.ts) against their `dot`, bit for bit, with its
+ * block sums from the WebAssembly GEMM and from the TypeScript loops: operands
  * from random reals through the real quantizers (A by rows, B by columns along K), every block
  * kind, shapes whose K is not a multiple of the block size, whole passes and passes cut inside
  * blocks, fp32 accumulation and a narrow register with promotion, NaN/Inf elements and NaN
@@ -13,6 +14,7 @@ import { arrayBackend } from '../../models/exec/array-backend.ts';
 import type { BlockOperandFormat } from '../../sim/pe/block-formats.ts';
 import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
 import { tileKernelOf } from '../../sim/pe/tile-kernels.ts';
+import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
 import type { PeKind, TileKernel } from '../../sim/pe/types.ts';
 import { lcg, runRef } from './block-reference.ts';
 
@@ -83,10 +85,15 @@ describe('block tile kernel', () => {
             const g = quantizedGemm(pe, m, n, k, r);
             // fp32 starting states (a promoted register's `full`, or plain fp32) and zero
             const acc0 = Float64Array.from({ length: m * n }, () => (opts.accBits === undefined || opts.accPromote ? Math.fround((r() - 0.5) * 4) : 0));
-            const whole = folds(pe, tile, g, [], acc0);
-            sameBits(whole.tile, whole.dot);
-            const cut = folds(pe, tile, g, cuts, acc0);
-            sameBits(cut.tile, cut.dot);
+            // the runs' sums by the WebAssembly GEMM, then by the TypeScript loops
+            for (const wasm of [true, false]) {
+              setWasmKernels(wasm);
+              const whole = folds(pe, tile, g, [], acc0);
+              sameBits(whole.tile, whole.dot);
+              const cut = folds(pe, tile, g, cuts, acc0);
+              sameBits(cut.tile, cut.dot);
+            }
+            setWasmKernels(true);
           },
         ),
         { seed: 1700 + v, numRuns: 25 },

@@ -1,9 +1,9 @@
 /**
  * The plain fp32 reference GEMM in WebAssembly SIMD (f64-gemm.wat): the bits of gemmF64's
  * TypeScript loop (models/exec/backends.ts), which stays the reference path; tests hold the
- * two equal bit for bit (test/exec/f64-gemm.test.ts).
+ * two equal bit for bit (test/models/gemm-f64.test.ts).
  */
-import { instantiate, wasmKernelsOn } from '../../../sim/pe/wasm/switch.ts';
+import { instantiate, wasmKernelsOn } from './switch.ts';
 import { wasmBase64 } from './f64-gemm.wasm.ts';
 
 interface Exports {
