@@ -7,12 +7,18 @@
  * most 53 bits wide with its sign). Such a sum is exact in float64 in ANY order, so here each
  * operand is decoded once into its integer value in units of its element quantum (weights
  * once per weight tensor in `prepare`, activations once per row of a pass), and a block's sum
- * is a plain float64 dot product of its elements, four partial sums at a time: the same
- * integer, so the same bits. MXFP8 E5M2's tree truncates each product toward zero at its LSB
- * (2^shift quanta): its weights are decoded pre-divided by 2^shift, and the product of two
- * decoded elements (at most 3 significant bits each, so exact in float64) is truncated, as
- * the unit's product table is. `blockTile` checks both identities against the unit's table
- * for every pair of finite element codes before it returns.
+ * is a plain float64 dot product of its elements: the same integer, so the same bits. MXFP8
+ * E5M2's tree truncates each product toward zero at its LSB (2^shift quanta): its weights are
+ * decoded pre-divided by 2^shift, and the product of two decoded elements (at most 3
+ * significant bits each, so exact in float64) is truncated, as the unit's product table is.
+ * `blockTile` checks both identities against the unit's table for every pair of finite element
+ * codes before it returns.
+ *
+ * Where the sums come from: for the rows whose block-start flags sit where quantizeAlongK puts
+ * them (every K index that is a multiple of the block size), one float64 GEMM per run of the
+ * pass (wasm/f64-gemm.wat: fp32 operands, which the decoded elements are, float64 sums) gives
+ * every row's and output's block sum at once; other rows, MXFP8 E5M2 (truncated products) and
+ * BITWEAVE_WASM=0 use TypeScript loops, eight outputs at a time in registers.
  *
  * The block's scales and its one rounding into the accumulator (with promotion) go through
  * BlockAccumulator, the code `dot` itself runs once per block.
