@@ -33,6 +33,16 @@ const SHAPES: readonly { name: string; m: number; k: number; n: number; zeros: n
   { name: 'CNN conv2 196 x 144 -> 32', m: 196, k: 144, n: 32, zeros: 0.5 },
 ];
 
+type Shape = (typeof SHAPES)[number];
+
+/** A shape's activations (a share of them zero) and weights, seeded, and its MACs. */
+function operands(s: Shape): { a: Float32Array; b: Float32Array; macs: number } {
+  const r = makeRng(7);
+  const a = Float32Array.from({ length: s.m * s.k }, () => (r.next() < s.zeros ? 0 : r.normal()));
+  const b = Float32Array.from({ length: s.k * s.n }, () => r.normal() * 0.05);
+  return { a, b, macs: s.m * s.k * s.n };
+}
+
 function rate(fn: () => void, macs: number): number {
   return macs / measure(fn, { clock: 'cpu', rounds: 5, minMs: 200 }) / 1e3; // M MAC/s
 }
@@ -40,10 +50,7 @@ function rate(fn: () => void, macs: number): number {
 export function printKernelsBench(): void {
   const rows: string[][] = [];
   for (const s of SHAPES) {
-    const r = makeRng(7);
-    const a = Float32Array.from({ length: s.m * s.k }, () => (r.next() < s.zeros ? 0 : r.normal()));
-    const b = Float32Array.from({ length: s.k * s.n }, () => r.normal() * 0.05);
-    const macs = s.m * s.k * s.n;
+    const { a, b, macs } = operands(s);
     const ref = (on: boolean) => {
       setWasmKernels(on);
       return rate(() => gemmF64(a, b, s.m, s.n, s.k), macs);
@@ -78,10 +85,7 @@ export function printKernelsBench(): void {
 export function printBlockKernelsBench(): void {
   const rows: string[][] = [];
   for (const s of SHAPES) {
-    const r = makeRng(7);
-    const a = Float32Array.from({ length: s.m * s.k }, () => (r.next() < s.zeros ? 0 : r.normal()));
-    const b = Float32Array.from({ length: s.k * s.n }, () => r.normal() * 0.05);
-    const macs = s.m * s.k * s.n;
+    const { a, b, macs } = operands(s);
     for (const name of BLOCK_KINDS) {
       const pe = getPe(name);
       const qa = blockQuantizeA(pe, a, s.m, s.k).codes;

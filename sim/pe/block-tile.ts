@@ -34,6 +34,7 @@ import { elementTable, type BlockOperandFormat } from './block-formats.ts';
 import { scaleByPow2 } from './pow2.ts';
 import { gemmF64Wasm } from './wasm/f64-gemm.ts';
 import { wasmKernelsOn } from './wasm/switch.ts';
+import { rowExactDecoded } from './tile-kernels.ts';
 import type { PeKind, PreparedWeights, TileKernel } from './types.ts';
 
 /**
@@ -106,42 +107,13 @@ class BlockPrepared implements PreparedWeights {
   ) {}
 }
 
-/*
- * One run's sums for every output of a row: out[j] = sum over u < len of x[u] * w[wo + u * n + j]
- * (E5M2: each product truncated), eight outputs at a time in registers. Exact in any order
- * (integers, every partial sum below 2^53), so the order is the one that runs fastest.
+/**
+ * One run's sums for every output of a row with each product truncated toward zero (MXFP8
+ * E5M2's tree; w pre-divided by 2^shift): out[j] = sum over u < len of trunc(x[x0 + u] *
+ * w[wo + u * n + j]), eight outputs at a time in registers. Exact in any order (integers,
+ * every partial sum below 2^53). The other kinds' runs go through tile-kernels.ts's
+ * rowExactDecoded, the same loop without the truncation.
  */
-function runSumsExact(x: Float64Array, x0: number, len: number, w: Float64Array, wo: number, n: number, out: Float64Array): void {
-  let j = 0;
-  for (; j + 8 <= n; j += 8) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-    for (let u = 0, q = wo + j; u < len; u++, q += n) {
-      const v = x[x0 + u];
-      s0 += v * w[q];
-      s1 += v * w[q + 1];
-      s2 += v * w[q + 2];
-      s3 += v * w[q + 3];
-      s4 += v * w[q + 4];
-      s5 += v * w[q + 5];
-      s6 += v * w[q + 6];
-      s7 += v * w[q + 7];
-    }
-    out[j] = s0;
-    out[j + 1] = s1;
-    out[j + 2] = s2;
-    out[j + 3] = s3;
-    out[j + 4] = s4;
-    out[j + 5] = s5;
-    out[j + 6] = s6;
-    out[j + 7] = s7;
-  }
-  for (; j < n; j++) {
-    let s = 0;
-    for (let u = 0, q = wo + j; u < len; u++, q += n) s += x[x0 + u] * w[q];
-    out[j] = s;
-  }
-}
-
 function runSumsTruncated(x: Float64Array, x0: number, len: number, w: Float64Array, wo: number, n: number, out: Float64Array): void {
   let j = 0;
   for (; j + 8 <= n; j += 8) {
@@ -206,7 +178,6 @@ export function blockTile(
   const aStart = 2 ** (fa.bits - 1);
   const aShift = fa.elementBits, bShift = fb.elementBits;
   const { lsbExp, scaleExpA: expA, scaleMulA: mulA, scaleExpB: expB, scaleMulB: mulB } = unit;
-  const runSums = truncates ? runSumsTruncated : runSumsExact;
   // the WebAssembly GEMM takes fp32 operands and sums in float64 (any order: exact here), so
   // it can form the runs' sums when every element is an fp32 value and no product truncates
   const f32Exact = (t: Float64Array) => t.every((v) => !Number.isFinite(v) || Math.fround(v) === v);
@@ -214,7 +185,24 @@ export function blockTile(
   const st = new BlockAccumulator(add, promote);
   // scratch: one row's decoded elements, run starts and A scale parts, sums; the pass's rows for the GEMM
   let rowValues = new Float64Array(64), starts = new Int32Array(65), runExp = new Float64Array(64), runMul = new Float64Array(64);
-  let pends = new Float64Array(64);
+  let pends = new Float64Array(64), listX = new Float64Array(64), listP = new Int32Array(64);
+  /** out[j] = the run's sum for output j (row values x[x0 ..], weights' rows from wo), n outputs */
+  const runSums = (x: Float64Array, x0: number, len: number, w: Float64Array, wo: number, n: number, out: Float64Array): void => {
+    if (truncates) return runSumsTruncated(x, x0, len, w, wo, n, out);
+    if (listX.length < len) {
+      listX = new Float64Array(len);
+      listP = new Int32Array(len);
+    }
+    // the run's non-zero elements (a zero adds nothing to an exact integer sum)
+    let t = 0;
+    for (let u = 0; u < len; u++) {
+      if (x[x0 + u] === 0) continue;
+      listX[t] = x[x0 + u];
+      listP[t++] = wo + u * n;
+    }
+    out.fill(0, 0, n);
+    rowExactDecoded(listX, listP, t, w, n, out, 0);
+  };
   let grouped = new Uint8Array(16), a32 = new Float32Array(1024), run32 = new Float32Array(1024);
   let groupExp = new Float64Array(64), groupMul = new Float64Array(64);
 
