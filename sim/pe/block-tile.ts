@@ -68,25 +68,58 @@ export class BlockAccumulator {
 
   /** a block that is not the run's last: its exact sum (LSB units) scaled, rounded in */
   enter(o: number, pend: number, mul: number, exp: number, len: number): void {
-    this.s[o] = this.add(this.s[o], scaleByPow2(pend * mul, exp));
-    if (this.promote > 0 && (this.since[o] += len) >= this.promote) {
-      this.full[o] = Math.fround(this.full[o] + this.s[o]);
-      this.s[o] = 0;
-      this.since[o] = 0;
-    }
+    this.s[o] = blockInto(this.add, this.s[o], pend, mul, exp);
+    if (this.promote > 0) this.promoted(o, len);
   }
 
   /** the run's last block: the state the run leaves */
   last(o: number, pend: number, mul: number, exp: number): number {
-    const s = (this.s[o] = this.add(this.s[o], scaleByPow2(pend * mul, exp)));
-    if (this.promote > 0) return (this.full[o] = Math.fround(this.full[o] + s));
-    return s;
+    this.s[o] = blockInto(this.add, this.s[o], pend, mul, exp);
+    return this.leave(o);
   }
 
   /** a run of no products */
   none(o: number): number {
     return this.promote > 0 ? Math.fround(this.full[o] + this.s[o]) : this.s[o];
   }
+
+  /**
+   * One block of each of a row's outputs o0 + j (j < n, not skipped), as `enter` (or `last`,
+   * its state to acc[o0 + j]) takes it: block sum sums[so + j], scales (ma, 2^ea) of the row
+   * and (mulB, 2^expB) of weight scale code scales[wo + j].
+   */
+  row(
+    o0: number, n: number, skip: Uint8Array, sums: Float64Array, so: number, scales: Uint8Array, wo: number,
+    mulB: Float64Array, expB: Float64Array, ma: number, ea: number, len: number, last: boolean, acc: Float64Array,
+  ): void {
+    const s = this.s, add = this.add, promote = this.promote;
+    for (let j = 0; j < n; j++) {
+      if (skip[j] === 1) continue;
+      const c = scales[wo + j], o = o0 + j;
+      s[o] = blockInto(add, s[o], sums[so + j], ma * mulB[c], ea + expB[c]);
+      if (last) acc[o] = this.leave(o);
+      else if (promote > 0) this.promoted(o, len);
+    }
+  }
+
+  /** the register into the fp32 accumulator once `promote` products have entered it */
+  private promoted(o: number, len: number): void {
+    if ((this.since[o] += len) >= this.promote) {
+      this.full[o] = Math.fround(this.full[o] + this.s[o]);
+      this.s[o] = 0;
+      this.since[o] = 0;
+    }
+  }
+
+  /** the state an output leaves with after its run's last block */
+  private leave(o: number): number {
+    return this.promote > 0 ? (this.full[o] = Math.fround(this.full[o] + this.s[o])) : this.s[o];
+  }
+}
+
+/** A block into a register: its exact sum (LSB units) times its scale multiplier and 2^exp, rounded in by `add`. */
+function blockInto(add: (state: number, value: number) => number, s: number, pend: number, mul: number, exp: number): number {
+  return add(s, scaleByPow2(pend * mul, exp));
 }
 
 class BlockPrepared implements PreparedWeights {
@@ -206,19 +239,6 @@ export function blockTile(
   let grouped = new Uint8Array(16), a32 = new Float32Array(1024), run32 = new Float32Array(1024);
   let groupExp = new Float64Array(64), groupMul = new Float64Array(64);
 
-  /** the blocks of row i's outputs (state index i * n + j) that are not special, one run */
-  const enterRun = (
-    sums: Float64Array, so: number, ci: number, n: number, wo: number, scales: Uint8Array, special: Uint8Array,
-    ea: number, ma: number, len: number, last: boolean, acc: Float64Array,
-  ): void => {
-    for (let j = 0; j < n; j++) {
-      if (special[j] === 1) continue;
-      const c = scales[wo + j];
-      if (last) acc[ci + j] = st.last(ci + j, sums[so + j], ma * mulB[c], ea + expB[c]);
-      else st.enter(ci + j, sums[so + j], ma * mulB[c], ea + expB[c], len);
-    }
-  };
-
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
@@ -309,7 +329,7 @@ export function blockTile(
         for (let r = 0; r < runs; r++) {
           const p0 = starts[r], len = starts[r + 1] - p0, wo = (k0 + p0) * n;
           runSums(rowValues, p0, len, values, wo, n, pends);
-          enterRun(pends, 0, ci, n, wo, scales, special, runExp[r], runMul[r], len, r === runs - 1, acc);
+          st.row(ci, n, special, pends, 0, scales, wo, mulB, expB, runMul[r], runExp[r], len, r === runs - 1, acc);
         }
       }
       if (!gemm || inGroup === 0) return;
@@ -317,7 +337,7 @@ export function blockTile(
         const p1 = Math.min(ku, (Math.floor((k0 + p0) / kb) + 1) * kb - k0), len = p1 - p0, wo = (k0 + p0) * n;
         if (run32.length < m * len) run32 = new Float32Array(m * len);
         for (let i = 0; i < m; i++) for (let p = 0; p < len; p++) run32[i * len + p] = a32[i * ku + p0 + p];
-        const sums = gemmF64Wasm(run32, (values32 as Float32Array).subarray(wo, wo + len * n), m, n, len);
+        const sums = gemmF64Wasm(run32, (values32 as Float32Array).subarray(wo, wo + len * n), m, n, len, true);
         for (let i = 0; i < m; i++) {
           if (grouped[i] === 0) continue;
           let rowSums = sums, so = i * n;
@@ -328,7 +348,7 @@ export function blockTile(
             rowSums = pends;
             so = 0;
           }
-          enterRun(rowSums, so, i * n, n, wo, scales, special, groupExp[i * regularRuns + r], groupMul[i * regularRuns + r], len, r === regularRuns - 1, acc);
+          st.row(i * n, n, special, rowSums, so, scales, wo, mulB, expB, groupMul[i * regularRuns + r], groupExp[i * regularRuns + r], len, r === regularRuns - 1, acc);
         }
         p0 = p1;
       }
