@@ -128,7 +128,7 @@ class BlockPrepared implements PreparedWeights {
     readonly k: number,
     readonly n: number,
     /** the weight patterns, column-major (output j's at j * k): `dot`'s operand for special columns */
-    readonly codes: Float64Array,
+    readonly codes: Uint32Array,
     /** decoded elements, row-major (weight (p, j) at p * n + j): integers in quanta (E5M2: divided by 2^shift) */
     readonly values: Float64Array,
     /** the same as fp32 (every one an fp32 value), for the WebAssembly GEMM; undefined when not */
@@ -242,7 +242,7 @@ export function blockTile(
   const kernel: TileKernel = {
     dot,
     prepare(b, bRow, bCol, k, n) {
-      const codes = new Float64Array(k * n), values = new Float64Array(k * n);
+      const codes = new Uint32Array(k * n), values = new Float64Array(k * n);
       const scales = new Uint8Array(k * n), special = new Uint8Array(n);
       for (let p = 0; p < k; p++) {
         for (let j = 0; j < n; j++) {
