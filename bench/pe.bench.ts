@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { gemmF64, tensorScale } from '../models/exec/backends.ts';
+import { blockQuantizeA, blockQuantizeB, gemmF64, tensorScale } from '../models/exec/backends.ts';
 import { getPe, peNames } from '../sim/pe/registry.ts';
 import { tileKernelOf } from '../sim/pe/tile-kernels.ts';
 import type { PeKind } from '../sim/pe/types.ts';
@@ -45,8 +45,9 @@ function gemmRates(pe: PeKind): { tile: number; base: number } {
   const tile = tileKernelOf(pe);
   if (!tile) return { tile: NaN, base: macs / baseMs / 1e3 };
   const sa = tensorScale(pe.input, xa), sb = tensorScale(pe.weight, xb);
-  const a = Uint32Array.from(xa, (v) => pe.quantizeInput(v / sa));
-  const b = Uint32Array.from(xb, (v) => pe.quantizeWeight(v / sb));
+  // block PEs quantize whole vectors along K (A by rows, B by columns), as the executors do
+  const a = pe.block ? blockQuantizeA(pe, xa, GM, GK).codes : Uint32Array.from(xa, (v) => pe.quantizeInput(v / sa));
+  const b = pe.block ? blockQuantizeB(pe, xb, GK, GN).codes : Uint32Array.from(xb, (v) => pe.quantizeWeight(v / sb));
   const w = tile.prepare(b, GN, 1, GK, GN);
   const acc = new Float64Array(GM * GN);
   const tileMs = measure(() => {

@@ -1,5 +1,4 @@
-// Assembles every WebAssembly text module DIR/NAME.wat into DIR/NAME.wasm.ts (DIR: sim/pe/wasm,
-// models/exec/wasm)
+// Assembles every WebAssembly text module DIR/NAME.wat into DIR/NAME.wasm.ts (DIR: sim/pe/wasm)
 // (its binary, base64), so that neither the sources run through tsx nor the bundle need an
 // assembler at run time. `node scripts/wasm.mjs --check` fails if a committed module is stale
 // (test/pe/wasm-kernels.test.ts checks each module the same way).
@@ -7,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 
-const dirs = ['sim/pe/wasm', 'models/exec/wasm'].map((d) => new URL(`../${d}/`, import.meta.url).pathname);
+const dirs = ['sim/pe/wasm'].map((d) => new URL(`../${d}/`, import.meta.url).pathname);
 
 /** The TypeScript module holding a .wat file's binary. */
 export async function assemble(watPath) {

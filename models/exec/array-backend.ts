@@ -48,12 +48,14 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   const tile = tileKernelOf(pe);
   type Weights = Omit<GemmOperands, 'a' | 'b'> & { readonly b: Uint32Array; readonly scale: number };
   const weights = new WeakMap<Float32Array, Weights>();
-  const blockWeights = new WeakMap<Float32Array, { bits: Uint32Array; tensorScale: number }>();
-  const quantizedBlocks = (b: Float32Array, k: number, n: number): { bits: Uint32Array; tensorScale: number } => {
+  type BlockWeights = Omit<GemmOperands, 'a'> & { readonly tensorScale: number };
+  const blockWeights = new WeakMap<Float32Array, BlockWeights>();
+  const quantizedBlocks = (b: Float32Array, k: number, n: number): BlockWeights => {
     const hit = blockWeights.get(b);
     if (hit) return hit;
     const q = blockQuantizeB(pe, b, k, n);
-    const r = { bits: columnMajor(k, n, (i) => q.codes[i]), tensorScale: q.tensorScale };
+    const bits = columnMajor(k, n, (i) => q.codes[i]);
+    const r: BlockWeights = { b: bits, bRow: 1, bCol: k, tensorScale: q.tensorScale, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
     blockWeights.set(b, r);
     return r;
   };
@@ -80,7 +82,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       if (pe.block) {
         // block PEs quantize vectors along K themselves (scale() gave 1)
         const qa = blockQuantizeA(pe, a, m, k), qb = quantizedBlocks(b, k, n);
-        const states = orderedGemm(rules, order.rows, pe, psum, { a: qa.codes, b: qb.bits, bRow: 1, bCol: k }, m, n, k, accumulate);
+        const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa.codes }, m, n, k, accumulate);
         for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
         return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
       }

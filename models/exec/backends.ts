@@ -16,7 +16,7 @@
  *   binary: mean|x| (XNOR-Net's alpha, per tensor);
  *   ternary: mean|x| (values beyond half of it round to +-1: close to TWN's 0.7 mean threshold).
  */
-import { gemmF64Wasm } from './wasm/f64-gemm.ts';
+import { gemmF64Wasm } from '../../sim/pe/wasm/f64-gemm.ts';
 import { tensorScale } from '../../sim/pe/tensor-scale.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 

@@ -48,8 +48,10 @@ export function orderedGemm(
     out.fill(pe.accZero);
     if (accumulate === 'top' || pass >= k) {
       // a round trip that gives every state back joins the folds: each output's products in
-      // k order from its state, as one pass computes them (the kernels' contract)
-      if (psum.identity) {
+      // k order from its state, as one pass computes them (the kernels' contract). Not on a
+      // block PE: a fold that cuts a block rounds its two parts into the accumulator apart,
+      // and promotion restarts at every fold (block-pe.ts), so each fold is its own pass.
+      if (psum.identity && (pass >= k || !pe.block)) {
         tile.pass(a, w, m, 0, k, out);
         return out;
       }

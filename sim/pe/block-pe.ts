@@ -18,6 +18,7 @@
  * (the GEMM's alpha; models/exec/backends.ts).
  */
 import { adderWidth, makeBlockDotUnit } from './block-dot.ts';
+import { BlockAccumulator, blockTile } from './block-tile.ts';
 import { operandElement, operandScale, operandStarts, type BlockOperandFormat } from './block-formats.ts';
 import { decodeBlockOperand, encodeBlockOperand, quantizeAlongK } from './block-operand.ts';
 import type { Accumulator } from './accumulator.ts';
@@ -25,7 +26,7 @@ import { encodeFloat } from './float-codec.ts';
 import { FP32 } from './formats.ts';
 import type { AccumulatorSpec } from './limited-acc.ts';
 import { scaleByPow2 } from './pow2.ts';
-import type { PeKind } from './types.ts';
+import type { PeKind, TileKernel } from './types.ts';
 
 export interface BlockPeSpec {
   readonly name: string;
@@ -38,7 +39,7 @@ export function buildBlockPe(spec: BlockPeSpec, acc: Accumulator, accSpec: Accum
   const fa = spec.input, fb = spec.weight;
   // The unit's tables (every element product, every scale) are made on first use, as the
   // scalar kinds' are (builder.ts): a timing-only run never multiplies.
-  let built: { productValue: (a: number, b: number) => number; dot: PeKind['dot'] } | undefined;
+  let built: BlockArithmetic | undefined;
   const arithmetic = () => (built ??= blockArithmetic(fa, fb, acc, accSpec));
   const productValue = (a: number, b: number) => arithmetic().productValue(a, b);
   const mul = (a: number, b: number) => encodeFloat(FP32, productValue(a, b));
@@ -66,6 +67,9 @@ export function buildBlockPe(spec: BlockPeSpec, acc: Accumulator, accSpec: Accum
     get dot() {
       return arithmetic().dot;
     },
+    get tile() {
+      return arithmetic().tile;
+    },
     ...(accSpec !== undefined && { accumulation: accSpec }),
     block: {
       input: fa,
@@ -92,10 +96,17 @@ export function buildBlockPe(spec: BlockPeSpec, acc: Accumulator, accSpec: Accum
   };
 }
 
+interface BlockArithmetic {
+  readonly productValue: (a: number, b: number) => number;
+  readonly dot: PeKind['dot'];
+  /** `dot`'s bits, whole tiles at a time (block-tile.ts) */
+  readonly tile: TileKernel;
+}
+
 /** The block unit's tables and the PE's dot product over them (one product at a time: `productValue`). */
 function blockArithmetic(
   fa: BlockOperandFormat, fb: BlockOperandFormat, acc: Accumulator, accSpec: AccumulatorSpec | undefined,
-): { productValue: (a: number, b: number) => number; dot: PeKind['dot'] } {
+): BlockArithmetic {
   const unit = makeBlockDotUnit(fa.block, fb.block);
   const promote = accSpec?.promote ?? 0;
   const add = acc.add;
@@ -110,22 +121,16 @@ function blockArithmetic(
   const aStart = 2 ** (fa.bits - 1);
   const aShift = fa.elementBits, bShift = fb.elementBits;
   const { lsbExp, scaleExpA: expA, scaleMulA: mulA, scaleExpB: expB, scaleMulB: mulB } = unit;
+  // one accumulator state machine for `dot` and the tile kernel: the same code per block
+  const st = new BlockAccumulator(add, promote);
   const dot: PeKind['dot'] = (a, aOff, aStride, b, bOff, bStride, n, acc0) => {
-    // state: the accumulator (or, with promotion, the register and the full fp32 one), the
-    // pending block: its exact sum in the tree's units, its scales, its length
-    let full = acc0, s = promote > 0 ? 0 : acc0, since = 0;
+    // the pending block: its exact sum in the tree's units, its scales, its length
+    st.start(0, acc0);
     let pend = 0, len = 0, exp = 0, mulS = 1;
     for (let i = 0, ia = aOff, ib = bOff; i < n; i++, ia += aStride, ib += bStride) {
       const x = a[ia], y = b[ib];
       if (len === 0 || x >= aStart) {
-        if (len > 0) {
-          s = add(s, scaleByPow2(pend * mulS, exp));
-          if (promote > 0 && (since += len) >= promote) {
-            full = Math.fround(full + s);
-            s = 0;
-            since = 0;
-          }
-        }
+        if (len > 0) st.enter(0, pend, mulS, exp, len);
         const ca = (x >>> aShift) & 0xff, cb = (y >>> bShift) & 0xff;
         exp = lsbExp + expA[ca] + expB[cb];
         mulS = mulA[ca] * mulB[cb];
@@ -135,11 +140,14 @@ function blockArithmetic(
       pend += prod[((x & aMask) << bBits) | (y & bMask)];
       len++;
     }
-    if (len > 0) {
-      s = add(s, scaleByPow2(pend * mulS, exp));
-      if (promote > 0) full = Math.fround(full + s);
-    }
-    return promote > 0 ? (len > 0 ? full : Math.fround(full + s)) : s;
+    return len > 0 ? st.last(0, pend, mulS, exp) : st.none(0);
   };
-  return { productValue, dot };
+  let tile: TileKernel | undefined;
+  return {
+    productValue, dot,
+    // its tables are made when first asked for (a run of `dot` alone never needs them)
+    get tile() {
+      return (tile ??= blockTile(fa, fb, unit, add, promote, dot));
+    },
+  };
 }

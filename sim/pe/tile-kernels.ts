@@ -142,8 +142,8 @@ class RowList {
  */
 
 
-/** acc[ci + j] += sum over u of X[u] * w[p[u] + j], float64 (callers guarantee every sum is exact). */
-function rowExactDecoded(X: Float64Array, p: Int32Array, t: number, w: Float64Array, n: number, acc: Float64Array, ci: number): void {
+/** acc[ci + j] += sum over u of X[u] * w[p[u] + j], float64 (callers guarantee every sum is exact; block-tile.ts too). */
+export function rowExactDecoded(X: Float64Array, p: Int32Array, t: number, w: Float64Array, n: number, acc: Float64Array, ci: number): void {
   let j = 0;
   for (; j + 8 <= n; j += 8) {
     const c = ci + j;

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gemmF64, gemmF64Loop } from '../../models/exec/backends.ts';
-import { gemmF64Wasm } from '../../models/exec/wasm/f64-gemm.ts';
+import { gemmF64Wasm } from '../../sim/pe/wasm/f64-gemm.ts';
 import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
 
 function definition(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {

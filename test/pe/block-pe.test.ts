@@ -23,68 +23,11 @@ import { FP32_ACCUMULATION } from '../../sim/pe/limited-acc.ts';
 import { peBackend } from '../../models/exec/backends.ts';
 import { arrayBackend } from '../../models/exec/array-backend.ts';
 import {
-  SPEC, addExact, decodeExact, fromDouble, mulExact, num, toDouble, type Exact,
+  SPEC, addExact, decodeExact, mulExact, num, toDouble, type Exact,
 } from './exact-rational.ts';
-import { elementExact, roundInto, scaleExact, treeProduct } from './block-reference.ts';
+import { lcg, operands, roundInto, runRef } from './block-reference.ts';
 
 const BLOCK_PES = ['mxfp8-e4m3', 'mxfp8-e5m2', 'mxfp6-e3m2', 'mxfp6-e2m3', 'mxfp4', 'mxint8', 'nvfp4'];
-
-/**
- * A run of products as the PE adds it, exactly: blocks begin at flagged elements (or where the
- * run begins), each block's exact sum times both scales is rounded into the register; with
- * promotion every P products (counted in whole blocks) the register goes into fp32.
- */
-function runRef(pe: PeKind, a: number[], b: number[], acc0: number, bits = 24, round: 'rne' | 'trunc' = 'rne', promote = 0): number {
-  const fa = pe.input as BlockOperandFormat, fb = pe.weight as BlockOperandFormat;
-  const name = pe.name, k = fa.block.blockSize;
-  let full: Exact = fromDouble(acc0), regv: Exact = promote > 0 ? num(false, 0n, 0) : fromDouble(acc0);
-  let since = 0;
-  let block: Exact | undefined, len = 0, scale: Exact = num(false, 1n, 0);
-  const flush = () => {
-    if (block === undefined) return;
-    regv = roundInto(bits, round, addExact(regv, mulExact(block, scale)));
-    if (promote > 0 && (since += len) >= promote) {
-      full = roundInto(24, 'rne', addExact(full, regv));
-      regv = num(false, 0n, 0);
-      since = 0;
-    }
-    block = undefined;
-    len = 0;
-  };
-  a.forEach((x, i) => {
-    const y = b[i];
-    if (block === undefined || operandStarts(fa, x)) {
-      flush();
-      block = num(false, 0n, 0);
-      scale = mulExact(scaleExact(name, operandScale(fa, x)), scaleExact(name, operandScale(fb, y)));
-    }
-    block = addExact(block as Exact, treeProduct(name, k, mulExact(elementExact(name, operandElement(fa, x)), elementExact(name, operandElement(fb, y)))));
-    len++;
-  });
-  flush();
-  return toDouble(promote > 0 ? roundInto(24, 'rne', addExact(full, regv)) : regv);
-}
-
-/** random operand patterns: finite element codes, scales in a moderate range, block starts every k */
-function operands(pe: PeKind, n: number, offset: number, r: () => number): number[] {
-  const f = pe.input as BlockOperandFormat;
-  const k = f.block.blockSize;
-  const out: number[] = [];
-  let scale = 0;
-  for (let i = 0; i < n; i++) {
-    const pos = offset + i;
-    if (pos % k === 0 || i === 0) scale = f.block.kind === 'mx' ? 100 + Math.floor(r() * 50) : 0x30 + Math.floor(r() * 0x40);
-    let el: number;
-    do el = Math.floor(r() * 2 ** f.elementBits); while (elementExact(pe.name, el).kind !== 'num');
-    out.push(el + scale * 2 ** f.elementBits + (pos % k === 0 ? 2 ** (f.bits - 1) : 0));
-  }
-  return out;
-}
-
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 describe('block PE kinds', () => {
   it('are registered, with block operands', () => {

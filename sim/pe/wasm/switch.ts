@@ -1,5 +1,5 @@
 /**
- * Whether the WebAssembly kernels run (sim/pe/wasm/f32-rows.ts, models/exec/wasm/f64-gemm.ts)
+ * Whether the WebAssembly kernels run (sim/pe/wasm/f32-rows.ts, sim/pe/wasm/f64-gemm.ts)
  * or the TypeScript loops they reproduce bit for bit. BITWEAVE_WASM=0 selects the TypeScript
  * loops in every thread (the benches' baseline, bisecting); it is read once here because
  * worker threads start with this module and the environment only.

@@ -1,9 +1,9 @@
 /**
  * The plain fp32 reference GEMM in WebAssembly SIMD (f64-gemm.wat): the bits of gemmF64's
  * TypeScript loop (models/exec/backends.ts), which stays the reference path; tests hold the
- * two equal bit for bit (test/exec/f64-gemm.test.ts).
+ * two equal bit for bit (test/models/gemm-f64.test.ts).
  */
-import { instantiate, wasmKernelsOn } from '../../../sim/pe/wasm/switch.ts';
+import { instantiate, wasmKernelsOn } from './switch.ts';
 import { wasmBase64 } from './f64-gemm.wasm.ts';
 
 interface Exports {
@@ -17,8 +17,12 @@ const MAX_BYTES = 2 ** 30;
 
 let ex: Exports | null | undefined;
 
-/** C = A B (fp32 A m x k, B k x n, row-major) in float64, or undefined where the kernel is off or the GEMM too large. */
-export function gemmF64Wasm(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array | undefined {
+/**
+ * C = A B (fp32 A m x k, B k x n, row-major) in float64, or undefined where the kernel is off or
+ * the GEMM too large. With `view`, C is the module's memory itself (no copy): valid until the
+ * next call.
+ */
+export function gemmF64Wasm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, view = false): Float64Array | undefined {
   if (!wasmKernelsOn()) return undefined;
   if (ex === undefined) ex = instantiate<Exports>(wasmBase64);
   if (!ex) return undefined;
@@ -31,5 +35,6 @@ export function gemmF64Wasm(a: Float32Array, b: Float32Array, m: number, n: numb
   new Float32Array(buf, pa, m * k).set(a.length === m * k ? a : a.subarray(0, m * k));
   new Float64Array(buf, pb, k * n).set(b.length === k * n ? b : b.subarray(0, k * n)); // widened: exact
   ex.gemm(m, n, k, pa, pb, pc, pl);
-  return new Float64Array(buf, pc, m * n).slice();
+  const c = new Float64Array(buf, pc, m * n);
+  return view ? c : c.slice();
 }
