@@ -131,17 +131,39 @@ export function makeAccumulation(spec: AccumulatorSpec): Accumulation {
   };
 }
 
+/** a double's bit pattern: its low 32 bits at sumLow[LOW_WORD] */
+const sumView = new Float64Array(1);
+const sumLow = new Uint32Array(sumView.buffer);
+const LOW_WORD = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1;
+
 /**
  * s + v rounded to `bits` significand bits, fast: when float64 forms the sum exactly (TwoSum's
  * error is zero) and it lies in the register's normal range, the rounding is one float64
  * operation at the register's last place (adding and removing 1.5 * 2^(e+53-bits) rounds to
  * nearest even there; truncation divides by a power of two). Anything else (an inexact
  * float64 sum, subnormal or overflowing results, specials) takes the generic encoder.
+ *
+ * One more shortcut for fp32 (24 bits, to nearest even), where block values (up to 53
+ * significant bits) make inexact float64 sums the rule: the float64 sum is the double nearest
+ * the exact s + v, and every midpoint between two neighbouring fp32 values of the normal range
+ * is a double (25 significant bits). So unless the float64 sum IS such a midpoint, the exact
+ * sum lies strictly between the same two midpoints as the float64 sum (a midpoint between
+ * them would be a nearer double), and both round to the one fp32 value there:
+ * Math.fround(sum) is the correctly rounded exact sum. A midpoint's 29 low significand bits are
+ * 1 followed by 28 zeros; only those sums (and the exact ones) need TwoSum.
  */
 function registerAdder(bits: number, round: Rounding, slow: (s: number, v: number) => number): (s: number, v: number) => number {
   const minNormal = 2 ** -126, maxBinade = 2 ** 128;
+  const fp32Nearest = bits === 24 && round === 'rne';
   return (s, v) => {
     const sum = s + v;
+    if (fp32Nearest) {
+      const a = sum < 0 ? -sum : sum;
+      if (a >= minNormal && a < maxBinade) {
+        sumView[0] = sum;
+        if ((sumLow[LOW_WORD] & 0x1fffffff) !== 0x10000000) return Math.fround(sum);
+      }
+    }
     const bb = sum - s;
     const err = s - (sum - bb) + (v - bb);
     const a = sum < 0 ? -sum : sum;
