@@ -110,6 +110,8 @@ function blockArithmetic(
   const unit = makeBlockDotUnit(fa.block, fb.block);
   const promote = accSpec?.promote ?? 0;
   const add = acc.add;
+  // the register is fp32 rounding to nearest (registerAccumulator's default): the kernel may round inline
+  const fp32Nearest = accSpec === undefined || (accSpec.bits === 24 && accSpec.round === 'rne');
   /** the exact value of a product, its scales applied (a block of one) */
   const productValue = (a: number, b: number): number => {
     const { exp, mul } = unit.scalePair(operandScale(fa, a), operandScale(fb, b));
@@ -147,7 +149,7 @@ function blockArithmetic(
     productValue, dot,
     // its tables are made when first asked for (a run of `dot` alone never needs them)
     get tile() {
-      return (tile ??= blockTile(fa, fb, unit, add, promote, dot));
+      return (tile ??= blockTile(fa, fb, unit, add, promote, dot, fp32Nearest));
     },
   };
 }

@@ -32,6 +32,7 @@
 import { quantumExp, type BlockDotUnit } from './block-dot.ts';
 import { elementTable, type BlockOperandFormat } from './block-formats.ts';
 import { scaleByPow2 } from './pow2.ts';
+import { froundIsExactRounding } from './limited-acc.ts';
 import { gemmF64Wasm } from './wasm/f64-gemm.ts';
 import { wasmKernelsOn } from './wasm/switch.ts';
 import { rowExactDecoded } from './tile-kernels.ts';
@@ -50,6 +51,8 @@ export class BlockAccumulator {
   constructor(
     private readonly add: (state: number, value: number) => number,
     private readonly promote: number,
+    /** `add` is fp32's round-to-nearest-even register (limited-acc.ts): `row` may round inline */
+    private readonly fp32Nearest = false,
   ) {}
 
   /** room for n outputs */
@@ -93,6 +96,19 @@ export class BlockAccumulator {
     mulB: Float64Array, expB: Float64Array, ma: number, ea: number, len: number, last: boolean, acc: Float64Array,
   ): void {
     const s = this.s, add = this.add, promote = this.promote;
+    if (promote === 0 && this.fp32Nearest) {
+      // the fp32 register's addition written out (limited-acc.ts): one rounding of the float64
+      // sum wherever that is the exact sum's rounding, the register's own code elsewhere
+      for (let j = 0; j < n; j++) {
+        if (skip[j] === 1) continue;
+        const c = scales[wo + j], o = o0 + j;
+        const v = scaleByPow2(sums[so + j] * (ma * mulB[c]), ea + expB[c]), cur = s[o], sum = cur + v;
+        const r = froundIsExactRounding(sum) ? Math.fround(sum) : add(cur, v);
+        s[o] = r;
+        if (last) acc[o] = r;
+      }
+      return;
+    }
     for (let j = 0; j < n; j++) {
       if (skip[j] === 1) continue;
       const c = scales[wo + j], o = o0 + j;
@@ -191,7 +207,7 @@ function integerTable(f: BlockOperandFormat, factor: number): Float64Array {
  */
 export function blockTile(
   fa: BlockOperandFormat, fb: BlockOperandFormat, unit: BlockDotUnit,
-  add: (state: number, value: number) => number, promote: number, dot: PeKind['dot'],
+  add: (state: number, value: number) => number, promote: number, dot: PeKind['dot'], fp32Nearest = false,
 ): TileKernel {
   const shift = unit.lsbExp - quantumExp(fa.block.element) - quantumExp(fb.block.element);
   const intA = integerTable(fa, 1), intB = integerTable(fb, 2 ** -shift);
@@ -215,7 +231,7 @@ export function blockTile(
   // it can form the runs' sums when every element is an fp32 value and no product truncates
   const f32Exact = (t: Float64Array) => t.every((v) => !Number.isFinite(v) || Math.fround(v) === v);
   const wasmSums = !truncates && f32Exact(intA) && f32Exact(intB);
-  const st = new BlockAccumulator(add, promote);
+  const st = new BlockAccumulator(add, promote, fp32Nearest);
   // scratch: one row's decoded elements, run starts and A scale parts, sums; the pass's rows for the GEMM
   let rowValues = new Float64Array(64), starts = new Int32Array(65), runExp = new Float64Array(64), runMul = new Float64Array(64);
   let pends = new Float64Array(64), listX = new Float64Array(64), listP = new Int32Array(64);

@@ -137,6 +137,18 @@ const sumLow = new Uint32Array(sumView.buffer);
 const LOW_WORD = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1;
 
 /**
+ * Whether Math.fround(sum) is fp32's rounding (to nearest, ties to even) of the exact sum of
+ * two numbers whose float64 sum is `sum`: true when |sum| lies in fp32's normal range and sum
+ * is not an fp32 midpoint (see registerAdder; the caller falls back to exact arithmetic otherwise).
+ */
+export function froundIsExactRounding(sum: number): boolean {
+  const a = sum < 0 ? -sum : sum;
+  if (!(a >= 2 ** -126 && a < 2 ** 128)) return false;
+  sumView[0] = sum;
+  return (sumLow[LOW_WORD] & 0x1fffffff) !== 0x10000000;
+}
+
+/**
  * s + v rounded to `bits` significand bits, fast: when float64 forms the sum exactly (TwoSum's
  * error is zero) and it lies in the register's normal range, the rounding is one float64
  * operation at the register's last place (adding and removing 1.5 * 2^(e+53-bits) rounds to
@@ -157,13 +169,7 @@ function registerAdder(bits: number, round: Rounding, slow: (s: number, v: numbe
   const fp32Nearest = bits === 24 && round === 'rne';
   return (s, v) => {
     const sum = s + v;
-    if (fp32Nearest) {
-      const a = sum < 0 ? -sum : sum;
-      if (a >= minNormal && a < maxBinade) {
-        sumView[0] = sum;
-        if ((sumLow[LOW_WORD] & 0x1fffffff) !== 0x10000000) return Math.fround(sum);
-      }
-    }
+    if (fp32Nearest && froundIsExactRounding(sum)) return Math.fround(sum);
     const bb = sum - s;
     const err = s - (sum - bb) + (v - bb);
     const a = sum < 0 ? -sum : sum;

@@ -78,7 +78,9 @@ export function quantizeMxBlock(
     const wrap = 2 ** el.format.bits;
     for (let i = 0; i < len; i++) {
       const q = scaleByPow2(values[off + i], el.fracBits - sharedExp);
-      let n = roundHalfEven(q);
+      // |q| < 2^51: adding and removing 1.5 * 2^52 rounds to the nearest integer, ties to
+      // even, as roundHalfEven does (a zero comes out +0); larger |q| clamp either way
+      let n = q < ROUND_LIMIT && q > -ROUND_LIMIT ? q + ROUNDER - ROUNDER : q;
       if (n > max) n = max;
       if (n < -max) n = -max;
       codes[codeOff + i] = n < 0 ? n + wrap : n;
@@ -86,6 +88,8 @@ export function quantizeMxBlock(
   }
   return code;
 }
+
+const ROUNDER = 1.5 * 2 ** 52, ROUND_LIMIT = 2 ** 51;
 
 /** nearest integer, ties to even (exact for any double) */
 export function roundHalfEven(x: number): number {

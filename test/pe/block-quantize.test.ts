@@ -125,6 +125,16 @@ describe('MX blocks worked by hand from the spec rules', () => {
     expect(q('mxint8', [127 / 64, -2])).toMatchObject({ scale: 128, codes: [64, 256 - 64], values: [2, -2] });
     // X = 1: 1.5 -> 96; 1/128 -> 0.5 -> tie -> 0; 1.999 -> 127.936 -> 128 -> clamped to 127
     expect(q('mxint8', [1.5, 1 / 128, 1.999, -1.999])).toMatchObject({ scale: 127, codes: [96, 0, 127, 129] });
+    // every tie of one block, both signs: 3/128 -> 1.5 -> 2, 5/128 -> 2.5 -> 2, -1/128 -> -0.5 -> +0 (no -0), -3/128 -> -2
+    expect(q('mxint8', [1.5, 3 / 128, 5 / 128, -1 / 128, -3 / 128, -5 / 128, 255 / 128])).toMatchObject({
+      scale: 127, codes: [96, 2, 2, 0, 254, 254, 127],
+    });
+    // every multiple of half a step from -130 to 130 steps, against the exact-arithmetic reference
+    const halves = Array.from({ length: 521 }, (_, i) => (i - 260) / 128);
+    for (let o = 0; o < halves.length; o += 32) {
+      const block = halves.slice(o, o + 32);
+      expect([...quantizeBlocks(getBlockFormat('mxint8', block.length), block).codes]).toEqual(mxRef('mxint8', block).codes);
+    }
   });
 
   it('blocks of k split a vector; a short last block', () => {
