@@ -79,7 +79,7 @@ export function quantizeMxBlock(
     for (let i = 0; i < len; i++) {
       const q = scaleByPow2(values[off + i], el.fracBits - sharedExp);
       // |q| < 2^51: adding and removing 1.5 * 2^52 rounds to the nearest integer, ties to
-      // even, as roundHalfEven does (a zero comes out +0); larger |q| clamp either way
+      // even (a zero comes out +0, never -0); larger |q| clamp either way
       let n = q < ROUND_LIMIT && q > -ROUND_LIMIT ? q + ROUNDER - ROUNDER : q;
       if (n > max) n = max;
       if (n < -max) n = -max;
@@ -90,11 +90,3 @@ export function quantizeMxBlock(
 }
 
 const ROUNDER = 1.5 * 2 ** 52, ROUND_LIMIT = 2 ** 51;
-
-/** nearest integer, ties to even (exact for any double) */
-export function roundHalfEven(x: number): number {
-  const n = Math.floor(x);
-  const frac = x - n;
-  if (frac > 0.5 || (frac === 0.5 && n % 2 !== 0)) return n + 1;
-  return n === 0 ? 0 : n; // no -0
-}
