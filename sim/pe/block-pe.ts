@@ -24,7 +24,7 @@ import { decodeBlockOperand, encodeBlockOperand, quantizeAlongK } from './block-
 import type { Accumulator } from './accumulator.ts';
 import { encodeFloat } from './float-codec.ts';
 import { FP32 } from './formats.ts';
-import type { AccumulatorSpec } from './limited-acc.ts';
+import { FP32_ACCUMULATION, isPlainFp32Accumulation, type AccumulatorSpec } from './limited-acc.ts';
 import { scaleByPow2 } from './pow2.ts';
 import type { PeKind, TileKernel } from './types.ts';
 
@@ -110,8 +110,8 @@ function blockArithmetic(
   const unit = makeBlockDotUnit(fa.block, fb.block);
   const promote = accSpec?.promote ?? 0;
   const add = acc.add;
-  // the register is fp32 rounding to nearest (registerAccumulator's default): the kernel may round inline
-  const fp32Nearest = accSpec === undefined || (accSpec.bits === 24 && accSpec.round === 'rne');
+  // a plain fp32 register (registerAccumulator's default, no promotion): the kernel may round inline
+  const fp32Nearest = isPlainFp32Accumulation(accSpec ?? FP32_ACCUMULATION);
   /** the exact value of a product, its scales applied (a block of one) */
   const productValue = (a: number, b: number): number => {
     const { exp, mul } = unit.scalePair(operandScale(fa, a), operandScale(fb, b));
