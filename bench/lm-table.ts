@@ -213,7 +213,7 @@ const json = {
   reproduce: 'npm run lm-claims (every row over the whole split, resuming from bench/results/lm-table/), or npx tsx bench/lm-table.ts --windows N for the first N',
   model: 'lm-austen', dataset: 'austen', split_windows: all, context: CONTEXT, goal_windows: N,
   order: { dataflow: base.dataflow, rows: base.rows },
-  int8_quantization: 'symmetric, per tensor, no zero point: activations max|x| / 127 over the window (each window), weights max|w| / 127 per tensor; the attention matmuls likewise',
+  int8_quantization: 'symmetric, no zero point, per token (models/exec/token-scales.ts): activations max|x| / 127 per position (row), weights max|w| / 127 per tensor; Q per query, K per key, V per key folded into the attention weights (A diag(s), fp32) before they are scaled per query',
   pytorch, rows, claims, pinned_windows: PINNED_WINDOWS, margins: { bits_per_char: MARGIN_BPC, agreement: MARGIN_AGREE },
 };
 if (OUT !== '-') {

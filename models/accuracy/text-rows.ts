@@ -21,6 +21,7 @@ import type { TextChunk } from './text.ts';
 import { loadText, TEXT_SETS } from '../data/text.ts';
 import { workerModule } from '../package-files.ts';
 import { runShared } from '../parallel.ts';
+import { getPe } from '../../sim/pe/registry.ts';
 
 export const CONTEXT = 128;
 
@@ -78,6 +79,12 @@ export class RowState {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+/** whether a row's PE scales its operands by their data (integer, binary, ternary formats) */
+function dataScaled(spec: RowSpec, setup: AccuracySetup): boolean {
+  if (spec.reference) return false;
+  return [spec.pe, spec.attentionPe].some((p) => ['int', 'binary', 'ternary'].includes(getPe(p, setup.peOptions).input.kind));
+}
+
 function header(spec: RowSpec, setup: AccuracySetup): string {
   return JSON.stringify({
     model_sha256: sha256(readFileSync(setup.modelFile)),
@@ -85,6 +92,8 @@ function header(spec: RowSpec, setup: AccuracySetup): string {
     text: TEXT_SETS[setup.dataset].file,
     row: spec,
     setup: { dataflow: setup.dataflow, rows: setup.rows, peOptions: setup.peOptions },
+    // rows written with scales per tensor over the window (before per-token scales) are refused
+    ...(dataScaled(spec, setup) && { scales: 'per token' }),
   });
 }
 

@@ -46,7 +46,9 @@ export function evaluateText(g: Graph, text: Uint8Array, start: number, count: n
   for (let i = 0; i < count; i++) {
     const w = start + i;
     const tokens = windowTokens(text, w, t), targets = windowTargets(text, w, t);
+    // per-token scales: each position's logits depend on it and the positions before it only
     const y = executeGraph(g, { [input]: tokens }, {
+      tokenScales: true,
       array: backends.array,
       ...(backends.attention && { attentionArray: backends.attention }),
       ...(backends.binary && { binaryArray: backends.binary }),

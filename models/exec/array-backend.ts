@@ -13,7 +13,7 @@ import type { NumberFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { stateIsValue } from '../../sim/pe/accumulator.ts';
-import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, type ArrayBackend } from './backends.ts';
+import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, quantizeScaled, rescale, type ArrayBackend, type OperandScale } from './backends.ts';
 
 export interface ArrayOrder {
   readonly dataflow: Dataflow;
@@ -46,7 +46,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   // weights are the same arrays image after image: quantize and transpose each once
   // and lay them out for the PE's tile kernel once (sim/pe/tile-kernels.ts)
   const tile = tileKernelOf(pe);
-  type Weights = Omit<GemmOperands, 'a' | 'b'> & { readonly b: Uint32Array; readonly scale: number };
+  type Weights = Omit<GemmOperands, 'a' | 'b'> & { readonly b: Uint32Array; readonly scale: OperandScale };
   const weights = new WeakMap<Float32Array, Weights>();
   type BlockWeights = Omit<GemmOperands, 'a'> & { readonly tensorScale: number };
   const blockWeights = new WeakMap<Float32Array, BlockWeights>();
@@ -59,18 +59,23 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     blockWeights.set(b, r);
     return r;
   };
-  const quantized = (b: Float32Array, sb: number, k: number, n: number): Weights => {
+  const quantized = (b: Float32Array, sb: OperandScale, k: number, n: number): Weights => {
     const hit = weights.get(b);
     if (hit && hit.scale === sb) return hit;
     // B transposed: each output's weights contiguous (the order of additions is unchanged)
-    const inv = 1 / sb;
     let bits: Uint32Array;
     if (sb === 1 && fastWeight?.many) {
       // fp32 operands (the attention matmuls' activations) through the exact tables
       const rows = new Uint32Array(k * n);
       fastWeight.many(b, rows);
       bits = columnMajor(k, n, (i) => rows[i]);
-    } else bits = columnMajor(k, n, (i) => pe.quantizeWeight(sb === 1 ? b[i] : b[i] * inv));
+    } else if (typeof sb === 'number') {
+      const inv = 1 / sb;
+      bits = columnMajor(k, n, (i) => pe.quantizeWeight(sb === 1 ? b[i] : b[i] * inv));
+    } else {
+      const q = quantizeScaled(b, sb, false, n, (v) => pe.quantizeWeight(v));
+      bits = columnMajor(k, n, (i) => q[i]);
+    }
     const ops: Weights = { scale: sb, b: bits, bRow: 1, bCol: k, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
     weights.set(b, ops);
     return ops;
@@ -86,18 +91,21 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
         for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
         return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
       }
-      const qa = new Uint32Array(a.length);
-      const inv = 1 / sa;
-      if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
-      else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
-      else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
+      let qa: Uint32Array;
+      if (typeof sa !== 'number') qa = quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v));
+      else {
+        qa = new Uint32Array(a.length);
+        const inv = 1 / sa;
+        if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
+        else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
+        else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
+      }
       const qb = quantized(b, sb, k, n);
       observe?.(qa, qb.b, m, n, k);
       const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa }, m, n, k, accumulate);
-      const s = sa * sb;
       // float kinds: the states are the values and there is no scale (no pass at all)
-      if (pe.accValue !== stateIsValue) for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]) * s;
-      else if (s !== 1) for (let i = 0; i < states.length; i++) states[i] *= s;
+      if (pe.accValue !== stateIsValue) for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
+      rescale(states, sa, sb, n);
       return states;
     },
   };

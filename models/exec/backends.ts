@@ -15,12 +15,25 @@
  *   integer formats: max|x| / max code (int8: 127, int4: 7);
  *   binary: mean|x| (XNOR-Net's alpha, per tensor);
  *   ternary: mean|x| (values beyond half of it round to +-1: close to TWN's 0.7 mean threshold).
+ * A GEMM's scales may also be finer than the tensor (`OperandScale`): one per row of A (per
+ * token) and one per column of B (per output channel, or per key in Q K^T), each dividing its
+ * row's or column's values before they are quantized and multiplying its outputs after: how a
+ * causal language model runs (models/lm/token-scales.ts).
  */
 import { gemmF64Wasm } from '../../sim/pe/wasm/f64-gemm.ts';
 import { tensorScale } from '../../sim/pe/tensor-scale.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 
 export { tensorScale };
+
+/**
+ * The scale of a GEMM operand: one for the whole tensor, or one per row of A (m entries) / per
+ * column of B (n entries).
+ */
+export type OperandScale = number | Float64Array;
+
+/** The scale of row (of A) or column (of B) `i`. */
+export const scaleAt = (s: OperandScale, i: number): number => (typeof s === 'number' ? s : s[i]);
 
 export interface ArrayBackend {
   readonly name: string;
@@ -29,9 +42,41 @@ export interface ArrayBackend {
   /**
    * C = A . B for row-major A (m x k) and B (k x n) of real values (A already divided by
    * nothing: the backend applies `sa`, `sb`); returns the m x n real results. A and B are
-   * read during the call only (a caller may reuse A's buffer for its next GEMM).
+   * read during the call only (a caller may reuse A's buffer for its next GEMM). Block PEs
+   * scale by block and take no other scale.
    */
-  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: number, sb: number): Float64Array;
+  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale): Float64Array;
+}
+
+/**
+ * Operands divided by their scales and quantized: A row by row (`stride` k, one scale per row)
+ * or B column by column (`stride` 1 along a row of n, one scale per column); a number scales all.
+ */
+export function quantizeScaled(x: Float32Array, s: OperandScale, byRow: boolean, width: number, q: (v: number) => number): Uint32Array {
+  const out = new Uint32Array(x.length);
+  if (typeof s === 'number') {
+    const inv = 1 / s;
+    if (s === 1) for (let i = 0; i < x.length; i++) out[i] = q(x[i]);
+    else for (let i = 0; i < x.length; i++) out[i] = q(x[i] * inv);
+    return out;
+  }
+  // per row (A: element i is in row floor(i / width)) or per column (B: column i % width)
+  const inv = Float64Array.from(s, (v) => 1 / v);
+  for (let i = 0; i < x.length; i++) {
+    const r = byRow ? Math.floor(i / width) : i % width;
+    out[i] = s[r] === 1 ? q(x[i]) : q(x[i] * inv[r]);
+  }
+  return out;
+}
+
+/** Accumulator values (m x n) times their row's and column's scales (nothing when both are 1). */
+export function rescale(values: Float64Array, sa: OperandScale, sb: OperandScale, n: number): void {
+  if (typeof sa === 'number' && typeof sb === 'number') {
+    const s = sa * sb;
+    if (s !== 1) for (let i = 0; i < values.length; i++) values[i] *= s;
+    return;
+  }
+  for (let i = 0; i < values.length; i++) values[i] *= scaleAt(sa, Math.floor(i / n)) * scaleAt(sb, i % n);
 }
 
 /**
@@ -128,13 +173,6 @@ export interface PeBackendOptions {
 
 export function peBackend(pe: PeKind, opts: PeBackendOptions = {}): ArrayBackend {
   const gemm = opts.gemm ?? outputStationaryGemm;
-  const quant = (x: Float32Array, s: number, q: (v: number) => number): Uint32Array => {
-    const out = new Uint32Array(x.length);
-    const inv = 1 / s;
-    if (s === 1) for (let i = 0; i < x.length; i++) out[i] = q(x[i]);
-    else for (let i = 0; i < x.length; i++) out[i] = q(x[i] * inv);
-    return out;
-  };
   return {
     name: `pe:${pe.name}`,
     scale: (data, role) => tensorScale(role === 'input' ? pe.input : pe.weight, data),
@@ -143,11 +181,10 @@ export function peBackend(pe: PeKind, opts: PeBackendOptions = {}): ArrayBackend
         const ba = blockQuantizeA(pe, a, m, k), bb = blockQuantizeB(pe, b, k, n);
         return applyTensorScales(gemm(pe, ba.codes, bb.codes, m, n, k), ba.tensorScale, bb.tensorScale);
       }
-      const qa = quant(a, sa, (v) => pe.quantizeInput(v));
-      const qb = quant(b, sb, (v) => pe.quantizeWeight(v));
+      const qa = quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v));
+      const qb = quantizeScaled(b, sb, false, n, (v) => pe.quantizeWeight(v));
       const acc = gemm(pe, qa, qb, m, n, k);
-      const s = sa * sb;
-      if (s !== 1) for (let i = 0; i < acc.length; i++) acc[i] *= s;
+      rescale(acc, sa, sb, n);
       return acc;
     },
   };

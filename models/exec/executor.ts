@@ -29,6 +29,11 @@ export interface ExecOptions {
   readonly vectorFormat?: NumberFormat;
   /** keep every intermediate tensor (default: only the graph outputs) */
   readonly keepAll?: boolean;
+  /**
+   * scale data-scaled operands per token, not per tensor (a causal language model:
+   * models/exec/token-scales.ts); default false
+   */
+  readonly tokenScales?: boolean;
 }
 
 export type Tensors = Map<string, Float32Array>;
@@ -40,6 +45,8 @@ export interface Arithmetic {
   readonly attnArray: ArrayBackend;
   /** rounds a vector-unit result into the vector format */
   readonly vr: (x: number) => number;
+  /** linear and matmul operands scaled per token (models/exec/token-scales.ts) */
+  readonly tokenScales: boolean;
 }
 
 /**
@@ -76,7 +83,7 @@ export function arithmeticOf(opts: ExecOptions): Arithmetic {
     return (x: number) => decode(vf, encode(vf, x));
   })();
 
-  return { array, binArray, attnArray, vr };
+  return { array, binArray, attnArray, vr, tokenScales: opts.tokenScales ?? false };
 }
 
 /** Runs the graph; returns the outputs (or every tensor with keepAll). */

@@ -19,9 +19,13 @@
  * their products with the values exactly 0, so leaving them out changes no sum; each output of
  * a GEMM is a dot product over K whose order does not depend on how many rows or columns there
  * are; and every other node works position by position. This holds for every PE whose operands
- * are not scaled per tensor (the float kinds, L-Mul); with per-tensor scales (int8) the scale of
- * a window's tensor depends on every position in it (including later ones), so the cache, which
- * sees only the past, is not bit-identical (tests state what it is).
+ * are scaled per token or not at all: the float kinds, L-Mul, and the integer kinds, which a
+ * language model scales per token (models/exec/token-scales.ts; the decoder always does, a full
+ * run with `tokenScales`). Block formats (MX, NVFP4) scale blocks of 32 (16) along K: in A V the
+ * keys, so a block of V in a full run (or a prefill) holds keys after the query too; their
+ * weights are 0 but their values set the block's scale, and the cache, which has only the keys
+ * fed so far, differs from the block of the query's first incomplete block of keys on (tests
+ * state what it is); NVFP4's FP32 scale per tensor spans every position too.
  */
 import { InputError } from '../../sim/errors.ts';
 import { arithmeticOf, runKernel, type Arithmetic, type ExecOptions } from '../exec/executor.ts';
@@ -203,7 +207,8 @@ export class KvDecoder {
   private fed = 0;
 
   constructor(readonly plan: DecoderPlan, opts: ExecOptions = {}) {
-    this.arith = arithmeticOf(opts);
+    // per-token scales (models/exec/token-scales.ts): what makes data-scaled kinds causal
+    this.arith = arithmeticOf({ ...opts, tokenScales: true });
     const { context: t } = plan.lm;
     this.keys = plan.cores.map((c) => new Float32Array(c.heads * t * c.headDim));
     this.values = plan.cores.map((c) => new Float32Array(c.heads * t * c.headDim));

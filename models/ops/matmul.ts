@@ -2,12 +2,15 @@
  * Matrix product of two tensors with numpy batch broadcasting. inputs: a [..., M, K],
  * b [..., K, N]. Lowering: one GEMM per batch element (`repeat` = the broadcast batch size).
  * Execution: a matmul whose B is an activation (no weights: Q K^T and A V of an exported
- * transformer) runs on the attention arithmetic (`attentionArray`).
+ * transformer) runs on the attention arithmetic (`attentionArray`). With per-token scales (a
+ * causal language model) the operands are scaled as models/exec/token-scales.ts says.
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import { broadcastOffsets } from '../exec/kernel-util.ts';
 import { broadcastShapes, numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
+import type { OperandScale } from '../exec/backends.ts';
+import { columnScales, foldKeyScales, multipliesAttentionWeights, rowScales } from '../exec/token-scales.ts';
 
 export interface MatMulNode extends NodeBase {
   readonly op: 'matmul';
@@ -48,9 +51,27 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     const aOff = broadcastOffsets(batchShape, as.slice(0, -2));
     const bOff = broadcastOffsets(batchShape, bs.slice(0, -2));
     // both operands activations (no weights): an attention matmul
-    const backend = tensor(ctx.g, node.inputs[1]).data === undefined ? ctx.attnArray : ctx.array;
-    const sa = backend.scale(a, 'input'), sb = backend.scale(b, 'weight');
+    const bIsWeight = tensor(ctx.g, node.inputs[1]).data !== undefined;
+    const backend = bIsWeight ? ctx.array : ctx.attnArray;
     const o = new Float32Array(ctx.outN);
+    if (ctx.tokenScales) {
+      // per token (models/exec/token-scales.ts): A per row; B per tensor (weights), per key
+      // folded into A (attention weights times values) or per column (keys of Q K^T)
+      const values = !bIsWeight && multipliesAttentionWeights(ctx.g, node);
+      const sw = bIsWeight ? backend.scale(b, 'weight') : 1;
+      for (let i = 0; i < nb; i++) {
+        let ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
+        let bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
+        let sb: OperandScale = sw;
+        if (values) {
+          const folded = foldKeyScales(backend, ab, bb, m, k, n);
+          if (folded) ({ a: ab, v: bb } = folded);
+        } else if (!bIsWeight) sb = columnScales(backend, bb, k, n);
+        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb), i * m * n);
+      }
+      return o;
+    }
+    const sa = backend.scale(a, 'input'), sb = backend.scale(b, 'weight');
     for (let i = 0; i < nb; i++) {
       const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
       const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);

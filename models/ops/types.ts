@@ -57,6 +57,8 @@ export interface KernelContext {
   readonly attnArray: ArrayBackend;
   /** rounds a vector-unit result into the vector format */
   readonly vr: (x: number) => number;
+  /** linear and matmul operands scaled per token, not per tensor (models/exec/token-scales.ts) */
+  readonly tokenScales: boolean;
   val(i: number): Float32Array;
   has(i: number): boolean;
   shp(i: number): Shape;

@@ -6,18 +6,19 @@
  * and how many next-character choices agree.
  *
  * What each kind must show, from how it quantizes (not from a measured run):
- * - float and L-Mul kinds scale nothing by data: every logit bit for bit (a masked score is -inf,
- *   its weight 0, its products 0; no GEMM output's order of additions depends on the row count);
+ * - float and L-Mul kinds scale nothing by data, and int8 (like every integer kind) scales per
+ *   token in a language model (models/exec/token-scales.ts): every logit bit for bit (a masked
+ *   score is -inf, its weight 0, its products 0, its scale unused; no GEMM output's order of
+ *   additions depends on the row count);
  * - MX kinds scale blocks of 32 along K. In A x V, K is the keys: in the full run a block of V
  *   holds later keys too (their weights are 0, but their values set the block's scale), in the
  *   cache only the keys fed so far. Every other block is within one position (a row of
  *   activations, a row of Q, a column of K^T, a query's weights over 32 keys, whose later keys
  *   are exactly 0 in both runs). So positions before the first block the prefill leaves
  *   incomplete (floor(100 / 32) * 32 = 96) are bit for bit, and later ones may differ;
- * - int8 (activations scaled by max|x| over the window's tensor) and NVFP4 (an FP32 scale per
- *   tensor) read every position of the window, later ones included, into the scale of each: no
- *   position is guaranteed, and the full-window figure is itself not causal (a position's
- *   logits depend on the characters after it through that scale).
+ * - NVFP4 (an FP32 scale per tensor) reads every position of the window, later ones included,
+ *   into the scale of each: no position is guaranteed, and the full-window figure is itself not
+ *   causal (a position's logits depend on the characters after it through that scale).
  * Exits 1 when a kind breaks what it must show; prints the agreement of the others.
  *
  *   npx tsx test/lm/decode-all-kinds.ts [pe ...]
@@ -42,7 +43,8 @@ let failed = 0;
 for (const name of process.argv.length > 2 ? process.argv.slice(2) : KINDS) {
   const pe = getPe(name);
   const opts = { array: arrayBackend(pe, { dataflow: 'os', rows: 32 }) };
-  const full = executeGraph(g, { tokens }, opts).get('logits')!;
+  // a language model's full run scales per token, as the decoder does
+  const full = executeGraph(g, { tokens }, { ...opts, tokenScales: true }).get('logits')!;
   const dec = new KvDecoder(plan, opts);
   const out = new Float32Array(T * V);
   out.set(dec.feed(tokens.subarray(0, PREFILL)), 0);
@@ -55,10 +57,10 @@ for (const name of process.argv.length > 2 ? process.argv.slice(2) : KINDS) {
     differing += d;
     if (argmax(out, p * V, V) === argmax(full, p * V, V)) same++;
   }
-  // positions that must be bit for bit: all (no data-dependent scale), those before the first
-  // incomplete block of keys (block formats without a tensor scale), none (per-tensor scales)
+  // positions that must be bit for bit: all (no data-dependent scale, or per token), those before
+  // the first incomplete block of keys (block formats without a tensor scale), none (NVFP4)
   const block = pe.block?.input.block;
-  const exactBefore = pe.multiplier === 'float' || pe.multiplier === 'lmul' ? T
+  const exactBefore = !pe.block ? T
     : block && block.kind === 'mx' ? Math.floor(PREFILL / block.blockSize) * block.blockSize : 0;
   const ok = firstPosition < 0 || firstPosition >= exactBefore;
   if (!ok) failed++;
