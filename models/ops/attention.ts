@@ -75,11 +75,14 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
   const arr = ctx.attnArray;
   const sq_ = arr.scale(q, 'input'), sk = arr.scale(k, 'weight'), sv = arr.scale(v, 'weight');
   const out = new Float32Array(b * sq * d);
-  const qh = new Float32Array(sq * dh), kt = new Float32Array(dh * skv), vh = new Float32Array(skv * dh);
+  const qh = new Float32Array(sq * dh);
   const p = new Float32Array(sq * skv);
   for (let bb = 0; bb < b; bb++) {
     for (let h = 0; h < H; h++) {
       const kvh = Math.floor(h / group);
+      // K^T and V are the GEMMs' B: arrays of their own per head, as backends cache a B's
+      // quantized layout by the array (a refilled one would read the first head's)
+      const kt = new Float32Array(dh * skv), vh = new Float32Array(skv * dh);
       for (let i = 0; i < sq; i++) for (let e = 0; e < dh; e++) qh[i * dh + e] = q[(bb * sq + i) * d + h * dh + e];
       for (let j = 0; j < skv; j++) {
         for (let e = 0; e < dh; e++) {

@@ -127,10 +127,13 @@ export const EINSUM: OperatorDef<EinsumNode> = {
     const oOff = offsets(p, p.out, p.batch + p.m + p.n);
     const backend = tensor(ctx.g, node.inputs[1]).data === undefined ? ctx.attnArray : ctx.array;
     const sa = backend.scale(a, 'input'), sb = backend.scale(b, 'weight');
-    const ab = new Float32Array(m * k), bb = new Float32Array(k * n);
+    const ab = new Float32Array(m * k);
     const o = new Float32Array(ctx.outN);
     for (let i = 0; i < nb; i++) {
       for (let e = 0; e < m * k; e++) ab[e] = a[aOff[i * m * k + e]];
+      // a B array of its own per batch element: backends cache a B's quantized layout by the
+      // array (weights are the same arrays call after call), so a refilled one would read stale
+      const bb = new Float32Array(k * n);
       for (let e = 0; e < k * n; e++) bb[e] = b[bOff[i * k * n + e]];
       const c = backend.gemm(ab, bb, m, n, k, sa, sb);
       for (let e = 0; e < m * n; e++) o[oOff[i * m * n + e]] = c[e];
