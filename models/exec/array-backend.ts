@@ -80,21 +80,27 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     weights.set(b, ops);
     return ops;
   };
+  let codes = new Uint32Array(0);
+  const codesBuffer = (size: number): Uint32Array => {
+    if (codes.length < size) codes = new Uint32Array(size);
+    return codes.subarray(0, size);
+  };
   return {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
     scale: base.scale,
-    gemm: (a, b, m, n, k, sa, sb) => {
+    gemm: (a, b, m, n, k, sa, sb, out) => {
       if (pe.block) {
         // block PEs quantize vectors along K themselves (scale() gave 1)
         const qa = blockQuantizeA(pe, a, m, k), qb = quantizedBlocks(b, k, n);
-        const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa.codes }, m, n, k, accumulate);
+        const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa.codes }, m, n, k, accumulate, out);
         for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
         return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
       }
       let qa: Uint32Array;
       if (typeof sa !== 'number') qa = quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v));
       else {
-        qa = new Uint32Array(a.length);
+        // A's codes are read during this call only, unless an observer keeps them
+        qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);
         const inv = 1 / sa;
         if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
         else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
@@ -102,7 +108,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       }
       const qb = quantized(b, sb, k, n);
       observe?.(qa, qb.b, m, n, k);
-      const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa }, m, n, k, accumulate);
+      const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa }, m, n, k, accumulate, out);
       // float kinds: the states are the values and there is no scale (no pass at all)
       if (pe.accValue !== stateIsValue) for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
       rescale(states, sa, sb, n);

@@ -42,10 +42,15 @@ export interface ArrayBackend {
   /**
    * C = A . B for row-major A (m x k) and B (k x n) of real values (A already divided by
    * nothing: the backend applies `sa`, `sb`); returns the m x n real results. A and B are
-   * read during the call only (a caller may reuse A's buffer for its next GEMM). Block PEs
-   * scale by block and take no other scale.
+   * read during the call only (a caller may reuse A's buffer for its next GEMM, never B's:
+   * backends cache B's quantized layout by the array, as weights are the same arrays call
+   * after call; an activation B must be a new array, or a new view, per call). Block PEs
+   * scale by block and take no other scale. `out` (at least m x n long), where given, is where
+   * the backend may put the results: the array returned is then either its first m x n
+   * entries or a new one, read before `out` is used again (a caller that reuses one buffer
+   * for every GEMM spares the allocation and garbage collection of a result per call).
    */
-  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale): Float64Array;
+  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, out?: Float64Array): Float64Array;
 }
 
 /**
@@ -90,18 +95,23 @@ export function rescale(values: Float64Array, sa: OperandScale, sb: OperandScale
  * Float32Array and Float64Array weights would make V8's element loads polymorphic in the
  * innermost loop, and copying B to float64 would double an m = 1 GEMM (the LM's decode).
  */
-export function gemmF64(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
+export function gemmF64(a: Float32Array, b: Float32Array, m: number, n: number, k: number, out?: Float64Array): Float64Array {
   // the WebAssembly kernel widens B once per call: worth it from a few rows on (not the decode's m = 1)
   if (m >= 4) {
-    const c = gemmF64Wasm(a, b, m, n, k);
+    const c = gemmF64Wasm(a, b, m, n, k, out !== undefined);
+    if (c && out) {
+      const r = out.subarray(0, m * n);
+      r.set(c);
+      return r;
+    }
     if (c) return c;
   }
-  return gemmF64Loop(a, b, m, n, k);
+  return gemmF64Loop(a, b, m, n, k, out);
 }
 
-/** gemmF64 in TypeScript: the reference path of the WebAssembly kernel. */
-export function gemmF64Loop(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
-  const c = new Float64Array(m * n);
+/** gemmF64 in TypeScript: the reference path of the WebAssembly kernel (results into `out` where given). */
+export function gemmF64Loop(a: Float32Array, b: Float32Array, m: number, n: number, k: number, out?: Float64Array): Float64Array {
+  const c = out ? out.subarray(0, m * n) : new Float64Array(m * n);
   const av = new Float64Array(k), ap = new Int32Array(k);
   for (let i = 0; i < m; i++) {
     const ai = i * k, ci = i * n;
@@ -148,7 +158,7 @@ export function gemmF64Loop(a: Float32Array, b: Float32Array, m: number, n: numb
 export const fp32Backend: ArrayBackend = {
   name: 'fp32-reference',
   scale: () => 1,
-  gemm: (a, b, m, n, k) => gemmF64(a, b, m, n, k),
+  gemm: (a, b, m, n, k, _sa, _sb, out) => gemmF64(a, b, m, n, k, out),
 };
 
 /** The GEMM through the PE arithmetic: A (m x k) and B (k x n) bit patterns -> accumulator values. */

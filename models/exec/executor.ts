@@ -14,6 +14,7 @@ import { hasWeights, numel, tensor, type Graph, type Shape } from '../graph.ts';
 import { operatorOf, type GraphNode } from '../operators.ts';
 import type { KernelContext } from '../ops/types.ts';
 import { fp32Backend, type ArrayBackend } from './backends.ts';
+import { disownOutput, OutputLedger, takeOutput } from './output-pool.ts';
 
 export interface ExecOptions {
   /** array-op arithmetic (default: the fp32 reference) */
@@ -56,15 +57,18 @@ export interface Arithmetic {
  */
 export function runKernel(
   g: Graph, node: GraphNode, arith: Arithmetic, val: (j: number) => Float32Array, shapes: readonly Shape[], outShape: Shape,
+  take: (n: number) => Float32Array = (n) => new Float32Array(n),
 ): Float32Array {
   const { vr } = arith;
+  const outN = numel(outShape);
   const ctx: KernelContext = {
-    g, ...arith, val, outShape, outN: numel(outShape),
+    g, ...arith, val, outShape, outN,
     has: (j) => node.inputs[j] !== undefined && node.inputs[j] !== '',
     shp: (j) => shapes[j],
+    output: () => take(outN),
     map1(f) {
       const x = val(0);
-      const o = new Float32Array(x.length);
+      const o = take(x.length);
       for (let e = 0; e < x.length; e++) o[e] = vr(f(x[e]));
       return o;
     },
@@ -100,10 +104,14 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
     if (v.length !== numel(t.shape)) throw new InputError(`input '${name}': ${v.length} values, shape [${t.shape.join(', ')}] needs ${numel(t.shape)}`);
     vals.set(name, v);
   }
-  // last use of each activation, to free memory
+  // last use of each activation, to free memory (and reuse its array: output-pool.ts)
   const lastUse = new Map<string, number>();
   g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
   const keep = new Set(g.outputs);
+  // activations read where a kernel caches by the array (dynamic weights) are never reused
+  const pinned = new Set<string>();
+  for (const n of g.nodes) for (const j of operatorOf(n.op).cachedInputs ?? []) if (n.inputs[j]) pinned.add(n.inputs[j]);
+  const ledger = opts.keepAll ? undefined : new OutputLedger();
 
   g.nodes.forEach((node, i) => {
     const val = (j: number): Float32Array => {
@@ -112,15 +120,25 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
       return v;
     };
     const shapes = node.inputs.map((x) => (x === '' ? [] : tensor(g, x).shape));
-    vals.set(node.output, runKernel(g, node, arith, val, shapes, tensor(g, node.output).shape));
-    if (!opts.keepAll) {
+    const out = runKernel(g, node, arith, val, shapes, tensor(g, node.output).shape, ledger && !keep.has(node.output) && !pinned.has(node.output) ? takeOutput : undefined);
+    vals.set(node.output, out);
+    ledger?.hold(out);
+    if (ledger) {
       for (const x of node.inputs) {
-        if (x !== '' && lastUse.get(x) === i && !keep.has(x) && tensor(g, x).role === 'activation') vals.delete(x);
+        if (x === '' || lastUse.get(x) !== i || keep.has(x) || tensor(g, x).role !== 'activation') continue;
+        const v = vals.get(x);
+        vals.delete(x);
+        if (v && !pinned.has(x)) ledger.release(v);
       }
     }
   });
   if (opts.keepAll) return vals;
   const out: Tensors = new Map();
-  for (const o of g.outputs) out.set(o, vals.get(o)!);
+  for (const o of g.outputs) {
+    const v = vals.get(o)!;
+    // a view of a reused array leaves with the caller: it never comes back
+    disownOutput(v);
+    out.set(o, v);
+  }
   return out;
 }

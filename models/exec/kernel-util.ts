@@ -120,3 +120,15 @@ export function weightLayout(w: Float32Array, key: number, build: () => Float32A
   return l;
 }
 
+
+let gemmResults = new Float64Array(0);
+
+/**
+ * A buffer for a GEMM's results (ArrayBackend.gemm's `out`), reused from call to call: the
+ * kernels read a GEMM's results before their next GEMM, and a fresh result array per layer and
+ * image cost the accuracy runs much of their time in allocation and garbage collection (issue 21).
+ */
+export function gemmResultBuffer(size: number): Float64Array {
+  if (gemmResults.length < size) gemmResults = new Float64Array(size);
+  return gemmResults;
+}

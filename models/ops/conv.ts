@@ -17,7 +17,7 @@
  * Larq (an XNOR PE sees the padding as +1 instead).
  */
 import { convLayer } from '../../sim/workload/layer.ts';
-import { signOf, signedWeight, weightLayout } from '../exec/kernel-util.ts';
+import { gemmResultBuffer, signOf, signedWeight, weightLayout } from '../exec/kernel-util.ts';
 import { numel, shapeStr, tensor, windowOutput, type NodeBase } from '../graph.ts';
 import type { KernelContext, OperatorDef } from './types.ts';
 
@@ -32,6 +32,7 @@ export interface Conv2dNode extends NodeBase {
 
 export const CONV: OperatorDef<Conv2dNode> = {
   ops: ['conv2d', 'binary_conv2d'],
+  cachedInputs: [1],
   binary: ['binary_conv2d'],
 
   inferShape(s, node) {
@@ -204,7 +205,7 @@ function conv2d(ctx: KernelContext, node: Conv2dNode): Float32Array {
     }
     return list;
   });
-  const out = new Float32Array(numel(outShape));
+  const out = ctx.output();
   const a = im2colBuffer(M * K);
   const hw = h * wd;
   for (let n = 0; n < nb; n++) {
@@ -230,7 +231,7 @@ function conv2d(ctx: KernelContext, node: Conv2dNode): Float32Array {
           }
         }
       }
-      const cm = backend.gemm(a, bs[gr], M, fg, K, sa, sb);
+      const cm = backend.gemm(a, bs[gr], M, fg, K, sa, sb, gemmResultBuffer(M * fg));
       for (let fo = 0; fo < fg; fo++) {
         const ch = gr * fg + fo;
         const dst = (n * f + ch) * M;

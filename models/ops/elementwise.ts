@@ -76,7 +76,7 @@ export const ELEMENTWISE: OperatorDef<BinaryNode> = {
     const { outShape, outN, vr } = ctx;
     const a = ctx.val(0), b = ctx.val(1);
     const f = FUNCTIONS[node.op];
-    const o = new Float32Array(outN);
+    const o = ctx.output();
     const as = ctx.shp(0), bs = ctx.shp(1);
     const same = sameShape(as, outShape) && sameShape(bs, outShape);
     if (vr === Math.fround && node.op in FP32_LOOPS) {

@@ -9,7 +9,7 @@
  * as `matmul` (matmul.ts).
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
-import { signOf, signedWeight, weightLayout } from '../exec/kernel-util.ts';
+import { gemmResultBuffer, signOf, signedWeight, weightLayout } from '../exec/kernel-util.ts';
 import { rowScales } from '../exec/token-scales.ts';
 import { numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
@@ -20,6 +20,7 @@ export interface LinearNode extends NodeBase {
 
 export const LINEAR: OperatorDef<LinearNode> = {
   ops: ['linear', 'binary_linear'],
+  cachedInputs: [1],
   binary: ['binary_linear'],
 
   inferShape(s, node) {
@@ -64,10 +65,10 @@ export const LINEAR: OperatorDef<LinearNode> = {
       return [t];
     })[0];
     const sx = ctx.tokenScales ? rowScales(backend, x, rows, k) : backend.scale(x, 'input');
-    const c = backend.gemm(x, bt, rows, nOut, k, sx, backend.scale(w, 'weight'));
+    const c = backend.gemm(x, bt, rows, nOut, k, sx, backend.scale(w, 'weight'), gemmResultBuffer(rows * nOut));
     const bias = ctx.has(2) ? ctx.val(2) : undefined;
     const alpha = binary && ctx.has(3) ? ctx.val(3) : undefined;
-    const o = new Float32Array(rows * nOut);
+    const o = ctx.output();
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < nOut; j++) {
         let v = Math.fround(c[r * nOut + j]);

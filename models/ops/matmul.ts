@@ -6,7 +6,7 @@
  * causal language model) the operands are scaled as models/exec/token-scales.ts says.
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
-import { broadcastOffsets } from '../exec/kernel-util.ts';
+import { broadcastOffsets, gemmResultBuffer } from '../exec/kernel-util.ts';
 import { broadcastShapes, numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 import type { OperandScale } from '../exec/backends.ts';
@@ -53,7 +53,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     // both operands activations (no weights): an attention matmul
     const bIsWeight = tensor(ctx.g, node.inputs[1]).data !== undefined;
     const backend = bIsWeight ? ctx.array : ctx.attnArray;
-    const o = new Float32Array(ctx.outN);
+    const o = ctx.output();
     if (ctx.tokenScales) {
       // per token (models/exec/token-scales.ts): A per row; B per tensor (weights), per key
       // folded into A (attention weights times values) or per column (keys of Q K^T)
@@ -67,7 +67,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
           const folded = foldKeyScales(backend, ab, bb, m, k, n);
           if (folded) ({ a: ab, v: bb } = folded);
         } else if (!bIsWeight) sb = columnScales(backend, bb, k, n);
-        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb), i * m * n);
+        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb, gemmResultBuffer(m * n)), i * m * n);
       }
       return o;
     }
@@ -75,8 +75,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     for (let i = 0; i < nb; i++) {
       const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
       const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
-      const c = backend.gemm(ab, bb, m, n, k, sa, sb);
-      for (let e = 0; e < m * n; e++) o[i * m * n + e] = c[e];
+      o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n)), i * m * n);
     }
     return o;
   },

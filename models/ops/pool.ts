@@ -91,7 +91,7 @@ function pool(ctx: KernelContext, node: PoolNode): Float32Array {
   const [n, c, h, w] = xs;
   const [, , oh, ow] = os;
   const [kh, kw] = node.kernel, [sh, sw] = node.stride, [pt, pl, pb, pr] = node.pads;
-  const o = new Float32Array(n * c * oh * ow);
+  const o = ctx.output();
   const isMax = node.op === 'maxpool';
   if (isMax) {
     maxPool(x, o, n * c, h, w, oh, ow, kh, kw, sh, sw, pt, pl);

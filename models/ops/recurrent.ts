@@ -51,6 +51,7 @@ const dirsOf = (d: Direction) => (d === 'bidirectional' ? 2 : 1);
 
 export const RECURRENT: OperatorDef<RecurrentNode> = {
   ops: ['lstm', 'gru'],
+  cachedInputs: [1, 2],
 
   inferShape(s, node) {
     const x = s.sh(0);

@@ -64,6 +64,11 @@ export interface KernelContext {
   shp(i: number): Shape;
   readonly outShape: Shape;
   readonly outN: number;
+  /**
+   * an array of outN values for the node's output, reused from an earlier tensor (contents
+   * undefined: the kernel writes every element)
+   */
+  output(): Float32Array;
   /** input 0 mapped element-wise through f, each result rounded by `vr` */
   map1(f: (x: number) => number): Float32Array;
 }
@@ -124,6 +129,11 @@ export interface OperatorDef<N extends NodeBase & { readonly op: string } = Grap
   lower(ctx: LowerContext, node: N): Lowering;
   /** the node's output values */
   kernel(ctx: KernelContext, node: N): Float32Array;
+  /**
+   * input slots whose arrays the kernel (or its backend) caches derived data by, as weights are
+   * the same arrays run after run: an activation there is never reused for another tensor
+   */
+  readonly cachedInputs?: readonly number[];
   /** how the network-level scratchpad problem (models/scratchpad-problem.ts) sees the node */
   readonly scratchpad?: {
     /** moves no data: its output is its first input's tensor, or all of its inputs' */

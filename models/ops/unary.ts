@@ -55,7 +55,7 @@ export const UNARY: OperatorDef<UnaryNode> = {
     ctx.vector(node.op, ctx.outElements);
     return { mapping: 'vector', detail: `${node.op} on the vector unit` };
   },
-  kernel: (ctx, node) => (node.op === 'sign' ? signOf(ctx.val(0)) : node.op === 'relu' && ctx.vr === Math.fround ? relu(ctx.val(0)) : ctx.map1(FUNCTIONS[node.op])),
+  kernel: (ctx, node) => (node.op === 'sign' ? signOf(ctx.val(0)) : node.op === 'relu' && ctx.vr === Math.fround ? relu(ctx.val(0), ctx.output()) : ctx.map1(FUNCTIONS[node.op])),
   onnx: {
     Relu: importer('relu'), Sign: importer('sign'), Sigmoid: importer('sigmoid'), Tanh: importer('tanh'),
     Erf: importer('erf'), Sqrt: importer('sqrt'), Neg: importer('neg'), Abs: importer('abs'), Exp: importer('exp'),
@@ -119,9 +119,8 @@ export const HARD_ACTIVATION: OperatorDef<HardActivationNode> = {
  * branch (a compare on activations' signs mispredicts half the time: 7 ns an element against
  * 2.6): a set sign bit (negatives, -0, -NaN) or a pattern above +Inf's (+NaN) gives +0.
  */
-function relu(x: Float32Array): Float32Array {
-  const o = new Float32Array(x.length);
-  const xb = new Int32Array(x.buffer, x.byteOffset, x.length), ob = new Int32Array(o.buffer);
+function relu(x: Float32Array, o: Float32Array): Float32Array {
+  const xb = new Int32Array(x.buffer, x.byteOffset, x.length), ob = new Int32Array(o.buffer, o.byteOffset, o.length);
   for (let e = 0; e < xb.length; e++) {
     const b = xb[e];
     ob[e] = b & ~(b >> 31) & ~((0x7f800000 - b) >> 31);

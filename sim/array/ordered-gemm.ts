@@ -33,13 +33,16 @@ export interface GemmOperands {
   readonly prepared?: PreparedWeights;
 }
 
-/** Accumulator states of the m x n outputs, after their last trip through the psum store. */
+/**
+ * Accumulator states of the m x n outputs, after their last trip through the psum store; in the
+ * first m x n entries of `into` where given (a buffer the caller reuses from call to call).
+ */
 export function orderedGemm(
   dataflow: DataflowRules, rows: number, pe: PeKind, psum: PsumStore,
-  ops: GemmOperands, m: number, n: number, k: number, accumulate: Accumulate = 'top',
+  ops: GemmOperands, m: number, n: number, k: number, accumulate: Accumulate = 'top', into?: Float64Array,
 ): Float64Array {
   const { a, b, bRow, bCol } = ops;
-  const out = new Float64Array(m * n);
+  const out = into ? into.subarray(0, m * n).fill(0) : new Float64Array(m * n);
   const pass = dataflow.productsPerPass(rows, k);
   const tile = tileKernelOf(pe);
   if (tile) {
