@@ -11,6 +11,7 @@ import { dataflowRules } from '../../sim/dataflows/index.ts';
 import { psumStore } from '../../sim/array/psum.ts';
 import type { NumberFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
+import { intQuantizer } from '../../sim/pe/int-quantizer.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { stateIsValue } from '../../sim/pe/accumulator.ts';
 import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, quantizeScaled, rescale, type ArrayBackend, type OperandScale } from './backends.ts';
@@ -43,6 +44,8 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   // activations are fp32 values: narrow float inputs round through exact lookup tables
   const fastInput = pe.input.kind === 'float' ? fp32Quantizer(pe.input, pe.quantizeOptions) : undefined;
   const fastWeight = pe.weight === pe.input ? fastInput : pe.weight.kind === 'float' ? fp32Quantizer(pe.weight, pe.quantizeOptions) : undefined;
+  // integer activations (int8, int4): scaled and rounded in one loop
+  const intInput = pe.input.kind === 'int' ? intQuantizer(pe.input, pe.quantizeOptions) : undefined;
   // weights are the same arrays image after image: quantize and transpose each once
   // and lay them out for the PE's tile kernel once (sim/pe/tile-kernels.ts)
   const tile = tileKernelOf(pe);
@@ -97,12 +100,17 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
         return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
       }
       let qa: Uint32Array;
-      if (typeof sa !== 'number') qa = quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v));
+      if (typeof sa !== 'number' && intInput) {
+        // a scale per row (per token): each row in one loop
+        qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);
+        for (let r = 0; r < m; r++) intInput(a.subarray(r * k, (r + 1) * k), sa[r] === 1 ? 1 : 1 / sa[r], qa.subarray(r * k, (r + 1) * k));
+      } else if (typeof sa !== 'number') qa = quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v));
       else {
         // A's codes are read during this call only, unless an observer keeps them
         qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);
         const inv = 1 / sa;
-        if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
+        if (intInput) intInput(a, sa === 1 ? 1 : inv, qa);
+        else if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
         else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
         else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
       }

@@ -87,8 +87,14 @@ function intAccumulator(format: IntFormat, internal: IntFormat, saturate: boolea
         return v > max ? max : v < min ? min : v;
       }
     : (s: number, p: number) => wrap(s + p);
-  const narrow = (s: number) =>
-    saturate ? Math.min(format.max, Math.max(format.min, s)) : decodeInt(format, intToBits(format, s));
+  // wrapping into a format of at most 32 bits: the two's-complement shift pair on an integer
+  // state (what intToBits then decodeInt give, without two float remainders per state)
+  const sh = 32 - format.bits;
+  const narrow = saturate
+    ? (s: number) => Math.min(format.max, Math.max(format.min, s))
+    : sh >= 0
+      ? (s: number) => (Number.isInteger(s) && Math.abs(s) < 2 ** 53 ? (s << sh) >> sh : decodeInt(format, intToBits(format, s)))
+      : (s: number) => decodeInt(format, intToBits(format, s));
   return {
     format,
     internal,
@@ -97,7 +103,9 @@ function intAccumulator(format: IntFormat, internal: IntFormat, saturate: boolea
     add,
     toBits: (s) => intToBits(format, narrow(s)),
     fromBits: (bits) => decodeInt(format, bits),
-    value: narrow,
+    // a state is a value of the internal format (add wraps or saturates into it, fromBits
+    // decodes one): in a format as wide, it is its own value (hot loops skip the call)
+    value: format.bits === w ? stateIsValue : narrow,
   };
 }
 

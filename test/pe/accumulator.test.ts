@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeAccumulator, roundedSum } from '../../sim/pe/accumulator.ts';
-import { BF16, E4M3, E5M2, FP16, FP32, type FloatFormat } from '../../sim/pe/formats.ts';
+import { BF16, E4M3, E5M2, FP16, FP32, INT16, INT32, INT8, type FloatFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import {
   SPEC, addExact, decodeExact, maxFiniteFields, encodeExact, fromDouble, hex, mulExact, toDouble, widthOf,
@@ -235,5 +235,22 @@ describe.each(PE_CASES)('PE $name', (c) => {
     expect(pe.addAcc(2 ** -60, 1 + 2 ** -8)).toBe(1 + 2 ** -7);
     expect(pe.accToBits(1 + 2 ** -7)).toBe(0x3f81);
     expect(pe.accFromBits(0x3f81)).toBe(1 + 2 ** -7);
+  });
+});
+
+describe('integer accumulator values wrap as two\'s complement (against BigInt modular arithmetic)', () => {
+  it.each([INT32, INT16, INT8].map((f) => [f.name, f] as const))('%s out of an int32 adder: the edges and random states', (_, f) => {
+    const acc = makeAccumulator(f, INT32, false);
+    const span = 1n << BigInt(f.bits), half = span >> 1n;
+    const r = rng(17);
+    // states are what the int32 adder holds: int32 values
+    const states = [0, -0, 1, -1, f.max, f.min, f.max + 1, f.min - 1, 2 ** 31 - 1, -(2 ** 31)].map((s) => (Object.is(s, -0) ? s : s | 0));
+    for (let i = 0; i < 2000; i++) states.push(acc.add(r() | 0, (r() >> randInt(r, 31)) | 0));
+    for (const s of states) {
+      let v = BigInt(s) % span;
+      if (v < 0n) v += span;
+      if (v >= half) v -= span;
+      expect(Object.is(acc.value(s), Number(v)) || (Number(v) === 0 && acc.value(s) === 0), `${f.name} ${s}`).toBe(true);
+    }
   });
 });
