@@ -35,6 +35,12 @@ export interface KindRates {
   readonly cpuTwo: number;
   /** CPUs the 2-job runs got on average (under 2: other processes had the cores) */
   readonly cpusTwo: number;
+  /**
+   * 2 jobs / 1 job within each repetition (the two runs seconds apart), median and range: the
+   * machine's speed drifts by tens of percent over a minute, which a ratio of two medians of
+   * runs spread over the minute carries and a ratio of neighbours mostly cancels
+   */
+  readonly pairRatio: { readonly median: number; readonly min: number; readonly max: number };
   readonly load: number;
 }
 
@@ -78,9 +84,11 @@ export async function kindRates(pe: string, images: number, reps: number): Promi
     two.push(await run(2));
   }
   await closePools();
+  const pairs = one.map((o, r) => two[r] / o);
   return {
     pe, images, reps, plain: median(plain), one: median(one), two: median(two),
     cpuOne: median(cpus[1]), cpuTwo: median(cpus[2]), cpusTwo: median(cpus[2]) / median(walls[2]), load: loadavg()[0],
+    pairRatio: { median: median(pairs), min: Math.min(...pairs), max: Math.max(...pairs) },
   };
 }
 
