@@ -11,6 +11,7 @@ import { executeGraph, type ExecOptions } from '../../models/exec/executor.ts';
 import { loadGraph } from '../../models/accuracy/task.ts';
 import { resolveTrainedModel } from '../../models/accuracy/trained.ts';
 import { GraphBuilder } from '../../models/zoo/builder.ts';
+import { loadText, windowTokens } from '../../models/data/text.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { makeRng } from '../../sim/random.ts';
 
@@ -34,6 +35,15 @@ describe('output arrays reused between runs', () => {
     const kept = images.map((x) => Float32Array.from(executeGraph(cnn, { [input]: x }, { ...opts, keepAll: true }).get(output)!));
     const outs = [0, 1, 2, 0, 1, 2].map((i) => executeGraph(cnn, { [input]: images[i] }, opts).get(output)!);
     outs.forEach((o, r) => expect(same(o, kept[r % 3]), `run ${r}`).toBe(true));
+  });
+
+  it('the language model (attention, views, element-wise chains), int8 per token: runs of two windows in turn equal runs that keep every tensor', () => {
+    const lm = loadGraph(resolveTrainedModel('lm-austen'));
+    const text = loadText('austen');
+    const opts = { array: arrayBackend(getPe('int8'), { dataflow: 'os', rows: 32 }), tokenScales: true };
+    const windows = [windowTokens(text, 3, 128), windowTokens(text, 4, 128)];
+    const kept = windows.map((t) => Float32Array.from(executeGraph(lm, { tokens: t }, { ...opts, keepAll: true }).get('logits')!));
+    [0, 1, 0, 1].forEach((w, r) => expect(same(executeGraph(lm, { tokens: windows[w] }, opts).get('logits')!, kept[w]), `run ${r}`).toBe(true));
   });
 
   it('an output that is a view of a reused array, and a computed tensor read as weights, keep their values', () => {
