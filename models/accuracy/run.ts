@@ -14,6 +14,8 @@ import { getFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { hasWeights } from '../graph.ts';
 import { isBinaryNode } from '../operators.ts';
+import { peBackend } from '../exec/backends.ts';
+import { checkTokenScalable } from '../exec/token-scales.ts';
 
 export interface AccuracyRunOptions {
   /** first `limit` images of the set (default: all) */
@@ -159,6 +161,10 @@ async function runTextAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions): 
   }
   const jobs = opts.jobs ?? 1;
   if (!Number.isInteger(jobs) || jobs < 1) throw new InputError(`--jobs must be a positive integer, got ${jobs}`);
+  // a language model runs with per-token scales (models/exec/token-scales.ts): refused here,
+  // before any window, where an operator cannot scale per token under a data-scaled PE
+  const pes = [setup.pe, setup.attentionPe].filter((p): p is string => p !== undefined).map((p) => peBackend(getPe(p, setup.peOptions)));
+  checkTokenScalable(loadGraph(setup.modelFile), pes);
   const chunk = opts.chunk ?? Math.max(1, Math.min(4, Math.ceil(n / (4 * jobs))));
   const tasks: AccuracyTask[] = [];
   for (let start = 0; start < n; start += chunk) tasks.push({ ...setup, start, count: Math.min(chunk, n - start), reference: opts.reference ?? true });

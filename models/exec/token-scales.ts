@@ -14,15 +14,19 @@
  * - Q K^T: Q one scale per query (row of A), K^T one per key (column of B);
  * - A V (attention weights times values): the keys are V's rows, along the GEMM's K, where a
  *   scale cannot be factored out of the sum; each key's scale s_j (over its row of V) is folded
- *   into the attention weights first, A V = (A diag(s)) (diag(1/s) V), both products rounded to
- *   fp32 as the vector unit computes them, then A diag(s) is scaled per query and diag(1/s) V
+ *   into the attention weights first, A V = (A diag(s)) (diag(1/s) V), both products rounded by
+ *   the vector unit (fp32 by default), then A diag(s) is scaled per query and diag(1/s) V
  *   quantizes with scale 1.
+ * The same in a fused attention node (ops/attention.ts); an einsum is refused (its axes say
+ * nothing of which is the tokens').
  * A masked key's weight is exactly 0, so it adds nothing to any sum and sets no scale: the cache
  * (models/lm/decoder.ts) and the full window compute the same bits.
  */
-import type { GraphNode } from '../operators.ts';
-import type { Graph } from '../graph.ts';
+import { InputError } from '../../sim/errors.ts';
+import { operatorOf, type GraphNode } from '../operators.ts';
+import { tensor, type Graph } from '../graph.ts';
 import type { ArrayBackend, OperandScale } from './backends.ts';
+import { sameShape } from './kernel-util.ts';
 
 /** One scale per row of A (m x k): each row's own tensor scale; 1 when every row's is 1. */
 export function rowScales(backend: ArrayBackend, a: Float32Array, m: number, k: number): OperandScale {
@@ -49,9 +53,12 @@ export function columnScales(backend: ArrayBackend, b: Float32Array, k: number, 
 
 /**
  * A (m x keys) times V (keys x n) with each key's scale (over its row of V) folded into A:
- * A diag(s) and diag(1/s) V, each product rounded to fp32; undefined when every key's scale is 1.
+ * A diag(s) and diag(1/s) V, each product rounded by the vector unit (`vr`); undefined when
+ * every key's scale is 1.
  */
-export function foldKeyScales(backend: ArrayBackend, a: Float32Array, v: Float32Array, m: number, keys: number, n: number): { a: Float32Array; v: Float32Array } | undefined {
+export function foldKeyScales(
+  backend: ArrayBackend, a: Float32Array, v: Float32Array, m: number, keys: number, n: number, vr: (x: number) => number,
+): { a: Float32Array; v: Float32Array } | undefined {
   const s = new Float64Array(keys);
   let all1 = true;
   for (let j = 0; j < keys; j++) {
@@ -60,13 +67,42 @@ export function foldKeyScales(backend: ArrayBackend, a: Float32Array, v: Float32
   }
   if (all1) return undefined;
   const af = new Float32Array(m * keys), vf = new Float32Array(keys * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < keys; j++) af[i * keys + j] = a[i * keys + j] * s[j];
-  for (let j = 0; j < keys; j++) for (let e = 0; e < n; e++) vf[j * n + e] = v[j * n + e] / s[j];
+  for (let i = 0; i < m; i++) for (let j = 0; j < keys; j++) af[i * keys + j] = vr(a[i * keys + j] * s[j]);
+  for (let j = 0; j < keys; j++) for (let e = 0; e < n; e++) vf[j * n + e] = vr(v[j * n + e] / s[j]);
   return { a: af, v: vf };
 }
 
-/** Whether a matmul's A is a softmax's output: attention weights, whose columns are keys. */
+/**
+ * Whether a matmul's A is attention weights (whose columns are keys): a softmax's output, or
+ * one passed on unchanged in shape (a Dropout or Cast imports as identity).
+ */
 export function multipliesAttentionWeights(g: Graph, node: GraphNode): boolean {
-  const a = node.inputs[0];
-  return g.nodes.some((n) => n.output === a && n.op === 'softmax');
+  let x = node.inputs[0];
+  for (;;) {
+    const p = g.nodes.find((n) => n.output === x);
+    if (!p) return false;
+    if (p.op === 'softmax') return true;
+    if (operatorOf(p.op).scratchpad?.view !== 'first' || !sameShape(tensor(g, p.inputs[0]).shape, tensor(g, p.output).shape)) return false;
+    x = p.inputs[0];
+  }
+}
+
+/** Whether a backend scales operands by their data (integer, binary, ternary formats): a probe. */
+export function scalesByData(backend: ArrayBackend): boolean {
+  return backend.scale(Float32Array.of(2), 'input') !== 1;
+}
+
+/**
+ * Refuses, before any work, a graph run with per-token scales whose data-scaled arithmetic
+ * reaches an operator that scales per tensor only (einsum: its axes say nothing of tokens).
+ */
+export function checkTokenScalable(g: Graph, backends: readonly ArrayBackend[]): void {
+  if (!backends.some(scalesByData)) return;
+  const n = g.nodes.find((x) => x.op === 'einsum');
+  if (n) {
+    throw new InputError(
+      `node '${n.name}' (einsum): per-token scales (a language model's integer arithmetic) are defined for linear, matmul and attention nodes only; ` +
+        'an einsum would scale its operands over every position, making earlier positions depend on later ones',
+    );
+  }
 }

@@ -10,6 +10,7 @@
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import { softmaxRow } from '../exec/kernel-util.ts';
+import { columnScales, foldKeyScales, rowScales } from '../exec/token-scales.ts';
 import { shapeStr, tensor, type NodeBase } from '../graph.ts';
 import { SOFTMAX_PASSES } from './softmax.ts';
 import type { KernelContext, OperatorDef } from './types.ts';
@@ -91,15 +92,21 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
           vh[j * dh + e] = v[src];
         }
       }
-      const s = arr.gemm(qh, kt, sq, skv, dh, sq_, sk);
+      // per token (a language model, exec/token-scales.ts): Q per query, K per key
+      const s = ctx.tokenScales ? arr.gemm(qh, kt, sq, skv, dh, rowScales(arr, qh, sq, dh), columnScales(arr, kt, dh, skv)) : arr.gemm(qh, kt, sq, skv, dh, sq_, sk);
       for (let i = 0; i < sq; i++) {
         for (let j = 0; j < skv; j++) {
           p[i * skv + j] = node.causal && j > past + i ? -Infinity : vr(Math.fround(s[i * skv + j]) * node.scale);
         }
         softmaxRow(p, p, i * skv, 1, skv, vr);
       }
-      const sp = arr.scale(p, 'input');
-      const o = arr.gemm(p, vh, sq, dh, skv, sp, sv);
+      let o: Float64Array;
+      if (ctx.tokenScales) {
+        // V per key, folded into the weights, which are then scaled per query
+        const folded = foldKeyScales(arr, p, vh, sq, skv, dh, vr);
+        const pa = folded?.a ?? p;
+        o = arr.gemm(pa, folded?.v ?? vh, sq, dh, skv, rowScales(arr, pa, sq, skv), 1);
+      } else o = arr.gemm(p, vh, sq, dh, skv, arr.scale(p, 'input'), sv);
       for (let i = 0; i < sq; i++) for (let e = 0; e < dh; e++) out[(bb * sq + i) * d + h * dh + e] = o[i * dh + e];
     }
   }

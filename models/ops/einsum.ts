@@ -15,6 +15,7 @@
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import { cachedStridedOffsets, strides } from '../exec/kernel-util.ts';
+import { checkTokenScalable } from '../exec/token-scales.ts';
 import { shapeStr, tensor, type NodeBase, type Shape } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
@@ -126,6 +127,8 @@ export const EINSUM: OperatorDef<EinsumNode> = {
     const bOff = offsets(p, p.b, p.batch + p.k + p.n);
     const oOff = offsets(p, p.out, p.batch + p.m + p.n);
     const backend = tensor(ctx.g, node.inputs[1]).data === undefined ? ctx.attnArray : ctx.array;
+    // refused before a run by checkTokenScalable; a direct kernel call is refused here
+    if (ctx.tokenScales) checkTokenScalable(ctx.g, [backend]);
     const sa = backend.scale(a, 'input'), sb = backend.scale(b, 'weight');
     const ab = new Float32Array(m * k);
     const o = new Float32Array(ctx.outN);

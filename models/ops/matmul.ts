@@ -64,7 +64,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
         let bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
         let sb: OperandScale = sw;
         if (values) {
-          const folded = foldKeyScales(backend, ab, bb, m, k, n);
+          const folded = foldKeyScales(backend, ab, bb, m, k, n, ctx.vr);
           if (folded) ({ a: ab, v: bb } = folded);
         } else if (!bIsWeight) sb = columnScales(backend, bb, k, n);
         o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb, gemmResultBuffer(m * n)), i * m * n);

@@ -7,16 +7,20 @@
  * to within one fp32 ulp (the kernel rounds the scale product in float64, then to fp32). In
  * A V, each key's scale (over its row of V) is folded into the attention weights by the vector
  * unit's fp32 product (A diag(s) and diag(1/s) V rounded to fp32, as the module says), then the
- * same definitions apply.
+ * same definitions apply. Then causality from its definition, and the einsum refusal.
  */
 import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../models/accuracy/task.ts';
 import { resolveTrainedModel } from '../../models/accuracy/trained.ts';
 import { arrayBackend } from '../../models/exec/array-backend.ts';
-import { arithmeticOf, runKernel } from '../../models/exec/executor.ts';
+import { arithmeticOf, executeGraph, runKernel } from '../../models/exec/executor.ts';
 import { planDecoder } from '../../models/lm/decoder.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { makeRng } from '../../sim/random.ts';
+import { checkTokenScalable } from '../../models/exec/token-scales.ts';
+import { GraphBuilder } from '../../models/zoo/builder.ts';
+import type { Graph } from '../../models/graph.ts';
+import { InputError } from '../../sim/errors.ts';
 
 /** a finite double as an exact fraction num / den (den a power of two) */
 function frac(x: number): [bigint, bigint] {
@@ -121,5 +125,68 @@ describe('per-token int8 scales against exact rationals', () => {
         expect(withinUlp(got, want), `token ${t} output ${j}: ${got} vs ${want}`).toBe(true);
       }
     }
+  });
+});
+
+/**
+ * Causality, from its definition: with per-token scales, changing the last position's input
+ * changes no earlier position's output (per tensor, it does). Attention written as matmuls (A
+ * straight from the softmax, and through an identity: a Dropout or Cast imports as one), and the
+ * fused attention node.
+ */
+describe('per-token int8 scales are causal', () => {
+  const T = 6, D = 8;
+  const r = makeRng(9);
+  const x1 = Float32Array.from({ length: T * D }, () => r.normal());
+  const x2 = Float32Array.from(x1);
+  for (let e = 0; e < D; e++) x2[(T - 1) * D + e] *= 8; // only the last position changes
+  const be = arrayBackend(getPe('int8'), { dataflow: 'os', rows: 32 });
+
+  function matmulAttention(viaIdentity: boolean): Graph {
+    const b = new GraphBuilder(`attention${viaIdentity ? '-identity' : ''}`, { weights: true, seed: 3 });
+    const x = b.input('x', [1, T, D]);
+    const q = b.linear(x, 'q', D), k = b.linear(x, 'k', D), v = b.linear(x, 'v', D);
+    b.add({ op: 'matmul', name: 's', inputs: [q, b.transpose(k, 'kt', [0, 2, 1])], output: 's' });
+    const m = b.buffer('mask', [T, T], { kind: 'const', value: 0 });
+    const md = b.g.tensors.get(m)!.data!;
+    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) md[i * T + j] = -1e30;
+    let a = b.softmax(b.binary('add', 's', m, 's2'), 'a');
+    if (viaIdentity) a = b.add({ op: 'identity', name: 'dropout', inputs: [a], output: 'dropout' });
+    b.add({ op: 'matmul', name: 'y', inputs: [a, v], output: 'y' });
+    b.output('y');
+    return b.g;
+  }
+  function fusedAttention(): Graph {
+    const b = new GraphBuilder('fused', { weights: true, seed: 3 });
+    const x = b.input('x', [1, T, D]);
+    b.output(b.attention(b.linear(x, 'q', D), b.linear(x, 'k', D), b.linear(x, 'v', D), 'y', 2, { causal: true }));
+    return b.g;
+  }
+  const earlierChanged = (g: Graph, tokenScales: boolean) => {
+    const opts = { array: be, attentionArray: be, tokenScales };
+    const y1 = executeGraph(g, { x: x1 }, opts).get('y')!, y2 = executeGraph(g, { x: x2 }, opts).get('y')!;
+    let n = 0;
+    for (let i = 0; i < (T - 1) * D; i++) if (!Object.is(y1[i], y2[i])) n++;
+    return n;
+  };
+
+  it.each([
+    ['matmuls, the softmax feeding A V', () => matmulAttention(false)],
+    ['matmuls, an identity (Dropout) between the softmax and A V', () => matmulAttention(true)],
+    ['the fused attention node', fusedAttention],
+  ] as const)('%s: no earlier output changes per token; some do per tensor', (_, build) => {
+    const g = build();
+    expect(earlierChanged(g, true)).toBe(0);
+    expect(earlierChanged(g, false)).toBeGreaterThan(0);
+  });
+
+  it('an einsum under per-token scales and a data-scaled PE is refused before any work; float PEs need no scale', () => {
+    const b = new GraphBuilder('einsum', { weights: true, seed: 3 });
+    const x = b.input('x', [1, T, D]);
+    b.add({ op: 'einsum', name: 'e', inputs: [x, x], output: 'e', equation: 'bid,bjd->bij' });
+    b.output('e');
+    expect(() => checkTokenScalable(b.g, [be])).toThrow(/node 'e' \(einsum\): per-token scales/);
+    expect(() => checkTokenScalable(b.g, [arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 })])).not.toThrow();
+    expect(() => executeGraph(b.g, { x: x1 }, { array: be, attentionArray: be, tokenScales: true })).toThrow(InputError);
   });
 });
