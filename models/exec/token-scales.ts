@@ -87,9 +87,16 @@ export function multipliesAttentionWeights(g: Graph, node: GraphNode): boolean {
   }
 }
 
-/** Whether a backend scales operands by their data (integer, binary, ternary formats): a probe. */
+const probed = new WeakMap<ArrayBackend, boolean>();
+
+/**
+ * Whether a backend scales operands by their data (integer, binary, ternary formats), probed
+ * once: float, L-Mul and block kinds take scale 1 whatever the data, and skip per-token work.
+ */
 export function scalesByData(backend: ArrayBackend): boolean {
-  return backend.scale(Float32Array.of(2), 'input') !== 1;
+  let r = probed.get(backend);
+  if (r === undefined) probed.set(backend, (r = backend.scale(Float32Array.of(2), 'input') !== 1));
+  return r;
 }
 
 /**

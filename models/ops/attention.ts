@@ -10,7 +10,7 @@
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import { softmaxRow } from '../exec/kernel-util.ts';
-import { columnScales, foldKeyScales, rowScales } from '../exec/token-scales.ts';
+import { columnScales, foldKeyScales, rowScales, scalesByData } from '../exec/token-scales.ts';
 import { shapeStr, tensor, type NodeBase } from '../graph.ts';
 import { SOFTMAX_PASSES } from './softmax.ts';
 import type { KernelContext, OperatorDef } from './types.ts';
@@ -75,6 +75,7 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
   const past = skv - sq;
   const arr = ctx.attnArray;
   const sq_ = arr.scale(q, 'input'), sk = arr.scale(k, 'weight'), sv = arr.scale(v, 'weight');
+  const perToken = ctx.tokenScales && scalesByData(arr);
   const out = new Float32Array(b * sq * d);
   const qh = new Float32Array(sq * dh);
   const p = new Float32Array(sq * skv);
@@ -93,7 +94,7 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
         }
       }
       // per token (a language model, exec/token-scales.ts): Q per query, K per key
-      const s = ctx.tokenScales ? arr.gemm(qh, kt, sq, skv, dh, rowScales(arr, qh, sq, dh), columnScales(arr, kt, dh, skv)) : arr.gemm(qh, kt, sq, skv, dh, sq_, sk);
+      const s = perToken ? arr.gemm(qh, kt, sq, skv, dh, rowScales(arr, qh, sq, dh), columnScales(arr, kt, dh, skv)) : arr.gemm(qh, kt, sq, skv, dh, sq_, sk);
       for (let i = 0; i < sq; i++) {
         for (let j = 0; j < skv; j++) {
           p[i * skv + j] = node.causal && j > past + i ? -Infinity : vr(Math.fround(s[i * skv + j]) * node.scale);
@@ -101,7 +102,7 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
         softmaxRow(p, p, i * skv, 1, skv, vr);
       }
       let o: Float64Array;
-      if (ctx.tokenScales) {
+      if (perToken) {
         // V per key, folded into the weights, which are then scaled per query
         const folded = foldKeyScales(arr, p, vh, sq, skv, dh, vr);
         const pa = folded?.a ?? p;

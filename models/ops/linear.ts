@@ -10,7 +10,7 @@
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import { gemmResultBuffer, signOf, signedWeight, weightLayout } from '../exec/kernel-util.ts';
-import { rowScales } from '../exec/token-scales.ts';
+import { rowScales, scalesByData } from '../exec/token-scales.ts';
 import { numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
@@ -64,7 +64,7 @@ export const LINEAR: OperatorDef<LinearNode> = {
       for (let j = 0; j < nOut; j++) for (let p = 0; p < k; p++) t[p * nOut + j] = w[j * k + p];
       return [t];
     })[0];
-    const sx = ctx.tokenScales ? rowScales(backend, x, rows, k) : backend.scale(x, 'input');
+    const sx = ctx.tokenScales && scalesByData(backend) ? rowScales(backend, x, rows, k) : backend.scale(x, 'input');
     const c = backend.gemm(x, bt, rows, nOut, k, sx, backend.scale(w, 'weight'), gemmResultBuffer(rows * nOut));
     const bias = ctx.has(2) ? ctx.val(2) : undefined;
     const alpha = binary && ctx.has(3) ? ctx.val(3) : undefined;

@@ -10,7 +10,7 @@ import { broadcastOffsets, gemmResultBuffer } from '../exec/kernel-util.ts';
 import { broadcastShapes, numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 import type { OperandScale } from '../exec/backends.ts';
-import { columnScales, foldKeyScales, multipliesAttentionWeights, rowScales } from '../exec/token-scales.ts';
+import { columnScales, foldKeyScales, multipliesAttentionWeights, rowScales, scalesByData } from '../exec/token-scales.ts';
 
 export interface MatMulNode extends NodeBase {
   readonly op: 'matmul';
@@ -54,7 +54,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     const bIsWeight = tensor(ctx.g, node.inputs[1]).data !== undefined;
     const backend = bIsWeight ? ctx.array : ctx.attnArray;
     const o = ctx.output();
-    if (ctx.tokenScales) {
+    if (ctx.tokenScales && scalesByData(backend)) {
       // per token (models/exec/token-scales.ts): A per row; B per tensor (weights), per key
       // folded into A (attention weights times values) or per column (keys of Q K^T)
       const values = !bIsWeight && multipliesAttentionWeights(ctx.g, node);
