@@ -92,9 +92,11 @@ function makePool(workerFile: string, jobs: number): Piscina {
     minThreads: jobs,
     maxThreads: jobs,
     execArgv: workerExecArgv(workerFile),
-    // a worker's default young generation is small: simulations allocate many short-lived
-    // typed arrays, and scavenges then cost a quarter of a point's time (bench: 1.55x -> 1.70x on 2 workers)
-    resourceLimits: { maxYoungGenerationSizeMb: 128 },
+    // the young generation's size: too small and scavenges cost a point much of its time, too
+    // large and two workers' nurseries (fresh memory at every allocation) crowd the caches they
+    // share: 2 workers / the loop 1.67x at 128 MB, 1.81x and 1.83x at 32 MB (session 6, A/B
+    // runs of bench/sweep.bench.ts; 1.55x -> 1.70x when 128 MB replaced the default, session 4)
+    resourceLimits: { maxYoungGenerationSizeMb: 32 },
     workerData: { limits: limitOverrides() },
   });
 }
