@@ -14,6 +14,8 @@ import { dirname, join } from 'node:path';
 import type { Argv } from 'yargs';
 import { layerPes } from '../../models/accuracy/task.ts';
 import { arrayBackend, type ArrayOrder, type GemmObserver } from '../../models/exec/array-backend.ts';
+import type { ArrayBackend } from '../../models/exec/backends.ts';
+import { checkTokenScalable } from '../../models/exec/token-scales.ts';
 import { gateEnergyMeter, type ExecGateEnergy, type GateEnergyMeter } from '../../models/exec/gate-energy.ts';
 import { ENERGY_PJ, formatNumber, formatQuantity } from '../../reports/units.ts';
 import type { ErrorFigures } from '../../models/exec/error-figures.ts';
@@ -58,6 +60,8 @@ interface ExecArgs extends PeOptionArgs {
   json: boolean;
   technology?: string;
   gateZeros?: boolean;
+  /** tensor (default) | token */
+  scales?: string;
 }
 
 /** Everything an exec run needs, read and checked. */
@@ -126,6 +130,8 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
   if (tech === 'gates45' && (pes.includes('xnor') || args.attentionPe !== undefined)) {
     throw new InputError('exec --technology gates45 prices one PE kind for every layer; not with --pe xnor (binary and fp layers) or --attention-pe');
   }
+  const scales = args.scales ?? 'tensor';
+  if (scales !== 'tensor' && scales !== 'token') throw new InputError(`--scales must be tensor or token, got '${scales}'`);
   if (args.attentionPe !== undefined) getPeFn(args.attentionPe, peOptions);
   getPeFn(args.fpPe, peOptions);
   for (const p of pes) getPeFn(p, peOptions);
@@ -179,6 +185,10 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
       ...(args.attentionPe !== undefined && { attention: backend(args.attentionPe) }),
     };
   });
+  // per token (a causal language model, models/exec/token-scales.ts): refused before any work
+  // where an operator cannot scale per token under a data-scaled PE
+  const tokenScales = scales === 'token';
+  if (tokenScales) checkTokenScalable(graph, setups.flatMap((s) => [s.array, s.attention, s.binary].filter((b): b is ArrayBackend => b !== undefined)));
   const config: ExecConfig = {
     model: model.name,
     model_sha256: model.bytes ? sha256(model.bytes) : `zoo:${model.name}:seed=${args.seed}`,
@@ -188,12 +198,13 @@ function plan(args: ExecArgs, getPeFn: (name: string, opts?: PeOptions) => PeKin
     order: {
       dataflow: arch.dataflow, rows: arch.array.rows, accumulate: accumulateOf(arch), psum: arch.psum ?? 'acc', fp_pe: args.fpPe,
       ...(args.attentionPe !== undefined && { attention_pe: args.attentionPe }),
+      ...(tokenScales && { scales: 'token' }),
     },
     pe_options: Object.fromEntries(Object.entries(peOptions).map(([k, v]) => [k, v as string | boolean])),
   };
   return {
     modelName: args.model, config, arch, order, labels: setups.map((s) => s.label),
-    request: { graph, inputs: bound.values, samples: bound.samples, setups, nodes: args.dump !== undefined },
+    request: { graph, inputs: bound.values, samples: bound.samples, setups, nodes: args.dump !== undefined, tokenScales },
     inputShapes: bound.dataShapes,
     ...(args.output !== undefined && { output: args.output }),
     ...(args.dump !== undefined && { dump: args.dump }),
@@ -415,6 +426,7 @@ export const execCommand: CommandBody<ExecArgs> = {
       .option('input-shape', { type: 'string', array: true, describe: 'NAME=1x3x224x224: a dynamic input\'s shape (must agree with the data); repeatable' })
       .option('pe', { type: 'string', array: true, describe: 'PE kind(s): --pe fp8-e4m3,bf16 or repeated (default: the arch file\'s, else fp32)' })
       .option('attention-pe', { type: 'string', describe: 'PE of the attention matmuls alone (Q K^T, A V)' })
+      .option('scales', { type: 'string', default: 'tensor', describe: 'integer PEs: scale operands per tensor, or per token (a causal language model, as accuracy runs it)' })
       .option('fp-pe', { type: 'string', default: 'fp32', describe: 'with --pe xnor: the PE of the non-binary layers' })
       .option('arch', { type: 'string', describe: 'array whose dataflow, rows, accumulation and partial-sum format set the order of additions (preset or file; default scale: 32x32 os)' })
       .option('dataflow', { type: 'string', describe: 'os | ws | is; overrides the arch' })

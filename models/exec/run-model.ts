@@ -39,6 +39,8 @@ export interface ExecRequest {
   readonly setups: readonly PeSetup[];
   /** keep every node's values and figures (for --dump) */
   readonly nodes: boolean;
+  /** scale data-scaled operands per token (a causal language model: exec/token-scales.ts) */
+  readonly tokenScales?: boolean;
 }
 
 export interface OutputResult {
@@ -95,6 +97,7 @@ function runAll(req: ExecRequest, setup: PeSetup | undefined): Tensors {
     ...(setup?.array && { array: setup.array }),
     ...(setup?.attention && { attentionArray: setup.attention }),
     ...(setup?.binary && { binaryArray: setup.binary }),
+    ...(req.tokenScales && { tokenScales: true }),
     keepAll: req.nodes,
   };
   if (req.samples === 1) return executeGraph(g, Object.fromEntries(req.inputs), opts);
