@@ -72,9 +72,6 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       const rows = new Uint32Array(k * n);
       fastWeight.many(b, rows);
       bits = columnMajor(k, n, (i) => rows[i]);
-    } else if (typeof sb === 'number') {
-      const inv = 1 / sb;
-      bits = columnMajor(k, n, (i) => pe.quantizeWeight(sb === 1 ? b[i] : b[i] * inv));
     } else {
       const q = quantizeScaled(b, sb, false, n, (v) => pe.quantizeWeight(v));
       bits = columnMajor(k, n, (i) => q[i]);
@@ -99,21 +96,15 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
         for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
         return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
       }
-      let qa: Uint32Array;
-      if (typeof sa !== 'number' && intInput) {
+      // A's codes are read during this call only, unless an observer keeps them
+      const qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);
+      if (intInput && typeof sa === 'number') intInput(a, sa === 1 ? 1 : 1 / sa, qa);
+      else if (intInput && typeof sa !== 'number') {
         // a scale per row (per token): each row in one loop
-        qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);
         for (let r = 0; r < m; r++) intInput(a.subarray(r * k, (r + 1) * k), sa[r] === 1 ? 1 : 1 / sa[r], qa.subarray(r * k, (r + 1) * k));
-      } else if (typeof sa !== 'number') qa = quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v));
-      else {
-        // A's codes are read during this call only, unless an observer keeps them
-        qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);
-        const inv = 1 / sa;
-        if (intInput) intInput(a, sa === 1 ? 1 : inv, qa);
-        else if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
-        else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
-        else for (let i = 0; i < a.length; i++) qa[i] = pe.quantizeInput(sa === 1 ? a[i] : a[i] * inv);
-      }
+      } else if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
+      else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
+      else quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v), qa);
       const qb = quantized(b, sb, k, n);
       observe?.(qa, qb.b, m, n, k);
       const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa }, m, n, k, accumulate, out);

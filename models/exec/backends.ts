@@ -18,7 +18,7 @@
  * A GEMM's scales may also be finer than the tensor (`OperandScale`): one per row of A (per
  * token) and one per column of B (per output channel, or per key in Q K^T), each dividing its
  * row's or column's values before they are quantized and multiplying its outputs after: how a
- * causal language model runs (models/lm/token-scales.ts).
+ * causal language model runs (models/exec/token-scales.ts).
  */
 import { gemmF64Wasm } from '../../sim/pe/wasm/f64-gemm.ts';
 import { tensorScale } from '../../sim/pe/tensor-scale.ts';
@@ -33,7 +33,7 @@ export { tensorScale };
 export type OperandScale = number | Float64Array;
 
 /** The scale of row (of A) or column (of B) `i`. */
-export const scaleAt = (s: OperandScale, i: number): number => (typeof s === 'number' ? s : s[i]);
+const scaleAt = (s: OperandScale, i: number): number => (typeof s === 'number' ? s : s[i]);
 
 export interface ArrayBackend {
   readonly name: string;
@@ -54,11 +54,13 @@ export interface ArrayBackend {
 }
 
 /**
- * Operands divided by their scales and quantized: A row by row (`stride` k, one scale per row)
- * or B column by column (`stride` 1 along a row of n, one scale per column); a number scales all.
+ * Operands divided by their scales and quantized (into `out` where given): A row by row (rows
+ * of `width` = k, one scale per row) or B column by column (rows of `width` = n, one scale per
+ * column); a number scales all.
  */
-export function quantizeScaled(x: Float32Array, s: OperandScale, byRow: boolean, width: number, q: (v: number) => number): Uint32Array {
-  const out = new Uint32Array(x.length);
+export function quantizeScaled(
+  x: Float32Array, s: OperandScale, byRow: boolean, width: number, q: (v: number) => number, out: Uint32Array = new Uint32Array(x.length),
+): Uint32Array {
   if (typeof s === 'number') {
     const inv = 1 / s;
     if (s === 1) for (let i = 0; i < x.length; i++) out[i] = q(x[i]);

@@ -4,8 +4,8 @@
  * collect garbage every hundred images or so, on this thread and on helper threads that a second
  * job then competes with (issue 21: `--trace-gc` counted 33 full collections in 2,000 images).
  *
- * The executor takes a node's output from here (`take`: any contents; the kernel writes every
- * element) and gives it back when the last node that reads it has run (`give`). It counts the
+ * The executor takes a node's output from here (`takeOutput`: any contents; the kernel writes
+ * every element) and gives it back when the last node that reads it has run (`release`). It counts the
  * live tensors per ArrayBuffer, so an array comes back only when no tensor still holds it or a
  * view of it (a reshape returns its input; a slice may return a view). Graph outputs are never
  * given back: they leave with the caller. Per thread, bounded: at most MAX_BYTES held.

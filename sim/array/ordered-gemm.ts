@@ -42,7 +42,8 @@ export function orderedGemm(
   ops: GemmOperands, m: number, n: number, k: number, accumulate: Accumulate = 'top', into?: Float64Array,
 ): Float64Array {
   const { a, b, bRow, bCol } = ops;
-  const out = into ? into.subarray(0, m * n).fill(0) : new Float64Array(m * n);
+  // every path below sets each entry before it reads one: a reused buffer needs no clearing
+  const out = into ? into.subarray(0, m * n) : new Float64Array(m * n);
   const pass = dataflow.productsPerPass(rows, k);
   const tile = tileKernelOf(pe);
   if (tile) {
