@@ -138,6 +138,9 @@ export async function printSweepBench(): Promise<void> {
   }
   const mid = <T>(v: T[], key: (x: T) => number): T => [...v].sort((x, y) => key(x) - key(y))[Math.floor(v.length / 2)];
   const loop = mid(loops, (l) => l.ms), one = mid(ones, (r) => r.wall_ms), pool1 = mid(pools, (r) => r.wall_ms), two = mid(twos, (r) => r.wall_ms);
+  // the fastest round of each: the one least disturbed by other tenants of a shared machine
+  const best = <T>(v: T[], key: (x: T) => number): number => Math.min(...v.map(key));
+  const bestLoop = best(loops, (l) => l.ms), bestOne = best(ones, (r) => r.wall_ms), bestPool1 = best(pools, (r) => r.wall_ms), bestTwo = best(twos, (r) => r.wall_ms);
   const load1 = loadavg()[0];
   const same = one.results === two.results && pool1.results === two.results;
   const times = loop.times;
@@ -157,6 +160,8 @@ export async function printSweepBench(): Promise<void> {
       `issue 21: 2 workers / in-process loop: ${fmt(loop.ms / two.wall_ms, 2)}x (target >= 1.8: ${loop.ms / two.wall_ms >= 1.8 ? 'met' : 'NOT met'}); ` +
       `1 job / in-process loop: ${fmt(loop.ms / one.wall_ms, 2)}x, a pool of 1 worker: ${fmt(loop.ms / pool1.wall_ms, 2)}x (target >= 1.0); ` +
       `load average ${fmt(load0, 2)} before, ${fmt(load1, 2)} after\n` +
+      `fastest round of each (the least disturbed): 2 workers / loop ${fmt(bestLoop / bestTwo, 2)}x (${bestLoop / bestTwo >= 1.8 ? 'met' : 'NOT met'}), ` +
+      `1 job ${fmt(bestLoop / bestOne, 2)}x, a pool of 1 worker ${fmt(bestLoop / bestPool1, 2)}x (${bestLoop / bestPool1 >= 1.0 ? 'met' : 'NOT met'})\n` +
       `per point: median ${fmt(times[Math.floor(n / 2)])} ms, max ${fmt(times[n - 1])} ms in-process; ` +
       `results identical with 1 job, 1 worker and 2 workers: ${same ? 'yes' : 'NO'}\n` +
       `CPU time: ${fmt(pool1.cpu_ms / 1000, 2)} s with a pool of 1 worker, ${fmt(two.cpu_ms / 1000, 2)} s with 2 (start-up included), ` +

@@ -45,6 +45,13 @@ export function warmPool(
   if (!p) {
     p = import('piscina').then(({ Piscina }) => new Piscina({
       filename: workerFile, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: 2,
+      // piscina's default ('sync': an idle worker blocks in Atomics.wait, this thread reads
+      // answers it knows of synchronously) delays this thread's 'message' event for an answer
+      // by one of its own tasks: a worker's result was seen only after this thread's next task,
+      // so the worker ran out of queued tasks and idled 10-20% of a 2-job run (session 7,
+      // timelines of each task). With the event loop's messages an answer is seen at this
+      // thread's next yield, between its tasks.
+      atomics: 'disabled',
       execArgv: workerExecArgv(workerFile), ...(resourceLimits && { resourceLimits }),
     }));
     pools.set(key, p);

@@ -97,6 +97,9 @@ function makePool(workerFile: string, jobs: number): Piscina {
     // share: 2 workers / the loop 1.67x at 128 MB, 1.81x and 1.83x at 32 MB (session 6, A/B
     // runs of bench/sweep.bench.ts; 1.55x -> 1.70x when 128 MB replaced the default, session 4)
     resourceLimits: { maxYoungGenerationSizeMb: 32 },
+    // answers through the event loop, not piscina's default Atomics.wait handshake, which can
+    // leave an answer unseen until this thread's next event (models/parallel.ts)
+    atomics: 'disabled',
     workerData: { limits: limitOverrides() },
   });
 }

@@ -7,7 +7,7 @@ import { workerModule } from '../package-files.ts';
 import { runShared } from '../parallel.ts';
 import { InputError } from '../../sim/errors.ts';
 import { concatChunks, summarize, type AccuracySummary, type ChunkResult } from './evaluate.ts';
-import { datasetSamples, loadDataset, loadGraph, runAccuracyTask, type AccuracySetup, type AccuracyTask } from './task.ts';
+import { datasetSamples, loadDataset, loadGraph, runAccuracyTask, sharedModel, type AccuracySetup, type AccuracyTask } from './task.ts';
 import { concatTextChunks, summarizeText, type TextChunk } from './text.ts';
 import { isTextSet } from '../data/text.ts';
 import { getFormat } from '../../sim/pe/formats.ts';
@@ -80,9 +80,10 @@ export async function runAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions
   // no per-image work beyond its own tasks
   const px = data.rows * data.cols;
   const pixels = sharedPixels(setup.dataset, data.images);
+  const model = jobs > 1 ? { model: sharedModel(setup.modelFile) } : {};
   const tasks: AccuracyTask[] = [];
   for (const [start, count] of imageRanges(n, jobs, opts.chunk)) {
-    tasks.push({ ...setup, start, count, reference, pixels: pixels.subarray(start * px, (start + count) * px) });
+    tasks.push({ ...setup, ...model, start, count, reference, pixels: pixels.subarray(start * px, (start + count) * px) });
   }
   const chunks = (await runTasks(tasks, jobs, n, opts)) as ChunkResult[];
   let result = concatChunks(chunks);
@@ -166,8 +167,9 @@ async function runTextAccuracy(setup: AccuracySetup, opts: AccuracyRunOptions): 
   const pes = [setup.pe, setup.attentionPe].filter((p): p is string => p !== undefined).map((p) => peBackend(getPe(p, setup.peOptions)));
   checkTokenScalable(loadGraph(setup.modelFile), pes);
   const chunk = opts.chunk ?? Math.max(1, Math.min(4, Math.ceil(n / (4 * jobs))));
+  const model = jobs > 1 ? { model: sharedModel(setup.modelFile) } : {};
   const tasks: AccuracyTask[] = [];
-  for (let start = 0; start < n; start += chunk) tasks.push({ ...setup, start, count: Math.min(chunk, n - start), reference: opts.reference ?? true });
+  for (let start = 0; start < n; start += chunk) tasks.push({ ...setup, ...model, start, count: Math.min(chunk, n - start), reference: opts.reference ?? true });
   const chunks = (await runTasks(tasks, jobs, n, opts)) as TextChunk[];
   const text = concatTextChunks(chunks);
   return { summary: summarizeText(text), result: concatChunks([]), text };

@@ -11,6 +11,7 @@ import { getPe, type PeOptions } from '../../sim/pe/registry.ts';
 import { loadFmnist, normalizeImages, normalizePixels, type FmnistSet } from '../data/fmnist.ts';
 import type { Graph } from '../graph.ts';
 import { importOnnx } from '../import/onnx.ts';
+import { graphOfShared, shareGraph, type SharedGraph } from '../shared-graph.ts';
 import { arrayBackend } from '../exec/array-backend.ts';
 import { fp32Backend } from '../exec/backends.ts';
 import { evaluateImages, type Backends, type ChunkResult } from './evaluate.ts';
@@ -54,6 +55,11 @@ export interface AccuracyTask extends AccuracySetup {
    * normalizing its own range); without it the task loads and normalizes them itself
    */
   readonly pixels?: Uint8Array;
+  /**
+   * the model with its weights in shared memory (`sharedModel`): a worker adopts it instead of
+   * reading and parsing the model file, and every thread reads one copy of the weights
+   */
+  readonly model?: SharedGraph;
 }
 
 /**
@@ -80,6 +86,30 @@ export function loadGraph(file: string): Graph {
     graphs.set(file, g);
   }
   return g;
+}
+
+const sharedModels = new Map<string, SharedGraph>();
+
+/**
+ * The model of `file` in shared memory, for the tasks of a parallel run; made once per process,
+ * and from then on this thread's own graph of the file is the shared one (one copy of the
+ * weights for every thread).
+ */
+export function sharedModel(file: string): SharedGraph {
+  let s = sharedModels.get(file);
+  if (!s) {
+    const { shared, graph } = shareGraph(loadGraph(file));
+    graphs.set(file, graph);
+    sharedModels.set(file, shared);
+    s = shared;
+  }
+  return s;
+}
+
+/** A task's graph: the shared one it carries (adopted once per thread), else the file's. */
+function taskGraph(t: AccuracyTask): Graph {
+  if (t.model && !graphs.has(t.modelFile)) graphs.set(t.modelFile, graphOfShared(t.model));
+  return loadGraph(t.modelFile);
 }
 
 /** Samples of a data set for a model: images, or the windows of a text set at the model's context. */
@@ -130,7 +160,7 @@ function backendsOf(t: AccuracySetup): Backends {
 }
 
 export function runAccuracyTask(t: AccuracyTask): ChunkResult | TextChunk {
-  const g = loadGraph(t.modelFile);
+  const g = taskGraph(t);
   if (isTextSet(t.dataset)) {
     const backends = t.referenceOnly ? { array: fp32Backend } : backendsOf(t);
     return evaluateText(g, loadText(t.dataset), t.start, t.count, backends, !t.referenceOnly && (t.reference ?? true));

@@ -23,7 +23,7 @@
  * overlap the neighbouring layers. Single-buffered, every transfer stalls the array.
  */
 import { ifmapTouched, type Layer } from '../workload/layer.ts';
-import { folds, type Mapping } from '../dataflows/mapping.ts';
+import { foldAt, type Mapping } from '../dataflows/mapping.ts';
 import type { Fold, Recurrence } from '../dataflows/types.ts';
 import type { Capacities, Footprints, WordBytes } from './buffers.ts';
 
@@ -91,8 +91,9 @@ export function layerTraffic(
     if (how === 'tile') return f.fr === 0 ? bytes : bytes * (1 - resident(capacity, bytes));
     return bytes;
   };
-  for (const f of folds(mp)) {
-    const i = f.fc * mp.rowFolds + f.fr;
+  // every fold in loop order (as folds(mp) gives them, without a generator's object per fold)
+  for (let i = 0; i < nFolds; i++) {
+    const f = foldAt(mp, i % mp.rowFolds, Math.floor(i / mp.rowFolds));
     const d = rules.demand(mp, f, fp, w);
     ifmapRead[i] = fetch(rules.recurrence.ifmap, d.ifmap, f, rhoA, cap.ifmap);
     filterRead[i] = fetch(rules.recurrence.filter, d.filter, f, rhoB, cap.filter);

@@ -8,12 +8,17 @@
  */
 import { convOutput, type ConvLayer, type Layer } from './layer.ts';
 
-/** Range of output coordinates o in [0, out) with 0 <= o*stride + off - pad < inSize. */
-function validRange(out: number, inSize: number, stride: number, off: number, pad: number): [number, number] {
-  // o*stride >= pad - off  and  o*stride <= inSize - 1 + pad - off
-  const lo = Math.max(0, Math.ceil((pad - off) / stride));
-  const hi = Math.min(out - 1, Math.floor((inSize - 1 + pad - off) / stride));
-  return [lo, hi];
+/**
+ * Range of output coordinates o in [0, out) with 0 <= o*stride + off - pad < inSize:
+ * o*stride >= pad - off and o*stride <= inSize - 1 + pad - off. Its ends are written to
+ * `range` (no array per call: the fast engine asks millions of times per sweep point, and a
+ * fresh pair each time was most of a timing sweep's garbage, which two workers then fought
+ * over in the shared caches).
+ */
+const range = new Int32Array(2);
+function validRange(out: number, inSize: number, stride: number, off: number, pad: number): void {
+  range[0] = Math.max(0, Math.ceil((pad - off) / stride));
+  range[1] = Math.min(out - 1, Math.floor((inSize - 1 + pad - off) / stride));
 }
 
 /**
@@ -30,7 +35,8 @@ function rectBelow(l: ConvLayer, outH: number, outW: number, h0: number, h1: num
   const rem = limit - fullRows * outW;
   let rows = 0, partialRows = 0;
   for (let kh = h0; kh <= h1; kh++) {
-    const [a, b] = validRange(outH, l.inH, l.strideH, kh * l.dilationH, l.padTop);
+    validRange(outH, l.inH, l.strideH, kh * l.dilationH, l.padTop);
+    const a = range[0], b = range[1];
     if (a > b) continue;
     rows += Math.max(0, Math.min(b + 1, fullRows) - a);
     if (fullRows >= a && fullRows <= b) partialRows++;
@@ -38,12 +44,18 @@ function rectBelow(l: ConvLayer, outH: number, outW: number, h0: number, h1: num
   if (rows === 0 && partialRows === 0) return 0;
   let widths = 0, partials = 0;
   for (let kw = w0; kw <= w1; kw++) {
-    const [c, d] = validRange(outW, l.inW, l.strideW, kw * l.dilationW, l.padLeft);
+    validRange(outW, l.inW, l.strideW, kw * l.dilationW, l.padLeft);
+    const c = range[0], d = range[1];
     if (c > d) continue;
     widths += d - c + 1;
     partials += Math.max(0, Math.min(rem, d + 1) - c);
   }
   return rows * widths + partialRows * partials;
+}
+
+/** Real pixels of raster rows [m0, m1) over a rectangle of kernel positions. */
+function rectBetween(l: ConvLayer, outH: number, outW: number, h0: number, h1: number, w0: number, w1: number, m0: number, m1: number): number {
+  return rectBelow(l, outH, outW, h0, h1, w0, w1, m1) - rectBelow(l, outH, outW, h0, h1, w0, w1, m0);
 }
 
 export function validCount(l: Layer, m0: number, m1: number, k0: number, k1: number): number {
@@ -52,18 +64,16 @@ export function validCount(l: Layer, m0: number, m1: number, k0: number, k1: num
   if (l.padTop === 0 && l.padBottom === 0 && l.padLeft === 0 && l.padRight === 0) return (m1 - m0) * (k1 - k0);
   const { outH, outW } = convOutput(l);
   const C = l.channels, kW = l.kW;
-  // real pixels of rows [m0, m1) over a rectangle of kernel positions
-  const rect = (h0: number, h1: number, w0: number, w1: number) =>
-    rectBelow(l, outH, outW, h0, h1, w0, w1, m1) - rectBelow(l, outH, outW, h0, h1, w0, w1, m0);
-  const at = (p: number) => rect(Math.floor(p / kW), Math.floor(p / kW), p % kW, p % kW);
   // the positions p0..p1 (raster order over kh, kw): a partial first kernel row, whole rows, a partial last row
   const p0 = Math.floor(k0 / C), p1 = Math.floor((k1 - 1) / C);
   const kh0 = Math.floor(p0 / kW), kw0 = p0 % kW, kh1 = Math.floor(p1 / kW), kw1 = p1 % kW;
   const pixels = kh0 === kh1
-    ? rect(kh0, kh0, kw0, kw1)
-    : rect(kh0, kh0, kw0, kW - 1) + rect(kh0 + 1, kh1 - 1, 0, kW - 1) + rect(kh1, kh1, 0, kw1);
+    ? rectBetween(l, outH, outW, kh0, kh0, kw0, kw1, m0, m1)
+    : rectBetween(l, outH, outW, kh0, kh0, kw0, kW - 1, m0, m1) + rectBetween(l, outH, outW, kh0 + 1, kh1 - 1, 0, kW - 1, m0, m1) +
+      rectBetween(l, outH, outW, kh1, kh1, 0, kw1, m0, m1);
   // every position with all C channels, less the channels outside [k0, k1) at the two end positions
-  return C * pixels - (k0 - p0 * C) * at(p0) - ((p1 + 1) * C - k1) * at(p1);
+  const at0 = rectBetween(l, outH, outW, kh0, kh0, kw0, kw0, m0, m1), at1 = rectBetween(l, outH, outW, kh1, kh1, kw1, kw1, m0, m1);
+  return C * pixels - (k0 - p0 * C) * at0 - ((p1 + 1) * C - k1) * at1;
 }
 
 /** Input-tensor index (HWC) of A[m][k], or -1 for padding. */
