@@ -15,7 +15,7 @@ export function fastEngine(input: EngineInput): EngineResult {
     input.countPadReads ? (m1 - m0) * (k1 - k0) : validCount(layer, m0, m1, k0, k1);
   const { m, n, k } = mp.gemm;
   const sram: SramCounts = { ifmap_reads: 0, filter_reads: 0, ofmap_reads: 0, ofmap_writes: 0 };
-  // loop order as folds(mp) gives it, without a generator's result object per fold
+  // every fold in the mapping's loop order (column folds outside, row folds inside)
   for (let fc = 0; fc < mp.colFolds; fc++) for (let fr = 0; fr < mp.rowFolds; fr++) mp.rules.foldSram(mp, foldAt(mp, fr, fc), realA, sram);
   const result: EngineResult = {
     foldCycles: new Int32Array(mp.folds).fill(mp.foldCycles),

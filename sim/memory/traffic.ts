@@ -91,7 +91,7 @@ export function layerTraffic(
     if (how === 'tile') return f.fr === 0 ? bytes : bytes * (1 - resident(capacity, bytes));
     return bytes;
   };
-  // every fold in loop order (as folds(mp) gives them, without a generator's object per fold)
+  // every fold in the mapping's loop order: fold index i = fc * rowFolds + fr
   for (let i = 0; i < nFolds; i++) {
     const f = foldAt(mp, i % mp.rowFolds, Math.floor(i / mp.rowFolds));
     const d = rules.demand(mp, f, fp, w);
