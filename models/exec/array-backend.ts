@@ -53,17 +53,17 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   const weights = new WeakMap<Float32Array, Weights>();
   type BlockWeights = Omit<GemmOperands, 'a'> & { readonly tensorScale: number };
   const blockWeights = new WeakMap<Float32Array, BlockWeights>();
-  const quantizedBlocks = (b: Float32Array, k: number, n: number): BlockWeights => {
-    const hit = blockWeights.get(b);
+  const quantizedBlocks = (b: Float32Array, k: number, n: number, once = false): BlockWeights => {
+    const hit = once ? undefined : blockWeights.get(b);
     if (hit) return hit;
     const q = blockQuantizeB(pe, b, k, n);
     const bits = columnMajor(k, n, (i) => q.codes[i]);
     const r: BlockWeights = { b: bits, bRow: 1, bCol: k, tensorScale: q.tensorScale, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
-    blockWeights.set(b, r);
+    if (!once) blockWeights.set(b, r);
     return r;
   };
-  const quantized = (b: Float32Array, sb: OperandScale, k: number, n: number): Weights => {
-    const hit = weights.get(b);
+  const quantized = (b: Float32Array, sb: OperandScale, k: number, n: number, once = false): Weights => {
+    const hit = once ? undefined : weights.get(b);
     if (hit && hit.scale === sb) return hit;
     // B transposed: each output's weights contiguous (the order of additions is unchanged)
     let bits: Uint32Array;
@@ -77,7 +77,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       bits = columnMajor(k, n, (i) => q[i]);
     }
     const ops: Weights = { scale: sb, b: bits, bRow: 1, bCol: k, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
-    weights.set(b, ops);
+    if (!once) weights.set(b, ops);
     return ops;
   };
   let codes = new Uint32Array(0);
@@ -88,10 +88,10 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   return {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
     scale: base.scale,
-    gemm: (a, b, m, n, k, sa, sb, out) => {
+    gemm: (a, b, m, n, k, sa, sb, out, once) => {
       if (pe.block) {
         // block PEs quantize vectors along K themselves (scale() gave 1)
-        const qa = blockQuantizeA(pe, a, m, k), qb = quantizedBlocks(b, k, n);
+        const qa = blockQuantizeA(pe, a, m, k), qb = quantizedBlocks(b, k, n, once);
         const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa.codes }, m, n, k, accumulate, out);
         for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
         return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
@@ -105,7 +105,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       } else if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
       else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
       else quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v), qa);
-      const qb = quantized(b, sb, k, n);
+      const qb = quantized(b, sb, k, n, once);
       observe?.(qa, qb.b, m, n, k);
       const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa }, m, n, k, accumulate, out);
       // float kinds: the states are the values and there is no scale (no pass at all)

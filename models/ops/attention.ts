@@ -94,7 +94,9 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
         }
       }
       // per token (a language model, exec/token-scales.ts): Q per query, K per key
-      const s = perToken ? arr.gemm(qh, kt, sq, skv, dh, rowScales(arr, qh, sq, dh), columnScales(arr, kt, dh, skv)) : arr.gemm(qh, kt, sq, skv, dh, sq_, sk);
+      const s = perToken
+        ? arr.gemm(qh, kt, sq, skv, dh, rowScales(arr, qh, sq, dh), columnScales(arr, kt, dh, skv), undefined, true)
+        : arr.gemm(qh, kt, sq, skv, dh, sq_, sk, undefined, true);
       for (let i = 0; i < sq; i++) {
         for (let j = 0; j < skv; j++) {
           p[i * skv + j] = node.causal && j > past + i ? -Infinity : vr(Math.fround(s[i * skv + j]) * node.scale);
@@ -106,8 +108,8 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
         // V per key, folded into the weights, which are then scaled per query
         const folded = foldKeyScales(arr, p, vh, sq, skv, dh, vr);
         const pa = folded?.a ?? p;
-        o = arr.gemm(pa, folded?.v ?? vh, sq, dh, skv, rowScales(arr, pa, sq, skv), 1);
-      } else o = arr.gemm(p, vh, sq, dh, skv, arr.scale(p, 'input'), sv);
+        o = arr.gemm(pa, folded?.v ?? vh, sq, dh, skv, rowScales(arr, pa, sq, skv), 1, undefined, true);
+      } else o = arr.gemm(p, vh, sq, dh, skv, arr.scale(p, 'input'), sv, undefined, true);
       for (let i = 0; i < sq; i++) for (let e = 0; e < dh; e++) out[(bb * sq + i) * d + h * dh + e] = o[i * dh + e];
     }
   }

@@ -126,7 +126,8 @@ export const EINSUM: OperatorDef<EinsumNode> = {
     const aOff = offsets(p, p.a, p.batch + p.m + p.k);
     const bOff = offsets(p, p.b, p.batch + p.k + p.n);
     const oOff = offsets(p, p.out, p.batch + p.m + p.n);
-    const backend = tensor(ctx.g, node.inputs[1]).data === undefined ? ctx.attnArray : ctx.array;
+    const bIsWeight = tensor(ctx.g, node.inputs[1]).data !== undefined;
+    const backend = bIsWeight ? ctx.array : ctx.attnArray;
     // refused before a run by checkTokenScalable; a direct kernel call is refused here
     if (ctx.tokenScales) checkTokenScalable(ctx.g, [backend]);
     const sa = backend.scale(a, 'input'), sb = backend.scale(b, 'weight');
@@ -138,7 +139,7 @@ export const EINSUM: OperatorDef<EinsumNode> = {
       // array (weights are the same arrays call after call), so a refilled one would read stale
       const bb = new Float32Array(k * n);
       for (let e = 0; e < k * n; e++) bb[e] = b[bOff[i * k * n + e]];
-      const c = backend.gemm(ab, bb, m, n, k, sa, sb);
+      const c = backend.gemm(ab, bb, m, n, k, sa, sb, undefined, !bIsWeight);
       for (let e = 0; e < m * n; e++) o[oOff[i * m * n + e]] = c[e];
     }
     return o;

@@ -67,7 +67,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
           const folded = foldKeyScales(backend, ab, bb, m, k, n, ctx.vr);
           if (folded) ({ a: ab, v: bb } = folded);
         } else if (!bIsWeight) sb = columnScales(backend, bb, k, n);
-        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb, gemmResultBuffer(m * n)), i * m * n);
+        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb, gemmResultBuffer(m * n), !bIsWeight), i * m * n);
       }
       return o;
     }
@@ -75,7 +75,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     for (let i = 0; i < nb; i++) {
       const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
       const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
-      o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n)), i * m * n);
+      o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n), !bIsWeight), i * m * n);
     }
     return o;
   },

@@ -49,7 +49,7 @@ export const NORM: OperatorDef<NormNode> = {
     const x = ctx.val(0), gamma = ctx.val(1);
     const beta = node.op === 'layernorm' && ctx.has(2) ? ctx.val(2) : undefined;
     const d = normSize(outShape, node);
-    const o = new Float32Array(outN);
+    const o = ctx.output();
     for (let r = 0; r < outN / d; r++) {
       const base = r * d;
       let mean = 0;

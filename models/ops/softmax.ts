@@ -23,13 +23,13 @@ export const SOFTMAX: OperatorDef<SoftmaxNode> = {
     return { mapping: 'vector', detail: `${node.op} on the vector unit` };
   },
   kernel(ctx, node) {
-    const { outShape, outN, vr } = ctx;
+    const { outShape, vr } = ctx;
     const x = ctx.val(0);
     const axis = node.axis < 0 ? node.axis + outShape.length : node.axis;
     const len = outShape[axis];
     const inner = numel(outShape.slice(axis + 1));
     const outer = numel(outShape.slice(0, axis));
-    const o = new Float32Array(outN);
+    const o = ctx.output();
     for (let a = 0; a < outer; a++) {
       for (let b = 0; b < inner; b++) softmaxRow(x, o, a * len * inner + b, inner, len, vr);
     }

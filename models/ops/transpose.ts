@@ -27,7 +27,7 @@ export const TRANSPOSE: OperatorDef<TransposeNode> = {
     const inStr = strides(ctx.shp(0));
     // output element e reads the input at the permuted strides
     const off = cachedStridedOffsets(ctx.outShape, node.perm.map((p) => inStr[p]));
-    const o = new Float32Array(ctx.outN);
+    const o = ctx.output();
     for (let e = 0; e < ctx.outN; e++) o[e] = x[off[e]];
     return o;
   },

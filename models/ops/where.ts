@@ -25,7 +25,7 @@ export const WHERE: OperatorDef<WhereNode> = {
     const c = ctx.val(0), x = ctx.val(1), y = ctx.val(2);
     const off = (i: number) => (sameShape(ctx.shp(i), outShape) ? undefined : broadcastOffsets(outShape, ctx.shp(i)));
     const co = off(0), xo = off(1), yo = off(2);
-    const o = new Float32Array(outN);
+    const o = ctx.output();
     for (let i = 0; i < outN; i++) o[i] = c[co ? co[i] : i] !== 0 ? x[xo ? xo[i] : i] : y[yo ? yo[i] : i];
     return o;
   },

@@ -106,7 +106,13 @@ class Kernel implements F32Rows {
   }
   private reserve(need: number): void {
     const mem = this.ex.memory;
-    if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+    // grown by at least its size so far (up to MAX_BYTES), not by the pages one call needs: each
+    // grow replaces the memory's ArrayBuffer, and a language model's window, whose attention
+    // operands land in the arena call after call, grew it a few pages at a time, which V8 met
+    // with a full collection every ~45 ms (helper threads at a third of a core; session 7).
+    // Pages grown but never written take no physical memory.
+    const have = mem.buffer.byteLength;
+    if (need > have) mem.grow(Math.max(Math.ceil((need - have) / 65536), Math.min(Math.ceil(have / 65536), (MAX_BYTES - have) / 65536)));
     this.buffer = mem.buffer;
   }
   private decLoaded: Float32Array | undefined;
