@@ -120,10 +120,22 @@ class Kernel implements F32Rows {
   private resident = new WeakMap<Float32Array, { gen: number; at: number }>();
   private gen = 0;
   private arenaEnd = FREE;
-  /** The address of a prepared weight array in memory, copied there the first time. */
-  private weightsAt(w: Float32Array): number | undefined {
+  /** arrays passed once so far: a second pass makes them resident */
+  private seen = new WeakSet<Float32Array>();
+  /**
+   * The address of a prepared weight array in memory, copied into the arena on its second pass
+   * (a layer's weights, window after window); on its first, 'call': the caller copies the rows
+   * it needs beside the call's other operands. An attention matmul's keys and values are a new
+   * array every call: resident, they filled the arena (256 MB of written pages per thread)
+   * and pushed the weights out each time it started over.
+   */
+  private weightsAt(w: Float32Array): number | 'call' | undefined {
     const r = this.resident.get(w);
     if (r && r.gen === this.gen) return r.at;
+    if (!this.seen.has(w)) {
+      this.seen.add(w);
+      return 'call';
+    }
     const bytes = align(4 * w.length);
     if (bytes > ARENA_BYTES) return undefined;
     if (this.arenaEnd + bytes > FREE + ARENA_BYTES) {
@@ -141,15 +153,27 @@ class Kernel implements F32Rows {
   private usableLoaded: Uint8Array | undefined;
   pass(g: PassArgs): Uint8Array | undefined {
     const { m, k, k0, ku, n } = g;
-    const wAt = this.weightsAt(g.w);
-    const vAt = g.lmul ? this.weightsAt(g.lmul.v) : 0;
+    let wAt = this.weightsAt(g.w);
+    let vAt = g.lmul ? this.weightsAt(g.lmul.v) : 0;
     if (wAt === undefined || vAt === undefined) return undefined;
-    if (this.resident.get(g.w)?.gen !== this.gen) return undefined; // the arena started over between the two
+    // the arena started over between the two
+    if (wAt !== 'call' && this.resident.get(g.w)?.gen !== this.gen) return undefined;
     const a = this.arenaEnd, acc = a + align(4 * m * k), scratch = acc + align(8 * m * n);
     const flags = scratch + align(4 * n), list = flags + align(m);
-    if (list + 16 * ku > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
-    this.reserve(list + 16 * ku);
+    // weights passed for the first time: their rows k0 .. k0+ku-1 after the list
+    const rows = align(4 * ku * n), wCall = align(list + 16 * ku), vCall = wCall + (wAt === 'call' ? rows : 0);
+    const end = vCall + (vAt === 'call' ? rows : 0);
+    if (end > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
+    this.reserve(end);
     const buf = this.buffer;
+    if (wAt === 'call') {
+      new Float32Array(buf, wCall, ku * n).set(g.w.subarray(k0 * n, (k0 + ku) * n));
+      wAt = wCall - 4 * k0 * n;
+    }
+    if (vAt === 'call') {
+      new Float32Array(buf, vCall, ku * n).set((g.lmul as LmulRows).v.subarray(k0 * n, (k0 + ku) * n));
+      vAt = vCall - 4 * k0 * n;
+    }
     if (g.dec !== 'bits' && g.dec !== this.decLoaded) {
       if (g.dec.length > 65536) throw new Error('f32 rows: a decode table of more than 2^16 entries');
       new Float32Array(buf, DEC, g.dec.length).set(g.dec);
