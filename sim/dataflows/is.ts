@@ -33,8 +33,8 @@ export const IS: DataflowRules = {
 
   // ifmap ~ (fr, fc), filter ~ fr (window rows, all filters), outputs ~ fc accumulated over fr
   recurrence: { ifmap: 'none', filter: 'sweep' },
-  demand: (mp, f, fp, w) => ({
-    ifmap: (fp.ifmap * f.ru * f.cu) / (mp.gemm.k * mp.gemm.m), filter: f.ru * mp.gemm.n * w.weight, outputs: f.cu * mp.gemm.n,
+  demand: (mp, ru, cu, fp, w) => ({
+    ifmap: (fp.ifmap * ru * cu) / (mp.gemm.k * mp.gemm.m), filter: ru * mp.gemm.n * w.weight, outputs: cu * mp.gemm.n,
   }),
 
   // the weight hops right, the partial sum down

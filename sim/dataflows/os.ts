@@ -54,7 +54,7 @@ export const OS: DataflowRules = {
 
   // ifmap ~ fr (pixel rows), filter ~ fc (filters), each output written once
   recurrence: { ifmap: 'sweep', filter: 'tile' },
-  demand: (mp, f, fp, w) => ({ ifmap: (fp.ifmap * f.ru) / mp.gemm.m, filter: mp.gemm.k * f.cu * w.weight, outputs: f.ru * f.cu }),
+  demand: (mp, ru, cu, fp, w) => ({ ifmap: (fp.ifmap * ru) / mp.gemm.m, filter: mp.gemm.k * cu * w.weight, outputs: ru * cu }),
   accumulatesAcrossRowFolds: false,
   productsPerPass: (_rows, k) => k,
 

@@ -124,8 +124,8 @@ export interface DataflowRules {
 
   /** how the ifmap and the filter recur in the fold loop */
   readonly recurrence: { readonly ifmap: Recurrence; readonly filter: Recurrence };
-  /** DRAM demand of a fold (bytes), from the layer's footprints */
-  demand(mp: Mapping, f: Fold, fp: Footprints, w: WordBytes): FoldDemand;
+  /** DRAM demand of a fold using ru rows and cu columns (bytes), from the layer's footprints */
+  demand(mp: Mapping, ru: number, cu: number, fp: Footprints, w: WordBytes): FoldDemand;
   /** outputs accumulate over the row folds (partial sums leave the array between folds) */
   readonly accumulatesAcrossRowFolds: boolean;
 

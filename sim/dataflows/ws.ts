@@ -32,7 +32,7 @@ export const WS: DataflowRules = {
 
   // ifmap ~ fr (window rows, all pixels), filter ~ (fr, fc), outputs ~ fc accumulated over fr
   recurrence: { ifmap: 'sweep', filter: 'none' },
-  demand: (mp, f, fp, w) => ({ ifmap: (fp.ifmap * f.ru) / mp.gemm.k, filter: f.ru * f.cu * w.weight, outputs: mp.gemm.m * f.cu }),
+  demand: (mp, ru, cu, fp, w) => ({ ifmap: (fp.ifmap * ru) / mp.gemm.k, filter: ru * cu * w.weight, outputs: mp.gemm.m * cu }),
 
   // the input hops right, the partial sum down
   macRegisters: ['input', 'acc'],

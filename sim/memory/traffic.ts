@@ -23,8 +23,8 @@
  * overlap the neighbouring layers. Single-buffered, every transfer stalls the array.
  */
 import { ifmapTouched, type Layer } from '../workload/layer.ts';
-import { foldAt, type Mapping } from '../dataflows/mapping.ts';
-import type { Fold, Recurrence } from '../dataflows/types.ts';
+import { colsUsed, rowsUsed, type Mapping } from '../dataflows/mapping.ts';
+import type { Recurrence } from '../dataflows/types.ts';
 import type { Capacities, Footprints, WordBytes } from './buffers.ts';
 
 export interface DramTraffic {
@@ -86,17 +86,27 @@ export function layerTraffic(
   let finalWrites = 0;
   const { rules } = mp;
   /** bytes of an operand's fold demand still to fetch, given how it recurs in the fold loop */
-  const fetch = (how: Recurrence, bytes: number, f: Fold, wholeResident: number, capacity: number): number => {
-    if (how === 'sweep') return f.fc === 0 ? bytes : bytes * (1 - wholeResident);
-    if (how === 'tile') return f.fr === 0 ? bytes : bytes * (1 - resident(capacity, bytes));
+  const fetch = (how: Recurrence, bytes: number, fr: number, fc: number, wholeResident: number, capacity: number): number => {
+    if (how === 'sweep') return fc === 0 ? bytes : bytes * (1 - wholeResident);
+    if (how === 'tile') return fr === 0 ? bytes : bytes * (1 - resident(capacity, bytes));
     return bytes;
   };
+  // a fold's demand depends on the rows and columns it uses: every fold uses all of them but
+  // those of the last row fold and the last column fold, so four demands serve every fold
+  // (an object per fold was much of a timing sweep's garbage: 10^4-10^5 folds a layer on
+  // small arrays)
+  const lastR = mp.rowFolds - 1, lastC = mp.colFolds - 1;
+  const ruLast = rowsUsed(mp, lastR), cuLast = colsUsed(mp, lastC);
+  const demands = [
+    rules.demand(mp, mp.rows, mp.cols, fp, w), rules.demand(mp, mp.rows, cuLast, fp, w),
+    rules.demand(mp, ruLast, mp.cols, fp, w), rules.demand(mp, ruLast, cuLast, fp, w),
+  ];
   // every fold in the mapping's loop order: fold index i = fc * rowFolds + fr
   for (let i = 0; i < nFolds; i++) {
-    const f = foldAt(mp, i % mp.rowFolds, Math.floor(i / mp.rowFolds));
-    const d = rules.demand(mp, f, fp, w);
-    ifmapRead[i] = fetch(rules.recurrence.ifmap, d.ifmap, f, rhoA, cap.ifmap);
-    filterRead[i] = fetch(rules.recurrence.filter, d.filter, f, rhoB, cap.filter);
+    const fr = i % mp.rowFolds, fc = (i - fr) / mp.rowFolds;
+    const d = demands[(fr === lastR ? 2 : 0) + (fc === lastC ? 1 : 0)];
+    ifmapRead[i] = fetch(rules.recurrence.ifmap, d.ifmap, fr, fc, rhoA, cap.ifmap);
+    filterRead[i] = fetch(rules.recurrence.filter, d.filter, fr, fc, rhoB, cap.filter);
     const outBytes = d.outputs * w.psum;
     if (!rules.accumulatesAcrossRowFolds) {
       write[i] = outBytes;
@@ -105,8 +115,8 @@ export function layerTraffic(
     }
     // partial sums stay in the ofmap buffer as far as they fit; the rest spills and comes back
     const spill = outBytes * (1 - resident(cap.ofmap, outBytes));
-    psumRead[i] = f.fr > 0 ? spill : 0;
-    if (f.fr === mp.rowFolds - 1) {
+    psumRead[i] = fr > 0 ? spill : 0;
+    if (fr === lastR) {
       write[i] = outBytes;
       finalWrites += outBytes;
     } else {
