@@ -244,20 +244,15 @@ export function simulate(opts: RunOptions): SimResult {
     const sram = conv.reportedSram(er.sram, mp);
     const stall = traffic.stallCycles;
     const cycles = conv.reportedCycles(er.computeCycles, stall);
-    const foldStart = new Float64Array(mp.folds);
-    let clock = 0;
-    for (let f = 0; f < mp.folds; f++) {
-      clock += traffic.perFold.stall[f];
-      foldStart[f] = clock;
-      clock += er.foldCycles[f];
-    }
-    // access windows: first fold's first access, last fold's last access
+    // access windows: first fold's first access, last fold's last access; the last fold starts
+    // after every fold's stall and every other fold's cycles (integers: exact in any order)
     const lastF = mp.folds - 1;
+    const firstStart = traffic.stallBefore.first, lastStart = traffic.stallBefore.folds + er.computeCycles - er.foldCycles[lastF];
     const w0 = mp.rules.windows(mp, Math.min(R, mp.sr), Math.min(C, mp.sc));
     const wl = mp.rules.windows(mp, mp.sr - (mp.rowFolds - 1) * R, mp.sc - (mp.colFolds - 1) * C);
     const win = (op: 'ifmap' | 'filter' | 'ofmap'): AccessWindow => ({
-      start: foldStart[0] + w0[op][0],
-      stop: foldStart[lastF] + wl[op][1],
+      start: firstStart + w0[op][0],
+      stop: lastStart + wl[op][1],
     });
     const result: LayerResult = {
       name: layer.name,
@@ -285,7 +280,17 @@ export function simulate(opts: RunOptions): SimResult {
       ? withMstReuse(result, plan, { layer, mp, words, arch, store, depthBound: opts.mstDepth, ...(operands && er.out && pe.multiplier === 'xnor' && { check: { a: operands.a, out: er.out } }) })
       : result;
     layers.push(repeated(final, repeatOf(opts.repeats, index, layer)));
-    opts.onLayer?.({ index, layer, mapping: mp, engine: er, traffic, foldStart, result, words, arch });
+    if (opts.onLayer) {
+      // each fold's start cycle, for the traces
+      const foldStart = new Float64Array(mp.folds);
+      let clock = 0;
+      for (let f = 0; f < mp.folds; f++) {
+        clock += traffic.perFold.stall[f];
+        foldStart[f] = clock;
+        clock += er.foldCycles[f];
+      }
+      opts.onLayer({ index, layer, mapping: mp, engine: er, traffic, foldStart, result, words, arch });
+    }
   });
   return {
     arch: {

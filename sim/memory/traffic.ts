@@ -60,6 +60,9 @@ export interface FoldTraffic {
 export interface LayerTraffic {
   readonly dram: DramTraffic;
   readonly stallCycles: number;
+  /** stall cycles charged before the first fold, and before all folds together (stallCycles less the drain after the last) */
+  readonly stallBefore: { readonly first: number; readonly folds: number };
+  /** each fold's figures (made when first read: a timing run reads only the totals) */
   readonly perFold: FoldTraffic;
 }
 
@@ -76,14 +79,8 @@ export function layerTraffic(
   _l: Layer, mp: Mapping, w: WordBytes, fp: Footprints, cap: Capacities, t: MemoryTimingParams,
 ): LayerTraffic {
   const nFolds = mp.folds;
-  const ifmapRead = new Float64Array(nFolds);
-  const filterRead = new Float64Array(nFolds);
-  const psumRead = new Float64Array(nFolds);
-  const write = new Float64Array(nFolds);
   const rhoA = resident(cap.ifmap, fp.ifmap);
   const rhoB = resident(cap.filter, fp.filter);
-  let psumWrites = 0;
-  let finalWrites = 0;
   const { rules } = mp;
   /** bytes of an operand's fold demand still to fetch, given how it recurs in the fold loop */
   const fetch = (how: Recurrence, bytes: number, fr: number, fc: number, wholeResident: number, capacity: number): number => {
@@ -101,40 +98,72 @@ export function layerTraffic(
     rules.demand(mp, mp.rows, mp.cols, fp, w), rules.demand(mp, mp.rows, cuLast, fp, w),
     rules.demand(mp, ruLast, mp.cols, fp, w), rules.demand(mp, ruLast, cuLast, fp, w),
   ];
-  // every fold in the mapping's loop order: fold index i = fc * rowFolds + fr
-  for (let i = 0; i < nFolds; i++) {
-    const fr = i % mp.rowFolds, fc = (i - fr) / mp.rowFolds;
-    const d = demands[(fr === lastR ? 2 : 0) + (fc === lastC ? 1 : 0)];
-    ifmapRead[i] = fetch(rules.recurrence.ifmap, d.ifmap, fr, fc, rhoA, cap.ifmap);
-    filterRead[i] = fetch(rules.recurrence.filter, d.filter, fr, fc, rhoB, cap.filter);
-    const outBytes = d.outputs * w.psum;
-    if (!rules.accumulatesAcrossRowFolds) {
-      write[i] = outBytes;
-      finalWrites += outBytes;
-      continue;
+  const F = mp.foldCycles;
+  /**
+   * Every fold in the mapping's loop order (fold index i = fc * rowFolds + fr): the totals, and
+   * each fold's figures into `into` when given. A timing run needs the totals only; the
+   * per-fold arrays (five of `folds` entries a layer) are made when a trace reads them.
+   */
+  const pass = (into?: FoldTraffic) => {
+    let ia = 0, fb = 0, pr = 0, psumWrites = 0, finalWrites = 0, stallCycles = 0, firstStall = 0, prevWrite = 0;
+    for (let i = 0; i < nFolds; i++) {
+      const fr = i % mp.rowFolds, fc = (i - fr) / mp.rowFolds;
+      const d = demands[(fr === lastR ? 2 : 0) + (fc === lastC ? 1 : 0)];
+      const ifmap = fetch(rules.recurrence.ifmap, d.ifmap, fr, fc, rhoA, cap.ifmap);
+      const filter = fetch(rules.recurrence.filter, d.filter, fr, fc, rhoB, cap.filter);
+      const outBytes = d.outputs * w.psum;
+      let psum = 0, write: number;
+      if (!rules.accumulatesAcrossRowFolds) {
+        write = outBytes;
+        finalWrites += outBytes;
+      } else {
+        // partial sums stay in the ofmap buffer as far as they fit; the rest spills and comes back
+        const spill = outBytes * (1 - resident(cap.ofmap, outBytes));
+        psum = fr > 0 ? spill : 0;
+        if (fr === lastR) {
+          write = outBytes;
+          finalWrites += outBytes;
+        } else {
+          write = spill;
+          psumWrites += spill;
+        }
+      }
+      ia += ifmap;
+      fb += filter;
+      pr += psum;
+      let s = 0;
+      if (!t.stallFree) {
+        // the fold's reads and the previous fold's writes share the interface
+        const need = t.latency + (ifmap + filter + psum + (i > 0 ? prevWrite : 0)) / t.bandwidth;
+        if (t.doubleBuffered) s = i === 0 ? 0 : need > F ? Math.ceil(need - F) : 0;
+        else s = Math.ceil(need);
+        stallCycles += s;
+        if (i === 0) firstStall = s;
+      }
+      if (into) {
+        (into.ifmapRead as Float64Array)[i] = ifmap;
+        (into.filterRead as Float64Array)[i] = filter;
+        (into.psumRead as Float64Array)[i] = psum;
+        (into.write as Float64Array)[i] = write;
+        (into.stall as Float64Array)[i] = s;
+      }
+      prevWrite = write;
     }
-    // partial sums stay in the ofmap buffer as far as they fit; the rest spills and comes back
-    const spill = outBytes * (1 - resident(cap.ofmap, outBytes));
-    psumRead[i] = fr > 0 ? spill : 0;
-    if (fr === lastR) {
-      write[i] = outBytes;
-      finalWrites += outBytes;
-    } else {
-      write[i] = spill;
-      psumWrites += spill;
+    const beforeFolds = stallCycles;
+    if (!t.stallFree && !t.doubleBuffered) {
+      // single-buffered: the last fold's writes drain after it
+      const s = Math.ceil(prevWrite / t.bandwidth);
+      stallCycles += s;
+      if (into) (into.stall as Float64Array)[nFolds] = s;
     }
-  }
-  let ia = 0, fb = 0, pr = 0;
-  for (let f = 0; f < nFolds; f++) {
-    ia += ifmapRead[f];
-    fb += filterRead[f];
-    pr += psumRead[f];
-  }
+    return { ia, fb, pr, psumWrites, finalWrites, stallCycles, firstStall, beforeFolds };
+  };
+  const totals = pass();
   const dram: DramTraffic = {
-    ifmap_read_bytes: Math.round(ia),
-    filter_read_bytes: Math.round(fb),
-    ofmap_read_bytes: Math.round(pr),
-    ofmap_write_bytes: Math.round(psumWrites + finalWrites),
+    ifmap_read_bytes: Math.round(totals.ia),
+    filter_read_bytes: Math.round(totals.fb),
+    ofmap_read_bytes: Math.round(totals.pr),
+    ofmap_write_bytes: Math.round(totals.psumWrites + totals.finalWrites),
     compulsory_bytes: 0,
     non_compulsory_bytes: 0,
   };
@@ -143,24 +172,20 @@ export function layerTraffic(
     0,
     dram.ifmap_read_bytes + dram.filter_read_bytes + dram.ofmap_read_bytes + dram.ofmap_write_bytes - dram.compulsory_bytes,
   );
-
-  const stall = new Float64Array(nFolds + 1);
-  let stallCycles = 0;
-  if (!t.stallFree) {
-    const F = mp.foldCycles;
-    for (let f = 0; f < nFolds; f++) {
-      const bytes = ifmapRead[f] + filterRead[f] + psumRead[f] + (f > 0 ? write[f - 1] : 0);
-      const need = t.latency + bytes / t.bandwidth;
-      let s: number;
-      if (t.doubleBuffered) s = f === 0 ? 0 : need > F ? Math.ceil(need - F) : 0;
-      else s = Math.ceil(need);
-      stall[f] = s;
-      stallCycles += s;
-    }
-    if (!t.doubleBuffered) {
-      stall[nFolds] = Math.ceil(write[nFolds - 1] / t.bandwidth);
-      stallCycles += stall[nFolds];
-    }
-  }
-  return { dram, stallCycles, perFold: { ifmapRead, filterRead, psumRead, write, stall } };
+  let perFold: FoldTraffic | undefined;
+  return {
+    dram,
+    stallCycles: totals.stallCycles,
+    stallBefore: { first: totals.firstStall, folds: totals.beforeFolds },
+    get perFold(): FoldTraffic {
+      if (!perFold) {
+        perFold = {
+          ifmapRead: new Float64Array(nFolds), filterRead: new Float64Array(nFolds), psumRead: new Float64Array(nFolds),
+          write: new Float64Array(nFolds), stall: new Float64Array(nFolds + 1),
+        };
+        pass(perFold);
+      }
+      return perFold;
+    },
+  };
 }
