@@ -116,7 +116,8 @@ export interface DataflowRules {
 
   /**
    * Closed-form SRAM accesses of a fold, added to `out`. `realA(m0, m1, k0, k1)` counts the
-   * entries of A in that rectangle that are read (padding is not, unless counted).
+   * entries of A in that rectangle that are read (padding is not, unless counted). `f` is
+   * valid during the call only (the fast engine passes one object rewritten per fold).
    */
   foldSram(mp: Mapping, f: Fold, realA: (m0: number, m1: number, k0: number, k1: number) => number, out: SramCounts): void;
   /** first and last access cycle of each buffer within a fold using ru rows and cu columns */
