@@ -7,7 +7,9 @@
  * - the fp8 product rounding on every operand pair, against the PE's own MAC;
  * - every PE kind whose tile kernel hands it rows (fp32 adder: bf16, fp16, fp32, fp8 and the
  *   L-Mul kinds on fp32's exponent), against the TypeScript reference loops and
- *   against the PE's own dot product, bit for bit, with the kernel seen to have run.
+ *   against the PE's own dot product, bit for bit, with the kernel seen to have run;
+ * - memory stays bounded when every GEMM brings a new B (an attention matmul's keys and
+ *   values), and a B passed again (a layer's weights) gives the same bits from the arena.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { isValidBits } from '../../sim/pe/codec.ts';
 import type { FloatFormat } from '../../sim/pe/formats.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { tileKernelOf } from '../../sim/pe/tile-kernels.ts';
+import { arrayBackend } from '../../models/exec/array-backend.ts';
 import { f32Rows, setWasmKernels } from '../../sim/pe/wasm/f32-rows.ts';
 import { randInt, rng } from './test-util.ts';
 
@@ -176,4 +179,25 @@ describe('WebAssembly fp32 rows', () => {
       expect(kernel.rowsRun).toBeGreaterThan(before);
     });
   }
+
+  it('one-call B operands do not pile up in memory; a B passed again is read from the arena, the same bits', () => {
+    const kernel = f32Rows()!;
+    const backend = arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 });
+    const m = 64, k = 128, n = 128, r = rng(7);
+    const a = Float32Array.from({ length: m * k }, () => r() * 4 - 2);
+    const fresh = () => Float32Array.from({ length: k * n }, () => r() * 0.5 - 0.25);
+    const w = fresh();
+    // the first pass of w is copied beside the call, the second makes it resident, the third reads it there
+    const resident0 = kernel.residentBytes;
+    const first = backend.gemm(a, w, m, n, k, 1, 1).slice();
+    expect(kernel.residentBytes).toBe(resident0);
+    const rows0 = kernel.rowsRun;
+    for (let i = 0; i < 2; i++) expect(backend.gemm(a, w, m, n, k, 1, 1)).toEqual(first);
+    expect(kernel.rowsRun).toBeGreaterThan(rows0);
+    expect(kernel.residentBytes - resident0).toBe(4 * k * n);
+    const before = kernel.residentBytes;
+    // 200 GEMMs with a new 64 KB B each (13 MB in all): none of them stays
+    for (let i = 0; i < 200; i++) backend.gemm(a, fresh(), m, n, k, 1, 1, undefined, true);
+    expect(kernel.residentBytes).toBe(before);
+  });
 });

@@ -88,6 +88,8 @@ export interface F32Rows {
   pass(args: PassArgs): Uint8Array | undefined;
   /** rows run so far with a non-zero flag (benches and tests read it to see the kernel ran) */
   readonly rowsRun: number;
+  /** bytes of operands resident in the arena (tests read it to see that one-call operands do not pile up) */
+  readonly residentBytes: number;
 }
 
 const align = (b: number) => (b + 15) & ~15;
@@ -103,6 +105,9 @@ class Kernel implements F32Rows {
   rowsRun = 0;
   constructor(private readonly ex: Exports) {
     this.buffer = ex.memory.buffer;
+  }
+  get residentBytes(): number {
+    return this.arenaEnd - FREE;
   }
   private reserve(need: number): void {
     const mem = this.ex.memory;
