@@ -50,9 +50,9 @@ export interface ArrayBackend {
    * entries or a new one, read before `out` is used again (a caller that reuses one buffer
    * for every GEMM spares the allocation and garbage collection of a result per call).
    * `once`: B is an activation read by this call only (an attention matmul's keys or values),
-   * whose layout is not kept: cached by a fresh view per call, such entries only filled the
-   * caches (a language model's window left ~2 MB of them per window for the collector, whose
-   * helper threads then took a third of a core; session 7).
+   * whose layout is not kept: keyed by a view made for the call, such an entry could never be
+   * hit and only held its quantized arrays (~2 MB per language-model window) until a
+   * collection found the view dead.
    */
   gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, out?: Float64Array, once?: boolean): Float64Array;
 }

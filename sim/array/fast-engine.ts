@@ -5,8 +5,7 @@
  * No per-cycle state: memory is O(folds) for timing-only runs.
  */
 import { validCount } from '../workload/im2col.ts';
-import { colsUsed, rowsUsed } from '../dataflows/mapping.ts';
-import type { Fold } from '../dataflows/types.ts';
+import { setFold, type MutableFold } from '../dataflows/mapping.ts';
 import type { EngineInput, EngineResult, SramCounts } from './types.ts';
 import { orderedGemm } from './ordered-gemm.ts';
 
@@ -19,17 +18,9 @@ export function fastEngine(input: EngineInput): EngineResult {
   // every fold in the mapping's loop order (column folds outside, row folds inside), through
   // one Fold rewritten per fold (foldSram reads it during the call only): an object per fold
   // was most of a timing sweep's garbage (10^5 folds a network on small arrays)
-  const f: { -readonly [K in keyof Fold]: Fold[K] } = { fr: 0, fc: 0, ru: 0, cu: 0, r0: 0, c0: 0 };
+  const f: MutableFold = { fr: 0, fc: 0, ru: 0, cu: 0, r0: 0, c0: 0 };
   for (let fc = 0; fc < mp.colFolds; fc++) {
-    for (let fr = 0; fr < mp.rowFolds; fr++) {
-      f.fr = fr;
-      f.fc = fc;
-      f.ru = rowsUsed(mp, fr);
-      f.cu = colsUsed(mp, fc);
-      f.r0 = fr * mp.rows;
-      f.c0 = fc * mp.cols;
-      mp.rules.foldSram(mp, f, realA, sram);
-    }
+    for (let fr = 0; fr < mp.rowFolds; fr++) mp.rules.foldSram(mp, setFold(mp, fr, fc, f), realA, sram);
   }
   const result: EngineResult = {
     foldCycles: new Int32Array(mp.folds).fill(mp.foldCycles),

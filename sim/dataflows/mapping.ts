@@ -51,8 +51,22 @@ export function colsUsed(mp: Mapping, fc: number): number {
   return Math.min(mp.cols, mp.sc - fc * mp.cols);
 }
 
+/** A Fold whose fields a loop may rewrite (one object for every fold of a layer). */
+export type MutableFold = { -readonly [K in keyof Fold]: Fold[K] };
+
+/** Writes fold (fr, fc) into `f` and returns it. */
+export function setFold(mp: Mapping, fr: number, fc: number, f: MutableFold): Fold {
+  f.fr = fr;
+  f.fc = fc;
+  f.ru = rowsUsed(mp, fr);
+  f.cu = colsUsed(mp, fc);
+  f.r0 = fr * mp.rows;
+  f.c0 = fc * mp.cols;
+  return f;
+}
+
 export function foldAt(mp: Mapping, fr: number, fc: number): Fold {
-  return { fr, fc, ru: rowsUsed(mp, fr), cu: colsUsed(mp, fc), r0: fr * mp.rows, c0: fc * mp.cols };
+  return setFold(mp, fr, fc, { fr: 0, fc: 0, ru: 0, cu: 0, r0: 0, c0: 0 });
 }
 
 /** Every fold in loop order (column folds outside, row folds inside). */

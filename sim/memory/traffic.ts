@@ -141,11 +141,11 @@ export function layerTraffic(
         if (i === 0) firstStall = s;
       }
       if (into) {
-        (into.ifmapRead as Float64Array)[i] = ifmap;
-        (into.filterRead as Float64Array)[i] = filter;
-        (into.psumRead as Float64Array)[i] = psum;
-        (into.write as Float64Array)[i] = write;
-        (into.stall as Float64Array)[i] = s;
+        into.ifmapRead[i] = ifmap;
+        into.filterRead[i] = filter;
+        into.psumRead[i] = psum;
+        into.write[i] = write;
+        into.stall[i] = s;
       }
       prevWrite = write;
     }
@@ -154,7 +154,7 @@ export function layerTraffic(
       // single-buffered: the last fold's writes drain after it
       const s = Math.ceil(prevWrite / t.bandwidth);
       stallCycles += s;
-      if (into) (into.stall as Float64Array)[nFolds] = s;
+      if (into) into.stall[nFolds] = s;
     }
     return { ia, fb, pr, psumWrites, finalWrites, stallCycles, firstStall, beforeFolds };
   };
