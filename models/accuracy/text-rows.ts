@@ -79,21 +79,30 @@ export class RowState {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** whether a row's PE scales its operands by their data (integer, binary, ternary formats) */
-function dataScaled(spec: RowSpec, setup: AccuracySetup): boolean {
-  if (spec.reference) return false;
-  return [spec.pe, spec.attentionPe].some((p) => ['int', 'binary', 'ternary'].includes(getPe(p, setup.peOptions).input.kind));
+/**
+ * How a row's PEs scale a language model's operands, where it is not "not at all": integer,
+ * binary and ternary formats per token, block formats (MX, NVFP4) per token with each query's
+ * values over the keys it reads (models/exec/token-scales.ts).
+ */
+function scalesOf(spec: RowSpec, setup: AccuracySetup): string | undefined {
+  if (spec.reference) return undefined;
+  const kinds = [spec.pe, spec.attentionPe].map((p) => getPe(p, setup.peOptions).input.kind);
+  if (kinds.some((k) => ['int', 'binary', 'ternary'].includes(k))) return 'per token';
+  if (kinds.includes('block')) return 'per token, causal blocks';
+  return undefined;
 }
 
 function header(spec: RowSpec, setup: AccuracySetup): string {
+  const scales = scalesOf(spec, setup);
   return JSON.stringify({
     model_sha256: sha256(readFileSync(setup.modelFile)),
     text_sha256: sha256(loadText(setup.dataset)),
     text: TEXT_SETS[setup.dataset].file,
     row: spec,
     setup: { dataflow: setup.dataflow, rows: setup.rows, peOptions: setup.peOptions },
-    // rows written with scales per tensor over the window (before per-token scales) are refused
-    ...(dataScaled(spec, setup) && { scales: 'per token' }),
+    // rows written with scales over the window (before per-token scales, or block rows before
+    // causal blocks) are refused
+    ...(scales !== undefined && { scales }),
   });
 }
 

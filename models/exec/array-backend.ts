@@ -14,7 +14,7 @@ import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import { intQuantizer } from '../../sim/pe/int-quantizer.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { stateIsValue } from '../../sim/pe/accumulator.ts';
-import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, quantizeScaled, rescale, type ArrayBackend, type OperandScale } from './backends.ts';
+import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, quantizeScaled, rescale, type ArrayBackend, type BlockTensorScale, type OperandScale } from './backends.ts';
 
 export interface ArrayOrder {
   readonly dataflow: Dataflow;
@@ -51,12 +51,12 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   const tile = tileKernelOf(pe);
   type Weights = Omit<GemmOperands, 'a' | 'b'> & { readonly b: Uint32Array; readonly scale: OperandScale };
   const weights = new WeakMap<Float32Array, Weights>();
-  type BlockWeights = Omit<GemmOperands, 'a'> & { readonly tensorScale: number };
+  type BlockWeights = Omit<GemmOperands, 'a'> & { readonly tensorScale: BlockTensorScale };
   const blockWeights = new WeakMap<Float32Array, BlockWeights>();
-  const quantizedBlocks = (b: Float32Array, k: number, n: number, once = false): BlockWeights => {
+  const quantizedBlocks = (b: Float32Array, k: number, n: number, once = false, perColumn = false): BlockWeights => {
     const hit = once ? undefined : blockWeights.get(b);
     if (hit) return hit;
-    const q = blockQuantizeB(pe, b, k, n);
+    const q = blockQuantizeB(pe, b, k, n, perColumn);
     const bits = columnMajor(k, n, (i) => q.codes[i]);
     const r: BlockWeights = { b: bits, bRow: 1, bCol: k, tensorScale: q.tensorScale, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
     if (!once) blockWeights.set(b, r);
@@ -88,13 +88,16 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   return {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
     scale: base.scale,
-    gemm: (a, b, m, n, k, sa, sb, out, once) => {
+    ...(base.blockSize !== undefined && { blockSize: base.blockSize, samePrefix: base.samePrefix }),
+    gemm: (a, b, m, n, k, sa, sb, out, use) => {
+      const once = use?.once ?? false;
       if (pe.block) {
-        // block PEs quantize vectors along K themselves (scale() gave 1)
-        const qa = blockQuantizeA(pe, a, m, k), qb = quantizedBlocks(b, k, n, once);
+        // block PEs quantize vectors along K themselves (scale() gave 1); NVFP4's tensor scale per token in a language model
+        const tokens = use?.tokens ?? false;
+        const qa = blockQuantizeA(pe, a, m, k, tokens), qb = quantizedBlocks(b, k, n, once, tokens && once);
         const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa.codes }, m, n, k, accumulate, out);
         for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
-        return applyTensorScales(states, qa.tensorScale, qb.tensorScale);
+        return applyTensorScales(states, qa.tensorScale, qb.tensorScale, n);
       }
       // A's codes are read during this call only, unless an observer keeps them
       const qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);

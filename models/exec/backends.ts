@@ -22,6 +22,7 @@
  */
 import { gemmF64Wasm } from '../../sim/pe/wasm/f64-gemm.ts';
 import { tensorScale } from '../../sim/pe/tensor-scale.ts';
+import { samePrefixPatterns } from '../../sim/pe/block-operand.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 
 export { tensorScale };
@@ -35,8 +36,33 @@ export type OperandScale = number | Float64Array;
 /** The scale of row (of A) or column (of B) `i`. */
 const scaleAt = (s: OperandScale, i: number): number => (typeof s === 'number' ? s : s[i]);
 
+/** How a GEMM's operands are used, beyond their values. */
+export interface GemmUse {
+  /**
+   * B is an activation read by this call only (an attention matmul's keys or values), whose
+   * layout is not kept: keyed by a view made for the call, such an entry could never be hit and
+   * only held its quantized arrays (~2 MB per language-model window) until a collection found
+   * the view dead.
+   */
+  readonly once?: boolean;
+  /**
+   * A causal language model's GEMM, scaled per token (models/exec/token-scales.ts): a block
+   * format's tensor scale (NVFP4's FP32 scale) is taken per row of A (per token, per query), and
+   * per column of B where B is an activation (`once`: per key of K^T), never over the window.
+   */
+  readonly tokens?: boolean;
+}
+
 export interface ArrayBackend {
   readonly name: string;
+  /** block PEs (MX, NVFP4): the block size along K their scales are taken over as they quantize */
+  readonly blockSize?: number;
+  /**
+   * Block PEs: where an activation B (k x n, quantized as `gemm` with `tokens` and `once` does)
+   * gives its first rows the patterns they get quantized alone: 1 at q * n + j when rows 0..q of
+   * column j do (sim/pe/block-operand.ts samePrefixPatterns).
+   */
+  samePrefix?(b: Float32Array, k: number, n: number): Uint8Array;
   /** per-tensor scale of an operand tensor (1 for float formats) */
   scale(data: Float32Array, role: 'input' | 'weight'): number;
   /**
@@ -44,17 +70,14 @@ export interface ArrayBackend {
    * nothing: the backend applies `sa`, `sb`); returns the m x n real results. A and B are
    * read during the call only (a caller may reuse A's buffer for its next GEMM, never B's:
    * backends cache B's quantized layout by the array, as weights are the same arrays call
-   * after call; an activation B must be a new array, or a new view, per call). Block PEs
-   * scale by block and take no other scale. `out` (at least m x n long), where given, is where
-   * the backend may put the results: the array returned is then either its first m x n
-   * entries or a new one, read before `out` is used again (a caller that reuses one buffer
-   * for every GEMM spares the allocation and garbage collection of a result per call).
-   * `once`: B is an activation read by this call only (an attention matmul's keys or values),
-   * whose layout is not kept: keyed by a view made for the call, such an entry could never be
-   * hit and only held its quantized arrays (~2 MB per language-model window) until a
-   * collection found the view dead.
+   * after call; an activation B must be a new array, or a new view, per call, or be passed
+   * `once`). Block PEs scale by block and take no other scale. `out` (at least m x n long),
+   * where given, is where the backend may put the results: the array returned is then either
+   * its first m x n entries or a new one, read before `out` is used again (a caller that
+   * reuses one buffer for every GEMM spares the allocation and garbage collection of a result
+   * per call).
    */
-  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, out?: Float64Array, once?: boolean): Float64Array;
+  gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, out?: Float64Array, use?: GemmUse): Float64Array;
 }
 
 /**
@@ -192,10 +215,14 @@ export function peBackend(pe: PeKind, opts: PeBackendOptions = {}): ArrayBackend
   return {
     name: `pe:${pe.name}`,
     scale: (data, role) => tensorScale(role === 'input' ? pe.input : pe.weight, data),
-    gemm: (a, b, m, n, k, sa, sb) => {
+    ...(pe.block && {
+      blockSize: pe.block.input.block.blockSize,
+      samePrefix: (b: Float32Array, k: number, n: number) => samePrefixPatterns(pe.block!.weight, b, k, n),
+    }),
+    gemm: (a, b, m, n, k, sa, sb, _out, use) => {
       if (pe.block) {
-        const ba = blockQuantizeA(pe, a, m, k), bb = blockQuantizeB(pe, b, k, n);
-        return applyTensorScales(gemm(pe, ba.codes, bb.codes, m, n, k), ba.tensorScale, bb.tensorScale);
+        const ba = blockQuantizeA(pe, a, m, k, use?.tokens), bb = blockQuantizeB(pe, b, k, n, use?.tokens && use.once);
+        return applyTensorScales(gemm(pe, ba.codes, bb.codes, m, n, k), ba.tensorScale, bb.tensorScale, n);
       }
       const qa = quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v));
       const qb = quantizeScaled(b, sb, false, n, (v) => pe.quantizeWeight(v));
@@ -206,25 +233,38 @@ export function peBackend(pe: PeKind, opts: PeBackendOptions = {}): ArrayBackend
   };
 }
 
-/** A (m x k row-major) into a block PE's operands: each row in blocks along K. */
-export function blockQuantizeA(pe: PeKind, a: Float32Array, m: number, k: number): { codes: Uint32Array; tensorScale: number } {
-  const q = (pe.block as NonNullable<PeKind['block']>).quantize('input', a, m, k, k, 1);
-  return { codes: Uint32Array.from(q.codes), tensorScale: q.tensorScale };
-}
+/** A block operand's tensor scale: one, or one per row of A / column of B (NVFP4 per token). */
+export type BlockTensorScale = number | Float64Array;
 
-/** B (k x n row-major) into a block PE's operands: each column in blocks along K (layout kept). */
-export function blockQuantizeB(pe: PeKind, b: Float32Array, k: number, n: number): { codes: Uint32Array; tensorScale: number } {
-  const q = (pe.block as NonNullable<PeKind['block']>).quantize('weight', b, n, k, 1, n);
+/** A (m x k row-major) into a block PE's operands: each row in blocks along K; NVFP4's tensor scale per row with `perRow`. */
+export function blockQuantizeA(pe: PeKind, a: Float32Array, m: number, k: number, perRow = false): { codes: Uint32Array; tensorScale: BlockTensorScale } {
+  const q = (pe.block as NonNullable<PeKind['block']>).quantize('input', a, m, k, k, 1, perRow);
   return { codes: Uint32Array.from(q.codes), tensorScale: q.tensorScale };
 }
 
 /**
- * NVFP4's per-tensor scales multiply the GEMM's results once, in fp32 (alpha = sA * sB);
- * MX has none (1).
+ * B (k x n row-major) into a block PE's operands: each column in blocks along K (layout kept);
+ * NVFP4's tensor scale per column with `perColumn`.
  */
-export function applyTensorScales(values: Float64Array, sa: number, sb: number): Float64Array {
-  if (sa === 1 && sb === 1) return values;
-  const alpha = Math.fround(sa * sb);
-  for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i] * alpha);
+export function blockQuantizeB(pe: PeKind, b: Float32Array, k: number, n: number, perColumn = false): { codes: Uint32Array; tensorScale: BlockTensorScale } {
+  const q = (pe.block as NonNullable<PeKind['block']>).quantize('weight', b, n, k, 1, n, perColumn);
+  return { codes: Uint32Array.from(q.codes), tensorScale: q.tensorScale };
+}
+
+/**
+ * NVFP4's tensor scales multiply the GEMM's results (m x n) once, in fp32 (alpha = sA * sB,
+ * each the operand's, or its row's of A and column's of B); MX has none (1).
+ */
+export function applyTensorScales(values: Float64Array, sa: BlockTensorScale, sb: BlockTensorScale, n: number): Float64Array {
+  if (typeof sa === 'number' && typeof sb === 'number') {
+    if (sa === 1 && sb === 1) return values;
+    const alpha = Math.fround(sa * sb);
+    for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i] * alpha);
+    return values;
+  }
+  for (let i = 0; i < values.length; i++) {
+    const alpha = Math.fround((typeof sa === 'number' ? sa : sa[Math.floor(i / n)]) * (typeof sb === 'number' ? sb : sb[i % n]));
+    values[i] = Math.fround(values[i] * alpha);
+  }
   return values;
 }

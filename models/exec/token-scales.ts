@@ -21,6 +21,16 @@
  * nothing of which is the tokens').
  * A masked key's weight is exactly 0, so it adds nothing to any sum and sets no scale: the cache
  * (models/lm/decoder.ts) and the full window compute the same bits.
+ *
+ * Block formats (MX, NVFP4) scale by block as they quantize, 32 (16) elements along K. Every
+ * block is then within one position (a row of activations, of Q, a column of K^T, one query's
+ * weights over 32 keys), except in A V, where K is the keys: a block of V spans 32 keys, and a
+ * query's block of its own position would hold later keys too (their weights are 0, but their
+ * values set the block's scale). Per token, each query reads V over the keys up to its own
+ * position only (`causalBlockValues`: its last block shorter, as the cache has it). NVFP4's FP32
+ * tensor scale is taken per row of A (per token, per query), per column of an activation B (per
+ * key of K^T; per channel of V over the keys the query reads) and per tensor of weights
+ * (`GemmUse.tokens`).
  */
 import { InputError } from '../../sim/errors.ts';
 import { operatorOf, type GraphNode } from '../operators.ts';
@@ -73,6 +83,43 @@ export function foldKeyScales(
 }
 
 /**
+ * A (m x keys) times V (keys x n) for a block PE (`backend.blockSize`), per token: query r (the
+ * position keys - m + r) multiplies V over keys 0 .. keys - m + r only, whose blocks (and NVFP4
+ * column scales) are taken over those keys: what a KV cache holding them computes, a GEMM of
+ * one row over them. Undefined, and nothing computed, when A is not causal (a weight of a key
+ * after its query's position is not 0): such attention has no later keys to leave out.
+ *
+ * Computed as one GEMM over all the keys, whose outputs are those of the one-row GEMMs wherever
+ * V's columns quantize their first rows as they do alone (`samePrefix`: the query's block of
+ * keys has the same scale cut at the query as whole; the later keys' products are 0 and add
+ * nothing to a block's exact sum); the other outputs of a query (a block whose largest value
+ * comes after it) are computed again as that one-row GEMM, over those columns.
+ */
+export function causalBlockValues(
+  backend: ArrayBackend, a: Float32Array, v: Float32Array, m: number, keys: number, n: number, out?: Float64Array,
+): Float64Array | undefined {
+  const past = keys - m;
+  if (past < 0 || !backend.samePrefix) return undefined;
+  for (let r = 0; r < m; r++) for (let j = past + r + 1; j < keys; j++) if (a[r * keys + j] !== 0) return undefined;
+  const use = { once: true, tokens: true };
+  const c = backend.gemm(a, v, m, n, keys, 1, 1, out, use);
+  const same = backend.samePrefix(v, keys, n);
+  const cols = new Int32Array(n);
+  for (let r = 0; r < m; r++) {
+    const len = past + r + 1;
+    if (len === keys) continue;
+    let w = 0;
+    for (let j = 0; j < n; j++) if (same[(len - 1) * n + j] === 0) cols[w++] = j;
+    if (w === 0) continue;
+    const vc = new Float32Array(len * w);
+    for (let p = 0; p < len; p++) for (let x = 0; x < w; x++) vc[p * w + x] = v[p * n + cols[x]];
+    const row = backend.gemm(a.subarray(r * keys, r * keys + len), vc, 1, w, len, 1, 1, undefined, use);
+    for (let x = 0; x < w; x++) c[r * n + cols[x]] = row[x];
+  }
+  return c;
+}
+
+/**
  * Whether a matmul's A is attention weights (whose columns are keys): a softmax's output, or
  * one passed on unchanged in shape (a Dropout or Cast imports as identity).
  */
@@ -100,15 +147,16 @@ export function scalesByData(backend: ArrayBackend): boolean {
 }
 
 /**
- * Refuses, before any work, a graph run with per-token scales whose data-scaled arithmetic
- * reaches an operator that scales per tensor only (einsum: its axes say nothing of tokens).
+ * Refuses, before any work, a graph run with per-token scales whose data-scaled or block-scaled
+ * arithmetic reaches an operator that scales over its whole operands only (einsum: its axes say
+ * nothing of tokens).
  */
 export function checkTokenScalable(g: Graph, backends: readonly ArrayBackend[]): void {
-  if (!backends.some(scalesByData)) return;
+  if (!backends.some((b) => scalesByData(b) || b.blockSize !== undefined)) return;
   const n = g.nodes.find((x) => x.op === 'einsum');
   if (n) {
     throw new InputError(
-      `node '${n.name}' (einsum): per-token scales (a language model's integer arithmetic) are defined for linear, matmul and attention nodes only; ` +
+      `node '${n.name}' (einsum): per-token scales (a language model's integer and block-format arithmetic) are defined for linear, matmul and attention nodes only; ` +
         'an einsum would scale its operands over every position, making earlier positions depend on later ones',
     );
   }

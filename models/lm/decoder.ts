@@ -19,13 +19,12 @@
  * their products with the values exactly 0, so leaving them out changes no sum; each output of
  * a GEMM is a dot product over K whose order does not depend on how many rows or columns there
  * are; and every other node works position by position. This holds for every PE whose operands
- * are scaled per token or not at all: the float kinds, L-Mul, and the integer kinds, which a
- * language model scales per token (models/exec/token-scales.ts; the decoder always does, a full
- * run with `tokenScales`). Block formats (MX, NVFP4) scale blocks of 32 (16) along K: in A V the
- * keys, so a block of V in a full run (or a prefill) holds keys after the query too; their
- * weights are 0 but their values set the block's scale, and the cache, which has only the keys
- * fed so far, differs from the block of the query's first incomplete block of keys on (tests
- * state what it is); NVFP4's FP32 scale per tensor spans every position too.
+ * are scaled per token or not at all: the float kinds, L-Mul, the integer kinds, which a language
+ * model scales per token, and the block formats (MX, NVFP4), whose blocks run along K: in A V the
+ * keys, so each query multiplies V in blocks over the keys up to its own position only (the
+ * block of its position cut there, as the cache has it), and NVFP4's FP32 scale is taken per
+ * token (models/exec/token-scales.ts; the decoder always scales so, a full run with
+ * `tokenScales`).
  */
 import { InputError } from '../../sim/errors.ts';
 import { arithmeticOf, runKernel, type Arithmetic, type ExecOptions } from '../exec/executor.ts';

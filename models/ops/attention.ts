@@ -10,7 +10,7 @@
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import { softmaxRow } from '../exec/kernel-util.ts';
-import { columnScales, foldKeyScales, rowScales, scalesByData } from '../exec/token-scales.ts';
+import { causalBlockValues, columnScales, foldKeyScales, rowScales, scalesByData } from '../exec/token-scales.ts';
 import { shapeStr, tensor, type NodeBase } from '../graph.ts';
 import { SOFTMAX_PASSES } from './softmax.ts';
 import type { KernelContext, OperatorDef } from './types.ts';
@@ -76,6 +76,9 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
   const arr = ctx.attnArray;
   const sq_ = arr.scale(q, 'input'), sk = arr.scale(k, 'weight'), sv = arr.scale(v, 'weight');
   const perToken = ctx.tokenScales && scalesByData(arr);
+  // block formats per token (exec/token-scales.ts): tensor scales per query and key, each query's values over the keys it reads
+  const blocks = ctx.tokenScales && arr.blockSize !== undefined;
+  const use = { once: true, tokens: blocks };
   const out = new Float32Array(b * sq * d);
   const qh = new Float32Array(sq * dh);
   const p = new Float32Array(sq * skv);
@@ -95,8 +98,8 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
       }
       // per token (a language model, exec/token-scales.ts): Q per query, K per key
       const s = perToken
-        ? arr.gemm(qh, kt, sq, skv, dh, rowScales(arr, qh, sq, dh), columnScales(arr, kt, dh, skv), undefined, true)
-        : arr.gemm(qh, kt, sq, skv, dh, sq_, sk, undefined, true);
+        ? arr.gemm(qh, kt, sq, skv, dh, rowScales(arr, qh, sq, dh), columnScales(arr, kt, dh, skv), undefined, use)
+        : arr.gemm(qh, kt, sq, skv, dh, sq_, sk, undefined, use);
       for (let i = 0; i < sq; i++) {
         for (let j = 0; j < skv; j++) {
           p[i * skv + j] = node.causal && j > past + i ? -Infinity : vr(Math.fround(s[i * skv + j]) * node.scale);
@@ -108,8 +111,8 @@ function attention(ctx: KernelContext, node: AttentionNode): Float32Array {
         // V per key, folded into the weights, which are then scaled per query
         const folded = foldKeyScales(arr, p, vh, sq, skv, dh, vr);
         const pa = folded?.a ?? p;
-        o = arr.gemm(pa, folded?.v ?? vh, sq, dh, skv, rowScales(arr, pa, sq, skv), 1, undefined, true);
-      } else o = arr.gemm(p, vh, sq, dh, skv, arr.scale(p, 'input'), sv, undefined, true);
+        o = arr.gemm(pa, folded?.v ?? vh, sq, dh, skv, rowScales(arr, pa, sq, skv), 1, undefined, use);
+      } else o = (blocks && causalBlockValues(arr, p, vh, sq, skv, dh)) || arr.gemm(p, vh, sq, dh, skv, arr.scale(p, 'input'), sv, undefined, use);
       for (let i = 0; i < sq; i++) for (let e = 0; e < dh; e++) out[(bb * sq + i) * d + h * dh + e] = o[i * dh + e];
     }
   }

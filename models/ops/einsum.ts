@@ -139,7 +139,7 @@ export const EINSUM: OperatorDef<EinsumNode> = {
       // array (weights are the same arrays call after call), so a refilled one would read stale
       const bb = new Float32Array(k * n);
       for (let e = 0; e < k * n; e++) bb[e] = b[bOff[i * k * n + e]];
-      const c = backend.gemm(ab, bb, m, n, k, sa, sb, undefined, !bIsWeight);
+      const c = backend.gemm(ab, bb, m, n, k, sa, sb, undefined, { once: !bIsWeight });
       for (let e = 0; e < m * n; e++) o[oOff[i * m * n + e]] = c[e];
     }
     return o;

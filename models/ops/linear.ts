@@ -65,7 +65,8 @@ export const LINEAR: OperatorDef<LinearNode> = {
       return [t];
     })[0];
     const sx = ctx.tokenScales && scalesByData(backend) ? rowScales(backend, x, rows, k) : backend.scale(x, 'input');
-    const c = backend.gemm(x, bt, rows, nOut, k, sx, backend.scale(w, 'weight'), gemmResultBuffer(rows * nOut));
+    // block formats per token: NVFP4's tensor scale per row (models/exec/token-scales.ts)
+    const c = backend.gemm(x, bt, rows, nOut, k, sx, backend.scale(w, 'weight'), gemmResultBuffer(rows * nOut), ctx.tokenScales ? { tokens: true } : undefined);
     const bias = ctx.has(2) ? ctx.val(2) : undefined;
     const alpha = binary && ctx.has(3) ? ctx.val(3) : undefined;
     const o = ctx.output();

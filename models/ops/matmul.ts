@@ -3,14 +3,15 @@
  * b [..., K, N]. Lowering: one GEMM per batch element (`repeat` = the broadcast batch size).
  * Execution: a matmul whose B is an activation (no weights: Q K^T and A V of an exported
  * transformer) runs on the attention arithmetic (`attentionArray`). With per-token scales (a
- * causal language model) the operands are scaled as models/exec/token-scales.ts says.
+ * causal language model) the operands are scaled as models/exec/token-scales.ts says (block
+ * formats: each query's values over the keys up to its position).
  */
 import { gemmLayer } from '../../sim/workload/layer.ts';
 import { broadcastOffsets, gemmResultBuffer } from '../exec/kernel-util.ts';
 import { broadcastShapes, numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 import type { OperandScale } from '../exec/backends.ts';
-import { columnScales, foldKeyScales, multipliesAttentionWeights, rowScales, scalesByData } from '../exec/token-scales.ts';
+import { causalBlockValues, columnScales, foldKeyScales, multipliesAttentionWeights, rowScales, scalesByData } from '../exec/token-scales.ts';
 
 export interface MatMulNode extends NodeBase {
   readonly op: 'matmul';
@@ -54,6 +55,18 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     const bIsWeight = tensor(ctx.g, node.inputs[1]).data !== undefined;
     const backend = bIsWeight ? ctx.array : ctx.attnArray;
     const o = ctx.output();
+    if (ctx.tokenScales && backend.blockSize !== undefined) {
+      // block formats per token (models/exec/token-scales.ts): each query reads V up to its own position
+      const values = !bIsWeight && multipliesAttentionWeights(ctx.g, node);
+      const use = { once: !bIsWeight, tokens: true };
+      for (let i = 0; i < nb; i++) {
+        const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
+        const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
+        const buf = gemmResultBuffer(m * n);
+        o.set((values && causalBlockValues(backend, ab, bb, m, k, n, buf)) || backend.gemm(ab, bb, m, n, k, 1, 1, buf, use), i * m * n);
+      }
+      return o;
+    }
     if (ctx.tokenScales && scalesByData(backend)) {
       // per token (models/exec/token-scales.ts): A per row; B per tensor (weights), per key
       // folded into A (attention weights times values) or per column (keys of Q K^T)
@@ -67,7 +80,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
           const folded = foldKeyScales(backend, ab, bb, m, k, n, ctx.vr);
           if (folded) ({ a: ab, v: bb } = folded);
         } else if (!bIsWeight) sb = columnScales(backend, bb, k, n);
-        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb, gemmResultBuffer(m * n), !bIsWeight), i * m * n);
+        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb, gemmResultBuffer(m * n), { once: !bIsWeight }), i * m * n);
       }
       return o;
     }
@@ -75,7 +88,7 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     for (let i = 0; i < nb; i++) {
       const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
       const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
-      o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n), !bIsWeight), i * m * n);
+      o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n), { once: !bIsWeight }), i * m * n);
     }
     return o;
   },

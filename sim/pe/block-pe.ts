@@ -75,8 +75,8 @@ export function buildBlockPe(spec: BlockPeSpec, acc: Accumulator, accSpec: Accum
       input: fa,
       weight: fb,
       adderBits: adderWidth(fa.block.element, fb.block.element, fa.block.blockSize),
-      quantize: (role, values, vectors, k, vecStride, kStride) =>
-        quantizeAlongK(role === 'input' ? fa : fb, values, vectors, k, vecStride, kStride),
+      quantize: (role, values, vectors, k, vecStride, kStride, perVector) =>
+        quantizeAlongK(role === 'input' ? fa : fb, values, vectors, k, vecStride, kStride, perVector),
       step(st, pending, a, b, out) {
         const p = productValue(a, b);
         if (operandStarts(fa, a)) {

@@ -46,6 +46,11 @@ export function nvfp4EncodeScale(f: Nvfp4Format, amax: number): number {
   return amax === 0 || s === 0 ? 1 : s;
 }
 
+/** The E4M3 code of the scale of a block of finite values whose largest magnitude is amax (fp32), under encode scale sEnc. */
+export function nvfp4BlockScale(f: Nvfp4Format, amax: number, sEnc: number): number {
+  return encodeFloat(f.scale, Math.fround(amax * Math.fround(sEnc * INV6)), { saturate: true });
+}
+
 /**
  * Quantizes one block values[off .. off+len) with the tensor's encode scale sEnc into E2M1
  * codes codes[codeOff ..]; returns the E4M3 code of the block scale.
@@ -62,7 +67,7 @@ export function quantizeNvfp4Block(
     }
     if (a > amax) amax = a;
   }
-  const scaleCode = encodeFloat(f.scale, Math.fround(amax * Math.fround(sEnc * INV6)), { saturate: true });
+  const scaleCode = nvfp4BlockScale(f, amax, sEnc);
   const sDec = Math.fround(1 / sEnc);
   const recip = Math.min(Math.fround(1 / Math.fround(decodeFloat(f.scale, scaleCode) * sDec)), FLT_MAX);
   const enc = saturatingEncoder(f.element.format);

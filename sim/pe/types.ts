@@ -27,9 +27,12 @@ export interface BlockPeParts {
   readonly weight: BlockOperandFormat;
   /** the adder tree's width in bits (block-dot.ts) */
   readonly adderBits: number;
-  /** reals -> operand patterns, vectors along K (see block-operand.ts for the layout) */
+  /**
+   * reals -> operand patterns, vectors along K (see block-operand.ts for the layout); NVFP4's
+   * FP32 scale per vector with `perVector`
+   */
   quantize(
-    role: 'input' | 'weight', values: ArrayLike<number>, vectors: number, k: number, vecStride: number, kStride: number,
+    role: 'input' | 'weight', values: ArrayLike<number>, vectors: number, k: number, vecStride: number, kStride: number, perVector?: boolean,
   ): QuantizedOperand;
   /**
    * One product into the block sum: when `a` begins a block, the pending sum of the block

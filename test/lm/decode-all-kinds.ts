@@ -5,20 +5,12 @@
  * single-token steps; per kind: how many logits differ from the full run's, at which positions,
  * and how many next-character choices agree.
  *
- * What each kind must show, from how it quantizes (not from a measured run):
- * - float and L-Mul kinds scale nothing by data, and int8 (like every integer kind) scales per
- *   token in a language model (models/exec/token-scales.ts): every logit bit for bit (a masked
- *   score is -inf, its weight 0, its products 0, its scale unused; no GEMM output's order of
- *   additions depends on the row count);
- * - MX kinds scale blocks of 32 along K. In A x V, K is the keys: in the full run a block of V
- *   holds later keys too (their weights are 0, but their values set the block's scale), in the
- *   cache only the keys fed so far. Every other block is within one position (a row of
- *   activations, a row of Q, a column of K^T, a query's weights over 32 keys, whose later keys
- *   are exactly 0 in both runs). So positions before the first block the prefill leaves
- *   incomplete (floor(100 / 32) * 32 = 96) are bit for bit, and later ones may differ;
- * - NVFP4 (an FP32 scale per tensor) reads every position of the window, later ones included,
- *   into the scale of each: no position is guaranteed, and the full-window figure is itself not
- *   causal (a position's logits depend on the characters after it through that scale).
+ * What each kind must show, from how it quantizes (not from a measured run): every logit bit for
+ * bit. Float and L-Mul kinds scale nothing by data; int8 (like every integer kind) scales per
+ * token in a language model, and the block formats (MX, NVFP4) take each query's value blocks
+ * over the keys it reads and NVFP4's FP32 scale per token (models/exec/token-scales.ts): a masked
+ * score is -inf, its weight 0, its products 0, its scale unused; no GEMM output's order of
+ * additions depends on the row count.
  * Exits 1 when a kind breaks what it must show; prints the agreement of the others.
  *
  *   npx tsx test/lm/decode-all-kinds.ts [pe ...]
@@ -57,11 +49,8 @@ for (const name of process.argv.length > 2 ? process.argv.slice(2) : KINDS) {
     differing += d;
     if (argmax(out, p * V, V) === argmax(full, p * V, V)) same++;
   }
-  // positions that must be bit for bit: all (no data-dependent scale, or per token), those before
-  // the first incomplete block of keys (block formats without a tensor scale), none (NVFP4)
-  const block = pe.block?.input.block;
-  const exactBefore = !pe.block ? T
-    : block && block.kind === 'mx' ? Math.floor(PREFILL / block.blockSize) * block.blockSize : 0;
+  // every position must be bit for bit (every kind's scales are per token or none)
+  const exactBefore = T;
   const ok = firstPosition < 0 || firstPosition >= exactBefore;
   if (!ok) failed++;
   process.stdout.write(`${name.padEnd(11)} logits differing: ${String(differing).padStart(5)} of ${T * V}` +

@@ -3,9 +3,11 @@
  * executor: a prefill of 100 characters and 28 single-token steps give, at every position, the
  * logits of one whole-window run, bit for bit, in the fp32 reference and through PE kinds in
  * each dataflow's order (the float and L-Mul kinds scale nothing by data; int8 scales per token
- * in a language model, models/exec/token-scales.ts). Per-token scales are causal: changing a
- * later character changes no earlier position's logits, where per-tensor scales over the window
- * would. Greedy generation gives PyTorch's recorded continuation.
+ * in a language model, models/exec/token-scales.ts; MX and NVFP4 take each query's value blocks
+ * over the keys it reads and NVFP4's tensor scale per token). A prefill of the first t + 1
+ * characters alone (a full recompute of that prefix) gives the window's first t + 1 positions.
+ * Per-token scales are causal: changing a later character changes no earlier position's logits,
+ * where scales over the window would. Greedy generation gives PyTorch's recorded continuation.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -60,9 +62,29 @@ describe('KV-cache decode equals a full recompute', () => {
     ['lmul-m4, ws (rows fold K, partial sums below)', pe('lmul-m4', 'ws', 'below')],
     ['bf16, is (partial sums added at the top)', pe('bf16', 'is', 'top')],
     ['int8, os (per-token scales)', pe('int8', 'os')],
+    ['mxfp8-e4m3, os (value blocks over the keys each query reads)', pe('mxfp8-e4m3', 'os')],
+    ['mxfp4, ws (rows fold K, partial sums below)', pe('mxfp4', 'ws', 'below')],
+    ['nvfp4, os (and its FP32 scale per token)', pe('nvfp4', 'os')],
   ] as const)('%s: every position\'s logits bit for bit', (_, opts) => {
     const full = executeGraph(g, { tokens }, { ...opts, tokenScales: true }).get('logits')!;
     expect(differing(decoded(opts), full)).toBe(0);
+  });
+
+  it.each([['mxfp6-e2m3', 45], ['nvfp4', 70], ['int8', 33]] as const)('%s: a prefill of the first %i characters alone gives the window\'s first positions bit for bit', (name, len) => {
+    const opts = pe(name, 'os');
+    const full = executeGraph(g, { tokens }, { ...opts, tokenScales: true }).get('logits')!;
+    const prefix = new KvDecoder(plan, opts).feed(tokens.subarray(0, len));
+    expect(differing(prefix, full.subarray(0, len * V))).toBe(0);
+  });
+
+  it.each(['mxfp8-e4m3', 'nvfp4'])('%s per token is causal: a changed character changes no earlier position\'s logits (blocks over the window do)', (name) => {
+    const opts = pe(name, 'os');
+    const changed = Float32Array.from(tokens);
+    changed[PREFILL] = tokens[PREFILL] === 90 ? 122 : 90;
+    const earlier = (o: ExecOptions, x: Float32Array) => executeGraph(g, { tokens: x }, o).get('logits')!.subarray(0, PREFILL * V);
+    const token = { ...opts, tokenScales: true };
+    expect(differing(earlier(token, changed), earlier(token, tokens))).toBe(0);
+    expect(differing(earlier(opts, changed), earlier(opts, tokens))).toBeGreaterThan(0);
   });
 
   it('int8 per token is causal: a changed character changes no earlier position\'s logits (per tensor over the window it does)', () => {

@@ -180,13 +180,17 @@ describe('per-token int8 scales are causal', () => {
     expect(earlierChanged(g, false)).toBeGreaterThan(0);
   });
 
-  it('an einsum under per-token scales and a data-scaled PE is refused before any work; float PEs need no scale', () => {
+  it('an einsum under per-token scales and a data-scaled or block PE is refused before any work; float PEs need no scale', () => {
     const b = new GraphBuilder('einsum', { weights: true, seed: 3 });
     const x = b.input('x', [1, T, D]);
     b.add({ op: 'einsum', name: 'e', inputs: [x, x], output: 'e', equation: 'bid,bjd->bij' });
     b.output('e');
     expect(() => checkTokenScalable(b.g, [be])).toThrow(/node 'e' \(einsum\): per-token scales/);
     expect(() => checkTokenScalable(b.g, [arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 })])).not.toThrow();
+    // a block format's V blocks (NVFP4's tensor scale) would span the window's later positions too
+    for (const kind of ['mxfp8-e4m3', 'nvfp4']) {
+      expect(() => checkTokenScalable(b.g, [arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 })])).toThrow(/node 'e' \(einsum\): per-token scales/);
+    }
     expect(() => executeGraph(b.g, { x: x1 }, { array: be, attentionArray: be, tokenScales: true })).toThrow(InputError);
   });
 });

@@ -197,7 +197,7 @@ describe('WebAssembly fp32 rows', () => {
     expect(kernel.residentBytes - resident0).toBe(4 * k * n);
     const before = kernel.residentBytes;
     // 200 GEMMs with a new 64 KB B each (13 MB in all): none of them stays
-    for (let i = 0; i < 200; i++) backend.gemm(a, fresh(), m, n, k, 1, 1, undefined, true);
+    for (let i = 0; i < 200; i++) backend.gemm(a, fresh(), m, n, k, 1, 1, undefined, { once: true });
     expect(kernel.residentBytes).toBe(before);
   });
 });
