@@ -12,14 +12,16 @@
  * where it stopped: the whole split is ~1.2 x 10^8 bit-accurate MACs per window and row, hours
  * per row on a 2-core machine. The table is written when every row asked for covers the windows.
  *
- *   npx tsx bench/lm-table.ts [--windows N] [--jobs J] [--rows id,id,...] [--state DIR] [--out FILE|-] [--report-only]
+ *   npx tsx bench/lm-table.ts [--windows N] [--jobs J] [--rows id,id,...] [--state DIR] [--out FILE|-] [--report-only] [--keep FILE]
  *     defaults: the whole split, 2 jobs, every row, bench/results/lm-table/, docs/lm-accuracy.json
  *     (with --rows: no file unless --out); the reference row always runs first (agreement is
- *     measured against it); --report-only runs nothing and reports what the checkpoints hold
+ *     measured against it); --report-only runs nothing and reports what the checkpoints hold;
+ *     --keep FILE takes the rows (and the claims) this run has no checkpoint for from a table
+ *     written earlier (rows rerun on one machine, the others' checkpoints on another)
  *   npm run lm-claims        (every row, the whole split)
  *   npm run lm-fp32-check    (the reference row, the whole split, against PyTorch)
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadavg } from 'node:os';
 import { lmFigures } from '../models/lm/score.ts';
@@ -67,13 +69,28 @@ const OUT = option('out') ?? (option('rows') === undefined ? 'docs/lm-accuracy.j
 const wanted = option('rows')?.split(',') ?? ROWS.map((r) => r.id);
 for (const id of wanted) if (!ROWS.some((r) => r.id === id)) fail(`unknown row '${id}'; rows: ${ROWS.map((r) => r.id).join(', ')}`);
 const REPORT_ONLY = process.argv.includes('--report-only');
+const KEEP = option('keep');
 // every argument an option or an option's value (the old positional `lm-table.ts 16` is refused, not ignored)
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--report-only') continue;
-  if (!['--windows', '--jobs', '--state', '--out', '--rows'].includes(a)) fail(`unknown argument '${a}'`);
+  if (!['--windows', '--jobs', '--state', '--out', '--rows', '--keep'].includes(a)) fail(`unknown argument '${a}'`);
   i++;
 }
+
+// a table written earlier, read (and refused when it is not one) before any work
+interface KeptTable { readonly rows: readonly Row[]; readonly claims: readonly Claim[] }
+const kept: KeptTable | undefined = (() => {
+  if (KEEP === undefined) return undefined;
+  let t: Partial<KeptTable>;
+  try {
+    t = JSON.parse(readFileSync(KEEP, 'utf8')) as Partial<KeptTable>;
+  } catch (e) {
+    fail(`--keep ${KEEP}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(t.rows) || !Array.isArray(t.claims)) fail(`--keep ${KEEP}: not a table written by lm-table.ts (no rows or claims)`);
+  return { rows: t.rows, claims: t.claims };
+})();
 
 const base: AccuracySetup = { modelFile: file, dataset: 'austen', pe: 'fp32', peOptions: {}, dataflow: 'os', rows: 32 };
 const states = new Map<string, RowState>();
@@ -129,7 +146,15 @@ const rowOf = (s: RowState, n: number): Row => {
     reference_bits_per_char: common === n && n > 0 ? ref.totals(n).bits / (n * CONTEXT) : null,
   };
 };
-const rows: Row[] = ROWS.filter((r) => states.has(r.id) && prefix(states.get(r.id)!) > 0).map((r) => rowOf(states.get(r.id)!, prefix(states.get(r.id)!)));
+const has = (id: string) => states.has(id) && prefix(states.get(id)!) > 0;
+// rows from the checkpoints; with --keep, the others from the earlier table, in table order
+const keptIds: string[] = [];
+const rows: Row[] = ROWS.flatMap((r) => {
+  if (has(r.id)) return [rowOf(states.get(r.id)!, prefix(states.get(r.id)!))];
+  const k = kept?.rows.find((x) => x.id === r.id);
+  if (k) keptIds.push(r.id);
+  return k ? [k] : [];
+});
 
 // bitweave's fp32 reference against PyTorch's recorded figure over the same windows
 const refN = prefix(ref);
@@ -190,10 +215,13 @@ for (const [l, f] of [['lmul-m4', 'fp8-e4m3'], ['lmul-m3', 'fp8-e5m2']]) {
   });
 }
 
+// claims this run could not measure (a row of the pair only in the kept table): the kept table's
+for (const c of kept?.claims ?? []) if (!claims.some((x) => x.claim === c.claim)) claims.push(c);
+
 const label = (r: Row) => (r.id === 'reference' ? 'fp32 reference executor (float64 sums)' : r.pe);
 const lines = [
   `lm-austen on Persuasion, windows of ${CONTEXT} characters (${all} in the split), output-stationary order, each PE's own accumulator` +
-    ` (fp32; int32 for int8, whose operands are scaled per tensor: activations by max|x| / 127 over the window, weights by max|w| / 127 per tensor).`,
+    ` (fp32; int32 for int8); int8 and the block formats scaled per token (models/exec/token-scales.ts).`,
   pytorch ? `fp32 reference vs PyTorch (recorded), ${pytorch.windows} windows: ${pytorch.bitweave_bits_per_char.toFixed(8)} vs ${pytorch.pytorch_bits_per_char.toFixed(8)} bits/char` +
     ` (difference ${pytorch.difference.toExponential(2)}; largest per window ${pytorch.largest_window_difference.toExponential(2)}; tolerance ${TOLERANCE}: ${pytorch.equal ? 'equal' : 'NOT EQUAL'})` : 'fp32 reference: no windows done',
   '',
@@ -214,6 +242,8 @@ const json = {
   model: 'lm-austen', dataset: 'austen', split_windows: all, context: CONTEXT, goal_windows: N,
   order: { dataflow: base.dataflow, rows: base.rows },
   int8_quantization: 'symmetric, no zero point, per token (models/exec/token-scales.ts): activations max|x| / 127 per position (row), weights max|w| / 127 per tensor; Q per query, K per key, V per key folded into the attention weights (A diag(s), fp32) before they are scaled per query',
+  block_quantization: 'per token (models/exec/token-scales.ts): each query multiplies V in blocks over the keys up to its own position (the block of its position cut there); NVFP4\'s FP32 scale per row of activations and Q, per key of K^T, per channel of V over the keys the query reads, per tensor of weights',
+  ...(keptIds.length > 0 && { kept_from: { file: KEEP, rows: keptIds } }),
   pytorch, rows, claims, pinned_windows: PINNED_WINDOWS, margins: { bits_per_char: MARGIN_BPC, agreement: MARGIN_AGREE },
 };
 if (OUT !== '-') {

@@ -11,7 +11,7 @@
  * Per-tensor scaling (symmetric, no zero point):
  *   float formats: none (scale 1);
  *   block formats (MX, NVFP4): their own, per block along K as they quantize (and NVFP4's
- *     FP32 tensor scale applied to the results);
+ *     FP32 tensor scale applied to the results; per token in a language model, `GemmUse.tokens`);
  *   integer formats: max|x| / max code (int8: 127, int4: 7);
  *   binary: mean|x| (XNOR-Net's alpha, per tensor);
  *   ternary: mean|x| (values beyond half of it round to +-1: close to TWN's 0.7 mean threshold).
@@ -212,12 +212,13 @@ export interface PeBackendOptions {
 
 export function peBackend(pe: PeKind, opts: PeBackendOptions = {}): ArrayBackend {
   const gemm = opts.gemm ?? outputStationaryGemm;
+  const block = pe.block;
   return {
     name: `pe:${pe.name}`,
     scale: (data, role) => tensorScale(role === 'input' ? pe.input : pe.weight, data),
-    ...(pe.block && {
-      blockSize: pe.block.input.block.blockSize,
-      samePrefix: (b: Float32Array, k: number, n: number) => samePrefixPatterns(pe.block!.weight, b, k, n),
+    ...(block && {
+      blockSize: block.input.block.blockSize,
+      samePrefix: (b: Float32Array, k: number, n: number) => samePrefixPatterns(block.weight, b, k, n),
     }),
     gemm: (a, b, m, n, k, sa, sb, _out, use) => {
       if (pe.block) {
