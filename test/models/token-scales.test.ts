@@ -7,7 +7,8 @@
  * to within one fp32 ulp (the kernel rounds the scale product in float64, then to fp32). In
  * A V, each key's scale (over its row of V) is folded into the attention weights by the vector
  * unit's fp32 product (A diag(s) and diag(1/s) V rounded to fp32, as the module says), then the
- * same definitions apply. Then causality from its definition, and the einsum refusal.
+ * same definitions apply. Then causality from its definition (int8, and the block formats MXFP4,
+ * MXFP8 E4M3 and NVFP4 per token), and the einsum refusal.
  */
 import { describe, expect, it } from 'vitest';
 import { loadGraph } from '../../models/accuracy/task.ts';
@@ -162,8 +163,8 @@ describe('per-token int8 scales are causal', () => {
     b.output(b.attention(b.linear(x, 'q', D), b.linear(x, 'k', D), b.linear(x, 'v', D), 'y', 2, { causal: true }));
     return b.g;
   }
-  const earlierChanged = (g: Graph, tokenScales: boolean) => {
-    const opts = { array: be, attentionArray: be, tokenScales };
+  const earlierChanged = (g: Graph, tokenScales: boolean, backend = be) => {
+    const opts = { array: backend, attentionArray: backend, tokenScales };
     const y1 = executeGraph(g, { x: x1 }, opts).get('y')!, y2 = executeGraph(g, { x: x2 }, opts).get('y')!;
     let n = 0;
     for (let i = 0; i < (T - 1) * D; i++) if (!Object.is(y1[i], y2[i])) n++;
@@ -178,6 +179,10 @@ describe('per-token int8 scales are causal', () => {
     const g = build();
     expect(earlierChanged(g, true)).toBe(0);
     expect(earlierChanged(g, false)).toBeGreaterThan(0);
+    // block formats per token: each query's value blocks over the keys it reads, NVFP4's scale per token
+    for (const kind of ['mxfp4', 'mxfp8-e4m3', 'nvfp4']) {
+      expect(earlierChanged(g, true, arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 })), kind).toBe(0);
+    }
   });
 
   it('an einsum under per-token scales and a data-scaled or block PE is refused before any work; float PEs need no scale', () => {
