@@ -13,6 +13,10 @@ import { gemmResultBuffer, signOf, signedWeight, weightLayout } from '../exec/ke
 import { rowScales, scalesByData } from '../exec/token-scales.ts';
 import { numel, shapeStr, tensor, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
+import type { GemmUse } from '../exec/backends.ts';
+
+/** a language model's GEMM (exec/backends.ts GemmUse) */
+const TOKENS: GemmUse = { tokens: true };
 
 export interface LinearNode extends NodeBase {
   readonly op: 'linear' | 'binary_linear';
@@ -66,7 +70,7 @@ export const LINEAR: OperatorDef<LinearNode> = {
     })[0];
     const sx = ctx.tokenScales && scalesByData(backend) ? rowScales(backend, x, rows, k) : backend.scale(x, 'input');
     // block formats per token: NVFP4's tensor scale per row (models/exec/token-scales.ts)
-    const c = backend.gemm(x, bt, rows, nOut, k, sx, backend.scale(w, 'weight'), gemmResultBuffer(rows * nOut), ctx.tokenScales ? { tokens: true } : undefined);
+    const c = backend.gemm(x, bt, rows, nOut, k, sx, backend.scale(w, 'weight'), gemmResultBuffer(rows * nOut), ctx.tokenScales ? TOKENS : undefined);
     const bias = ctx.has(2) ? ctx.val(2) : undefined;
     const alpha = binary && ctx.has(3) ? ctx.val(3) : undefined;
     const o = ctx.output();

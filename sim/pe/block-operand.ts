@@ -12,7 +12,7 @@
 import { elementTable, packOperand, operandElement, operandScale, type BlockOperandFormat } from './block-formats.ts';
 import { decode } from './codec.ts';
 import { mxSharedScale, quantizeMxBlock } from './mx-quantize.ts';
-import { finiteAmax, nvfp4BlockScale, nvfp4EncodeScale, quantizeNvfp4Block } from './nvfp4.ts';
+import { FLT_MAX, finiteAmax, nvfp4BlockScale, nvfp4EncodeScale, quantizeNvfp4Block } from './nvfp4.ts';
 
 export interface QuantizedOperand {
   /** operand patterns, in the layout of the input */
@@ -122,8 +122,6 @@ export function samePrefixPatterns(f: BlockOperandFormat, b: ArrayLike<number>, 
   }
   return same;
 }
-
-const FLT_MAX = 3.4028234663852886e38;
 
 /** The largest magnitude so far and |v| (as fp32); NaN once a non-finite value is seen. */
 function maxMagnitude(amax: number, v: number): number {

@@ -27,7 +27,8 @@ import { decodeFloat, encodeFloat } from './float-codec.ts';
 import { saturatingEncoder } from './fp32-quantizer.ts';
 import type { Nvfp4Format } from './block-formats.ts';
 
-const FLT_MAX = 3.4028234663852886e38;
+/** the largest finite fp32 value */
+export const FLT_MAX = 3.4028234663852886e38;
 const INV6 = Math.fround(1 / 6);
 
 /** amax over the finite values, as fp32 */
