@@ -65,18 +65,16 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   const quantized = (b: Float32Array, sb: OperandScale, k: number, n: number, once = false): Weights => {
     const hit = once ? undefined : weights.get(b);
     if (hit && hit.scale === sb) return hit;
-    // B transposed: each output's weights contiguous (the order of additions is unchanged)
-    let bits: Uint32Array;
+    let rows: Uint32Array;
     if (sb === 1 && fastWeight?.many) {
       // fp32 operands (the attention matmuls' activations) through the exact tables
-      const rows = new Uint32Array(k * n);
+      rows = new Uint32Array(k * n);
       fastWeight.many(b, rows);
-      bits = columnMajor(k, n, (i) => rows[i]);
-    } else {
-      const q = quantizeScaled(b, sb, false, n, (v) => pe.quantizeWeight(v));
-      bits = columnMajor(k, n, (i) => q[i]);
-    }
-    const ops: Weights = { scale: sb, b: bits, bRow: 1, bCol: k, ...(tile && { prepared: tile.prepare(bits, 1, k, k, n) }) };
+    } else rows = quantizeScaled(b, sb, false, n, (v) => pe.quantizeWeight(v));
+    // B transposed (each output's weights contiguous; the order of additions is unchanged) for
+    // the PE's dot and an observer; a tile kernel lays out B itself, from rows as they are
+    const [bits, bRow, bCol] = tile && !observe ? [rows, n, 1] : [columnMajor(k, n, (i) => rows[i]), 1, k];
+    const ops: Weights = { scale: sb, b: bits, bRow, bCol, ...(tile && { prepared: tile.prepare(bits, bRow, bCol, k, n) }) };
     if (!once) weights.set(b, ops);
     return ops;
   };

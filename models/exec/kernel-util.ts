@@ -66,6 +66,53 @@ export function broadcastOffsets(outShape: Shape, inShape: Shape): Int32Array {
   }));
 }
 
+/**
+ * How inputs broadcast against an output, as rows: the output is `outer` rows of `len`
+ * contiguous elements, and over each row every input either runs along with it (step 1, from
+ * its offset `bases[input][row]`) or holds one value (step 0). The rows are the longest suffix of
+ * dimensions on which each input is one or the other, so a bias over the last axis, a scalar or
+ * a same-shape operand make one long loop without an offset per element (element-wise kernels).
+ * Computed once per set of shapes; shared, read only.
+ */
+export interface BroadcastPlan {
+  readonly outer: number;
+  readonly len: number;
+  readonly bases: readonly Int32Array[];
+  readonly steps: readonly number[];
+}
+
+export function broadcastPlan(outShape: Shape, inShapes: readonly Shape[]): BroadcastPlan {
+  const key = `${outShape.join(',')}|${inShapes.map((s) => s.join(',')).join(';')}`;
+  let plan = planCache.get(key);
+  if (plan) return plan;
+  const r = outShape.length;
+  const dimOf = (s: Shape, i: number) => (i - (r - s.length) < 0 ? 1 : s[i - (r - s.length)]);
+  // per input and output dimension: 1 runs along it, 0 broadcast over it, -1 either (size 1)
+  const runs = (s: Shape, i: number) => (outShape[i] === 1 ? -1 : dimOf(s, i) === outShape[i] ? 1 : 0);
+  const kind = inShapes.map(() => -1);
+  let split = r;
+  for (; split > 0; split--) {
+    const d = split - 1;
+    if (!inShapes.every((s, t) => runs(s, d) === -1 || kind[t] === -1 || runs(s, d) === kind[t])) break;
+    inShapes.forEach((s, t) => {
+      if (runs(s, d) !== -1) kind[t] = runs(s, d);
+    });
+  }
+  const outerShape = outShape.slice(0, split);
+  const bases = inShapes.map((s) => {
+    const st = strides(s);
+    return stridedOffsets(outerShape, outerShape.map((_d, i) => {
+      const j = i - (r - s.length);
+      return j < 0 || s[j] === 1 ? 0 : st[j];
+    }));
+  });
+  plan = { outer: numel(outerShape), len: numel(outShape.slice(split)), bases, steps: kind.map((k) => (k === 1 ? 1 : 0)) };
+  if (planCache.size > 4096) planCache.clear();
+  planCache.set(key, plan);
+  return plan;
+}
+const planCache = new Map<string, BroadcastPlan>();
+
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -90,7 +137,9 @@ export function softmaxRow(x: Float32Array, o: Float32Array, base: number, strid
   for (let i = 0; i < len; i++) if (x[base + i * stride] > mx) mx = x[base + i * stride];
   let sum = 0;
   for (let i = 0; i < len; i++) {
-    const e = vr(Math.exp(vr(x[base + i * stride] - mx)));
+    // a masked score (-Infinity: a causal model's future positions) is exp(-Infinity) = 0
+    const d = vr(x[base + i * stride] - mx);
+    const e = d === -Infinity ? 0 : vr(Math.exp(d));
     o[base + i * stride] = e;
     sum = vr(sum + e);
   }

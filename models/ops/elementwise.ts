@@ -2,7 +2,7 @@
  * Element-wise add, sub, mul, div, pow, min, max with numpy broadcasting; on the vector unit,
  * each result rounded once into the vector format (pow(x, 2) is x * x, exactly as a multiply).
  */
-import { broadcastOffsets, sameShape } from '../exec/kernel-util.ts';
+import { broadcastOffsets, broadcastPlan, sameShape, type BroadcastPlan } from '../exec/kernel-util.ts';
 import { broadcastShapes, type NodeBase } from '../graph.ts';
 import type { OnnxContext, OperatorDef } from './types.ts';
 
@@ -26,25 +26,41 @@ function offsetsOf(outShape: readonly number[], inShape: readonly number[]): Int
   return sameShape(inShape, outShape) ? undefined : broadcastOffsets(outShape, inShape);
 }
 
-type Fp32Loop = (a: Float32Array, b: Float32Array, ao: Int32Array | undefined, bo: Int32Array | undefined, o: Float32Array) => void;
+type Fp32Loop = (a: Float32Array, b: Float32Array, p: BroadcastPlan | undefined, o: Float32Array) => void;
 
-/** add, sub, mul, div with fp32 rounding, one loop each (no call per element). */
+/**
+ * add, sub, mul, div with fp32 rounding (storing into a Float32Array is the one rounding), one
+ * loop each: element by element for operands of the output's shape, else over the broadcast's
+ * rows (no call and no offset lookup per element).
+ */
 const FP32_LOOPS: Readonly<Record<'add' | 'sub' | 'mul' | 'div', Fp32Loop>> = {
-  add: (a, b, ao, bo, o) => {
-    if (!ao && !bo) for (let i = 0; i < o.length; i++) o[i] = a[i] + b[i];
-    else for (let i = 0; i < o.length; i++) o[i] = a[ao ? ao[i] : i] + b[bo ? bo[i] : i];
+  add: (a, b, p, o) => {
+    if (!p) for (let i = 0; i < o.length; i++) o[i] = a[i] + b[i];
+    else {
+      const { outer, len, bases: [ab, bb], steps: [as, bs] } = p;
+      for (let r = 0, q = 0; r < outer; r++) for (let j = 0, ia = ab[r], ib = bb[r]; j < len; j++, ia += as, ib += bs) o[q++] = a[ia] + b[ib];
+    }
   },
-  sub: (a, b, ao, bo, o) => {
-    if (!ao && !bo) for (let i = 0; i < o.length; i++) o[i] = a[i] - b[i];
-    else for (let i = 0; i < o.length; i++) o[i] = a[ao ? ao[i] : i] - b[bo ? bo[i] : i];
+  sub: (a, b, p, o) => {
+    if (!p) for (let i = 0; i < o.length; i++) o[i] = a[i] - b[i];
+    else {
+      const { outer, len, bases: [ab, bb], steps: [as, bs] } = p;
+      for (let r = 0, q = 0; r < outer; r++) for (let j = 0, ia = ab[r], ib = bb[r]; j < len; j++, ia += as, ib += bs) o[q++] = a[ia] - b[ib];
+    }
   },
-  mul: (a, b, ao, bo, o) => {
-    if (!ao && !bo) for (let i = 0; i < o.length; i++) o[i] = a[i] * b[i];
-    else for (let i = 0; i < o.length; i++) o[i] = a[ao ? ao[i] : i] * b[bo ? bo[i] : i];
+  mul: (a, b, p, o) => {
+    if (!p) for (let i = 0; i < o.length; i++) o[i] = a[i] * b[i];
+    else {
+      const { outer, len, bases: [ab, bb], steps: [as, bs] } = p;
+      for (let r = 0, q = 0; r < outer; r++) for (let j = 0, ia = ab[r], ib = bb[r]; j < len; j++, ia += as, ib += bs) o[q++] = a[ia] * b[ib];
+    }
   },
-  div: (a, b, ao, bo, o) => {
-    if (!ao && !bo) for (let i = 0; i < o.length; i++) o[i] = a[i] / b[i];
-    else for (let i = 0; i < o.length; i++) o[i] = a[ao ? ao[i] : i] / b[bo ? bo[i] : i];
+  div: (a, b, p, o) => {
+    if (!p) for (let i = 0; i < o.length; i++) o[i] = a[i] / b[i];
+    else {
+      const { outer, len, bases: [ab, bb], steps: [as, bs] } = p;
+      for (let r = 0, q = 0; r < outer; r++) for (let j = 0, ia = ab[r], ib = bb[r]; j < len; j++, ia += as, ib += bs) o[q++] = a[ia] / b[ib];
+    }
   },
 };
 
@@ -79,12 +95,8 @@ export const ELEMENTWISE: OperatorDef<BinaryNode> = {
     const o = ctx.output();
     const as = ctx.shp(0), bs = ctx.shp(1);
     const same = sameShape(as, outShape) && sameShape(bs, outShape);
-    if (vr === Math.fround && node.op in FP32_LOOPS) {
-      // the fp32 vector unit: storing into a Float32Array is the one rounding
-      const loop = FP32_LOOPS[node.op as keyof typeof FP32_LOOPS];
-      if (same) loop(a, b, undefined, undefined, o);
-      else loop(a, b, offsetsOf(outShape, as), offsetsOf(outShape, bs), o);
-    } else if (same) {
+    if (vr === Math.fround && node.op in FP32_LOOPS) FP32_LOOPS[node.op as keyof typeof FP32_LOOPS](a, b, same ? undefined : broadcastPlan(outShape, [as, bs]), o);
+    else if (same) {
       for (let i = 0; i < outN; i++) o[i] = vr(f(a[i], b[i]));
     } else {
       const ao = offsetsOf(outShape, as), bo = offsetsOf(outShape, bs);

@@ -74,6 +74,11 @@ export const LINEAR: OperatorDef<LinearNode> = {
     const bias = ctx.has(2) ? ctx.val(2) : undefined;
     const alpha = binary && ctx.has(3) ? ctx.val(3) : undefined;
     const o = ctx.output();
+    // fp32 outputs alone: a typed-array copy rounds each to fp32 as Math.fround does
+    if (!alpha && !bias) {
+      o.set(c.subarray(0, rows * nOut));
+      return o;
+    }
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < nOut; j++) {
         let v = Math.fround(c[r * nOut + j]);

@@ -5,7 +5,7 @@
  * (`masked_fill(future, -inf)` exports as Where(future, -inf, scores)). On the vector unit, one
  * pass; a select rounds nothing (each value is one of its inputs' fp32 values).
  */
-import { broadcastOffsets, sameShape } from '../exec/kernel-util.ts';
+import { broadcastPlan } from '../exec/kernel-util.ts';
 import { broadcastShapes, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
@@ -21,12 +21,12 @@ export const WHERE: OperatorDef<WhereNode> = {
     return { mapping: 'vector', detail: 'select on the vector unit' };
   },
   kernel(ctx) {
-    const { outShape, outN } = ctx;
     const c = ctx.val(0), x = ctx.val(1), y = ctx.val(2);
-    const off = (i: number) => (sameShape(ctx.shp(i), outShape) ? undefined : broadcastOffsets(outShape, ctx.shp(i)));
-    const co = off(0), xo = off(1), yo = off(2);
+    const { outer, len, bases: [cb, xb, yb], steps: [cs, xs, ys] } = broadcastPlan(ctx.outShape, [ctx.shp(0), ctx.shp(1), ctx.shp(2)]);
     const o = ctx.output();
-    for (let i = 0; i < outN; i++) o[i] = c[co ? co[i] : i] !== 0 ? x[xo ? xo[i] : i] : y[yo ? yo[i] : i];
+    for (let r = 0, q = 0; r < outer; r++) {
+      for (let j = 0, ic = cb[r], ix = xb[r], iy = yb[r]; j < len; j++, ic += cs, ix += xs, iy += ys) o[q++] = c[ic] !== 0 ? x[ix] : y[iy];
+    }
     return o;
   },
   onnx: {

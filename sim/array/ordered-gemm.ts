@@ -50,17 +50,19 @@ export function orderedGemm(
     // the PE's tile kernel: the same additions per output, whole tiles at a time
     const w = ops.prepared?.kernel === tile ? ops.prepared : tile.prepare(b, bRow, bCol, k, n);
     out.fill(pe.accZero);
+    // states of +0 that a kernel may take unread (sim/pe/types.ts TileKernel.pass)
+    const fresh = Object.is(pe.accZero, 0);
     if (accumulate === 'top' || pass >= k) {
       // a round trip that gives every state back joins the folds: each output's products in
       // k order from its state, as one pass computes them (the kernels' contract). Not on a
       // block PE: a fold that cuts a block rounds its two parts into the accumulator apart,
       // and promotion restarts at every fold (block-pe.ts), so each fold is its own pass.
       if (psum.identity && (pass >= k || !pe.block)) {
-        tile.pass(a, w, m, 0, k, out);
+        tile.pass(a, w, m, 0, k, out, fresh);
         return out;
       }
       for (let k0 = 0; k0 < k; k0 += pass) {
-        tile.pass(a, w, m, k0, Math.min(pass, k - k0), out);
+        tile.pass(a, w, m, k0, Math.min(pass, k - k0), out, fresh && k0 === 0);
         for (let idx = 0; idx < m * n; idx++) out[idx] = psum.roundTrip(out[idx]);
       }
       return out;
@@ -69,7 +71,7 @@ export function orderedGemm(
     const col = new Float64Array(m * n);
     for (let k0 = 0; k0 < k; k0 += pass) {
       col.fill(pe.accZero);
-      tile.pass(a, w, m, k0, Math.min(pass, k - k0), col);
+      tile.pass(a, w, m, k0, Math.min(pass, k - k0), col, fresh);
       for (let idx = 0; idx < m * n; idx++) {
         const column = leaveColumn(pe, col[idx]);
         out[idx] = psum.roundTrip(k0 === 0 ? column : pe.addAcc(out[idx], column));

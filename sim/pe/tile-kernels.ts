@@ -100,11 +100,11 @@ function rowHasNoNegZero(acc: Float64Array, ci: number, n: number): boolean {
 function passF32(
   a: ArrayLike<number>, m: number, k: number, k0: number, ku: number, n: number, acc: Float64Array,
   w32: Float32Array, dec: Float32Array | 'bits', usable: Uint8Array | undefined, keepZeros: boolean,
-  rounding?: ProductRounding, lmul?: LmulRows, int?: boolean,
+  rounding?: ProductRounding, lmul?: LmulRows, int?: boolean, fresh?: boolean,
 ): Uint8Array | undefined {
   const wasm = f32Rows();
   if (!wasm) return undefined;
-  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul, int });
+  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul, int, fresh });
 }
 
 /** Generic path for one activation against one weight row: the PE's products and adds, in order. */
@@ -407,6 +407,11 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
     return { a: new Float32Array(ai.buffer), b, bOk, usable };
   })();
   const list = new RowList();
+  /** per weight code: its value as fp32, and 1 if that is its value (finite, an fp32 value) */
+  const weights32 = values && {
+    value: Float32Array.from(values.b, (v) => (Number.isFinite(v) ? v : 0)),
+    ok: Uint8Array.from(values.b, (v) => (Number.isFinite(v) && Math.fround(v) === v ? 1 : 0)),
+  };
   /**
    * Per activation code, 1 where it may enter the WebAssembly rows: undefined (kernel off or no
    * decoders) or null unless the rows' product (the binary32 product, rounded into
@@ -427,14 +432,38 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
     const a = Uint32Array.from({ length: codesIn }, (_, x) => x);
     const acc = new Float64Array(codesIn * codesW).fill(-0);
     wasm.pass({ a, m: codesIn, k: 1, k0: 0, ku: 1, n: codesW, acc, w, dec: decA32, usable, keepZeros: true, rounding: decoders?.product });
-    for (let x = 0; x < codesIn; x++) {
-      if (!usable[x]) continue;
-      for (let c = 0; c < codesW; c++) {
-        // a multiplier the rows do not describe (L-Mul on fp8) agrees on a few pairs only: off
-        if (finite(values.b[c]) && !Object.is(acc[x * codesW + c], table[(x << shift) | c])) {
-          codesOk = null;
-          return undefined;
+    // a multiplier the rows do not describe (L-Mul on fp8) agrees on a few pairs only: off
+    const agrees = (got: Float64Array, width: number, col: (lane: number) => number, from: number): boolean => {
+      for (let x = 0; x < codesIn; x++) {
+        if (!usable[x]) continue;
+        for (let j = 0; j < width; j++) {
+          const c = col(j);
+          if (c >= 0 && finite(values.b[c]) && !Object.is(got[x * width + j], from + table[(x << shift) | c])) return false;
         }
+      }
+      return true;
+    };
+    const off = (): undefined => {
+      codesOk = null;
+      return undefined;
+    };
+    if (!agrees(acc, codesW, (j) => j, -0)) return off();
+    const product = decoders?.product;
+    if (product) {
+      // rounded products from +0 states take the rows' other two modes (no sign steps; and no
+      // clamp where no product of the row can exceed the format's largest value): every pair
+      // through the first (16 huge weights beside the codes make every row clamp), and every
+      // pair through the second where it may go there (16 lanes of one weight code per pass)
+      const lanes = 16, wide = codesW + lanes;
+      const big = Float32Array.from({ length: wide }, (_, j) => (j < codesW ? w[j] : 2 ** 127));
+      const clamped = new Float64Array(codesIn * wide);
+      wasm.pass({ a, m: codesIn, k: 1, k0: 0, ku: 1, n: wide, acc: clamped, w: big, dec: decA32, usable, keepZeros: false, rounding: product });
+      if (!agrees(clamped, wide, (j) => (j < codesW ? j : -1), 0)) return off();
+      for (let c = 0; c < codesW; c++) {
+        if (!finite(values.b[c])) continue;
+        const one = new Float64Array(codesIn * lanes);
+        wasm.pass({ a, m: codesIn, k: 1, k0: 0, ku: 1, n: lanes, acc: one, w: new Float32Array(lanes).fill(w[c]), dec: decA32, usable, keepZeros: false, rounding: product });
+        if (!agrees(one, lanes, () => c, 0)) return off();
       }
     }
     return (codesOk = usable);
@@ -496,27 +525,28 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
         return new Prepared(kernel, k, n, codes, codes, undefined, false, undefined, undefined, new Float32Array(wi.buffer), intRows.usable);
       }
       // the WebAssembly rows: every weight a finite fp32 value, every pair computed right there
-      const valid = fp32 && values ? wasmCodes() : undefined;
-      if (valid) {
+      const valid = fp32 && weights32 ? wasmCodes() : undefined;
+      if (valid && weights32) {
         let w32: Float32Array | undefined = new Float32Array(codes.length);
+        const { value, ok } = weights32;
         for (let i = 0; i < codes.length; i++) {
-          const v = (values as { b: Float64Array }).b[codes[i]];
-          if (!Number.isFinite(v) || Math.fround(v) !== v) {
+          const c = codes[i];
+          if (ok[c] === 0) {
             w32 = undefined;
             break;
           }
-          w32[i] = v;
+          w32[i] = value[c];
         }
         // the TypeScript loops' per-code tables wait for a row the rows cannot take
         if (w32) return new Prepared(kernel, k, n, codes, codes, undefined, false, undefined, undefined, w32, valid);
       }
       return prepareTables(codes, k, n);
     },
-    pass(a, prepared, m, k0, ku, acc) {
+    pass(a, prepared, m, k0, ku, acc, fresh) {
       const w0 = preparedFor(kernel, prepared);
       const done = !w0.w32 ? undefined : intRows
-        ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, intRows.a, intRows.usable, false, undefined, undefined, true)
-        : decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.usable, false, decoders?.product) : undefined;
+        ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, intRows.a, intRows.usable, false, undefined, undefined, true, fresh)
+        : decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.usable, false, decoders?.product, undefined, false, fresh) : undefined;
       if (done && done.every((d) => d === 1)) return;
       const w = withTables(w0);
       const { k, n, codes, decoded, exactWith } = w;
@@ -589,13 +619,13 @@ export function decodedTile(
       const w32 = values.every((v) => v !== v || Math.fround(v) === v) ? Float32Array.from(values) : undefined;
       return new Prepared(kernel, k, n, codes, values, undefined, !finite, undefined, undefined, w32);
     },
-    pass(a, prepared, m, k0, ku, acc) {
+    pass(a, prepared, m, k0, ku, acc, fresh) {
       const w = preparedFor(kernel, prepared);
       const { k, n, w32 } = w;
       const values = w.w as Float64Array;
       list.fit(ku);
       const { p: ps, v: vals } = list;
-      const done = w32 && wasmDecode ? passF32(a, m, k, k0, ku, n, acc, w32, wasmDecode, undefined, w.special) : undefined;
+      const done = w32 && wasmDecode ? passF32(a, m, k, k0, ku, n, acc, w32, wasmDecode, undefined, w.special, undefined, undefined, false, fresh) : undefined;
       for (let i = 0; i < m; i++) {
         if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;
@@ -616,6 +646,7 @@ export function decodedTile(
 
 /** Weight codes b(p, j) row-major at p * n + j, from any layout b[p * bRow + j * bCol]. */
 function rowMajorCodes(b: ArrayLike<number>, bRow: number, bCol: number, k: number, n: number): Uint32Array {
+  if (bRow === n && bCol === 1 && b instanceof Uint32Array) return b.slice(0, k * n);
   const codes = new Uint32Array(k * n);
   for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) codes[p * n + j] = b[p * bRow + j * bCol];
   return codes;
@@ -687,13 +718,13 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
       const lm: LmulRows = { ...wasm.rows, v: signs };
       return new Prepared(kernel, k, n, codes, offs, undefined, special, undefined, undefined, new Float32Array(halves.buffer), undefined, lm);
     },
-    pass(a, prepared, m, k0, ku, acc) {
+    pass(a, prepared, m, k0, ku, acc, fresh) {
       const w = preparedFor(kernel, prepared);
       const { k, n, codes } = w;
       const offs = w.w as Int32Array;
       list.fit(ku);
       const { p: ps, i: off } = list;
-      const done = wasm && w.w32 && w.lmul ? passF32(a, m, k, k0, ku, n, acc, w.w32, wasm.x, wasm.usable, false, undefined, w.lmul) : undefined;
+      const done = wasm && w.w32 && w.lmul ? passF32(a, m, k, k0, ku, n, acc, w.w32, wasm.x, wasm.usable, false, undefined, w.lmul, false, fresh) : undefined;
       for (let i = 0; i < m; i++) {
         if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;

@@ -122,6 +122,10 @@ export interface TileKernel {
   readonly dot: PeKind['dot'];
   /** B (k x n) with element (p, j) at b[p * bRow + j * bCol], laid out for `pass` */
   prepare(b: ArrayLike<number>, bRow: number, bCol: number, k: number, n: number): PreparedWeights;
-  /** A is m x k row-major bit patterns; acc holds the m x n accumulator states, updated in place */
-  pass(a: ArrayLike<number>, w: PreparedWeights, m: number, k0: number, ku: number, acc: Float64Array): void;
+  /**
+   * A is m x k row-major bit patterns; acc holds the m x n accumulator states, updated in place.
+   * `fresh`: the caller promises every state is +0 (a GEMM's first pass), which a kernel may
+   * then take without reading them.
+   */
+  pass(a: ArrayLike<number>, w: PreparedWeights, m: number, k0: number, ku: number, acc: Float64Array, fresh?: boolean): void;
 }

@@ -17,7 +17,7 @@ interface Exports {
     m: number, k: number, k0: number, ku: number, n: number, a: number, dec: number, usable: number,
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
     round: number, shift: number, minNormal: number, max: number,
-    v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number,
+    v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number, wmax: number, fresh: number,
   ) => void;
 }
 
@@ -67,6 +67,8 @@ export interface PassArgs {
   readonly lmul?: LmulRows;
   /** integer rows: `dec` and `w` hold int32 values (as fp32 bit patterns), the states are int32, the adder wraps */
   readonly int?: boolean;
+  /** every state is +0: the rows start from zeros without copying or reading `acc` */
+  readonly fresh?: boolean;
 }
 
 /**
@@ -154,6 +156,21 @@ class Kernel implements F32Rows {
     this.resident.set(w, { gen: this.gen, at });
     return at;
   }
+  /** the largest |w| of each weight array passed with a product rounding (NaN if one is NaN) */
+  private wMax = new WeakMap<Float32Array, number>();
+  private largest(w: Float32Array): number {
+    let mx = this.wMax.get(w);
+    if (mx === undefined) {
+      mx = 0;
+      for (let i = 0; i < w.length; i++) {
+        const v = Math.abs(w[i]);
+        if (!(v <= mx)) mx = v; // NaN sticks
+        if (mx !== mx) break;
+      }
+      this.wMax.set(w, mx);
+    }
+    return mx;
+  }
   private dec2Loaded: Float32Array | undefined;
   private usableLoaded: Uint8Array | undefined;
   pass(g: PassArgs): Uint8Array | undefined {
@@ -196,11 +213,12 @@ class Kernel implements F32Rows {
     if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
     else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
     const states = new Float64Array(buf, acc, m * n);
-    states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
+    if (!g.fresh) states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
     const r = g.rounding, l = g.lmul;
     this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
       g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
-      vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0);
+      vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0,
+      r ? this.largest(g.w) : NaN, g.fresh ? 1 : 0);
     // rows left alone are unchanged in memory: the whole block goes back
     g.acc.set(states);
     const f = new Uint8Array(buf, flags, m);

@@ -17,7 +17,11 @@
 ;; table against this (tile-kernels.ts), so a format this does not describe is never run here.
 ;;
 ;; $round = 2: L-Mul products (see $row); $round = 3: integer operands and a wrapping int32
-;; adder (int8: x and w hold int32 values, the states int32 values).
+;; adder (int8: x and w hold int32 values, the states int32 values). `pass` runs a row of
+;; rounded products ($round = 1) with no -0 state in mode 4 or 5 of $row: the same rounding
+;; by a magic number 1.5 times as large, which needs no sign of the product (8 operations per 4
+;; products in mode 5, which the caller's largest weight $wmax lets skip the clamp, against 13).
+;; $fresh: every state is +0 and is not read (a GEMM's first pass).
 ;;
 ;; `pass` (below) takes the byte addresses of its operands, chosen by the caller; its scratch
 ;; `list` holds ku * 16 bytes: a row's kept products as (x, address of W's row u, the
@@ -38,7 +42,7 @@
     (local $vsign v128) (local $vexp v128) (local $vmagic v128) (local $vminN v128)
     (local $vmax v128) (local $vnmax v128) (local $ps f32) (local $mg f32)
     (local $qv i32) (local $vas v128) (local $vU v128) (local $vO v128) (local $voff v128) (local $vmaxb v128)
-    (local $ti i32)
+    (local $ti i32) (local $vhalf v128)
     (local.set $vU (i32x4.splat (local.get $lu)))
     (local.set $vO (i32x4.splat (local.get $lo)))
     (local.set $voff (i32x4.splat (local.get $loff)))
@@ -49,6 +53,8 @@
     (local.set $vminN (i32x4.splat (i32.reinterpret_f32 (local.get $minN))))
     (local.set $vmax (f32x4.splat (local.get $max)))
     (local.set $vnmax (f32x4.splat (f32.neg (local.get $max))))
+    ;; modes 4 and 5: 1.5 * 2^(shift) in the exponent and the top mantissa bit, added to an exponent field
+    (local.set $vhalf (i32x4.splat (i32.add (i32.shl (local.get $shift) (i32.const 23)) (i32.const 0x400000))))
     (local.set $j (i32.const 0))
     ;; L-Mul: each list entry holds X = |a| << s as an integer, the activation's sign as +-1
     ;; (+-0 for a zero or subnormal one), W's row (W = (|b| << s) + off - K << s, integers) and
@@ -280,6 +286,152 @@
         (br $b1)))
       )
       (else
+    ;; rounded products without the sign's two steps (modes 4 and 5: no state of the row is -0, so
+    ;; the sign of a product that rounds to zero changes no sum; fround(s + p) differs between p = +0
+    ;; and -0 only for s = -0). M = 1.5 * 2^(e + $shift), e = max(exponent of p, exponent of
+    ;; $minN), has the narrow format's step at e as its binary32 ulp, and p + M stays in M's binade
+    ;; for either sign of p (|p| < 2^(e+1) <= M / 3 for $shift >= 2): the sum rounds p to nearest
+    ;; even on that step (M is an even multiple of it) and the subtraction is exact. Mode 5 also
+    ;; drops the clamp: the caller saw that no |x| * |w| of the row exceeds $max.
+    (if (i32.ge_u (local.get $round) (i32.const 4))
+      (then
+        (if (i32.eq (local.get $round) (i32.const 5))
+          (then
+    ;; 32 outputs at a time (no product can exceed $max)
+    (block $t32_done
+      (loop $t32
+        (br_if $t32_done (i32.gt_u (i32.add (local.get $j) (i32.const 128)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load offset=0 (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $a2 (v128.load offset=32 (local.get $q)))
+        (local.set $a3 (v128.load offset=48 (local.get $q)))
+        (local.set $a4 (v128.load offset=64 (local.get $q)))
+        (local.set $a5 (v128.load offset=80 (local.get $q)))
+        (local.set $a6 (v128.load offset=96 (local.get $q)))
+        (local.set $a7 (v128.load offset=112 (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $t32k_done
+          (loop $t32k
+            (br_if $t32k_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=64 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=80 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a5 (f32x4.add (local.get $a5) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=96 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a6 (f32x4.add (local.get $a6) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=112 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a7 (f32x4.add (local.get $a7) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $t32k)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (v128.store offset=0 (local.get $q) (local.get $a0))
+        (v128.store offset=16 (local.get $q) (local.get $a1))
+        (v128.store offset=32 (local.get $q) (local.get $a2))
+        (v128.store offset=48 (local.get $q) (local.get $a3))
+        (v128.store offset=64 (local.get $q) (local.get $a4))
+        (v128.store offset=80 (local.get $q) (local.get $a5))
+        (v128.store offset=96 (local.get $q) (local.get $a6))
+        (v128.store offset=112 (local.get $q) (local.get $a7))
+        (local.set $j (i32.add (local.get $j) (i32.const 128)))
+        (br $t32)))
+    ;; 16 outputs at a time (no product can exceed $max)
+    (block $t16_done
+      (loop $t16
+        (br_if $t16_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load offset=0 (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $a2 (v128.load offset=32 (local.get $q)))
+        (local.set $a3 (v128.load offset=48 (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $t16k_done
+          (loop $t16k
+            (br_if $t16k_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $t16k)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (v128.store offset=0 (local.get $q) (local.get $a0))
+        (v128.store offset=16 (local.get $q) (local.get $a1))
+        (v128.store offset=32 (local.get $q) (local.get $a2))
+        (v128.store offset=48 (local.get $q) (local.get $a3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $t16)))
+          )
+          (else
+    ;; 16 outputs at a time, products clamped to +-$max first
+    (block $s16_done
+      (loop $s16
+        (br_if $s16_done (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load offset=0 (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $a2 (v128.load offset=32 (local.get $q)))
+        (local.set $a3 (v128.load offset=48 (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $s16k_done
+          (loop $s16k
+            (br_if $s16k_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q))))
+            (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
+            (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.sub (f32x4.add (local.get $p) (local.get $mgv)) (local.get $mgv))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $s16k)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (v128.store offset=0 (local.get $q) (local.get $a0))
+        (v128.store offset=16 (local.get $q) (local.get $a1))
+        (v128.store offset=32 (local.get $q) (local.get $a2))
+        (v128.store offset=48 (local.get $q) (local.get $a3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $s16)))
+          ))))
     ;; rounded products, 16 outputs at a time
     (block $r16_done
       (loop $r16
@@ -398,7 +550,8 @@
     (param $scratch i32) (param $flags i32) (param $list i32) (param $keepZeros i32)
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
-    (local $va f32)
+    (param $wmax f32) (param $fresh i32)
+    (local $va f32) (local $xmax f32) (local $mode i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
@@ -409,6 +562,16 @@
         ;; the states into fp32: each must be one (or NaN); a -0 state means zeros are added
         (local.set $src (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 3))))
         (local.set $j (i32.const 0))
+        ;; $fresh: every state is +0 (a GEMM's first pass), so the row starts from zeros unread
+        (if (local.get $fresh)
+          (then
+            (block $zeros_done
+              (loop $zeros
+                (br_if $zeros_done (i32.ge_u (local.get $j) (local.get $nb)))
+                (v128.store (i32.add (local.get $scratch) (local.get $j)) (v128.const i64x2 0 0))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $zeros)))
+            (local.set $j (local.get $n))))
         (block $states_done
           (loop $states
             (br_if $states_done (i32.ge_u (local.get $j) (local.get $n)))
@@ -431,6 +594,7 @@
             (br $states)))
         ;; the row's kept products, in k order
         (local.set $t (local.get $list))
+        (local.set $xmax (f32.const 0))
         (local.set $u (i32.const 0))
         (block $list_done
           (loop $build
@@ -456,15 +620,40 @@
                 (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
                 (f32.store offset=8 (local.get $t) (local.get $va))
                 (i32.store offset=12 (local.get $t) (i32.add (local.get $v) (i32.mul (local.get $u) (local.get $nb))))
+                (local.set $xmax (f32.max (local.get $xmax) (f32.abs (local.get $xv))))
                 (local.set $t (i32.add (local.get $t) (i32.const 16)))))
             (local.set $u (i32.add (local.get $u) (i32.const 1)))
             (br $build)))
+        ;; rounded products of a row with no -0 state: mode 4, or 5 when no product can exceed
+        ;; $max (every |x| of the row times the largest |w| of the tile, $wmax, at most $max)
+        (local.set $mode (local.get $round))
+        (if (i32.and (i32.eq (local.get $round) (i32.const 1)) (i32.eq (local.get $flag) (i32.const 1)))
+          (then (local.set $mode (select (i32.const 5) (i32.const 4)
+            (f64.le (f64.mul (f64.promote_f32 (local.get $xmax)) (f64.promote_f32 (local.get $wmax))) (f64.promote_f32 (local.get $max)))))))
         (if (local.get $flag)
           (then
             (call $row (local.get $list) (local.get $t) (local.get $scratch) (local.get $nb)
-              (local.get $round) (local.get $shift) (local.get $minN) (local.get $max)
+              (local.get $mode) (local.get $shift) (local.get $minN) (local.get $max)
               (local.get $lu) (local.get $lo) (local.get $loff) (local.get $lmax))
+            ;; two states at a time, then the last one
             (local.set $j (i32.const 0))
+            (if (i32.eq (local.get $round) (i32.const 3))
+              (then
+                (block $backi_done
+                  (loop $backi
+                    (br_if $backi_done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
+                    (v128.store (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3)))
+                      (f64x2.convert_low_i32x4_s (v128.load64_zero (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 2)))
+                    (br $backi))))
+              (else
+                (block $backf_done
+                  (loop $backf
+                    (br_if $backf_done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
+                    (v128.store (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3)))
+                      (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 2)))
+                    (br $backf)))))
             (block $back_done
               (loop $back
                 (br_if $back_done (i32.ge_u (local.get $j) (local.get $n)))
@@ -474,6 +663,16 @@
                     (else (f64.promote_f32 (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))))
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $back)))))
+        ;; a row left to the caller keeps its states: with $fresh they were never copied in
+        (if (i32.and (i32.eqz (local.get $flag)) (i32.ne (local.get $fresh) (i32.const 0)))
+          (then
+            (local.set $j (i32.const 0))
+            (block $keep_done
+              (loop $keep
+                (br_if $keep_done (i32.ge_u (local.get $j) (local.get $n)))
+                (i64.store (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3))) (i64.const 0))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $keep)))))
         (i32.store8 (i32.add (local.get $flags) (local.get $i)) (i32.ne (local.get $flag) (i32.const 0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
