@@ -6,7 +6,7 @@
  * hardswish: x times that). sign(0) = +1 (as an XNOR array sees it; ONNX Sign gives 0, see
  * models/import/onnx.ts on binary convolutions).
  */
-import { erf, signOf } from '../exec/kernel-util.ts';
+import { erf, erfFp32, signOf } from '../exec/kernel-util.ts';
 import type { NodeBase } from '../graph.ts';
 import type { OnnxContext, OperatorDef } from './types.ts';
 
@@ -133,13 +133,3 @@ function relu(x: Float32Array, o: Float32Array): Float32Array {
   return o;
 }
 
-/**
- * erf on the fp32 vector unit: map1's result (the store into a Float32Array is the fp32
- * rounding) in a loop of its own, where erf is inlined: map1 calls one function per element
- * through a call site every unary op shares (GELU's erf in a language model: 40 -> 24 ns an
- * element).
- */
-function erfFp32(x: Float32Array, o: Float32Array): Float32Array {
-  for (let e = 0; e < x.length; e++) o[e] = erf(x[e]);
-  return o;
-}
