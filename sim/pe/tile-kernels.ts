@@ -520,9 +520,16 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
     prepare(b, bRow, bCol, k, n) {
       const codes = rowMajorCodes(b, bRow, bCol, k, n);
       // integer operands into the wrapping int32 rows: every weight an integer of the table
-      if (intRows && f32Rows() && codes.every((c) => intRows.bOk[c] === 1)) {
-        const wi = Int32Array.from(codes, (c) => intRows.b[c]);
-        return new Prepared(kernel, k, n, codes, codes, undefined, false, undefined, undefined, new Float32Array(wi.buffer), intRows.usable);
+      if (intRows && f32Rows()) {
+        // a loop, not Int32Array.from with a map: that one walks an iterator (an attention
+        // matmul's keys and values are prepared on every call)
+        const wi = new Int32Array(codes.length), { b: values, bOk } = intRows;
+        let ok = true;
+        for (let i = 0; i < codes.length && ok; i++) {
+          ok = bOk[codes[i]] === 1;
+          wi[i] = values[codes[i]];
+        }
+        if (ok) return new Prepared(kernel, k, n, codes, codes, undefined, false, undefined, undefined, new Float32Array(wi.buffer), intRows.usable);
       }
       // the WebAssembly rows: every weight a finite fp32 value, every pair computed right there
       const valid = fp32 && weights32 ? wasmCodes() : undefined;
