@@ -93,11 +93,11 @@ export class BlockAccumulator {
   /**
    * One block of each of a row's outputs o0 + j (j < n, not skipped), as `enter` (or `last`,
    * its state to acc[o0 + j]) takes it: block sum sums[so + j], scales (ma, 2^ea) of the row
-   * and (mulB, 2^expB) of weight scale code scales[wo + j].
+   * and (colMul[j], 2^colExp[j]) of the column's weight block (`columnScales`).
    */
   row(
-    o0: number, n: number, skip: Uint8Array, sums: Float64Array, so: number, scales: Uint8Array, wo: number,
-    mulB: Float64Array, expB: Float64Array, ma: number, ea: number, len: number, last: boolean, acc: Float64Array,
+    o0: number, n: number, skip: Uint8Array, sums: Float64Array, so: number, colMul: Float64Array, colExp: Float64Array,
+    ma: number, ea: number, len: number, last: boolean, acc: Float64Array,
   ): void {
     const s = this.s, add = this.add, promote = this.promote;
     if (promote === 0 && this.fp32Nearest) {
@@ -105,8 +105,8 @@ export class BlockAccumulator {
       // sum wherever that is the exact sum's rounding, the register's own code elsewhere
       for (let j = 0; j < n; j++) {
         if (skip[j] === 1) continue;
-        const c = scales[wo + j], o = o0 + j;
-        const v = scaleByPow2(sums[so + j] * (ma * mulB[c]), ea + expB[c]), cur = s[o], sum = cur + v;
+        const o = o0 + j;
+        const v = scaleByPow2(sums[so + j] * (ma * colMul[j]), ea + colExp[j]), cur = s[o], sum = cur + v;
         const r = froundIsExactRounding(sum) ? Math.fround(sum) : add(cur, v);
         s[o] = r;
         if (last) acc[o] = r;
@@ -115,8 +115,8 @@ export class BlockAccumulator {
     }
     for (let j = 0; j < n; j++) {
       if (skip[j] === 1) continue;
-      const c = scales[wo + j], o = o0 + j;
-      s[o] = blockInto(add, s[o], sums[so + j], ma * mulB[c], ea + expB[c]);
+      const o = o0 + j;
+      s[o] = blockInto(add, s[o], sums[so + j], ma * colMul[j], ea + colExp[j]);
       if (last) acc[o] = this.leave(o);
       else if (promote > 0) this.promoted(o, len);
     }
@@ -258,6 +258,19 @@ export function blockTile(
   };
   let grouped = new Uint8Array(16), a32 = new Float32Array(1024), run32 = new Float32Array(1024);
   let groupExp = new Float64Array(64), groupMul = new Float64Array(64);
+  let colMul = new Float64Array(64), colExp = new Float64Array(64);
+  /** colMul[j], colExp[j]: the multiplier and exponent of the scale code scales[wo + j] (a run's weight blocks) */
+  const columnScales = (scales: Uint8Array, wo: number, n: number, mulB: Float64Array, expB: Float64Array): void => {
+    if (colMul.length < n) {
+      colMul = new Float64Array(n);
+      colExp = new Float64Array(n);
+    }
+    for (let j = 0; j < n; j++) {
+      const c = scales[wo + j];
+      colMul[j] = mulB[c];
+      colExp[j] = expB[c];
+    }
+  };
 
   const kernel: TileKernel = {
     dot,
@@ -349,7 +362,8 @@ export function blockTile(
         for (let r = 0; r < runs; r++) {
           const p0 = starts[r], len = starts[r + 1] - p0, wo = (k0 + p0) * n;
           runSums(rowValues, p0, len, values, wo, n, pends);
-          st.row(ci, n, special, pends, 0, scales, wo, mulB, expB, runMul[r], runExp[r], len, r === runs - 1, acc);
+          columnScales(scales, wo, n, mulB, expB);
+          st.row(ci, n, special, pends, 0, colMul, colExp, runMul[r], runExp[r], len, r === runs - 1, acc);
         }
       }
       if (!gemm || inGroup === 0) return;
@@ -358,6 +372,8 @@ export function blockTile(
         if (run32.length < m * len) run32 = new Float32Array(m * len);
         for (let i = 0; i < m; i++) for (let p = 0; p < len; p++) run32[i * len + p] = a32[i * ku + p0 + p];
         const sums = gemmF64Wasm(run32, (values32 as Float32Array).subarray(wo, wo + len * n), m, n, len, true);
+        // the weight blocks' scales of this run, the same for every row
+        columnScales(scales, wo, n, mulB, expB);
         for (let i = 0; i < m; i++) {
           if (grouped[i] === 0) continue;
           let rowSums = sums, so = i * n;
@@ -368,7 +384,7 @@ export function blockTile(
             rowSums = pends;
             so = 0;
           }
-          st.row(i * n, n, special, rowSums, so, scales, wo, mulB, expB, groupMul[i * regularRuns + r], groupExp[i * regularRuns + r], len, r === regularRuns - 1, acc);
+          st.row(i * n, n, special, rowSums, so, colMul, colExp, groupMul[i * regularRuns + r], groupExp[i * regularRuns + r], len, r === regularRuns - 1, acc);
         }
         p0 = p1;
       }
