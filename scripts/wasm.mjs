@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 
-const dirs = ['sim/pe/wasm'].map((d) => new URL(`../${d}/`, import.meta.url).pathname);
+const dirs = ['sim/pe/wasm', 'models/exec/wasm'].map((d) => new URL(`../${d}/`, import.meta.url).pathname);
 
 /** The TypeScript module holding a .wat file's binary. */
 export async function assemble(watPath) {

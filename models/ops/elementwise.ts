@@ -5,6 +5,7 @@
 import { broadcastOffsets, broadcastPlan, sameShape, type BroadcastPlan } from '../exec/kernel-util.ts';
 import { broadcastShapes, type NodeBase } from '../graph.ts';
 import type { OnnxContext, OperatorDef } from './types.ts';
+import { vectorRows, type BinaryOp } from '../exec/wasm/vector-rows.ts';
 
 export interface BinaryNode extends NodeBase {
   readonly op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'min' | 'max';
@@ -33,7 +34,7 @@ type Fp32Loop = (a: Float32Array, b: Float32Array, p: BroadcastPlan | undefined,
  * loop each: element by element for operands of the output's shape, else over the broadcast's
  * rows (no call and no offset lookup per element).
  */
-const FP32_LOOPS: Readonly<Record<'add' | 'sub' | 'mul' | 'div', Fp32Loop>> = {
+const FP32_LOOPS: Readonly<Record<BinaryOp, Fp32Loop>> = {
   add: (a, b, p, o) => {
     if (!p) for (let i = 0; i < o.length; i++) o[i] = a[i] + b[i];
     else {
@@ -95,7 +96,11 @@ export const ELEMENTWISE: OperatorDef<BinaryNode> = {
     const o = ctx.output();
     const as = ctx.shp(0), bs = ctx.shp(1);
     const same = sameShape(as, outShape) && sameShape(bs, outShape);
-    if (vr === Math.fround && node.op in FP32_LOOPS) FP32_LOOPS[node.op as keyof typeof FP32_LOOPS](a, b, same ? undefined : broadcastPlan(outShape, [as, bs]), o);
+    if (vr === Math.fround && node.op in FP32_LOOPS) {
+      // the WebAssembly rows where they take it (the same bits), else the loop
+      const op = node.op as BinaryOp, plan = broadcastPlan(outShape, [as, bs]);
+      if (!vectorRows()?.binary(op, a, b, plan, o)) FP32_LOOPS[op](a, b, same ? undefined : plan, o);
+    }
     else if (same) {
       for (let i = 0; i < outN; i++) o[i] = vr(f(a[i], b[i]));
     } else {

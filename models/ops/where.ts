@@ -8,6 +8,7 @@
 import { broadcastPlan } from '../exec/kernel-util.ts';
 import { broadcastShapes, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
+import { vectorRows } from '../exec/wasm/vector-rows.ts';
 
 export interface WhereNode extends NodeBase {
   readonly op: 'where';
@@ -22,8 +23,10 @@ export const WHERE: OperatorDef<WhereNode> = {
   },
   kernel(ctx) {
     const c = ctx.val(0), x = ctx.val(1), y = ctx.val(2);
-    const { outer, len, bases: [cb, xb, yb], steps: [cs, xs, ys] } = broadcastPlan(ctx.outShape, [ctx.shp(0), ctx.shp(1), ctx.shp(2)]);
+    const plan = broadcastPlan(ctx.outShape, [ctx.shp(0), ctx.shp(1), ctx.shp(2)]);
+    const { outer, len, bases: [cb, xb, yb], steps: [cs, xs, ys] } = plan;
     const o = ctx.output();
+    if (vectorRows()?.where(c, x, y, plan, o)) return o;
     for (let r = 0, q = 0; r < outer; r++) {
       for (let j = 0, ic = cb[r], ix = xb[r], iy = yb[r]; j < len; j++, ic += cs, ix += xs, iy += ys) o[q++] = c[ic] !== 0 ? x[ix] : y[iy];
     }

@@ -1,15 +1,18 @@
 /**
  * Element-wise nodes (add, sub, mul, div) and Where run over the broadcast's rows
- * (models/exec/kernel-util.ts broadcastPlan); held here against numpy broadcasting written out
- * in the test (each output's multi-index, each input's index from it: size-1 and missing
- * dimensions read index 0), bit for bit, on random shapes of rank 0-4 with every mix of
- * broadcast dimensions, size-1 dimensions and operands of the output's shape.
+ * (models/exec/kernel-util.ts broadcastPlan), in WebAssembly SIMD (models/exec/wasm/vector-rows.wat)
+ * and in the TypeScript loops; both held here against numpy broadcasting written out in the
+ * test (each output's multi-index, each input's index from it: size-1 and missing dimensions
+ * read index 0), bit for bit, on random shapes of rank 0-5 with every mix of broadcast
+ * dimensions, size-1 dimensions and operands of the output's shape, NaN and Inf among the values.
  */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { arithmeticOf, runKernel } from '../../models/exec/executor.ts';
 import type { Graph } from '../../models/graph.ts';
 import type { GraphNode } from '../../models/operators.ts';
+import { vectorRows } from '../../models/exec/wasm/vector-rows.ts';
+import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
 
 /** the input's element for output element e (numpy broadcasting, row-major) */
 function broadcastRead(out: readonly number[], shape: readonly number[], x: Float32Array, e: number): number {
@@ -28,22 +31,33 @@ function broadcastRead(out: readonly number[], shape: readonly number[], x: Floa
   return x[idx];
 }
 
+/** calls the WebAssembly rows ran from now on */
+function callsSince(): () => number {
+  setWasmKernels(true);
+  const k = vectorRows()!, before = k.calls;
+  return () => k.calls - before;
+}
+
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const same = (a: number, b: number) => Object.is(a, b) || (a !== a && b !== b);
 
 /** an output shape and input shapes broadcasting to it: each input drops leading dims and sets some to 1 */
-const shapes = (inputs: number) => fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 4 }).chain((out) =>
-  fc.tuple(fc.constant(out), fc.array(fc.tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 })), { minLength: inputs, maxLength: inputs }))
+const shapes = (inputs: number) => fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 0, maxLength: 5 }).chain((out) =>
+  fc.tuple(fc.constant(out), fc.array(fc.tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: 5, maxLength: 5 })), { minLength: inputs, maxLength: inputs }))
     .map(([o, specs]) => [o, specs.map(([drop, ones]) => o.slice(drop).map((d, i) => (ones[i] ? 1 : d)))] as const));
 
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0];
 const values = (n: number, seed: number, zeros = false) =>
-  Float32Array.from({ length: n }, (_, i) => (zeros && (i * 7 + seed) % 3 === 0 ? 0 : Math.fround(Math.sin(i * 1.3 + seed) * 10 + 0.5)));
+  Float32Array.from({ length: n }, (_, i) => (zeros && (i * 7 + seed) % 3 === 0 ? 0 : (i * 13 + seed) % 29 === 0 ? SPECIAL[(i + seed) % 5] : Math.fround(Math.sin(i * 1.3 + seed) * 10 + 0.5)));
 
-describe('element-wise nodes over broadcast rows', () => {
+describe.each([['WebAssembly', true], ['TypeScript', false]] as const)('element-wise nodes over broadcast rows (%s)', (_name, wasm) => {
+  afterEach(() => setWasmKernels(true));
   const arith = arithmeticOf({});
   const g = { name: 't', tensors: new Map(), nodes: [], inputs: [], outputs: [] } as unknown as Graph;
   for (const op of ['add', 'sub', 'mul', 'div'] as const) {
     it(`${op}: every output is the broadcast elements' ${op}, rounded to fp32`, () => {
+      const ran = callsSince();
+      setWasmKernels(wasm);
       fc.assert(fc.property(shapes(2), ([out, [sa, sb]]) => {
         const a = values(numel(sa), 1), b = values(numel(sb), 2);
         const node = { op, name: 'n', inputs: ['a', 'b'], output: 'o' } as unknown as GraphNode;
@@ -55,10 +69,13 @@ describe('element-wise nodes over broadcast rows', () => {
         }
         return true;
       }), { seed: 31, numRuns: 300 });
+      expect(ran() > 0).toBe(wasm);
     });
   }
 
   it('where: every output is x or y as the broadcast condition says', () => {
+    const ran = callsSince();
+    setWasmKernels(wasm);
     fc.assert(fc.property(shapes(3), ([out, [sc, sx, sy]]) => {
       const c = values(numel(sc), 3, true), x = values(numel(sx), 4), y = values(numel(sy), 5);
       const node = { op: 'where', name: 'n', inputs: ['c', 'x', 'y'], output: 'o' } as unknown as GraphNode;
@@ -69,5 +86,6 @@ describe('element-wise nodes over broadcast rows', () => {
       }
       return true;
     }), { seed: 37, numRuns: 300 });
+    expect(ran() > 0).toBe(wasm);
   });
 });

@@ -7,7 +7,7 @@
  * (`setWasmKernels(false)`, BITWEAVE_WASM=0), and tests hold the two equal bit for bit.
  */
 import { wasmBase64 } from './f32-rows.wasm.ts';
-import { instantiate, wasmKernelsOn } from './switch.ts';
+import { lazyKernel } from './switch.ts';
 
 export { setWasmKernels } from './switch.ts';
 
@@ -227,14 +227,5 @@ class Kernel implements F32Rows {
   }
 }
 
-let instance: Kernel | null | undefined;
-
 /** The kernel, or undefined where it is turned off or WebAssembly SIMD is not available. */
-export function f32Rows(): F32Rows | undefined {
-  if (!wasmKernelsOn()) return undefined;
-  if (instance === undefined) {
-    const ex = instantiate<Exports>(wasmBase64);
-    instance = ex ? new Kernel(ex) : null;
-  }
-  return instance ?? undefined;
-}
+export const f32Rows: () => F32Rows | undefined = lazyKernel<Exports, Kernel>(wasmBase64, (ex) => new Kernel(ex));

@@ -24,3 +24,19 @@ export function instantiate<T>(base64: string): T | null {
     return null;
   }
 }
+
+/**
+ * A module's kernel, built from its instance on first use: undefined while the kernels are off
+ * (`setWasmKernels`, BITWEAVE_WASM=0) or where WebAssembly SIMD is not available.
+ */
+export function lazyKernel<E, K>(base64: string, make: (exports: E) => K): () => K | undefined {
+  let kernel: K | null | undefined;
+  return () => {
+    if (!enabled) return undefined;
+    if (kernel === undefined) {
+      const ex = instantiate<E>(base64);
+      kernel = ex ? make(ex) : null;
+    }
+    return kernel ?? undefined;
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The fp32 vector unit's element-wise rows in WebAssembly SIMD (vector-rows.wat): add, sub,
+ * mul, div and Where over a broadcast's rows, the same bits as the TypeScript loops
+ * (models/ops/elementwise.ts, where.ts), which stay the reference path (BITWEAVE_WASM=0,
+ * `setWasmKernels(false)`). Operands are copied into the module's memory and the output back
+ * out: a copy is a memcpy (~5 us for 65,536 values), a TypeScript loop over as many ~2 ns each.
+ */
+import { lazyKernel } from '../../../sim/pe/wasm/switch.ts';
+import type { BroadcastPlan } from '../kernel-util.ts';
+import { wasmBase64 } from './vector-rows.wasm.ts';
+
+interface Exports {
+  readonly memory: WebAssembly.Memory;
+  readonly binary: (op: number, outer: number, len: number, ab: number, bb: number, as: number, bs: number, a: number, b: number, o: number) => void;
+  readonly where: (outer: number, len: number, cb: number, xb: number, yb: number, cs: number, xs: number, ys: number, c: number, x: number, y: number, o: number) => void;
+}
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+const OPS: Readonly<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+/** Below this many outputs the TypeScript loop is as fast as a call with its copies. */
+const MIN_ELEMENTS = 256;
+/** The most memory one call may use. */
+const MAX_BYTES = 2 ** 30;
+
+const align = (b: number) => (b + 15) & ~15;
+
+export class VectorRows {
+  private at = 0;
+  /** calls run here so far (tests read it to see the kernel ran) */
+  calls = 0;
+  constructor(private readonly ex: Exports) {}
+  /** room for `bytes` more from the start of memory (calls reuse it: nothing stays resident) */
+  private reserve(bytes: number): boolean {
+    if (bytes > MAX_BYTES) return false;
+    const mem = this.ex.memory, have = mem.buffer.byteLength;
+    if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  }
+  private put(x: Float32Array | Int32Array): number {
+    const at = this.at;
+    if (x instanceof Float32Array) new Float32Array(this.ex.memory.buffer, at, x.length).set(x);
+    else new Int32Array(this.ex.memory.buffer, at, x.length).set(x);
+    this.at = align(at + 4 * x.length);
+    return at;
+  }
+  /** o = a op b over the plan's rows; false (nothing written) where the TypeScript loop is to run */
+  binary(op: BinaryOp, a: Float32Array, b: Float32Array, p: BroadcastPlan, o: Float32Array): boolean {
+    if (o.length < MIN_ELEMENTS) return false;
+    const [ab, bb] = p.bases;
+    if (!this.reserve(align(4 * a.length) + align(4 * b.length) + 2 * align(4 * p.outer) + align(4 * o.length))) return false;
+    this.at = 0;
+    const pa = this.put(a), pb = this.put(b), pab = this.put(ab), pbb = this.put(bb), po = this.at;
+    this.ex.binary(OPS[op], p.outer, p.len, pab, pbb, p.steps[0], p.steps[1], pa, pb, po);
+    o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
+    this.calls++;
+    return true;
+  }
+  /** o = c != 0 ? x : y over the plan's rows (bit patterns); false where the TypeScript loop is to run */
+  where(c: Float32Array, x: Float32Array, y: Float32Array, p: BroadcastPlan, o: Float32Array): boolean {
+    if (o.length < MIN_ELEMENTS) return false;
+    const [cb, xb, yb] = p.bases;
+    if (!this.reserve(align(4 * c.length) + align(4 * x.length) + align(4 * y.length) + 3 * align(4 * p.outer) + align(4 * o.length))) return false;
+    this.at = 0;
+    const pc = this.put(c), px = this.put(x), py = this.put(y), pcb = this.put(cb), pxb = this.put(xb), pyb = this.put(yb), po = this.at;
+    this.ex.where(p.outer, p.len, pcb, pxb, pyb, p.steps[0], p.steps[1], p.steps[2], pc, px, py, po);
+    o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
+    this.calls++;
+    return true;
+  }
+}
+
+/** The kernel, or undefined where it is turned off or WebAssembly SIMD is not available. */
+export const vectorRows: () => VectorRows | undefined = lazyKernel<Exports, VectorRows>(wasmBase64, (ex) => new VectorRows(ex));
