@@ -551,7 +551,7 @@
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
     (param $wmax f32) (param $fresh i32)
-    (local $va f32) (local $xmax f32) (local $mode i32)
+    (local $va f32) (local $xmax f32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
@@ -595,35 +595,62 @@
         ;; the row's kept products, in k order
         (local.set $t (local.get $list))
         (local.set $xmax (f32.const 0))
-        (local.set $u (i32.const 0))
-        (block $list_done
-          (loop $build
-            (br_if $list_done (i32.or (i32.eqz (local.get $flag)) (i32.ge_u (local.get $u) (local.get $ku))))
-            (local.set $code (i32.load (i32.add (local.get $a)
-              (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (i32.add (local.get $k0) (local.get $u))) (i32.const 2)))))
-            (if (i32.ge_s (local.get $usable) (i32.const 0))
-              (then
-                (if (i32.eqz (i32.load8_u (i32.add (local.get $usable) (local.get $code))))
-                  (then (local.set $flag (i32.const 0)) (br $list_done)))))
-            (local.set $xv (if (result f32) (i32.lt_s (local.get $dec) (i32.const 0))
-              (then (f32.reinterpret_i32 (local.get $code)))
-              (else (f32.load (i32.add (local.get $dec) (i32.shl (local.get $code) (i32.const 2)))))))
-            ;; L-Mul: the sign (+-1, or +-0 for a zero or subnormal activation) from the second table
-            (local.set $va (if (result f32) (i32.eq (local.get $round) (i32.const 2))
-              (then (f32.load (i32.add (local.get $dec2) (i32.shl (local.get $code) (i32.const 2)))))
-              (else (if (result f32) (i32.eq (local.get $round) (i32.const 3))
-                (then (f32.convert_i32_s (i32.reinterpret_f32 (local.get $xv))))
-                (else (local.get $xv))))))
-            (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $va) (f32.const 0)))
-              (then
-                (f32.store (local.get $t) (local.get $xv))
-                (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
-                (f32.store offset=8 (local.get $t) (local.get $va))
-                (i32.store offset=12 (local.get $t) (i32.add (local.get $v) (i32.mul (local.get $u) (local.get $nb))))
-                (local.set $xmax (f32.max (local.get $xmax) (f32.abs (local.get $xv))))
-                (local.set $t (i32.add (local.get $t) (i32.const 16)))))
-            (local.set $u (i32.add (local.get $u) (i32.const 1)))
-            (br $build)))
+        (if (i32.and (i32.le_u (local.get $round) (i32.const 1)) (i32.ge_s (local.get $dec) (i32.const 0)))
+          (then
+            ;; fp32 or rounded products of decoded operands (the common case): pointers walk A's
+            ;; row and W's rows, and an entry is the activation and its weight row only
+            (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $k0)) (i32.const 2))))
+            (local.set $pend (i32.add (local.get $pa) (i32.shl (local.get $ku) (i32.const 2))))
+            (local.set $pw (local.get $w))
+            (block $fast_done
+              (loop $fast
+                (br_if $fast_done (i32.or (i32.eqz (local.get $flag)) (i32.ge_u (local.get $pa) (local.get $pend))))
+                (local.set $code (i32.load (local.get $pa)))
+                (if (i32.ge_s (local.get $usable) (i32.const 0))
+                  (then
+                    (if (i32.eqz (i32.load8_u (i32.add (local.get $usable) (local.get $code))))
+                      (then (local.set $flag (i32.const 0)) (br $fast_done)))))
+                (local.set $xv (f32.load (i32.add (local.get $dec) (i32.shl (local.get $code) (i32.const 2)))))
+                (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0)))
+                  (then
+                    (f32.store (local.get $t) (local.get $xv))
+                    (i32.store offset=4 (local.get $t) (local.get $pw))
+                    (local.set $xmax (f32.max (local.get $xmax) (f32.abs (local.get $xv))))
+                    (local.set $t (i32.add (local.get $t) (i32.const 16)))))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                (local.set $pw (i32.add (local.get $pw) (local.get $nb)))
+                (br $fast))))
+          (else
+            (local.set $u (i32.const 0))
+            (block $list_done
+              (loop $build
+                (br_if $list_done (i32.or (i32.eqz (local.get $flag)) (i32.ge_u (local.get $u) (local.get $ku))))
+                (local.set $code (i32.load (i32.add (local.get $a)
+                  (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (i32.add (local.get $k0) (local.get $u))) (i32.const 2)))))
+                (if (i32.ge_s (local.get $usable) (i32.const 0))
+                  (then
+                    (if (i32.eqz (i32.load8_u (i32.add (local.get $usable) (local.get $code))))
+                      (then (local.set $flag (i32.const 0)) (br $list_done)))))
+                (local.set $xv (if (result f32) (i32.lt_s (local.get $dec) (i32.const 0))
+                  (then (f32.reinterpret_i32 (local.get $code)))
+                  (else (f32.load (i32.add (local.get $dec) (i32.shl (local.get $code) (i32.const 2)))))))
+                ;; L-Mul: the sign (+-1, or +-0 for a zero or subnormal activation) from the second table
+                (local.set $va (if (result f32) (i32.eq (local.get $round) (i32.const 2))
+                  (then (f32.load (i32.add (local.get $dec2) (i32.shl (local.get $code) (i32.const 2)))))
+                  (else (if (result f32) (i32.eq (local.get $round) (i32.const 3))
+                    (then (f32.convert_i32_s (i32.reinterpret_f32 (local.get $xv))))
+                    (else (local.get $xv))))))
+                (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $va) (f32.const 0)))
+                  (then
+                    (f32.store (local.get $t) (local.get $xv))
+                    (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
+                    (f32.store offset=8 (local.get $t) (local.get $va))
+                    (i32.store offset=12 (local.get $t) (i32.add (local.get $v) (i32.mul (local.get $u) (local.get $nb))))
+                    (local.set $xmax (f32.max (local.get $xmax) (f32.abs (local.get $xv))))
+                    (local.set $t (i32.add (local.get $t) (i32.const 16)))))
+                (local.set $u (i32.add (local.get $u) (i32.const 1)))
+                (br $build)))
+          ))
         ;; rounded products of a row with no -0 state: mode 4, or 5 when no product can exceed
         ;; $max (every |x| of the row times the largest |w| of the tile, $wmax, at most $max)
         (local.set $mode (local.get $round))
