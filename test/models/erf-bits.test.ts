@@ -1,38 +1,70 @@
 /**
- * erf on the fp32 vector unit (models/exec/kernel-util.ts erfFp32: three passes over the array,
- * no branch on the sign) against erf's definition computed one element at a time and rounded
- * with Math.fround, bit for bit, on every kind of fp32 pattern: both zeros, subnormals, +-Inf,
- * NaNs, and random values; and erf itself against published values (Abramowitz & Stegun,
- * Table 7.1) within Numerical Recipes' bound (fractional error < 1.2e-7).
+ * erf on the fp32 vector unit against erf's definition computed one element at a time and
+ * rounded with Math.fround, bit for bit, on every kind of fp32 pattern (both zeros, subnormals,
+ * +-Inf, NaNs, random values), in WebAssembly (models/exec/wasm/vector-rows.wat, two lanes at a
+ * time) and in the TypeScript passes (kernel-util.ts erfFp32); the module's exp (fdlibm's
+ * e_exp.c, as V8's Math.exp) against Math.exp itself on arguments across every branch and its
+ * edges; and erf against published values (Abramowitz & Stegun, Table 7.1) within Numerical
+ * Recipes' bound (fractional error < 1.2e-7).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { erf, erfFp32 } from '../../models/exec/kernel-util.ts';
+import { vectorRows } from '../../models/exec/wasm/vector-rows.ts';
+import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
 
-describe('erf on the fp32 vector unit', () => {
+const same = (a: number, b: number) => Object.is(a, b) || (a !== a && b !== b);
+const f64 = new Float64Array(1), words = new Uint32Array(f64.buffer);
+const fromWords = (hi: number, lo: number) => ((words[1] = hi), (words[0] = lo), f64[0]);
+
+describe.each([['WebAssembly', true], ['TypeScript', false]] as const)('erf on the fp32 vector unit (%s)', (_name, wasm) => {
+  afterEach(() => setWasmKernels(true));
   it('gives fround(erf(x)) for every kind of fp32 pattern', () => {
+    const kernel = vectorRows()!, before = kernel.calls;
+    setWasmKernels(wasm);
     fc.assert(
       fc.property(
         fc.array(fc.oneof(
           fc.integer({ min: 0, max: 2 ** 32 - 1 }),
           fc.float({ min: -6, max: 6, noNaN: true }).map((v) => new Uint32Array(Float32Array.of(v).buffer)[0]),
           fc.constantFrom(0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 1, 0x807fffff, 0x3f800000, 0xbf800000),
-        ), { minLength: 1, maxLength: 3000 }),
+        ), { minLength: 1, maxLength: 3000, size: 'max' }),
         (patterns) => {
           const x = new Float32Array(Uint32Array.from(patterns).buffer);
           const out = erfFp32(x, new Float32Array(x.length));
-          for (let i = 0; i < x.length; i++) {
-            const want = Math.fround(erf(x[i]));
-            if (!(Object.is(out[i], want) || (want !== want && out[i] !== out[i]))) return false;
-          }
+          for (let i = 0; i < x.length; i++) if (!same(out[i], Math.fround(erf(x[i])))) return false;
           return true;
         },
       ),
       { seed: 17, numRuns: 60 },
     );
+    expect(kernel.calls > before).toBe(wasm);
+  });
+});
+
+describe('erf', () => {
+  it("the WebAssembly module's exp is Math.exp, bit for bit, in every branch and at its edges", () => {
+    const k = vectorRows()!;
+    const args: number[] = [0, -0, 1, -1, Infinity, -Infinity, NaN, 2 ** -28, -(2 ** -28), 2 ** -29, 1e-300, -1e-300,
+      709.782712893384, 709.79, -745.1332191019412, -745.14, -708.39, -708.4, -720, -1074 * Math.LN2];
+    // the branch edges on the high word (0x3fd62e42: 0.5 ln2, 0x3ff0a2b2: 1.5 ln2, 0x40862e42: ~709.78, 0x3e300000: 2^-28)
+    let s = 7;
+    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const hi of [0x3fd62e42, 0x3fd62e43, 0x3ff0a2b1, 0x3ff0a2b2, 0x40862e41, 0x40862e42, 0x3e2fffff, 0x3e300000]) {
+      for (const lo of [0, 1, 0x80000000, 0xffffffff]) args.push(fromWords(hi, lo), -fromWords(hi, lo));
+      for (let i = 0; i < 5000; i++) args.push(fromWords(hi, (rnd() * 2 ** 32) >>> 0));
+    }
+    for (let i = 0; i < 100_000; i++) args.push(-45 * rnd(), (rnd() - 0.5) * 1500, (rnd() - 0.5) * 2, fromWords((rnd() * 0x7ff00000) >>> 0, (rnd() * 2 ** 32) >>> 0));
+    const bad = args.filter((x) => !same(k.exp(x), Math.exp(x)) || !same(k.exp(-x), Math.exp(-x)));
+    expect(bad.slice(0, 5)).toEqual([]);
+    // and two lanes at a time (the erf rows' exp), in both lanes of a pair
+    const all = Float64Array.from([...args, ...args.map((x) => -x), 0.5, ...args]);
+    const lanes = k.expMany(all);
+    expect([...all].filter((x, i) => !same(lanes[i], Math.exp(x))).slice(0, 5)).toEqual([]);
+    expect(args.length).toBeGreaterThan(400_000);
   });
 
-  it('erf matches Abramowitz & Stegun Table 7.1 within 1.2e-7 (relative to erfc)', () => {
+  it('matches Abramowitz & Stegun Table 7.1 within 1.2e-7 (relative to erfc)', () => {
     // x, erf(x) to 10 places (Abramowitz & Stegun, Handbook of Mathematical Functions, Table 7.1)
     const table: [number, number][] = [[0.1, 0.1124629160], [0.5, 0.5204998778], [1, 0.8427007929], [1.5, 0.9661051465], [2, 0.9953222650]];
     for (const [x, want] of table) {

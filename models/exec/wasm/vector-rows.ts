@@ -13,6 +13,9 @@ interface Exports {
   readonly memory: WebAssembly.Memory;
   readonly binary: (op: number, outer: number, len: number, ab: number, bb: number, as: number, bs: number, a: number, b: number, o: number) => void;
   readonly where: (outer: number, len: number, cb: number, xb: number, yb: number, cs: number, xs: number, ys: number, c: number, x: number, y: number, o: number) => void;
+  readonly erf: (n: number, x: number, o: number) => void;
+  readonly exp: (x: number) => number;
+  readonly expRows: (n: number, x: number, o: number) => void;
 }
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -67,6 +70,28 @@ export class VectorRows {
     o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
     this.calls++;
     return true;
+  }
+  /** o[i] = erf(x[i]) rounded to fp32 (kernel-util.ts erf's bits); false where the TypeScript loop is to run */
+  erf(x: Float32Array, o: Float32Array): boolean {
+    if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * x.length))) return false;
+    this.at = 0;
+    const px = this.put(x), po = this.at;
+    this.ex.erf(x.length, px, po);
+    o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
+    this.calls++;
+    return true;
+  }
+  /** the module's exp (fdlibm's, as V8's Math.exp): for the tests that hold the two equal */
+  exp(x: number): number {
+    return this.ex.exp(x);
+  }
+  /** o[i] = exp(x[i]) two lanes at a time (the erf rows' exp), for those tests too */
+  expMany(x: Float64Array): Float64Array {
+    this.reserve(2 * align(8 * x.length));
+    const po = align(8 * x.length);
+    new Float64Array(this.ex.memory.buffer, 0, x.length).set(x);
+    this.ex.expRows(x.length, 0, po);
+    return new Float64Array(this.ex.memory.buffer, po, x.length).slice();
   }
 }
 

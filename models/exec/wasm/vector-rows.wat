@@ -5,7 +5,10 @@
 ;; value (step 0). f32x4.add/sub/mul/div round like IEEE binary32 operations, which is what
 ;; JavaScript's float64 operation followed by the Float32Array store gives for binary32 operands
 ;; (53 >= 2 x 24 + 2 bits: rounding twice equals rounding once for these four operations).
-;; Where selects bit patterns: x where the condition is not 0 (NaN included), else y.
+;; Where selects bit patterns: x where the condition is not 0 (NaN included), else y. erf
+;; runs kernel-util.ts erf's float64 operations in the same order, its exp being fdlibm's
+;; e_exp.c as V8's Math.exp is (src/base/ieee754.cc, with its exp(1) = E special case), so the
+;; bits are Math.exp's: checked against Math.exp on millions of arguments by the tests.
 (module
   (memory (export "memory") 1)
 
@@ -158,4 +161,149 @@
             (br $ones)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
+;; exp(x), fdlibm's e_exp.c step by step (argument reduction x = k ln2 + r, |r| <= 0.5 ln2;
+  ;; a rational approximation of exp(r); scaling by 2^k), as V8's base::ieee754::exp
+  (func $exp (export "exp") (param $x f64) (result f64)
+    (local $hx i32) (local $xsb i32) (local $k i32) (local $hi f64) (local $lo f64)
+    (local $t f64) (local $c f64) (local $y f64) (local $twopk f64) (local $kf f64)
+    (local.set $hx (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 32))))
+    (local.set $xsb (i32.shr_u (local.get $hx) (i32.const 31)))
+    (local.set $hx (i32.and (local.get $hx) (i32.const 0x7fffffff)))
+    ;; |x| >= 709.78...: NaN, +-Inf, overflow, underflow
+    (if (i32.ge_u (local.get $hx) (i32.const 0x40862E42))
+      (then
+        (if (i32.ge_u (local.get $hx) (i32.const 0x7ff00000))
+          (then
+            (if (i32.ne (i32.or (i32.and (local.get $hx) (i32.const 0xfffff)) (i32.wrap_i64 (i64.reinterpret_f64 (local.get $x)))) (i32.const 0))
+              (then (return (f64.add (local.get $x) (local.get $x)))))
+            (return (select (local.get $x) (f64.const 0) (i32.eqz (local.get $xsb))))))
+        (if (f64.gt (local.get $x) (f64.const 7.09782712893383973096e+02)) (then (return (f64.const inf))))
+        (if (f64.lt (local.get $x) (f64.const -7.45133219101941108420e+02)) (then (return (f64.const 0))))))
+    ;; argument reduction
+    (if (i32.gt_u (local.get $hx) (i32.const 0x3fd62e42))
+      (then
+        (if (i32.lt_u (local.get $hx) (i32.const 0x3FF0A2B2))
+          (then
+            ;; V8: exp(1) is E (the reduction below gets its last bit wrong)
+            (if (f64.eq (local.get $x) (f64.const 1)) (then (return (f64.const 0x1.5bf0a8b145769p+1))))
+            (local.set $hi (f64.sub (local.get $x) (select (f64.const -6.93147180369123816490e-01) (f64.const 6.93147180369123816490e-01) (local.get $xsb))))
+            (local.set $lo (select (f64.const -1.90821492927058770002e-10) (f64.const 1.90821492927058770002e-10) (local.get $xsb)))
+            (local.set $k (i32.sub (i32.const 1) (i32.shl (local.get $xsb) (i32.const 1)))))
+          (else
+            (local.set $k (i32.trunc_f64_s (f64.add (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $x))
+              (select (f64.const -0.5) (f64.const 0.5) (local.get $xsb)))))
+            (local.set $kf (f64.convert_i32_s (local.get $k)))
+            (local.set $hi (f64.sub (local.get $x) (f64.mul (local.get $kf) (f64.const 6.93147180369123816490e-01))))
+            (local.set $lo (f64.mul (local.get $kf) (f64.const 1.90821492927058770002e-10)))))
+        (local.set $x (f64.sub (local.get $hi) (local.get $lo))))
+      (else
+        ;; |x| < 2^-28: 1 + x
+        (if (i32.lt_u (local.get $hx) (i32.const 0x3e300000))
+          (then (return (f64.add (f64.const 1) (local.get $x)))))))
+    ;; x is now in the primary range
+    (local.set $t (f64.mul (local.get $x) (local.get $x)))
+    (local.set $twopk (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u
+      (i32.add (i32.const 0x3ff00000) (i32.shl (select (local.get $k) (i32.add (local.get $k) (i32.const 1000)) (i32.ge_s (local.get $k) (i32.const -1021))) (i32.const 20))))
+      (i64.const 32))))
+    (local.set $c (f64.sub (local.get $x) (f64.mul (local.get $t)
+      (f64.add (f64.const 1.66666666666666019037e-01) (f64.mul (local.get $t)
+        (f64.add (f64.const -2.77777777770155933842e-03) (f64.mul (local.get $t)
+          (f64.add (f64.const 6.61375632143793436117e-05) (f64.mul (local.get $t)
+            (f64.add (f64.const -1.65339022054652515390e-06) (f64.mul (local.get $t) (f64.const 4.13813679705723846039e-08))))))))))))
+    (if (i32.eqz (local.get $k))
+      (then (return (f64.sub (f64.const 1)
+        (f64.sub (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (local.get $c) (f64.const 2))) (local.get $x))))))
+    (local.set $y (f64.sub (f64.const 1)
+      (f64.sub (f64.sub (local.get $lo) (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (f64.const 2) (local.get $c)))) (local.get $hi))))
+    (if (i32.ge_s (local.get $k) (i32.const -1021))
+      (then
+        (if (i32.eq (local.get $k) (i32.const 1024))
+          (then (return (f64.mul (f64.mul (local.get $y) (f64.const 2)) (f64.const 0x1p1023)))))
+        (return (f64.mul (local.get $y) (local.get $twopk)))))
+    (f64.mul (f64.mul (local.get $y) (local.get $twopk)) (f64.const 0x1p-1000)))
+
+;; exp of two lanes, fdlibm's steps where both arguments are in its ordinary range
+  ;; (2^-28 <= |x| < 700: no special value, k >= -1021; and not 1, which V8 answers with E);
+  ;; each lane takes the branch fdlibm takes: |x| <= 0.5 ln2 (high word 0x3fd62e42 or
+  ;; less) keeps k = 0, hi = x, lo = 0, for which the reduced formula below equals fdlibm's k = 0
+  ;; formula exactly ((x c)/(c - 2) = -((x c)/(2 - c)), 0 - q = -q, y 2^0 = y); above, k =
+  ;; (int)(x/ln2 +- 1/2) is also what the 1.5 ln2 branch uses (k = +-1 there, hi and lo the
+  ;; same products). Lanes outside the range go through $exp one at a time.
+  (func $exp2 (param $x v128) (result v128)
+    (local $ax v128) (local $k v128) (local $kf v128) (local $hi v128) (local $lo v128)
+    (local $r v128) (local $t v128) (local $c v128) (local $y v128)
+    (local.set $ax (f64x2.abs (local.get $x)))
+    (if (i32.eqz (i64x2.all_true (v128.and (v128.and
+          (f64x2.ge (local.get $ax) (f64x2.splat (f64.const 0x1p-28)))
+          (f64x2.lt (local.get $ax) (f64x2.splat (f64.const 700))))
+          (f64x2.ne (local.get $x) (f64x2.splat (f64.const 1))))))
+      (then
+        (return (f64x2.replace_lane 1
+          (f64x2.splat (call $exp (f64x2.extract_lane 0 (local.get $x))))
+          (call $exp (f64x2.extract_lane 1 (local.get $x)))))))
+    ;; k = (int)(invln2 x + (x < 0 ? -0.5 : 0.5)), 0 where |x| has high word <= 0x3fd62e42
+    (local.set $k (v128.andnot
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x))
+        (v128.bitselect (f64x2.splat (f64.const -0.5)) (f64x2.splat (f64.const 0.5)) (f64x2.lt (local.get $x) (f64x2.splat (f64.const 0))))))
+      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 16 16 16 16 16 16 16
+        (f64x2.le (local.get $ax) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2))) (v128.const i64x2 0 0))))
+    (local.set $kf (f64x2.convert_low_i32x4_s (local.get $k)))
+    (local.set $hi (f64x2.sub (local.get $x) (f64x2.mul (local.get $kf) (f64x2.splat (f64.const 6.93147180369123816490e-01)))))
+    (local.set $lo (f64x2.mul (local.get $kf) (f64x2.splat (f64.const 1.90821492927058770002e-10))))
+    (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+    (local.set $t (f64x2.mul (local.get $r) (local.get $r)))
+    (local.set $c (f64x2.sub (local.get $r) (f64x2.mul (local.get $t)
+      (f64x2.add (f64x2.splat (f64.const 1.66666666666666019037e-01)) (f64x2.mul (local.get $t)
+        (f64x2.add (f64x2.splat (f64.const -2.77777777770155933842e-03)) (f64x2.mul (local.get $t)
+          (f64x2.add (f64x2.splat (f64.const 6.61375632143793436117e-05)) (f64x2.mul (local.get $t)
+            (f64x2.add (f64x2.splat (f64.const -1.65339022054652515390e-06)) (f64x2.mul (local.get $t) (f64x2.splat (f64.const 4.13813679705723846039e-08)))))))))))))
+    (local.set $y (f64x2.sub (f64x2.splat (f64.const 1))
+      (f64x2.sub (f64x2.sub (local.get $lo) (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (f64x2.splat (f64.const 2)) (local.get $c)))) (local.get $hi))))
+    ;; 2^k: (1023 + k) in the exponent field
+    (f64x2.mul (local.get $y)
+      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (local.get $k)) (i64x2.splat (i64.const 1023))) (i32.const 52))))
+
+  ;; erf(n, x, o): o[i] = erf(x[i]) rounded to fp32, kernel-util.ts erf's operations in its
+  ;; order, two elements at a time (the last one alone)
+  (func (export "erf") (param $n i32) (param $px i32) (param $po i32)
+    (local $i i32) (local $x v128) (local $z v128) (local $t v128) (local $r v128) (local $one v128)
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        ;; two values, or the last one (its lane 1 a copy, not stored)
+        (local.set $x (f64x2.promote_low_f32x4 (if (result v128) (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n))
+          (then (v128.load64_zero (i32.add (local.get $px) (i32.shl (local.get $i) (i32.const 2)))))
+          (else (v128.load32_splat (i32.add (local.get $px) (i32.shl (local.get $i) (i32.const 2))))))))
+        (local.set $z (f64x2.abs (local.get $x)))
+        (local.set $t (f64x2.div (local.get $one) (f64x2.add (local.get $one) (f64x2.mul (f64x2.splat (f64.const 0.5)) (local.get $z)))))
+        (local.set $r (f64x2.mul (local.get $t) (call $exp2
+          (f64x2.add (f64x2.sub (f64x2.mul (f64x2.neg (local.get $z)) (local.get $z)) (f64x2.splat (f64.const 1.26551223)))
+            (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 1.00002368)) (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 0.37409196))
+              (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 0.09678418)) (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const -0.18628806))
+                (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 0.27886807)) (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const -1.13520398))
+                  (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 1.48851587)) (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const -0.82215223))
+                    (f64x2.mul (local.get $t) (f64x2.splat (f64.const 0.17087277)))))))))))))))))))))))
+        (local.set $r (f32x4.demote_f64x2_zero (v128.bitselect
+          (f64x2.sub (local.get $one) (local.get $r)) (f64x2.sub (local.get $r) (local.get $one))
+          (f64x2.ge (local.get $x) (f64x2.splat (f64.const 0))))))
+        (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n))
+          (then (v128.store64_lane 0 (i32.add (local.get $po) (i32.shl (local.get $i) (i32.const 2))) (local.get $r)))
+          (else (v128.store32_lane 0 (i32.add (local.get $po) (i32.shl (local.get $i) (i32.const 2))) (local.get $r))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $each))))
+
+  ;; expRows(n, x, o): o[i] = exp(x[i]) over float64 arrays, two at a time through $exp2
+  (func (export "expRows") (param $n i32) (param $px i32) (param $po i32)
+    (local $i i32) (local $at i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 3)))
+        (v128.store (i32.add (local.get $po) (local.get $at)) (call $exp2 (v128.load (i32.add (local.get $px) (local.get $at)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $each)))
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then (f64.store (i32.add (local.get $po) (i32.shl (local.get $i) (i32.const 3)))
+        (call $exp (f64.load (i32.add (local.get $px) (i32.shl (local.get $i) (i32.const 3)))))))))
 )
