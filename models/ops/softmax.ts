@@ -2,6 +2,7 @@
 import { softmaxRow } from '../exec/kernel-util.ts';
 import { normAxis, numel, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
+import { vectorRows } from '../exec/wasm/vector-rows.ts';
 
 export interface SoftmaxNode extends NodeBase {
   readonly op: 'softmax';
@@ -30,6 +31,8 @@ export const SOFTMAX: OperatorDef<SoftmaxNode> = {
     const inner = numel(outShape.slice(axis + 1));
     const outer = numel(outShape.slice(0, axis));
     const o = ctx.output();
+    // rows along the last axis on fp32: the WebAssembly rows where they take them (the same bits)
+    if (inner === 1 && vr === Math.fround && vectorRows()?.softmax(x, o, outer, len)) return o;
     for (let a = 0; a < outer; a++) {
       for (let b = 0; b < inner; b++) softmaxRow(x, o, a * len * inner + b, inner, len, vr);
     }

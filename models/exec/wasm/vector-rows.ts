@@ -16,6 +16,7 @@ interface Exports {
   readonly erf: (n: number, x: number, o: number) => void;
   readonly exp: (x: number) => number;
   readonly expRows: (n: number, x: number, o: number) => void;
+  readonly softmax: (rows: number, len: number, x: number, o: number) => void;
 }
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -77,6 +78,16 @@ export class VectorRows {
     this.at = 0;
     const px = this.put(x), po = this.at;
     this.ex.erf(x.length, px, po);
+    o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
+    this.calls++;
+    return true;
+  }
+  /** softmax over `rows` contiguous rows of `len` (kernel-util.ts softmaxRow's bits on fp32); false where the TypeScript loop is to run */
+  softmax(x: Float32Array, o: Float32Array, rows: number, len: number): boolean {
+    if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * x.length))) return false;
+    this.at = 0;
+    const px = this.put(x), po = this.at;
+    this.ex.softmax(rows, len, px, po);
     o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
     this.calls++;
     return true;

@@ -306,4 +306,61 @@
     (if (i32.lt_u (local.get $i) (local.get $n))
       (then (f64.store (i32.add (local.get $po) (i32.shl (local.get $i) (i32.const 3)))
         (call $exp (f64.load (i32.add (local.get $px) (i32.shl (local.get $i) (i32.const 3)))))))))
+
+  ;; softmax(rows, len, x, o): each row of len contiguous fp32 values as kernel-util.ts
+  ;; softmaxRow does it on the fp32 vector unit: the max (NaN never above it), d = x - max and
+  ;; exp(d) rounded to fp32, their sum in order rounded at each step, each exp divided by it
+  ;; (binary32 subtraction, addition and division: the float64 ones rounded to fp32). exp two
+  ;; lanes at a time; a pair of masked scores (d = -Infinity) is 0, 0 without it.
+  (func (export "softmax") (param $rows i32) (param $len i32) (param $px i32) (param $po i32)
+    (local $r i32) (local $i i32) (local $pi i32) (local $oi i32) (local $mx f32) (local $v f32)
+    (local $sum f32) (local $d v128) (local $e v128) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $len) (i32.const 2)))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $pi (i32.add (local.get $px) (i32.mul (local.get $r) (local.get $bytes))))
+        (local.set $oi (i32.add (local.get $po) (i32.mul (local.get $r) (local.get $bytes))))
+        (local.set $mx (f32.const -inf))
+        (local.set $i (i32.const 0))
+        (block $max_done
+          (loop $max
+            (br_if $max_done (i32.ge_u (local.get $i) (local.get $bytes)))
+            (local.set $v (f32.load (i32.add (local.get $pi) (local.get $i))))
+            (if (f32.gt (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $max)))
+        ;; exp(fround(x - max)) into o, two at a time, then the last one
+        (local.set $i (i32.const 0))
+        (block $exp_done
+          (loop $exps
+            (br_if $exp_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $bytes)))
+            (local.set $d (f64x2.promote_low_f32x4 (f32x4.sub (v128.load64_zero (i32.add (local.get $pi) (local.get $i))) (f32x4.splat (local.get $mx)))))
+            (local.set $e (if (result v128) (i64x2.all_true (f64x2.eq (local.get $d) (f64x2.splat (f64.const -inf))))
+              (then (v128.const i64x2 0 0))
+              (else (call $exp2 (local.get $d)))))
+            (v128.store64_lane 0 (i32.add (local.get $oi) (local.get $i)) (f32x4.demote_f64x2_zero (local.get $e)))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $exps)))
+        (if (i32.lt_u (local.get $i) (local.get $bytes))
+          (then (f32.store (i32.add (local.get $oi) (local.get $i))
+            (f32.demote_f64 (call $exp (f64.promote_f32 (f32.sub (f32.load (i32.add (local.get $pi) (local.get $i))) (local.get $mx))))))))
+        ;; the sum in order, then the divisions
+        (local.set $sum (f32.const 0))
+        (local.set $i (i32.const 0))
+        (block $sum_done
+          (loop $sums
+            (br_if $sum_done (i32.ge_u (local.get $i) (local.get $bytes)))
+            (local.set $sum (f32.add (local.get $sum) (f32.load (i32.add (local.get $oi) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $sums)))
+        (local.set $i (i32.const 0))
+        (block $div_done
+          (loop $divs
+            (br_if $div_done (i32.ge_u (local.get $i) (local.get $bytes)))
+            (f32.store (i32.add (local.get $oi) (local.get $i)) (f32.div (f32.load (i32.add (local.get $oi) (local.get $i))) (local.get $sum)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $divs)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
 )

@@ -1,5 +1,8 @@
 /**
- * erf on the fp32 vector unit against erf's definition computed one element at a time and
+ * The fp32 vector unit's exp-based rows against their definitions, bit for bit. softmax rows
+ * (models/exec/wasm/vector-rows.wat) against kernel-util.ts softmaxRow element by element with
+ * a rounding function of its own (which always takes the TypeScript loop), masked scores,
+ * whole masked rows, NaN and odd lengths included. erf on the fp32 vector unit against erf's definition computed one element at a time and
  * rounded with Math.fround, bit for bit, on every kind of fp32 pattern (both zeros, subnormals,
  * +-Inf, NaNs, random values), in WebAssembly (models/exec/wasm/vector-rows.wat, two lanes at a
  * time) and in the TypeScript passes (kernel-util.ts erfFp32); the module's exp (fdlibm's
@@ -9,7 +12,10 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { erf, erfFp32 } from '../../models/exec/kernel-util.ts';
+import { arithmeticOf, runKernel } from '../../models/exec/executor.ts';
+import { erf, erfFp32, softmaxRow } from '../../models/exec/kernel-util.ts';
+import type { Graph } from '../../models/graph.ts';
+import type { GraphNode } from '../../models/operators.ts';
 import { vectorRows } from '../../models/exec/wasm/vector-rows.ts';
 import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
 
@@ -70,6 +76,35 @@ describe('erf', () => {
     for (const [x, want] of table) {
       expect(Math.abs(erf(x) - want)).toBeLessThan(1.2e-7 * (1 - want) + 1e-10);
       expect(erf(-x)).toBe(-erf(x));
+    }
+  });
+});
+
+describe('softmax rows on the fp32 vector unit', () => {
+  afterEach(() => setWasmKernels(true));
+  it('equal softmaxRow element by element (a causal mask, masked rows, NaN, odd lengths), in WebAssembly and TypeScript', () => {
+    const g = { name: 't', tensors: new Map(), nodes: [], inputs: [], outputs: [] } as unknown as Graph;
+    const node = { op: 'softmax', name: 's', inputs: ['x'], output: 'y', axis: -1 } as unknown as GraphNode;
+    const generic = (v: number) => Math.fround(v);
+    for (const wasm of [true, false]) {
+      const kernel = vectorRows()!, before = kernel.calls;
+      setWasmKernels(wasm);
+      fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (rows, len, seed) => {
+        let s = seed;
+        const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+        // causal rows: position j > row's limit masked; some rows all masked, some NaN
+        const x = Float32Array.from({ length: rows * len }, (_, i) => {
+          const r = Math.floor(i / len), j = i % len;
+          if (r % 7 === 3 || j > (r * 5) % len) return -Infinity;
+          return rnd() < 0.01 ? NaN : Math.fround((rnd() - 0.5) * 40);
+        });
+        const got = runKernel(g, node, arithmeticOf({}), () => x, [[rows, len]], [rows, len]);
+        const want = new Float32Array(x.length);
+        for (let r = 0; r < rows; r++) softmaxRow(x, want, r * len, 1, len, generic);
+        for (let i = 0; i < x.length; i++) if (!same(got[i], want[i])) return false;
+        return true;
+      }), { seed: 41, numRuns: 150 });
+      expect(kernel.calls > before).toBe(wasm);
     }
   });
 });
