@@ -14,6 +14,7 @@
  */
 import { encodeFloat, type EncodeOptions } from './float-codec.ts';
 import type { FloatFormat } from './formats.ts';
+import { narrowRows, type NarrowFormat, type NarrowRows } from './wasm/narrow-quantize.ts';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -82,14 +83,49 @@ export function fp32Quantizer(f: FloatFormat, opts: EncodeOptions = {}): Fp32Qua
   const both = new Uint16Array(131072);
   both.set(exactLow);
   both.set(stickyLow, 65536);
-  const many = (src: Float32Array, dst: Uint32Array) => {
+  const lookUp = (src: Float32Array, dst: Uint32Array) => {
     const bits = bitsOf(src);
     for (let i = 0; i < bits.length; i++) {
       const b = bits[i];
       dst[i] = both[(b >>> 16) | ((((b & 0xffff) + 0xffff) >>> 16) << 16)];
     }
   };
+  // the WebAssembly rows compute the codes (a table lookup per value misses the cache: an
+  // attention matmul spent a third of its time here), once they agree with the tables
+  let rows: NarrowFormat | null | undefined;
+  const many = (src: Float32Array, dst: Uint32Array) => {
+    const wasm = narrowRows();
+    if (wasm && rows === undefined) rows = narrowFormatOf(f, exactLow, stickyLow, wasm);
+    if (!wasm || !rows || !wasm.run(src, dst, rows)) lookUp(src, dst);
+  };
   return Object.assign(one, { many });
+}
+
+/**
+ * The rows' description of f, or null unless they give the tables' code for every class of fp32
+ * input: each top half (sign, exponent, 7 mantissa bits) with a zero low half and with a
+ * non-zero one (the code depends on nothing else: rounding to at most 7 bits sees the low half
+ * only as sticky).
+ */
+function narrowFormatOf(f: FloatFormat, exactLow: Uint16Array, stickyLow: Uint16Array, wasm: NarrowRows): NarrowFormat | null {
+  const desc: NarrowFormat = {
+    manBits: f.manBits, bias: f.bias, minNormalBits: fp32BitsOf(f.minNormal), maxFinite: f.maxFinite,
+    overflow: exactLow[0x7f7f], inf: exactLow[0x7f80], nan: exactLow[0x7fc0], signShift: f.bits - 1,
+  };
+  const src = new Uint32Array(131072);
+  for (let hi = 0; hi < 65536; hi++) {
+    src[hi] = hi * 65536;
+    src[65536 + hi] = hi * 65536 + 1;
+  }
+  const got = new Uint32Array(src.length);
+  if (!wasm.probe(new Float32Array(src.buffer), got, desc)) return null;
+  for (let hi = 0; hi < 65536; hi++) if (got[hi] !== exactLow[hi] || got[65536 + hi] !== stickyLow[hi]) return null;
+  return desc;
+}
+
+function fp32BitsOf(x: number): number {
+  f32[0] = x;
+  return u32[0];
 }
 
 const encoders = new WeakMap<FloatFormat, (x: number) => number>();

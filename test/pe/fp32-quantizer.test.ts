@@ -1,12 +1,15 @@
 /**
  * The table quantizer for fp32 inputs against the generic encoder (itself checked against
  * exact rational arithmetic in fp8.test.ts): every top half with low halves chosen to hit
- * each sticky case.
+ * each sticky case; its whole-array form both in WebAssembly (sim/pe/wasm/narrow-quantize.wat,
+ * for the formats whose tables it reproduces) and through the tables.
  */
 import { describe, expect, it } from 'vitest';
 import { encodeFloat } from '../../sim/pe/float-codec.ts';
 import { E2M1, E2M3, E3M2, E4M3, E5M2, E4M3FNUZ, BF16, FP16, FP32, floatFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer, saturatingEncoder } from '../../sim/pe/fp32-quantizer.ts';
+import { narrowRows } from '../../sim/pe/wasm/narrow-quantize.ts';
+import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
 import { rng } from './test-util.ts';
 
 const f32 = new Float32Array(1);
@@ -44,13 +47,20 @@ describe('fp32 table quantizer', () => {
       const lows = [0, 1, 0x7fff, 0x8000, 0x8001, 0xffff];
       const src = new Float32Array(65536 * lows.length), bits = new Uint32Array(src.buffer);
       for (let hi = 0; hi < 65536; hi++) lows.forEach((lo, i) => (bits[hi * lows.length + i] = hi * 65536 + lo));
-      const dst = new Uint32Array(src.length);
-      q.many!(src, dst);
-      for (let i = 0; i < src.length && bad.length < 5; i++) {
-        const want = encodeFloat(f, src[i], opts);
-        if (dst[i] !== want) bad.push(`many ${bits[i].toString(16)}: ${dst[i]} vs ${want}`);
+      // in WebAssembly where its rows agree with the tables (the fp8 kinds' formats), and in the tables
+      const rows = narrowRows()!, before = rows.calls;
+      for (const wasm of [true, false]) {
+        setWasmKernels(wasm);
+        const dst = new Uint32Array(src.length);
+        q.many!(src, dst);
+        setWasmKernels(true);
+        for (let i = 0; i < src.length && bad.length < 5; i++) {
+          const want = encodeFloat(f, src[i], opts);
+          if (dst[i] !== want) bad.push(`many (${wasm ? 'WebAssembly' : 'tables'}) ${bits[i].toString(16)}: ${dst[i]} vs ${want}`);
+        }
       }
       expect(bad).toEqual([]);
+      if ((f === E4M3 || f === E5M2) && 'saturate' in opts) expect(rows.calls).toBeGreaterThan(before);
     });
   }
 
