@@ -38,7 +38,11 @@ export class VectorRows {
   private reserve(bytes: number): boolean {
     if (bytes > MAX_BYTES) return false;
     const mem = this.ex.memory, have = mem.buffer.byteLength;
-    if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
+    try {
+      if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return false; // no memory to grow into: the TypeScript loops take it
+    }
     return true;
   }
   private put(x: Float32Array | Int32Array): number {
@@ -96,9 +100,9 @@ export class VectorRows {
   exp(x: number): number {
     return this.ex.exp(x);
   }
-  /** o[i] = exp(x[i]) two lanes at a time (the erf rows' exp), for those tests too */
+  /** o[i] = exp(x[i]) four and two lanes at a time (the erf and softmax rows' exp), for those tests too */
   expMany(x: Float64Array): Float64Array {
-    this.reserve(2 * align(8 * x.length));
+    if (!this.reserve(2 * align(8 * x.length))) throw new Error('vector rows: no memory for the exp check');
     const po = align(8 * x.length);
     new Float64Array(this.ex.memory.buffer, 0, x.length).set(x);
     this.ex.expRows(x.length, 0, po);

@@ -222,7 +222,14 @@
         (return (f64.mul (local.get $y) (local.get $twopk)))))
     (f64.mul (f64.mul (local.get $y) (local.get $twopk)) (f64.const 0x1p-1000)))
 
-;; exp of two lanes, fdlibm's steps where both arguments are in its ordinary range
+;; both lanes in fdlibm's ordinary range (2^-28 <= |x| < 700, x != 1), given |x|
+  (func $ordinary (param $x v128) (param $ax v128) (result i32)
+    (i64x2.all_true (v128.and (v128.and
+      (f64x2.ge (local.get $ax) (f64x2.splat (f64.const 0x1p-28)))
+      (f64x2.lt (local.get $ax) (f64x2.splat (f64.const 700))))
+      (f64x2.ne (local.get $x) (f64x2.splat (f64.const 1))))))
+
+  ;; exp of two lanes, fdlibm's steps where both arguments are in its ordinary range
   ;; (2^-28 <= |x| < 700: no special value, k >= -1021; and not 1, which V8 answers with E);
   ;; each lane takes the branch fdlibm takes: |x| <= 0.5 ln2 (high word 0x3fd62e42 or
   ;; less) keeps k = 0, hi = x, lo = 0, for which the reduced formula below equals fdlibm's k = 0
@@ -233,10 +240,7 @@
     (local $ax v128) (local $k v128) (local $kf v128) (local $hi v128) (local $lo v128)
     (local $r v128) (local $t v128) (local $c v128) (local $y v128)
     (local.set $ax (f64x2.abs (local.get $x)))
-    (if (i32.eqz (i64x2.all_true (v128.and (v128.and
-          (f64x2.ge (local.get $ax) (f64x2.splat (f64.const 0x1p-28)))
-          (f64x2.lt (local.get $ax) (f64x2.splat (f64.const 700))))
-          (f64x2.ne (local.get $x) (f64x2.splat (f64.const 1))))))
+    (if (i32.eqz (call $ordinary (local.get $x) (local.get $ax)))
       (then
         (return (f64x2.replace_lane 1
           (f64x2.splat (call $exp (f64x2.extract_lane 0 (local.get $x))))
@@ -263,11 +267,113 @@
     (f64x2.mul (local.get $y)
       (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (local.get $k)) (i64x2.splat (i64.const 1023))) (i32.const 52))))
 
-  ;; erf(n, x, o): o[i] = erf(x[i]) rounded to fp32, kernel-util.ts erf's operations in its
+;; exp of two pairs of lanes ($exp2's steps for both, interleaved so that their chains of
+  ;; divisions and polynomials overlap); a pair outside the ordinary range goes through $exp2
+  (func $exp4 (param $x1 v128) (param $x2 v128) (result v128 v128)
+    (local $ax1 v128)
+    (local $k1 v128)
+    (local $kf1 v128)
+    (local $hi1 v128)
+    (local $lo1 v128)
+    (local $r1 v128)
+    (local $t1 v128)
+    (local $c1 v128)
+    (local $y1 v128)
+    (local $ax2 v128)
+    (local $k2 v128)
+    (local $kf2 v128)
+    (local $hi2 v128)
+    (local $lo2 v128)
+    (local $r2 v128)
+    (local $t2 v128)
+    (local $c2 v128)
+    (local $y2 v128)
+    (local.set $ax1 (f64x2.abs (local.get $x1)))
+    (local.set $ax2 (f64x2.abs (local.get $x2)))
+    (if (i32.eqz (i32.and (call $ordinary (local.get $x1) (local.get $ax1)) (call $ordinary (local.get $x2) (local.get $ax2))))
+      (then (return (call $exp2 (local.get $x1)) (call $exp2 (local.get $x2)))))
+    (local.set $k1 (v128.andnot
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x1))
+        (v128.bitselect (f64x2.splat (f64.const -0.5)) (f64x2.splat (f64.const 0.5)) (f64x2.lt (local.get $x1) (f64x2.splat (f64.const 0))))))
+      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 16 16 16 16 16 16 16
+        (f64x2.le (local.get $ax1) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2))) (v128.const i64x2 0 0))))
+    (local.set $k2 (v128.andnot
+      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x2))
+        (v128.bitselect (f64x2.splat (f64.const -0.5)) (f64x2.splat (f64.const 0.5)) (f64x2.lt (local.get $x2) (f64x2.splat (f64.const 0))))))
+      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 16 16 16 16 16 16 16
+        (f64x2.le (local.get $ax2) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2))) (v128.const i64x2 0 0))))
+    (local.set $kf1 (f64x2.convert_low_i32x4_s (local.get $k1)))
+    (local.set $kf2 (f64x2.convert_low_i32x4_s (local.get $k2)))
+    (local.set $hi1 (f64x2.sub (local.get $x1) (f64x2.mul (local.get $kf1) (f64x2.splat (f64.const 6.93147180369123816490e-01)))))
+    (local.set $hi2 (f64x2.sub (local.get $x2) (f64x2.mul (local.get $kf2) (f64x2.splat (f64.const 6.93147180369123816490e-01)))))
+    (local.set $lo1 (f64x2.mul (local.get $kf1) (f64x2.splat (f64.const 1.90821492927058770002e-10))))
+    (local.set $lo2 (f64x2.mul (local.get $kf2) (f64x2.splat (f64.const 1.90821492927058770002e-10))))
+    (local.set $r1 (f64x2.sub (local.get $hi1) (local.get $lo1)))
+    (local.set $r2 (f64x2.sub (local.get $hi2) (local.get $lo2)))
+    (local.set $t1 (f64x2.mul (local.get $r1) (local.get $r1)))
+    (local.set $t2 (f64x2.mul (local.get $r2) (local.get $r2)))
+    (local.set $c1 (f64x2.sub (local.get $r1) (f64x2.mul (local.get $t1)
+      (f64x2.add (f64x2.splat (f64.const 1.66666666666666019037e-01)) (f64x2.mul (local.get $t1)
+        (f64x2.add (f64x2.splat (f64.const -2.77777777770155933842e-03)) (f64x2.mul (local.get $t1)
+          (f64x2.add (f64x2.splat (f64.const 6.61375632143793436117e-05)) (f64x2.mul (local.get $t1)
+            (f64x2.add (f64x2.splat (f64.const -1.65339022054652515390e-06)) (f64x2.mul (local.get $t1) (f64x2.splat (f64.const 4.13813679705723846039e-08)))))))))))))
+    (local.set $c2 (f64x2.sub (local.get $r2) (f64x2.mul (local.get $t2)
+      (f64x2.add (f64x2.splat (f64.const 1.66666666666666019037e-01)) (f64x2.mul (local.get $t2)
+        (f64x2.add (f64x2.splat (f64.const -2.77777777770155933842e-03)) (f64x2.mul (local.get $t2)
+          (f64x2.add (f64x2.splat (f64.const 6.61375632143793436117e-05)) (f64x2.mul (local.get $t2)
+            (f64x2.add (f64x2.splat (f64.const -1.65339022054652515390e-06)) (f64x2.mul (local.get $t2) (f64x2.splat (f64.const 4.13813679705723846039e-08)))))))))))))
+    (local.set $y1 (f64x2.sub (f64x2.splat (f64.const 1))
+      (f64x2.sub (f64x2.sub (local.get $lo1) (f64x2.div (f64x2.mul (local.get $r1) (local.get $c1)) (f64x2.sub (f64x2.splat (f64.const 2)) (local.get $c1)))) (local.get $hi1))))
+    (local.set $y2 (f64x2.sub (f64x2.splat (f64.const 1))
+      (f64x2.sub (f64x2.sub (local.get $lo2) (f64x2.div (f64x2.mul (local.get $r2) (local.get $c2)) (f64x2.sub (f64x2.splat (f64.const 2)) (local.get $c2)))) (local.get $hi2))))
+    (f64x2.mul (local.get $y1)
+      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (local.get $k1)) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+    (f64x2.mul (local.get $y2)
+      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (local.get $k2)) (i64x2.splat (i64.const 1023))) (i32.const 52))))
+
+    ;; erf(n, x, o): o[i] = erf(x[i]) rounded to fp32, kernel-util.ts erf's operations in its
   ;; order, two elements at a time (the last one alone)
   (func (export "erf") (param $n i32) (param $px i32) (param $po i32)
     (local $i i32) (local $x v128) (local $z v128) (local $t v128) (local $r v128) (local $one v128)
+    (local $x2 v128) (local $z2 v128) (local $t2 v128) (local $r2 v128) (local $v v128)
     (local.set $one (f64x2.splat (f64.const 1)))
+    ;; four at a time: two pairs, their exps interleaved ($exp4)
+    (block $fours_done
+      (loop $fours
+        (br_if $fours_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+        (local.set $v (v128.load (i32.add (local.get $px) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $x (f64x2.promote_low_f32x4 (local.get $v)))
+        (local.set $x2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+        (local.set $z (f64x2.abs (local.get $x)))
+        (local.set $z2 (f64x2.abs (local.get $x2)))
+        (local.set $t (f64x2.div (local.get $one) (f64x2.add (local.get $one) (f64x2.mul (f64x2.splat (f64.const 0.5)) (local.get $z)))))
+        (local.set $t2 (f64x2.div (local.get $one) (f64x2.add (local.get $one) (f64x2.mul (f64x2.splat (f64.const 0.5)) (local.get $z2)))))
+        (call $exp4 (f64x2.add (f64x2.sub (f64x2.mul (f64x2.neg (local.get $z)) (local.get $z)) (f64x2.splat (f64.const 1.26551223)))
+            (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 1.00002368)) (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 0.37409196))
+              (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 0.09678418)) (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const -0.18628806))
+                (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 0.27886807)) (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const -1.13520398))
+                  (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const 1.48851587)) (f64x2.mul (local.get $t) (f64x2.add (f64x2.splat (f64.const -0.82215223))
+                    (f64x2.mul (local.get $t) (f64x2.splat (f64.const 0.17087277))))))))))))))))))))
+          (f64x2.add (f64x2.sub (f64x2.mul (f64x2.neg (local.get $z2)) (local.get $z2)) (f64x2.splat (f64.const 1.26551223)))
+            (f64x2.mul (local.get $t2) (f64x2.add (f64x2.splat (f64.const 1.00002368)) (f64x2.mul (local.get $t2) (f64x2.add (f64x2.splat (f64.const 0.37409196))
+              (f64x2.mul (local.get $t2) (f64x2.add (f64x2.splat (f64.const 0.09678418)) (f64x2.mul (local.get $t2) (f64x2.add (f64x2.splat (f64.const -0.18628806))
+                (f64x2.mul (local.get $t2) (f64x2.add (f64x2.splat (f64.const 0.27886807)) (f64x2.mul (local.get $t2) (f64x2.add (f64x2.splat (f64.const -1.13520398))
+                  (f64x2.mul (local.get $t2) (f64x2.add (f64x2.splat (f64.const 1.48851587)) (f64x2.mul (local.get $t2) (f64x2.add (f64x2.splat (f64.const -0.82215223))
+                    (f64x2.mul (local.get $t2) (f64x2.splat (f64.const 0.17087277)))))))))))))))))))))
+        (local.set $r2)
+        (local.set $r)
+        (local.set $r (f64x2.mul (local.get $t) (local.get $r)))
+        (local.set $r2 (f64x2.mul (local.get $t2) (local.get $r2)))
+        (local.set $r (f32x4.demote_f64x2_zero (v128.bitselect
+          (f64x2.sub (local.get $one) (local.get $r)) (f64x2.sub (local.get $r) (local.get $one))
+          (f64x2.ge (local.get $x) (f64x2.splat (f64.const 0))))))
+        (local.set $r2 (f32x4.demote_f64x2_zero (v128.bitselect
+          (f64x2.sub (local.get $one) (local.get $r2)) (f64x2.sub (local.get $r2) (local.get $one))
+          (f64x2.ge (local.get $x2) (f64x2.splat (f64.const 0))))))
+        (v128.store (i32.add (local.get $po) (i32.shl (local.get $i) (i32.const 2)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $r) (local.get $r2)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $fours)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
@@ -293,9 +399,21 @@
         (local.set $i (i32.add (local.get $i) (i32.const 2)))
         (br $each))))
 
-  ;; expRows(n, x, o): o[i] = exp(x[i]) over float64 arrays, two at a time through $exp2
+  ;; expRows(n, x, o): o[i] = exp(x[i]) over float64 arrays, four at a time through $exp4,
+  ;; then two through $exp2, then one
   (func (export "expRows") (param $n i32) (param $px i32) (param $po i32)
-    (local $i i32) (local $at i32)
+    (local $i i32) (local $at i32) (local $e v128) (local $e2 v128)
+    (block $fours_done
+      (loop $fours
+        (br_if $fours_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 3)))
+        (call $exp4 (v128.load (i32.add (local.get $px) (local.get $at))) (v128.load offset=16 (i32.add (local.get $px) (local.get $at))))
+        (local.set $e2)
+        (local.set $e)
+        (v128.store (i32.add (local.get $po) (local.get $at)) (local.get $e))
+        (v128.store offset=16 (i32.add (local.get $po) (local.get $at)) (local.get $e2))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $fours)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
@@ -314,7 +432,7 @@
   ;; lanes at a time; a pair of masked scores (d = -Infinity) is 0, 0 without it.
   (func (export "softmax") (param $rows i32) (param $len i32) (param $px i32) (param $po i32)
     (local $r i32) (local $i i32) (local $pi i32) (local $oi i32) (local $mx f32) (local $v f32)
-    (local $sum f32) (local $d v128) (local $e v128) (local $bytes i32)
+    (local $sum f32) (local $d v128) (local $e v128) (local $bytes i32) (local $d4 v128) (local $e2 v128)
     (local.set $bytes (i32.shl (local.get $len) (i32.const 2)))
     (block $rows_done
       (loop $rows
@@ -330,8 +448,24 @@
             (if (f32.gt (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $max)))
-        ;; exp(fround(x - max)) into o, two at a time, then the last one
+        ;; exp(fround(x - max)) into o, four at a time ($exp4), then two, then the last one
         (local.set $i (i32.const 0))
+        (block $exp4_done
+          (loop $exps4
+            (br_if $exp4_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $bytes)))
+            (local.set $d4 (f32x4.sub (v128.load (i32.add (local.get $pi) (local.get $i))) (f32x4.splat (local.get $mx))))
+            (if (v128.any_true (f32x4.ne (local.get $d4) (f32x4.splat (f32.const -inf))))
+              (then
+                (call $exp4 (f64x2.promote_low_f32x4 (local.get $d4))
+                  (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d4) (local.get $d4))))
+                (local.set $e2)
+                (local.set $e)
+                (v128.store (i32.add (local.get $oi) (local.get $i))
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $e)) (f32x4.demote_f64x2_zero (local.get $e2)))))
+              ;; four masked scores: 0 (exp(-Infinity))
+              (else (v128.store (i32.add (local.get $oi) (local.get $i)) (v128.const i64x2 0 0))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $exps4)))
         (block $exp_done
           (loop $exps
             (br_if $exp_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $bytes)))

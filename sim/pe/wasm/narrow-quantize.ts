@@ -27,8 +27,8 @@ export interface NarrowFormat {
   readonly signShift: number;
 }
 
-/** The most values one call takes (the memory then holds 2^31 bytes). */
-const MAX_VALUES = 2 ** 28;
+/** The most values one call takes (the memory then holds 2^29 bytes). */
+const MAX_VALUES = 2 ** 26;
 
 export class NarrowRows {
   /** arrays quantized here so far (tests read it to see the rows ran) */
@@ -46,7 +46,11 @@ export class NarrowRows {
     if (n > MAX_VALUES) return false;
     const bytes = (4 * n + 15) & ~15;
     const mem = this.ex.memory;
-    if (2 * bytes > mem.buffer.byteLength) mem.grow(Math.ceil((2 * bytes - mem.buffer.byteLength) / 65536));
+    try {
+      if (2 * bytes > mem.buffer.byteLength) mem.grow(Math.ceil((2 * bytes - mem.buffer.byteLength) / 65536));
+    } catch {
+      return false; // no memory to grow into: the tables take it
+    }
     new Float32Array(mem.buffer, 0, n).set(src);
     this.ex.narrow(n, 0, bytes, f.manBits, f.bias, f.minNormalBits, f.maxFinite, f.overflow, f.inf, f.nan, f.signShift);
     dst.set(new Uint32Array(mem.buffer, bytes, n));
