@@ -108,7 +108,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       else quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v), qa);
       const qb = quantized(b, sb, k, n, once);
       observe?.(qa, qb.b, m, n, k);
-      const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa }, m, n, k, accumulate, out);
+      const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa, cols: use?.cols }, m, n, k, accumulate, out);
       // float kinds: the states are the values and there is no scale (no pass at all)
       if (pe.accValue !== stateIsValue) for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
       rescale(states, sa, sb, n);

@@ -51,6 +51,11 @@ export interface GemmUse {
    * per column of B where B is an activation (`once`: per key of K^T), never over the window.
    */
   readonly tokens?: boolean;
+  /**
+   * Per row i of the result, only outputs j < cols[i] are read afterwards (a causal mask's
+   * scores, models/exec/read-columns.ts): a backend may leave the others uncomputed, at any value.
+   */
+  readonly cols?: Int32Array;
 }
 
 export interface ArrayBackend {

@@ -48,6 +48,11 @@ export interface Arithmetic {
   readonly vr: (x: number) => number;
   /** linear and matmul operands scaled per token (models/exec/token-scales.ts) */
   readonly tokenScales: boolean;
+  /**
+   * outputs no later node reads may be left uncomputed (a whole-graph run that keeps only the
+   * graph outputs: a causal mask's scores, models/exec/read-columns.ts)
+   */
+  readonly skipUnread?: boolean;
 }
 
 /**
@@ -93,7 +98,7 @@ export function arithmeticOf(opts: ExecOptions): Arithmetic {
 /** Runs the graph; returns the outputs (or every tensor with keepAll). */
 export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Array>>, opts: ExecOptions = {}): Tensors {
   if (!hasWeights(g)) throw new InputError(`graph ${g.name} has no weights: it can be timed but not executed`);
-  const arith = arithmeticOf(opts);
+  const arith: Arithmetic = { ...arithmeticOf(opts), skipUnread: !opts.keepAll };
 
   const vals: Tensors = new Map();
   for (const t of g.tensors.values()) if (t.data) vals.set(t.name, t.data);

@@ -12,6 +12,7 @@ import { broadcastShapes, numel, shapeStr, tensor, type NodeBase } from '../grap
 import type { OperatorDef } from './types.ts';
 import type { OperandScale } from '../exec/backends.ts';
 import { causalBlockValues, columnScales, foldKeyScales, multipliesAttentionWeights, rowScales, scalesByData } from '../exec/token-scales.ts';
+import { readColumns } from '../exec/read-columns.ts';
 
 export interface MatMulNode extends NodeBase {
   readonly op: 'matmul';
@@ -54,6 +55,8 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     // both operands activations (no weights): an attention matmul
     const bIsWeight = tensor(ctx.g, node.inputs[1]).data !== undefined;
     const backend = bIsWeight ? ctx.array : ctx.attnArray;
+    // scores a causal mask throws away (read-columns.ts): a backend may skip them
+    const cols = ctx.skipUnread && !bIsWeight ? readColumns(ctx.g, node) : undefined;
     const o = ctx.output();
     if (ctx.tokenScales && backend.blockSize !== undefined) {
       // block formats per token (models/exec/token-scales.ts): each query reads V up to its own position
@@ -80,16 +83,25 @@ export const MATMUL: OperatorDef<MatMulNode> = {
           const folded = foldKeyScales(backend, ab, bb, m, k, n, ctx.vr);
           if (folded) ({ a: ab, v: bb } = folded);
         } else if (!bIsWeight) sb = columnScales(backend, bb, k, n);
-        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb, gemmResultBuffer(m * n), { once: !bIsWeight }), i * m * n);
+        o.set(backend.gemm(ab, bb, m, n, k, rowScales(backend, ab, m, k), sb, gemmResultBuffer(m * n), { once: !bIsWeight, cols }), i * m * n);
       }
-      return o;
+      return unreadZero(o, cols, m, n);
     }
     const sa = backend.scale(a, 'input'), sb = backend.scale(b, 'weight');
     for (let i = 0; i < nb; i++) {
       const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
       const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
-      o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n), { once: !bIsWeight }), i * m * n);
+      o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n), { once: !bIsWeight, cols }), i * m * n);
     }
-    return o;
+    return unreadZero(o, cols, m, n);
   },
 };
+
+/** The outputs nothing reads set to +0 whichever backend ran (some compute them, some do not). */
+function unreadZero(o: Float32Array, cols: Int32Array | undefined, m: number, n: number): Float32Array {
+  if (!cols) return o;
+  for (let at = 0; at < o.length; at += m * n) {
+    for (let i = 0; i < m; i++) o.fill(0, at + i * n + cols[i], at + (i + 1) * n);
+  }
+  return o;
+}

@@ -25,10 +25,23 @@ export const TRANSPOSE: OperatorDef<TransposeNode> = {
   kernel(ctx, node) {
     const x = ctx.val(0);
     const inStr = strides(ctx.shp(0));
-    // output element e reads the input at the permuted strides
-    const off = cachedStridedOffsets(ctx.outShape, node.perm.map((p) => inStr[p]));
+    const stride = node.perm.map((p) => inStr[p]);
     const o = ctx.output();
-    for (let e = 0; e < ctx.outN; e++) o[e] = x[off[e]];
+    const r = ctx.outShape.length;
+    if (r === 0) {
+      o[0] = x[0];
+      return o;
+    }
+    // output row by output row (all axes but the last): a row reads the input at the last axis's
+    // permuted stride, a contiguous run where that axis stays last (a head split's rows of 32)
+    const last = ctx.outShape[r - 1], step = stride[r - 1];
+    const rowAt = cachedStridedOffsets(ctx.outShape.slice(0, -1), stride.slice(0, -1));
+    let e = 0;
+    for (let row = 0; row < rowAt.length; row++) {
+      const base = rowAt[row];
+      if (step === 1) for (let c = 0; c < last; c++) o[e++] = x[base + c];
+      else for (let c = 0; c < last; c++) o[e++] = x[base + c * step];
+    }
     return o;
   },
   onnx: {

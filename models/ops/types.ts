@@ -59,6 +59,8 @@ export interface KernelContext {
   readonly vr: (x: number) => number;
   /** linear and matmul operands scaled per token, not per tensor (models/exec/token-scales.ts) */
   readonly tokenScales: boolean;
+  /** outputs no later node reads may be left uncomputed (models/exec/read-columns.ts) */
+  readonly skipUnread?: boolean;
   val(i: number): Float32Array;
   has(i: number): boolean;
   shp(i: number): Shape;

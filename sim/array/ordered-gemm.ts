@@ -31,6 +31,11 @@ export interface GemmOperands {
   readonly bCol: number;
   /** B already laid out for the PE's tile kernel (callers that reuse weights prepare them once) */
   readonly prepared?: PreparedWeights;
+  /**
+   * Per row i of the result, the outputs j < cols[i] are the ones anything reads (a causal
+   * mask discards the rest, models/exec/read-columns.ts): a tile kernel may leave the rest +0.
+   */
+  readonly cols?: Int32Array;
 }
 
 /**
@@ -58,7 +63,7 @@ export function orderedGemm(
       // block PE: a fold that cuts a block rounds its two parts into the accumulator apart,
       // and promotion restarts at every fold (block-pe.ts), so each fold is its own pass.
       if (psum.identity && (pass >= k || !pe.block)) {
-        tile.pass(a, w, m, 0, k, out, fresh);
+        tile.pass(a, w, m, 0, k, out, fresh, ops.cols);
         return out;
       }
       for (let k0 = 0; k0 < k; k0 += pass) {

@@ -100,11 +100,11 @@ function rowHasNoNegZero(acc: Float64Array, ci: number, n: number): boolean {
 function passF32(
   a: ArrayLike<number>, m: number, k: number, k0: number, ku: number, n: number, acc: Float64Array,
   w32: Float32Array, dec: Float32Array | 'bits', usable: Uint8Array | undefined, keepZeros: boolean,
-  rounding?: ProductRounding, lmul?: LmulRows, int?: boolean, fresh?: boolean,
+  rounding?: ProductRounding, lmul?: LmulRows, int?: boolean, fresh?: boolean, cols?: Int32Array,
 ): Uint8Array | undefined {
   const wasm = f32Rows();
   if (!wasm) return undefined;
-  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul, int, fresh });
+  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul, int, fresh, cols });
 }
 
 /** Generic path for one activation against one weight row: the PE's products and adds, in order. */
@@ -549,11 +549,11 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
       }
       return prepareTables(codes, k, n);
     },
-    pass(a, prepared, m, k0, ku, acc, fresh) {
+    pass(a, prepared, m, k0, ku, acc, fresh, cols) {
       const w0 = preparedFor(kernel, prepared);
       const done = !w0.w32 ? undefined : intRows
-        ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, intRows.a, intRows.usable, false, undefined, undefined, true, fresh)
-        : decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.usable, false, decoders?.product, undefined, false, fresh) : undefined;
+        ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, intRows.a, intRows.usable, false, undefined, undefined, true, fresh, cols)
+        : decA32 ? passF32(a, m, w0.k, k0, ku, w0.n, acc, w0.w32, decA32, w0.usable, false, decoders?.product, undefined, false, fresh, cols) : undefined;
       if (done && done.every((d) => d === 1)) return;
       const w = withTables(w0);
       const { k, n, codes, decoded, exactWith } = w;
@@ -626,13 +626,13 @@ export function decodedTile(
       const w32 = values.every((v) => v !== v || Math.fround(v) === v) ? Float32Array.from(values) : undefined;
       return new Prepared(kernel, k, n, codes, values, undefined, !finite, undefined, undefined, w32);
     },
-    pass(a, prepared, m, k0, ku, acc, fresh) {
+    pass(a, prepared, m, k0, ku, acc, fresh, cols) {
       const w = preparedFor(kernel, prepared);
       const { k, n, w32 } = w;
       const values = w.w as Float64Array;
       list.fit(ku);
       const { p: ps, v: vals } = list;
-      const done = w32 && wasmDecode ? passF32(a, m, k, k0, ku, n, acc, w32, wasmDecode, undefined, w.special, undefined, undefined, false, fresh) : undefined;
+      const done = w32 && wasmDecode ? passF32(a, m, k, k0, ku, n, acc, w32, wasmDecode, undefined, w.special, undefined, undefined, false, fresh, cols) : undefined;
       for (let i = 0; i < m; i++) {
         if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;
@@ -725,13 +725,13 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
       const lm: LmulRows = { ...wasm.rows, v: signs };
       return new Prepared(kernel, k, n, codes, offs, undefined, special, undefined, undefined, new Float32Array(halves.buffer), undefined, lm);
     },
-    pass(a, prepared, m, k0, ku, acc, fresh) {
+    pass(a, prepared, m, k0, ku, acc, fresh, cols) {
       const w = preparedFor(kernel, prepared);
       const { k, n, codes } = w;
       const offs = w.w as Int32Array;
       list.fit(ku);
       const { p: ps, i: off } = list;
-      const done = wasm && w.w32 && w.lmul ? passF32(a, m, k, k0, ku, n, acc, w.w32, wasm.x, wasm.usable, false, undefined, w.lmul, false, fresh) : undefined;
+      const done = wasm && w.w32 && w.lmul ? passF32(a, m, k, k0, ku, n, acc, w.w32, wasm.x, wasm.usable, false, undefined, w.lmul, false, fresh, cols) : undefined;
       for (let i = 0; i < m; i++) {
         if (done && done[i] === 1) continue;
         const ci = i * n, ai = i * k;

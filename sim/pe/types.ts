@@ -125,7 +125,8 @@ export interface TileKernel {
   /**
    * A is m x k row-major bit patterns; acc holds the m x n accumulator states, updated in place.
    * `fresh`: the caller promises every state is +0 (a GEMM's first pass), which a kernel may
-   * then take without reading them.
+   * then take without reading them. `cols` (with `fresh`): per row i, the outputs j < cols[i]
+   * are the ones read afterwards; a kernel may leave the rest at +0 (a causal mask's scores).
    */
-  pass(a: ArrayLike<number>, w: PreparedWeights, m: number, k0: number, ku: number, acc: Float64Array, fresh?: boolean): void;
+  pass(a: ArrayLike<number>, w: PreparedWeights, m: number, k0: number, ku: number, acc: Float64Array, fresh?: boolean, cols?: Int32Array): void;
 }

@@ -4,7 +4,8 @@
  * and in the TypeScript loops; both held here against numpy broadcasting written out in the
  * test (each output's multi-index, each input's index from it: size-1 and missing dimensions
  * read index 0), bit for bit, on random shapes of rank 0-5 with every mix of broadcast
- * dimensions, size-1 dimensions and operands of the output's shape, NaN and Inf among the values.
+ * dimensions, size-1 dimensions and operands of the output's shape, NaN and Inf among the values;
+ * transposes (output row by output row) against the permuted index, on random ranks 0-6.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -87,5 +88,33 @@ describe.each([['WebAssembly', true], ['TypeScript', false]] as const)('element-
       return true;
     }), { seed: 37, numRuns: 300 });
     expect(ran() > 0).toBe(wasm);
+  });
+});
+
+describe('transpose over output rows', () => {
+  const arith = arithmeticOf({});
+  const g = { name: 't', tensors: new Map(), nodes: [], inputs: [], outputs: [] } as unknown as Graph;
+  it('output element at index (i_0..i_r-1) is the input element whose index along perm[d] is i_d', () => {
+    const shapePerm = fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 0, maxLength: 6 }).chain((shape) =>
+      fc.tuple(fc.constant(shape), fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length })));
+    fc.assert(fc.property(shapePerm, ([shape, perm]) => {
+      const x = values(numel(shape), 6);
+      const out = perm.map((p) => shape[p]);
+      const node = { op: 'transpose', name: 'n', inputs: ['x'], output: 'o', perm } as unknown as GraphNode;
+      const o = runKernel(g, node, arith, () => x, [shape], out);
+      for (let e = 0; e < numel(out); e++) {
+        // the output's multi-index, then the input's row-major offset of the permuted index
+        const idx = new Array<number>(out.length);
+        for (let d = out.length - 1, rest = e; d >= 0; d--) {
+          idx[d] = rest % out[d];
+          rest = Math.floor(rest / out[d]);
+        }
+        const inIdx = new Array<number>(shape.length);
+        perm.forEach((p, d) => { inIdx[p] = idx[d]; });
+        const at = inIdx.reduce((acc, v, d) => acc * shape[d] + v, 0);
+        if (!same(o[e], x[at])) return false;
+      }
+      return true;
+    }), { seed: 41, numRuns: 400 });
   });
 });

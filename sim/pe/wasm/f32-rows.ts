@@ -18,6 +18,7 @@ interface Exports {
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
     round: number, shift: number, minNormal: number, max: number,
     v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number, wmax: number, fresh: number,
+    cols: number,
   ) => void;
 }
 
@@ -69,6 +70,8 @@ export interface PassArgs {
   readonly int?: boolean;
   /** every state is +0: the rows start from zeros without copying or reading `acc` */
   readonly fresh?: boolean;
+  /** with `fresh`: per row i, only outputs j < cols[i] need computing (the rest stay +0) */
+  readonly cols?: Int32Array;
 }
 
 /**
@@ -181,7 +184,7 @@ class Kernel implements F32Rows {
     // the arena started over between the two
     if (wAt !== 'call' && this.resident.get(g.w)?.gen !== this.gen) return undefined;
     const a = this.arenaEnd, acc = a + align(4 * m * k), scratch = acc + align(8 * m * n);
-    const flags = scratch + align(4 * n), list = flags + align(m);
+    const flags = scratch + align(4 * n), colsAt = flags + align(m), list = colsAt + (g.cols ? align(4 * m) : 0);
     // weights passed for the first time: their rows k0 .. k0+ku-1 after the list
     const rows = align(4 * ku * n), wCall = align(list + 16 * ku), vCall = wCall + (wAt === 'call' ? rows : 0);
     const end = vCall + (vAt === 'call' ? rows : 0);
@@ -212,13 +215,14 @@ class Kernel implements F32Rows {
     const av = new Uint32Array(buf, a, m * k);
     if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
     else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
+    if (g.cols) new Int32Array(buf, colsAt, m).set(g.cols.subarray(0, m));
     const states = new Float64Array(buf, acc, m * n);
     if (!g.fresh) states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
     const r = g.rounding, l = g.lmul;
     this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
       g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
       vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0,
-      r ? this.largest(g.w) : NaN, g.fresh ? 1 : 0);
+      r ? this.largest(g.w) : NaN, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1);
     // rows left alone are unchanged in memory: the whole block goes back
     g.acc.set(states);
     const f = new Uint8Array(buf, flags, m);

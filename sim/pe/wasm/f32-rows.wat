@@ -21,7 +21,8 @@
 ;; rounded products ($round = 1) with no -0 state in mode 4 or 5 of $row: the same rounding
 ;; by a magic number 1.5 times as large, which needs no sign of the product (8 operations per 4
 ;; products in mode 5, which the caller's largest weight $wmax lets skip the clamp, against 13).
-;; $fresh: every state is +0 and is not read (a GEMM's first pass).
+;; $fresh: every state is +0 and is not read (a GEMM's first pass); with it $cols (>= 0): per row i
+;; an i32 count, the outputs j < cols[i] (rounded up to 16) computed and the rest left at +0.
 ;;
 ;; `pass` (below) takes the byte addresses of its operands, chosen by the caller; its scratch
 ;; `list` holds ku * 16 bytes: a row's kept products as (x, address of W's row u, the
@@ -550,10 +551,11 @@
     (param $scratch i32) (param $flags i32) (param $list i32) (param $keepZeros i32)
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
-    (param $wmax f32) (param $fresh i32)
+    (param $wmax f32) (param $fresh i32) (param $cols i32)
     (local $va f32) (local $xmax f32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
+    (local $nbr i32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
     (block $rows_done
       (loop $rows
@@ -611,12 +613,13 @@
                     (if (i32.eqz (i32.load8_u (i32.add (local.get $usable) (local.get $code))))
                       (then (local.set $flag (i32.const 0)) (br $fast_done)))))
                 (local.set $xv (f32.load (i32.add (local.get $dec) (i32.shl (local.get $code) (i32.const 2)))))
-                (if (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0)))
-                  (then
-                    (f32.store (local.get $t) (local.get $xv))
-                    (i32.store offset=4 (local.get $t) (local.get $pw))
-                    (local.set $xmax (f32.max (local.get $xmax) (f32.abs (local.get $xv))))
-                    (local.set $t (i32.add (local.get $t) (i32.const 16)))))
+                ;; written every time, kept (the end moved on) unless a zero is skipped: no branch
+                ;; on the data (zeros of GELU outputs and masked attention weights come unpredictably)
+                (f32.store (local.get $t) (local.get $xv))
+                (i32.store offset=4 (local.get $t) (local.get $pw))
+                (local.set $xmax (f32.max (local.get $xmax) (f32.abs (local.get $xv))))
+                (local.set $t (i32.add (local.get $t) (i32.shl
+                  (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0))) (i32.const 4))))
                 (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
                 (local.set $pw (i32.add (local.get $pw) (local.get $nb)))
                 (br $fast))))
@@ -659,7 +662,13 @@
             (f64.le (f64.mul (f64.promote_f32 (local.get $xmax)) (f64.promote_f32 (local.get $wmax))) (f64.promote_f32 (local.get $max)))))))
         (if (local.get $flag)
           (then
-            (call $row (local.get $list) (local.get $t) (local.get $scratch) (local.get $nb)
+            ;; $cols: the row's outputs past cols[i] (rounded up to 16) are left at +0
+            (local.set $nbr (local.get $nb))
+            (if (i32.ge_s (local.get $cols) (i32.const 0))
+              (then (local.set $nbr (select (local.get $nb)
+                (i32.shl (i32.and (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 15)) (i32.const -16)) (i32.const 2))
+                (i32.ge_u (i32.shl (i32.and (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 15)) (i32.const -16)) (i32.const 2)) (local.get $nb))))))
+            (call $row (local.get $list) (local.get $t) (local.get $scratch) (local.get $nbr)
               (local.get $mode) (local.get $shift) (local.get $minN) (local.get $max)
               (local.get $lu) (local.get $lo) (local.get $loff) (local.get $lmax))
             ;; two states at a time, then the last one
