@@ -665,9 +665,10 @@
             ;; $cols: the row's outputs past cols[i] (rounded up to 16) are left at +0
             (local.set $nbr (local.get $nb))
             (if (i32.ge_s (local.get $cols) (i32.const 0))
-              (then (local.set $nbr (select (local.get $nb)
-                (i32.shl (i32.and (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 15)) (i32.const -16)) (i32.const 2))
-                (i32.ge_u (i32.shl (i32.and (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 15)) (i32.const -16)) (i32.const 2)) (local.get $nb))))))
+              (then
+                (local.set $nbr (i32.shl (i32.and (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $i) (i32.const 2))))
+                  (i32.const 15)) (i32.const -16)) (i32.const 2)))
+                (if (i32.gt_u (local.get $nbr) (local.get $nb)) (then (local.set $nbr (local.get $nb))))))
             (call $row (local.get $list) (local.get $t) (local.get $scratch) (local.get $nbr)
               (local.get $mode) (local.get $shift) (local.get $minN) (local.get $max)
               (local.get $lu) (local.get $lo) (local.get $loff) (local.get $lmax))
