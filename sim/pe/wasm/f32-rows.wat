@@ -552,7 +552,7 @@
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
     (param $wmax f32) (param $fresh i32) (param $cols i32)
-    (local $va f32) (local $xmax f32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
+    (local $va f32) (local $xmb i32) (local $mb i32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
     (local $nbr i32)
@@ -596,7 +596,7 @@
             (br $states)))
         ;; the row's kept products, in k order
         (local.set $t (local.get $list))
-        (local.set $xmax (f32.const 0))
+        (local.set $xmb (i32.const 0))
         (if (i32.and (i32.le_u (local.get $round) (i32.const 1)) (i32.ge_s (local.get $dec) (i32.const 0)))
           (then
             ;; fp32 or rounded products of decoded operands (the common case): pointers walk A's
@@ -617,7 +617,10 @@
                 ;; on the data (zeros of GELU outputs and masked attention weights come unpredictably)
                 (f32.store (local.get $t) (local.get $xv))
                 (i32.store offset=4 (local.get $t) (local.get $pw))
-                (local.set $xmax (f32.max (local.get $xmax) (f32.abs (local.get $xv))))
+                ;; |x| as bits: their unsigned order is the magnitudes' (a NaN above every number),
+                ;; a compare and select where f32.max's NaN and signed-zero rules take a longer sequence
+                (local.set $mb (i32.and (i32.reinterpret_f32 (local.get $xv)) (i32.const 0x7fffffff)))
+                (local.set $xmb (select (local.get $mb) (local.get $xmb) (i32.gt_u (local.get $mb) (local.get $xmb))))
                 (local.set $t (i32.add (local.get $t) (i32.shl
                   (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0))) (i32.const 4))))
                 (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
@@ -649,7 +652,8 @@
                     (i32.store offset=4 (local.get $t) (i32.add (local.get $w) (i32.mul (local.get $u) (local.get $nb))))
                     (f32.store offset=8 (local.get $t) (local.get $va))
                     (i32.store offset=12 (local.get $t) (i32.add (local.get $v) (i32.mul (local.get $u) (local.get $nb))))
-                    (local.set $xmax (f32.max (local.get $xmax) (f32.abs (local.get $xv))))
+                    (local.set $mb (i32.and (i32.reinterpret_f32 (local.get $xv)) (i32.const 0x7fffffff)))
+                    (local.set $xmb (select (local.get $mb) (local.get $xmb) (i32.gt_u (local.get $mb) (local.get $xmb))))
                     (local.set $t (i32.add (local.get $t) (i32.const 16)))))
                 (local.set $u (i32.add (local.get $u) (i32.const 1)))
                 (br $build)))
@@ -659,7 +663,7 @@
         (local.set $mode (local.get $round))
         (if (i32.and (i32.eq (local.get $round) (i32.const 1)) (i32.eq (local.get $flag) (i32.const 1)))
           (then (local.set $mode (select (i32.const 5) (i32.const 4)
-            (f64.le (f64.mul (f64.promote_f32 (local.get $xmax)) (f64.promote_f32 (local.get $wmax))) (f64.promote_f32 (local.get $max)))))))
+            (f64.le (f64.mul (f64.promote_f32 (f32.reinterpret_i32 (local.get $xmb))) (f64.promote_f32 (local.get $wmax))) (f64.promote_f32 (local.get $max)))))))
         (if (local.get $flag)
           (then
             ;; $cols: the row's outputs past cols[i] (rounded up to 16) are left at +0
