@@ -237,7 +237,7 @@
   ;; (int)(x/ln2 +- 1/2) is also what the 1.5 ln2 branch uses (k = +-1 there, hi and lo the
   ;; same products). Lanes outside the range go through $exp one at a time.
   (func $exp2 (param $x v128) (result v128)
-    (local $ax v128) (local $k v128) (local $kf v128) (local $hi v128) (local $lo v128)
+    (local $ax v128) (local $kf v128) (local $hi v128) (local $lo v128)
     (local $r v128) (local $t v128) (local $c v128) (local $y v128)
     (local.set $ax (f64x2.abs (local.get $x)))
     (if (i32.eqz (call $ordinary (local.get $x) (local.get $ax)))
@@ -245,13 +245,12 @@
         (return (f64x2.replace_lane 1
           (f64x2.splat (call $exp (f64x2.extract_lane 0 (local.get $x))))
           (call $exp (f64x2.extract_lane 1 (local.get $x)))))))
-    ;; k = (int)(invln2 x + (x < 0 ? -0.5 : 0.5)), 0 where |x| has high word <= 0x3fd62e42
-    (local.set $k (v128.andnot
-      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x))
+    ;; k = (int)(invln2 x + (x < 0 ? -0.5 : 0.5)) kept as a float (f64x2.trunc: that cast's value), 0
+    ;; where |x| has high word <= 0x3fd62e42
+    (local.set $kf (v128.andnot
+      (f64x2.trunc (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x))
         (v128.bitselect (f64x2.splat (f64.const -0.5)) (f64x2.splat (f64.const 0.5)) (f64x2.lt (local.get $x) (f64x2.splat (f64.const 0))))))
-      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 16 16 16 16 16 16 16
-        (f64x2.le (local.get $ax) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2))) (v128.const i64x2 0 0))))
-    (local.set $kf (f64x2.convert_low_i32x4_s (local.get $k)))
+      (f64x2.le (local.get $ax) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2)))))
     (local.set $hi (f64x2.sub (local.get $x) (f64x2.mul (local.get $kf) (f64x2.splat (f64.const 6.93147180369123816490e-01)))))
     (local.set $lo (f64x2.mul (local.get $kf) (f64x2.splat (f64.const 1.90821492927058770002e-10))))
     (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
@@ -263,15 +262,14 @@
             (f64x2.add (f64x2.splat (f64.const -1.65339022054652515390e-06)) (f64x2.mul (local.get $t) (f64x2.splat (f64.const 4.13813679705723846039e-08)))))))))))))
     (local.set $y (f64x2.sub (f64x2.splat (f64.const 1))
       (f64x2.sub (f64x2.sub (local.get $lo) (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (f64x2.splat (f64.const 2)) (local.get $c)))) (local.get $hi))))
-    ;; 2^k: (1023 + k) in the exponent field
+    ;; 2^k: (1023 + k) in the exponent field; k + 1.5 * 2^52 holds k in its low bits (|k| < 2^51)
     (f64x2.mul (local.get $y)
-      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (local.get $k)) (i64x2.splat (i64.const 1023))) (i32.const 52))))
+      (i64x2.shl (i64x2.add (f64x2.add (local.get $kf) (f64x2.splat (f64.const 0x1.8p52))) (i64x2.splat (i64.const 1023))) (i32.const 52))))
 
 ;; exp of two pairs of lanes ($exp2's steps for both, interleaved so that their chains of
   ;; divisions and polynomials overlap); a pair outside the ordinary range goes through $exp2
   (func $exp4 (param $x1 v128) (param $x2 v128) (result v128 v128)
     (local $ax1 v128)
-    (local $k1 v128)
     (local $kf1 v128)
     (local $hi1 v128)
     (local $lo1 v128)
@@ -280,7 +278,6 @@
     (local $c1 v128)
     (local $y1 v128)
     (local $ax2 v128)
-    (local $k2 v128)
     (local $kf2 v128)
     (local $hi2 v128)
     (local $lo2 v128)
@@ -292,18 +289,14 @@
     (local.set $ax2 (f64x2.abs (local.get $x2)))
     (if (i32.eqz (i32.and (call $ordinary (local.get $x1) (local.get $ax1)) (call $ordinary (local.get $x2) (local.get $ax2))))
       (then (return (call $exp2 (local.get $x1)) (call $exp2 (local.get $x2)))))
-    (local.set $k1 (v128.andnot
-      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x1))
+    (local.set $kf1 (v128.andnot
+      (f64x2.trunc (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x1))
         (v128.bitselect (f64x2.splat (f64.const -0.5)) (f64x2.splat (f64.const 0.5)) (f64x2.lt (local.get $x1) (f64x2.splat (f64.const 0))))))
-      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 16 16 16 16 16 16 16
-        (f64x2.le (local.get $ax1) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2))) (v128.const i64x2 0 0))))
-    (local.set $k2 (v128.andnot
-      (i32x4.trunc_sat_f64x2_s_zero (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x2))
+      (f64x2.le (local.get $ax1) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2)))))
+    (local.set $kf2 (v128.andnot
+      (f64x2.trunc (f64x2.add (f64x2.mul (f64x2.splat (f64.const 1.44269504088896338700e+00)) (local.get $x2))
         (v128.bitselect (f64x2.splat (f64.const -0.5)) (f64x2.splat (f64.const 0.5)) (f64x2.lt (local.get $x2) (f64x2.splat (f64.const 0))))))
-      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 16 16 16 16 16 16 16
-        (f64x2.le (local.get $ax2) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2))) (v128.const i64x2 0 0))))
-    (local.set $kf1 (f64x2.convert_low_i32x4_s (local.get $k1)))
-    (local.set $kf2 (f64x2.convert_low_i32x4_s (local.get $k2)))
+      (f64x2.le (local.get $ax2) (f64x2.splat (f64.const 0x1.62e42fffffffffp-2)))))
     (local.set $hi1 (f64x2.sub (local.get $x1) (f64x2.mul (local.get $kf1) (f64x2.splat (f64.const 6.93147180369123816490e-01)))))
     (local.set $hi2 (f64x2.sub (local.get $x2) (f64x2.mul (local.get $kf2) (f64x2.splat (f64.const 6.93147180369123816490e-01)))))
     (local.set $lo1 (f64x2.mul (local.get $kf1) (f64x2.splat (f64.const 1.90821492927058770002e-10))))
@@ -327,9 +320,9 @@
     (local.set $y2 (f64x2.sub (f64x2.splat (f64.const 1))
       (f64x2.sub (f64x2.sub (local.get $lo2) (f64x2.div (f64x2.mul (local.get $r2) (local.get $c2)) (f64x2.sub (f64x2.splat (f64.const 2)) (local.get $c2)))) (local.get $hi2))))
     (f64x2.mul (local.get $y1)
-      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (local.get $k1)) (i64x2.splat (i64.const 1023))) (i32.const 52)))
+      (i64x2.shl (i64x2.add (f64x2.add (local.get $kf1) (f64x2.splat (f64.const 0x1.8p52))) (i64x2.splat (i64.const 1023))) (i32.const 52)))
     (f64x2.mul (local.get $y2)
-      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (local.get $k2)) (i64x2.splat (i64.const 1023))) (i32.const 52))))
+      (i64x2.shl (i64x2.add (f64x2.add (local.get $kf2) (f64x2.splat (f64.const 0x1.8p52))) (i64x2.splat (i64.const 1023))) (i32.const 52))))
 
     ;; erf(n, x, o): o[i] = erf(x[i]) rounded to fp32, kernel-util.ts erf's operations in its
   ;; order, two elements at a time (the last one alone)
