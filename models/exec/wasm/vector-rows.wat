@@ -426,14 +426,29 @@
   (func (export "softmax") (param $rows i32) (param $len i32) (param $px i32) (param $po i32)
     (local $r i32) (local $i i32) (local $pi i32) (local $oi i32) (local $mx f32) (local $v f32)
     (local $sum f32) (local $d v128) (local $e v128) (local $bytes i32) (local $d4 v128) (local $e2 v128)
+    (local $m4 v128) (local $end i32) (local $upto i32) (local $vsum v128)
     (local.set $bytes (i32.shl (local.get $len) (i32.const 2)))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
         (local.set $pi (i32.add (local.get $px) (i32.mul (local.get $r) (local.get $bytes))))
         (local.set $oi (i32.add (local.get $po) (i32.mul (local.get $r) (local.get $bytes))))
-        (local.set $mx (f32.const -inf))
+        ;; the max four lanes at a time (pmax keeps the lane's value where the new one is NaN or
+        ;; not above it), then across the lanes and the last elements: the row's largest value,
+        ;; NaN never above it; which of two equal zeros is kept differs from a scan in order,
+        ;; but d = x - max and exp(d) are then the same
+        (local.set $m4 (f32x4.splat (f32.const -inf)))
         (local.set $i (i32.const 0))
+        (block $max4_done
+          (loop $max4
+            (br_if $max4_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $bytes)))
+            (local.set $m4 (f32x4.pmax (local.get $m4) (v128.load (i32.add (local.get $pi) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $max4)))
+        (local.set $mx (f32x4.extract_lane 0 (local.get $m4)))
+        (if (f32.gt (f32x4.extract_lane 1 (local.get $m4)) (local.get $mx)) (then (local.set $mx (f32x4.extract_lane 1 (local.get $m4)))))
+        (if (f32.gt (f32x4.extract_lane 2 (local.get $m4)) (local.get $mx)) (then (local.set $mx (f32x4.extract_lane 2 (local.get $m4)))))
+        (if (f32.gt (f32x4.extract_lane 3 (local.get $m4)) (local.get $mx)) (then (local.set $mx (f32x4.extract_lane 3 (local.get $m4)))))
         (block $max_done
           (loop $max
             (br_if $max_done (i32.ge_u (local.get $i) (local.get $bytes)))
@@ -441,8 +456,10 @@
             (if (f32.gt (local.get $v) (local.get $mx)) (then (local.set $mx (local.get $v))))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $max)))
-        ;; exp(fround(x - max)) into o, four at a time ($exp4), then two, then the last one
+        ;; exp(fround(x - max)) into o, four at a time ($exp4), then two, then the last one;
+        ;; $end: past the last four that were not all masked (every exp after it is 0)
         (local.set $i (i32.const 0))
+        (local.set $end (i32.const 0))
         (block $exp4_done
           (loop $exps4
             (br_if $exp4_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $bytes)))
@@ -454,11 +471,13 @@
                 (local.set $e2)
                 (local.set $e)
                 (v128.store (i32.add (local.get $oi) (local.get $i))
-                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $e)) (f32x4.demote_f64x2_zero (local.get $e2)))))
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $e)) (f32x4.demote_f64x2_zero (local.get $e2))))
+                (local.set $end (i32.add (local.get $i) (i32.const 16))))
               ;; four masked scores: 0 (exp(-Infinity))
               (else (v128.store (i32.add (local.get $oi) (local.get $i)) (v128.const i64x2 0 0))))
             (local.set $i (i32.add (local.get $i) (i32.const 16)))
             (br $exps4)))
+        (if (i32.lt_u (local.get $i) (local.get $bytes)) (then (local.set $end (local.get $bytes))))
         (block $exp_done
           (loop $exps
             (br_if $exp_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $bytes)))
@@ -472,19 +491,29 @@
         (if (i32.lt_u (local.get $i) (local.get $bytes))
           (then (f32.store (i32.add (local.get $oi) (local.get $i))
             (f32.demote_f64 (call $exp (f64.promote_f32 (f32.sub (f32.load (i32.add (local.get $pi) (local.get $i))) (local.get $mx))))))))
-        ;; the sum in order, then the divisions
+        ;; the sum in order up to $end (from +0 the zeros after it change nothing), then the
+        ;; divisions, four at a time (f32x4.div rounds as f32.div); after $end each exp is 0,
+        ;; and 0 / sum is 0 for a sum above 0 (a NaN or 0 sum divides every element)
         (local.set $sum (f32.const 0))
         (local.set $i (i32.const 0))
         (block $sum_done
           (loop $sums
-            (br_if $sum_done (i32.ge_u (local.get $i) (local.get $bytes)))
+            (br_if $sum_done (i32.ge_u (local.get $i) (local.get $end)))
             (local.set $sum (f32.add (local.get $sum) (f32.load (i32.add (local.get $oi) (local.get $i)))))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $sums)))
+        (local.set $upto (select (local.get $end) (local.get $bytes) (f32.gt (local.get $sum) (f32.const 0))))
+        (local.set $vsum (f32x4.splat (local.get $sum)))
         (local.set $i (i32.const 0))
+        (block $div4_done
+          (loop $divs4
+            (br_if $div4_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $upto)))
+            (v128.store (i32.add (local.get $oi) (local.get $i)) (f32x4.div (v128.load (i32.add (local.get $oi) (local.get $i))) (local.get $vsum)))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $divs4)))
         (block $div_done
           (loop $divs
-            (br_if $div_done (i32.ge_u (local.get $i) (local.get $bytes)))
+            (br_if $div_done (i32.ge_u (local.get $i) (local.get $upto)))
             (f32.store (i32.add (local.get $oi) (local.get $i)) (f32.div (f32.load (i32.add (local.get $oi) (local.get $i))) (local.get $sum)))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $divs)))
