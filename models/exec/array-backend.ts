@@ -67,8 +67,9 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     if (hit && hit.scale === sb) return hit;
     let rows: Uint32Array;
     if (sb === 1 && fastWeight?.many) {
-      // fp32 operands (the attention matmuls' activations) through the exact tables
-      rows = new Uint32Array(k * n);
+      // fp32 operands (the attention matmuls' activations) through the exact tables; a B read by
+      // this call only into a buffer reused from call to call (the tile kernel copies its codes)
+      rows = once ? onceRows(k * n) : new Uint32Array(k * n);
       fastWeight.many(b, rows);
     } else rows = quantizeScaled(b, sb, false, n, (v) => pe.quantizeWeight(v));
     // B transposed (each output's weights contiguous; the order of additions is unchanged) for
@@ -77,6 +78,11 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     const ops: Weights = { scale: sb, b: bits, bRow, bCol, ...(tile && { prepared: tile.prepare(bits, bRow, bCol, k, n) }) };
     if (!once) weights.set(b, ops);
     return ops;
+  };
+  let onceCodes = new Uint32Array(0);
+  const onceRows = (size: number): Uint32Array => {
+    if (onceCodes.length < size) onceCodes = new Uint32Array(size);
+    return onceCodes.subarray(0, size);
   };
   let codes = new Uint32Array(0);
   const codesBuffer = (size: number): Uint32Array => {
