@@ -6,6 +6,7 @@
  * where it costs nothing.
  */
 import { numel, shapeStr, type NodeBase } from '../graph.ts';
+import { vectorRows } from '../exec/wasm/vector-rows.ts';
 import type { OperatorDef } from './types.ts';
 
 export interface NormNode extends NodeBase {
@@ -50,6 +51,8 @@ export const NORM: OperatorDef<NormNode> = {
     const beta = node.op === 'layernorm' && ctx.has(2) ? ctx.val(2) : undefined;
     const d = normSize(outShape, node);
     const o = ctx.output();
+    // fp32 results: the WebAssembly rows, the same operations (two rows' sums at a time)
+    if (vr === Math.fround && vectorRows()?.norm(x, gamma, beta, o, outN / d, d, node.op === 'layernorm', node.eps)) return o;
     for (let r = 0; r < outN / d; r++) {
       const base = r * d;
       let mean = 0;

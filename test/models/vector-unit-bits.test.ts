@@ -8,7 +8,7 @@
  * time) and in the TypeScript passes (kernel-util.ts erfFp32); the module's exp (fdlibm's
  * e_exp.c, as V8's Math.exp) against Math.exp itself on arguments across every branch and its
  * edges; and erf against published values (Abramowitz & Stegun, Table 7.1) within Numerical
- * Recipes' bound (fractional error < 1.2e-7).
+ * Recipes' bound (fractional error < 1.2e-7). Layer norm and RMS norm against their definition.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -107,4 +107,69 @@ describe('softmax rows on the fp32 vector unit', () => {
       expect(kernel.calls > before).toBe(wasm);
     }
   });
+});
+
+/**
+ * Layer norm and RMS norm on the fp32 vector unit against their definition written out here,
+ * one row at a time: the mean a float64 sum in order rounded to fp32, the variance a float64
+ * sum of squared differences in order, inv = fp32(1 / sqrt(fp32(var / d) + eps)), then each
+ * element's fp32 steps; odd row counts (the WebAssembly rows take two at a time), lengths that
+ * are no multiple of 4, rows of zeros, NaN and infinities.
+ */
+describe('layer norm and RMS norm on the fp32 vector unit', () => {
+  afterEach(() => setWasmKernels(true));
+  const g = { name: 't', tensors: new Map(), nodes: [], inputs: [], outputs: [] } as unknown as Graph;
+  const f = Math.fround;
+  function definition(x: Float32Array, gamma: Float32Array, beta: Float32Array | undefined, rows: number, d: number, centre: boolean, eps: number): Float32Array {
+    const o = new Float32Array(x.length);
+    for (let r = 0; r < rows; r++) {
+      let mean = 0;
+      if (centre) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += x[r * d + i];
+        mean = f(s / d);
+      }
+      let v = 0;
+      for (let i = 0; i < d; i++) {
+        const c = x[r * d + i] - mean;
+        v += c * c;
+      }
+      const inv = f(1 / Math.sqrt(f(v / d) + eps));
+      for (let i = 0; i < d; i++) {
+        let y = f(f(f(x[r * d + i] - mean) * inv) * gamma[i]);
+        if (beta) y = f(y + beta[i]);
+        o[r * d + i] = y;
+      }
+    }
+    return o;
+  }
+  for (const [op, withBeta] of [['layernorm', true], ['layernorm', false], ['rmsnorm', false]] as const) {
+    it(`${op}${op === 'layernorm' ? (withBeta ? ' with beta' : ' without beta') : ''}: every element the definition's, in WebAssembly and TypeScript`, () => {
+      for (const wasm of [true, false]) {
+        const kernel = vectorRows()!, before = kernel.calls;
+        setWasmKernels(wasm);
+        fc.assert(fc.property(fc.integer({ min: 1, max: 33 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (rows0, d, seed) => {
+          const rows = Math.max(rows0, Math.ceil(256 / d)); // enough elements for the WebAssembly rows
+          let s = seed;
+          const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+          const x = Float32Array.from({ length: rows * d }, (_, i) => {
+            const r = Math.floor(i / d);
+            if (r % 11 === 5) return 0;
+            const u = rnd();
+            return u < 0.003 ? NaN : u < 0.006 ? (u < 0.0045 ? Infinity : -Infinity) : f((rnd() - 0.3) * 2 ** Math.floor(rnd() * 12 - 4));
+          });
+          const gamma = Float32Array.from({ length: d }, () => f(rnd() * 2 - 0.5));
+          const beta = withBeta ? Float32Array.from({ length: d }, () => f(rnd() - 0.5)) : undefined;
+          const eps = [1e-5, 1e-6, 0][seed % 3];
+          const node = { op, name: 'n', inputs: beta ? ['x', 'g', 'b'] : ['x', 'g'], output: 'y', eps } as unknown as GraphNode;
+          const inputs = beta ? [x, gamma, beta] : [x, gamma];
+          const got = runKernel(g, node, arithmeticOf({}), (j) => inputs[j], inputs.map((t) => (t === x ? [rows, d] : [d])), [rows, d]);
+          const want = definition(x, gamma, beta, rows, d, op === 'layernorm', eps);
+          for (let i = 0; i < x.length; i++) if (!same(got[i], want[i])) return false;
+          return true;
+        }), { seed: 43, numRuns: 150 });
+        expect(kernel.calls > before).toBe(wasm);
+      }
+    });
+  }
 });

@@ -17,6 +17,7 @@ interface Exports {
   readonly exp: (x: number) => number;
   readonly expRows: (n: number, x: number, o: number) => void;
   readonly softmax: (rows: number, len: number, x: number, o: number) => void;
+  readonly norm: (rows: number, d: number, x: number, gamma: number, beta: number, centre: number, eps: number, o: number) => void;
 }
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -92,6 +93,19 @@ export class VectorRows {
     this.at = 0;
     const px = this.put(x), po = this.at;
     this.ex.softmax(rows, len, px, po);
+    o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
+    this.calls++;
+    return true;
+  }
+  /**
+   * Layer norm (`centre`, beta optional) or RMS norm over `rows` contiguous rows of d
+   * (models/ops/norm.ts's bits on fp32); false where the TypeScript loop is to run
+   */
+  norm(x: Float32Array, gamma: Float32Array, beta: Float32Array | undefined, o: Float32Array, rows: number, d: number, centre: boolean, eps: number): boolean {
+    if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * x.length) + 2 * align(4 * d))) return false;
+    this.at = 0;
+    const px = this.put(x), pg = this.put(gamma.subarray(0, d)), pb = beta ? this.put(beta.subarray(0, d)) : -1, po = this.at;
+    this.ex.norm(rows, d, px, pg, pb, centre ? 1 : 0, eps, po);
     o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
     this.calls++;
     return true;

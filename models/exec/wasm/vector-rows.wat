@@ -519,4 +519,94 @@
             (br $divs)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
+
+  ;; norm(rows, d, x, gamma, beta, centre, eps, o): layer norm (centre 1; beta -1 for none) or RMS
+  ;; norm (centre 0) over rows of d fp32 values, as models/ops/norm.ts does it on the fp32 vector
+  ;; unit: the mean a float64 sum in order rounded to fp32 (0 without centre), the variance a
+  ;; float64 sum of squared float64 differences in order, inv = fp32(1 / sqrt(fp32(v / d) + eps))
+  ;; in float64, then each element's binary32 subtraction, two multiplications and addition.
+  ;; Two rows at a time, one per float64 lane, so their chains of additions overlap (an odd last
+  ;; row runs in both lanes); the last loop four elements at a time.
+  (func (export "norm") (param $rows i32) (param $d i32) (param $px i32) (param $pg i32) (param $pb i32)
+    (param $centre i32) (param $eps f64) (param $po i32)
+    (local $r i32) (local $b0 i32) (local $b1 i32) (local $i i32) (local $bytes i32)
+    (local $m v128) (local $v v128) (local $c v128) (local $inv v128) (local $lane i32)
+    (local $row i32) (local $mf f32) (local $invf f32) (local $vm v128) (local $vinv v128) (local $y v128)
+    (local $ys f32) (local $end4 i32) (local $vd v128)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $bytes) (i32.const -16)))
+    (local.set $vd (f64x2.splat (f64.convert_i32_u (local.get $d))))
+    (block $rows_done
+      (loop $pairs
+        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $b0 (i32.mul (local.get $r) (local.get $bytes)))
+        ;; the second row, or the first again for an odd last row
+        (local.set $b1 (select (i32.add (local.get $b0) (local.get $bytes)) (local.get $b0)
+          (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))))
+        (local.set $m (f64x2.splat (f64.const 0)))
+        (if (local.get $centre)
+          (then
+            (local.set $i (i32.const 0))
+            (block $mean_done
+              (loop $mean
+                (br_if $mean_done (i32.ge_u (local.get $i) (local.get $bytes)))
+                (local.set $m (f64x2.add (local.get $m) (f64x2.replace_lane 1
+                  (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $px) (i32.add (local.get $b0) (local.get $i))))))
+                  (f64.promote_f32 (f32.load (i32.add (local.get $px) (i32.add (local.get $b1) (local.get $i))))))))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $mean)))
+            ;; fp32(mean / d)
+            (local.set $m (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.div (local.get $m) (local.get $vd)))))))
+        (local.set $v (f64x2.splat (f64.const 0)))
+        (local.set $i (i32.const 0))
+        (block $var_done
+          (loop $var
+            (br_if $var_done (i32.ge_u (local.get $i) (local.get $bytes)))
+            (local.set $c (f64x2.sub (f64x2.replace_lane 1
+              (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $px) (i32.add (local.get $b0) (local.get $i))))))
+              (f64.promote_f32 (f32.load (i32.add (local.get $px) (i32.add (local.get $b1) (local.get $i)))))) (local.get $m)))
+            (local.set $v (f64x2.add (local.get $v) (f64x2.mul (local.get $c) (local.get $c))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $var)))
+        ;; inv = fp32(1 / sqrt(fp32(v / d) + eps))
+        (local.set $inv (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+          (f64x2.div (f64x2.splat (f64.const 1)) (f64x2.sqrt (f64x2.add
+            (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.div (local.get $v) (local.get $vd))))
+            (f64x2.splat (local.get $eps))))))))
+        ;; each row of the pair (one, for an odd last row): y = ((x - mean) * inv) * gamma (+ beta)
+        (local.set $lane (i32.const 0))
+        (block $lanes_done
+          (loop $lanes
+            (br_if $lanes_done (i32.or (i32.ge_u (local.get $lane) (i32.const 2))
+              (i32.ge_u (i32.add (local.get $r) (local.get $lane)) (local.get $rows))))
+            (local.set $row (select (local.get $b1) (local.get $b0) (local.get $lane)))
+            (local.set $mf (f32.demote_f64 (select (f64x2.extract_lane 1 (local.get $m)) (f64x2.extract_lane 0 (local.get $m)) (local.get $lane))))
+            (local.set $invf (f32.demote_f64 (select (f64x2.extract_lane 1 (local.get $inv)) (f64x2.extract_lane 0 (local.get $inv)) (local.get $lane))))
+            (local.set $vm (f32x4.splat (local.get $mf)))
+            (local.set $vinv (f32x4.splat (local.get $invf)))
+            (local.set $i (i32.const 0))
+            (block $fours_done
+              (loop $fours
+                (br_if $fours_done (i32.ge_u (local.get $i) (local.get $end4)))
+                (local.set $y (f32x4.mul (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $px) (i32.add (local.get $row) (local.get $i))))
+                  (local.get $vm)) (local.get $vinv)) (v128.load (i32.add (local.get $pg) (local.get $i)))))
+                (if (i32.ge_s (local.get $pb) (i32.const 0))
+                  (then (local.set $y (f32x4.add (local.get $y) (v128.load (i32.add (local.get $pb) (local.get $i)))))))
+                (v128.store (i32.add (local.get $po) (i32.add (local.get $row) (local.get $i))) (local.get $y))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $fours)))
+            (block $ones_done
+              (loop $ones
+                (br_if $ones_done (i32.ge_u (local.get $i) (local.get $bytes)))
+                (local.set $ys (f32.mul (f32.mul (f32.sub (f32.load (i32.add (local.get $px) (i32.add (local.get $row) (local.get $i))))
+                  (local.get $mf)) (local.get $invf)) (f32.load (i32.add (local.get $pg) (local.get $i)))))
+                (if (i32.ge_s (local.get $pb) (i32.const 0))
+                  (then (local.set $ys (f32.add (local.get $ys) (f32.load (i32.add (local.get $pb) (local.get $i)))))))
+                (f32.store (i32.add (local.get $po) (i32.add (local.get $row) (local.get $i))) (local.get $ys))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $ones)))
+            (local.set $lane (i32.add (local.get $lane) (i32.const 1)))
+            (br $lanes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 2)))
+        (br $pairs))))
 )
