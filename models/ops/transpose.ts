@@ -1,5 +1,6 @@
 /** Transpose (a permutation of the axes): every element moves once through the vector unit. */
 import { cachedStridedOffsets, strides } from '../exec/kernel-util.ts';
+import { vectorRows } from '../exec/wasm/vector-rows.ts';
 import { shapeStr, type NodeBase } from '../graph.ts';
 import type { OperatorDef } from './types.ts';
 
@@ -36,6 +37,7 @@ export const TRANSPOSE: OperatorDef<TransposeNode> = {
     // permuted stride, a contiguous run where that axis stays last (a head split's rows of 32)
     const last = ctx.outShape[r - 1], step = stride[r - 1];
     const rowAt = cachedStridedOffsets(ctx.outShape.slice(0, -1), stride.slice(0, -1));
+    if (vectorRows()?.gatherRows(x, rowAt, last, step, o)) return o;
     let e = 0;
     for (let row = 0; row < rowAt.length; row++) {
       const base = rowAt[row];

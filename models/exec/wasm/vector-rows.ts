@@ -1,7 +1,8 @@
 /**
  * The fp32 vector unit's element-wise rows in WebAssembly SIMD (vector-rows.wat): add, sub,
- * mul, div and Where over a broadcast's rows, the same bits as the TypeScript loops
- * (models/ops/elementwise.ts, where.ts), which stay the reference path (BITWEAVE_WASM=0,
+ * mul, div and Where over a broadcast's rows, erf, softmax, layer and RMS norm and transposes,
+ * the same bits as the TypeScript loops
+ * (models/ops/elementwise.ts, where.ts, norm.ts, transpose.ts, kernel-util.ts), which stay the reference path (BITWEAVE_WASM=0,
  * `setWasmKernels(false)`). Operands are copied into the module's memory and the output back
  * out: a copy is a memcpy (~5 us for 65,536 values), a TypeScript loop over as many ~2 ns each.
  */
@@ -18,6 +19,7 @@ interface Exports {
   readonly expRows: (n: number, x: number, o: number) => void;
   readonly softmax: (rows: number, len: number, x: number, o: number) => void;
   readonly norm: (rows: number, d: number, x: number, gamma: number, beta: number, centre: number, eps: number, o: number) => void;
+  readonly rows: (count: number, len: number, step: number, bases: number, x: number, o: number) => void;
 }
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
@@ -106,6 +108,20 @@ export class VectorRows {
     this.at = 0;
     const px = this.put(x), pg = this.put(gamma.subarray(0, d)), pb = beta ? this.put(beta.subarray(0, d)) : -1, po = this.at;
     this.ex.norm(rows, d, px, pg, pb, centre ? 1 : 0, eps, po);
+    o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
+    this.calls++;
+    return true;
+  }
+  /**
+   * o's rows of `len` elements, row r read from x at element bases[r] with a stride of `step`
+   * (a transpose by output rows, bit patterns moved); false where the TypeScript loop is to run
+   */
+  gatherRows(x: Float32Array, bases: Int32Array, len: number, step: number, o: Float32Array): boolean {
+    if (o.length < MIN_ELEMENTS || o.length !== bases.length * len) return false;
+    if (!this.reserve(align(4 * x.length) + align(4 * bases.length) + align(4 * o.length))) return false;
+    this.at = 0;
+    const px = this.put(x), pb = this.put(bases), po = this.at;
+    this.ex.rows(bases.length, len, step, pb, px, po);
     o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
     this.calls++;
     return true;

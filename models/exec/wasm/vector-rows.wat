@@ -8,7 +8,9 @@
 ;; Where selects bit patterns: x where the condition is not 0 (NaN included), else y. erf
 ;; runs kernel-util.ts erf's float64 operations in the same order, its exp being fdlibm's
 ;; e_exp.c as V8's Math.exp is (src/base/ieee754.cc, with its exp(1) = E special case), so the
-;; bits are Math.exp's: checked against Math.exp on millions of arguments by the tests.
+;; bits are Math.exp's: checked against Math.exp on millions of arguments by the tests. Softmax
+;; rows, layer and RMS norm rows (norm.ts's float64 sums in order) and a transpose's output rows
+;; (bit patterns moved) are here too.
 (module
   (memory (export "memory") 1)
 
@@ -609,4 +611,43 @@
             (br $lanes)))
         (local.set $r (i32.add (local.get $r) (i32.const 2)))
         (br $pairs))))
+
+  ;; rows(count, len, step, bases, x, o): o's count rows of len elements, row r reading x from
+  ;; element bases[r] at a stride of step elements (a transpose by output rows: step 1 where the
+  ;; last axis stays last, copied four at a time)
+  (func (export "rows") (param $count i32) (param $len i32) (param $step i32) (param $pbase i32) (param $px i32) (param $po i32)
+    (local $r i32) (local $src i32) (local $i i32) (local $bytes i32) (local $end4 i32) (local $sb i32)
+    (local.set $bytes (i32.shl (local.get $len) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $bytes) (i32.const -16)))
+    (local.set $sb (i32.shl (local.get $step) (i32.const 2)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $r) (local.get $count)))
+        (local.set $src (i32.add (local.get $px) (i32.shl (i32.load (i32.add (local.get $pbase) (i32.shl (local.get $r) (i32.const 2)))) (i32.const 2))))
+        (local.set $i (i32.const 0))
+        (if (i32.eq (local.get $step) (i32.const 1))
+          (then
+            (block $v_done
+              (loop $v
+                (br_if $v_done (i32.ge_u (local.get $i) (local.get $end4)))
+                (v128.store (i32.add (local.get $po) (local.get $i)) (v128.load (i32.add (local.get $src) (local.get $i))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br $v)))
+            (block $t_done
+              (loop $t
+                (br_if $t_done (i32.ge_u (local.get $i) (local.get $bytes)))
+                (f32.store (i32.add (local.get $po) (local.get $i)) (f32.load (i32.add (local.get $src) (local.get $i))))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $t))))
+          (else
+            (block $s_done
+              (loop $s
+                (br_if $s_done (i32.ge_u (local.get $i) (local.get $bytes)))
+                (i32.store (i32.add (local.get $po) (local.get $i)) (i32.load (local.get $src)))
+                (local.set $src (i32.add (local.get $src) (local.get $sb)))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $s)))))
+        (local.set $po (i32.add (local.get $po) (local.get $bytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $each))))
 )
