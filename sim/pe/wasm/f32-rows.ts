@@ -20,6 +20,7 @@ interface Exports {
     v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number, wmax: number, fresh: number,
     cols: number,
   ) => void;
+  readonly absMax: (p: number, count: number) => number;
 }
 
 /**
@@ -191,10 +192,14 @@ class Kernel implements F32Rows {
     if (end > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
     this.reserve(end);
     const buf = this.buffer;
+    // the largest |w| the pass reads (a row's mode: rounded products of a row that cannot
+    // overflow skip the clamp): of a resident array once, of one-call rows over those rows
+    let wmax = NaN;
     if (wAt === 'call') {
       new Float32Array(buf, wCall, ku * n).set(g.w.subarray(k0 * n, (k0 + ku) * n));
+      if (g.rounding) wmax = this.ex.absMax(wCall, ku * n);
       wAt = wCall - 4 * k0 * n;
-    }
+    } else if (g.rounding) wmax = this.largest(g.w);
     if (vAt === 'call') {
       new Float32Array(buf, vCall, ku * n).set((g.lmul as LmulRows).v.subarray(k0 * n, (k0 + ku) * n));
       vAt = vCall - 4 * k0 * n;
@@ -222,7 +227,7 @@ class Kernel implements F32Rows {
     this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
       g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
       vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0,
-      r ? this.largest(g.w) : NaN, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1);
+      wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1);
     // rows left alone are unchanged in memory: the whole block goes back
     g.acc.set(states);
     const f = new Uint8Array(buf, flags, m);

@@ -537,6 +537,28 @@
         (br $r1)))
       )))))))
 
+;; absMax(p, count): the largest |w| of count f32 values (NaN if one is NaN): a one-call B's
+  ;; largest weight, for the choice of a row's mode, four lanes at a time
+  (func (export "absMax") (param $p i32) (param $count i32) (result f32)
+    (local $end i32) (local $m v128) (local $r f32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (block $v_done
+      (loop $v
+        (br_if $v_done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $m (f32x4.max (local.get $m) (f32x4.abs (v128.load (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $v)))
+    (local.set $r (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+      (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $count) (i32.const 3)) (i32.const 2))))
+    (block $s_done
+      (loop $s
+        (br_if $s_done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $r (f32.max (local.get $r) (f32.abs (f32.load (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $s)))
+    (local.get $r))
+
   ;; pass(m, k, k0, ku, n, a, dec, usable, w, acc, scratch, flags, list, keepZeros, round...):
   ;; a tile kernel's pass over A's bit patterns (u32, m x k) and float64 states (m x n), for the
   ;; products k0 .. k0+ku-1. Activation values come from the table at $dec (f32 per code), or
