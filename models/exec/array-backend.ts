@@ -5,7 +5,7 @@
  * --functional` computes for the same GEMM on the same array.
  */
 import { defaultAccumulate, type Accumulate, type Dataflow } from '../../sim/arch/schema.ts';
-import { orderedGemm, type GemmOperands } from '../../sim/array/ordered-gemm.ts';
+import { orderedGemm, orderedGemmFp32, type GemmOperands } from '../../sim/array/ordered-gemm.ts';
 import { tileKernelOf } from '../../sim/pe/tile-kernels.ts';
 import { dataflowRules } from '../../sim/dataflows/index.ts';
 import { psumStore } from '../../sim/array/psum.ts';
@@ -14,7 +14,7 @@ import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import { intQuantizer } from '../../sim/pe/int-quantizer.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { stateIsValue } from '../../sim/pe/accumulator.ts';
-import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, quantizeScaled, rescale, type ArrayBackend, type BlockTensorScale, type OperandScale } from './backends.ts';
+import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, quantizeScaled, rescale, type ArrayBackend, type BlockTensorScale, type GemmUse, type OperandScale } from './backends.ts';
 
 export interface ArrayOrder {
   readonly dataflow: Dataflow;
@@ -89,6 +89,20 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     if (codes.length < size) codes = new Uint32Array(size);
     return codes.subarray(0, size);
   };
+  /** A's codes and B's layout, as the array reads them (A's codes during this call only, unless an observer keeps them) */
+  const operands = (a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, once: boolean) => {
+    const qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);
+    if (intInput && typeof sa === 'number') intInput(a, sa === 1 ? 1 : 1 / sa, qa);
+    else if (intInput && typeof sa !== 'number') {
+      // a scale per row (per token): each row in one loop
+      for (let r = 0; r < m; r++) intInput(a.subarray(r * k, (r + 1) * k), sa[r] === 1 ? 1 : 1 / sa[r], qa.subarray(r * k, (r + 1) * k));
+    } else if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
+    else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
+    else quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v), qa);
+    const qb = quantized(b, sb, k, n, once);
+    observe?.(qa, qb.b, m, n, k);
+    return { qa, qb };
+  };
   return {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
     scale: base.scale,
@@ -103,22 +117,21 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
         for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
         return applyTensorScales(states, qa.tensorScale, qb.tensorScale, n);
       }
-      // A's codes are read during this call only, unless an observer keeps them
-      const qa = observe ? new Uint32Array(a.length) : codesBuffer(a.length);
-      if (intInput && typeof sa === 'number') intInput(a, sa === 1 ? 1 : 1 / sa, qa);
-      else if (intInput && typeof sa !== 'number') {
-        // a scale per row (per token): each row in one loop
-        for (let r = 0; r < m; r++) intInput(a.subarray(r * k, (r + 1) * k), sa[r] === 1 ? 1 : 1 / sa[r], qa.subarray(r * k, (r + 1) * k));
-      } else if (sa === 1 && fastInput?.many) fastInput.many(a, qa);
-      else if (sa === 1 && fastInput) for (let i = 0; i < a.length; i++) qa[i] = fastInput(a[i]);
-      else quantizeScaled(a, sa, true, k, (v) => pe.quantizeInput(v), qa);
-      const qb = quantized(b, sb, k, n, once);
-      observe?.(qa, qb.b, m, n, k);
+      const { qa, qb } = operands(a, b, m, n, k, sa, sb, once);
       const states = orderedGemm(rules, order.rows, pe, psum, { ...qb, a: qa, cols: use?.cols }, m, n, k, accumulate, out);
       // float kinds: the states are the values and there is no scale (no pass at all)
       if (pe.accValue !== stateIsValue) for (let i = 0; i < states.length; i++) states[i] = pe.accValue(states[i]);
       rescale(states, sa, sb, n);
       return states;
     },
+    // the float kinds' states are their values: fp32 results straight from the tile kernel (not
+    // under an observer, which must see each GEMM's operands once)
+    ...(!pe.block && pe.accValue === stateIsValue && tile?.passFp32 && !observe && {
+      gemmFp32: (a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, o: Float32Array, use?: GemmUse): boolean => {
+        if (sa !== 1 || sb !== 1) return false;
+        const { qa, qb } = operands(a, b, m, n, k, sa, sb, use?.once ?? false);
+        return orderedGemmFp32(rules, order.rows, pe, psum, { ...qb, a: qa, cols: use?.cols }, m, n, k, accumulate, o);
+      },
+    }),
   };
 }

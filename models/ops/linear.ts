@@ -69,11 +69,14 @@ export const LINEAR: OperatorDef<LinearNode> = {
       return [t];
     })[0];
     const sx = ctx.tokenScales && scalesByData(backend) ? rowScales(backend, x, rows, k) : backend.scale(x, 'input');
-    // block formats per token: NVFP4's tensor scale per row (models/exec/token-scales.ts)
-    const c = backend.gemm(x, bt, rows, nOut, k, sx, backend.scale(w, 'weight'), gemmResultBuffer(rows * nOut), ctx.tokenScales ? TOKENS : undefined);
+    const sw = backend.scale(w, 'weight');
     const bias = ctx.has(2) ? ctx.val(2) : undefined;
     const alpha = binary && ctx.has(3) ? ctx.val(3) : undefined;
     const o = ctx.output();
+    // fp32 results straight into the output where the backend gives them so
+    if (!alpha && !bias && backend.gemmFp32?.(x, bt, rows, nOut, k, sx, sw, o, ctx.tokenScales ? TOKENS : undefined)) return o;
+    // block formats per token: NVFP4's tensor scale per row (models/exec/token-scales.ts)
+    const c = backend.gemm(x, bt, rows, nOut, k, sx, sw, gemmResultBuffer(rows * nOut), ctx.tokenScales ? TOKENS : undefined);
     // fp32 outputs alone: a typed-array copy rounds each to fp32 as Math.fround does
     if (!alpha && !bias) {
       o.set(c.subarray(0, rows * nOut));

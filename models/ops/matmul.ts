@@ -91,7 +91,9 @@ export const MATMUL: OperatorDef<MatMulNode> = {
     for (let i = 0; i < nb; i++) {
       const ab = a.subarray(aOff[i] * m * k, (aOff[i] + 1) * m * k);
       const bb = b.subarray(bOff[i] * k * n, (bOff[i] + 1) * k * n);
-      o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n), { once: !bIsWeight, cols }), i * m * n);
+      const use = { once: !bIsWeight, cols };
+      // fp32 results straight into the output where the backend gives them so
+      if (!backend.gemmFp32?.(ab, bb, m, n, k, sa, sb, o.subarray(i * m * n, (i + 1) * m * n), use)) o.set(backend.gemm(ab, bb, m, n, k, sa, sb, gemmResultBuffer(m * n), use), i * m * n);
     }
     return unreadZero(o, cols, m, n);
   },

@@ -109,6 +109,24 @@ export function orderedGemm(
   return out;
 }
 
+/**
+ * orderedGemm's results as fp32 values written into `o` (m x n), where the PE's tile kernel
+ * takes the whole GEMM in one pass from +0 states and leaves fp32 values (the float kinds'
+ * WebAssembly rows): the same bits as orderedGemm's states, without float64 states filled,
+ * copied and converted. False where it does not (then `o` is not written).
+ */
+export function orderedGemmFp32(
+  dataflow: DataflowRules, rows: number, pe: PeKind, psum: PsumStore,
+  ops: GemmOperands, m: number, n: number, k: number, accumulate: Accumulate, o: Float32Array,
+): boolean {
+  const tile = tileKernelOf(pe);
+  const pass = dataflow.productsPerPass(rows, k);
+  // orderedGemm's single pass: partial sums that never leave the array between folds
+  if (!tile?.passFp32 || !Object.is(pe.accZero, 0) || !psum.identity || !(accumulate === 'top' || pass >= k) || !(pass >= k || !pe.block)) return false;
+  const w = ops.prepared?.kernel === tile ? ops.prepared : tile.prepare(ops.b, ops.bRow, ops.bCol, k, n);
+  return tile.passFp32(ops.a, w, m, o.subarray(0, m * n), ops.cols);
+}
+
 /** A column's sum as it leaves the bottom PE: in the accumulator format (a wider internal adder rounds here). */
 export function leaveColumn(pe: PeKind, acc: number): number {
   return pe.accFromBits(pe.accToBits(acc));

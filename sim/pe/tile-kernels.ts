@@ -100,12 +100,16 @@ function rowHasNoNegZero(acc: Float64Array, ci: number, n: number): boolean {
 function passF32(
   a: ArrayLike<number>, m: number, k: number, k0: number, ku: number, n: number, acc: Float64Array,
   w32: Float32Array, dec: Float32Array | 'bits', usable: Uint8Array | undefined, keepZeros: boolean,
-  rounding?: ProductRounding, lmul?: LmulRows, int?: boolean, fresh?: boolean, cols?: Int32Array,
+  rounding?: ProductRounding, lmul?: LmulRows, int?: boolean, fresh?: boolean, cols?: Int32Array, out32?: Float32Array,
 ): Uint8Array | undefined {
   const wasm = f32Rows();
   if (!wasm) return undefined;
-  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul, int, fresh, cols });
+  return wasm.pass({ a, m, k, k0, ku, n, acc, w: w32, dec, usable, keepZeros, rounding, lmul, int, fresh, cols, out32 });
 }
+
+/** every row ran (passF32's flags), so its fp32 results are in `out32` */
+const allRan = (flags: Uint8Array | undefined): boolean => flags !== undefined && flags.every((f) => f === 1);
+const NO_STATES = new Float64Array(0);
 
 /** Generic path for one activation against one weight row: the PE's products and adds, in order. */
 function genericRow(s: ScalarArith, code: number, codes: Uint32Array, row: number, acc: Float64Array, ci: number, n: number): void {
@@ -549,6 +553,13 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
       }
       return prepareTables(codes, k, n);
     },
+    // fp32 states only (the int32 rows keep theirs)
+    ...(!intRows && {
+      passFp32(a, prepared, m, out, cols) {
+        const w0 = preparedFor(kernel, prepared);
+        return !!w0.w32 && !!decA32 && allRan(passF32(a, m, w0.k, 0, w0.k, w0.n, NO_STATES, w0.w32, decA32, w0.usable, false, decoders?.product, undefined, false, true, cols, out));
+      },
+    }),
     pass(a, prepared, m, k0, ku, acc, fresh, cols) {
       const w0 = preparedFor(kernel, prepared);
       const done = !w0.w32 ? undefined : intRows
@@ -625,6 +636,10 @@ export function decodedTile(
       // (a decoder with values outside fp32 keeps the TypeScript loops)
       const w32 = values.every((v) => v !== v || Math.fround(v) === v) ? Float32Array.from(values) : undefined;
       return new Prepared(kernel, k, n, codes, values, undefined, !finite, undefined, undefined, w32);
+    },
+    passFp32(a, prepared, m, out, cols) {
+      const w = preparedFor(kernel, prepared);
+      return !!w.w32 && !!wasmDecode && allRan(passF32(a, m, w.k, 0, w.k, w.n, NO_STATES, w.w32, wasmDecode, undefined, w.special, undefined, undefined, false, true, cols, out));
     },
     pass(a, prepared, m, k0, ku, acc, fresh, cols) {
       const w = preparedFor(kernel, prepared);
@@ -724,6 +739,10 @@ export function lmulTile(f: FloatFormat, mulMany: PeKind['mulMany'], dot: PeKind
       }
       const lm: LmulRows = { ...wasm.rows, v: signs };
       return new Prepared(kernel, k, n, codes, offs, undefined, special, undefined, undefined, new Float32Array(halves.buffer), undefined, lm);
+    },
+    passFp32(a, prepared, m, out, cols) {
+      const w = preparedFor(kernel, prepared);
+      return !!wasm && !!w.w32 && !!w.lmul && allRan(passF32(a, m, w.k, 0, w.k, w.n, NO_STATES, w.w32, wasm.x, wasm.usable, false, undefined, w.lmul, false, true, cols, out));
     },
     pass(a, prepared, m, k0, ku, acc, fresh, cols) {
       const w = preparedFor(kernel, prepared);

@@ -129,4 +129,10 @@ export interface TileKernel {
    * are the ones read afterwards; a kernel may leave the rest at +0 (a causal mask's scores).
    */
   pass(a: ArrayLike<number>, w: PreparedWeights, m: number, k0: number, ku: number, acc: Float64Array, fresh?: boolean, cols?: Int32Array): void;
+  /**
+   * The whole GEMM (products 0 .. k-1) from +0 states with its results, fp32 values, written
+   * into `out` (m x n): the bits `pass` would leave as states. False where it cannot take every
+   * row so (`out` is then not written: the caller runs `pass`).
+   */
+  passFp32?(a: ArrayLike<number>, w: PreparedWeights, m: number, out: Float32Array, cols?: Int32Array): boolean;
 }

@@ -18,7 +18,7 @@ interface Exports {
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
     round: number, shift: number, minNormal: number, max: number,
     v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number, wmax: number, fresh: number,
-    cols: number,
+    cols: number, out32: number,
   ) => void;
   readonly absMax: (p: number, count: number) => number;
 }
@@ -73,6 +73,11 @@ export interface PassArgs {
   readonly fresh?: boolean;
   /** with `fresh`: per row i, only outputs j < cols[i] need computing (the rest stay +0) */
   readonly cols?: Int32Array;
+  /**
+   * with `fresh`: the m x n results as fp32 values go here (when every row runs: the flags say),
+   * not into `acc` (which is not written)
+   */
+  readonly out32?: Float32Array;
 }
 
 /**
@@ -221,17 +226,21 @@ class Kernel implements F32Rows {
     if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
     else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
     if (g.cols) new Int32Array(buf, colsAt, m).set(g.cols.subarray(0, m));
+    const out32 = g.out32 && g.fresh ? g.out32 : undefined;
     const states = new Float64Array(buf, acc, m * n);
     if (!g.fresh) states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
     const r = g.rounding, l = g.lmul;
     this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
       g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
       vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0,
-      wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1);
-    // rows left alone are unchanged in memory: the whole block goes back
-    g.acc.set(states);
+      wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1, out32 ? 1 : 0);
     const f = new Uint8Array(buf, flags, m);
-    for (let i = 0; i < m; i++) this.rowsRun += f[i];
+    let run = 0;
+    for (let i = 0; i < m; i++) run += f[i];
+    this.rowsRun += run;
+    if (out32) {
+      if (run === m) out32.set(new Float32Array(buf, acc, m * n));
+    } else g.acc.set(states); // rows left alone are unchanged in memory: the whole block goes back
     return f;
   }
 }

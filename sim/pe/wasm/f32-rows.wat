@@ -22,7 +22,9 @@
 ;; by a magic number 1.5 times as large, which needs no sign of the product (8 operations per 4
 ;; products in mode 5, which the caller's largest weight $wmax lets skip the clamp, against 13).
 ;; $fresh: every state is +0 and is not read (a GEMM's first pass); with it $cols (>= 0): per row i
-;; an i32 count, the outputs j < cols[i] (rounded up to 16) computed and the rest left at +0.
+;; an i32 count, the outputs j < cols[i] (rounded up to 16) computed and the rest left at +0; and
+;; $out32: each row run writes its fp32 results (4 bytes an output, from $acc) instead of float64
+;; states (rows left to the caller then write nothing: the caller runs the whole GEMM again).
 ;;
 ;; `pass` (below) takes the byte addresses of its operands, chosen by the caller; its scratch
 ;; `list` holds ku * 16 bytes: a row's kept products as (x, address of W's row u, the
@@ -573,7 +575,7 @@
     (param $scratch i32) (param $flags i32) (param $list i32) (param $keepZeros i32)
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
-    (param $wmax f32) (param $fresh i32) (param $cols i32)
+    (param $wmax f32) (param $fresh i32) (param $cols i32) (param $out32 i32)
     (local $va f32) (local $xmb i32) (local $mb i32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
@@ -698,8 +700,28 @@
             (call $row (local.get $list) (local.get $t) (local.get $scratch) (local.get $nbr)
               (local.get $mode) (local.get $shift) (local.get $minN) (local.get $max)
               (local.get $lu) (local.get $lo) (local.get $loff) (local.get $lmax))
-            ;; two states at a time, then the last one
+            ;; $out32: the row's fp32 values as they are, at 4 bytes an output, four at a time
             (local.set $j (i32.const 0))
+            (if (local.get $out32)
+              (then
+                (local.set $dst (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2))))
+                (block $c4_done
+                  (loop $c4
+                    (br_if $c4_done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+                    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+                      (v128.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2)))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $c4)))
+                (block $c1_done
+                  (loop $c1
+                    (br_if $c1_done (i32.ge_u (local.get $j) (local.get $n)))
+                    (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+                      (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2)))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $c1)))
+                ;; (the float64 loops below find $j at n)
+                ))
+            ;; two states at a time, then the last one
             (if (i32.eq (local.get $round) (i32.const 3))
               (then
                 (block $backi_done
@@ -727,7 +749,7 @@
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $back)))))
         ;; a row left to the caller keeps its states: with $fresh they were never copied in
-        (if (i32.and (i32.eqz (local.get $flag)) (i32.ne (local.get $fresh) (i32.const 0)))
+        (if (i32.and (i32.and (i32.eqz (local.get $flag)) (i32.ne (local.get $fresh) (i32.const 0))) (i32.eqz (local.get $out32)))
           (then
             (local.set $j (i32.const 0))
             (block $keep_done

@@ -1,0 +1,72 @@
+/**
+ * GEMM results written as fp32 straight from the tile kernel (ArrayBackend.gemmFp32, the float
+ * kinds' WebAssembly rows with `out32`): on fp32 the sequential fp32 sum of fp32 products from
+ * +0, computed here with Math.fround; on every float and L-Mul kind the bits of `gemm`'s float64
+ * results rounded to fp32, one-call B operands and causal cuts included; refused (false, the
+ * output untouched) where a row cannot run there (a NaN activation) or the kernel is off.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { arrayBackend } from '../../models/exec/array-backend.ts';
+import { getPe } from '../../sim/pe/registry.ts';
+import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
+
+const values = (n: number, seed: number, scale: number) =>
+  Float32Array.from({ length: n }, (_, i) => (((i * 7 + seed) % 13) === 0 ? 0 : Math.fround(Math.sin(i * 1.37 + seed) * scale)));
+const same = (a: number, b: number) => Object.is(a, b) || (a !== a && b !== b);
+
+describe('fp32 results straight from the tile kernel', () => {
+  afterEach(() => setWasmKernels(true));
+
+  it('fp32: each output the fp32 sum of fp32 products in k order from +0', () => {
+    const be = arrayBackend(getPe('fp32'), { dataflow: 'os', rows: 32 });
+    for (const [m, n, k] of [[5, 7, 3], [16, 33, 40], [128, 32, 128]]) {
+      const a = values(m * k, 1, 3), b = values(k * n, 2, 0.5);
+      const o = new Float32Array(m * n).fill(NaN);
+      expect(be.gemmFp32!(a, b, m, n, k, 1, 1, o, { once: true })).toBe(true);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround(a[i * k + p] * b[p * n + j]));
+          expect(Object.is(o[i * n + j], s), `(${i}, ${j})`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it.each(['fp32', 'bf16', 'fp16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-bf16', 'lmul-m4', 'lmul-m3'])('%s: the bits of gemm rounded to fp32, weights and one-call B, with and without a cut', (kind) => {
+    const be = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });
+    for (const [m, n, k, scale] of [[9, 20, 17, 4], [64, 128, 32, 2], [128, 48, 128, 600]]) {
+      const a = values(m * k, 3, scale), w = values(k * n, 4, 0.25);
+      const cols = Int32Array.from({ length: m }, (_, i) => Math.min(n, i + 1));
+      for (const use of [undefined, { once: true }, { once: true, cols }]) {
+        const want = be.gemm(a, w, m, n, k, 1, 1, undefined, use);
+        const o = new Float32Array(m * n);
+        expect(be.gemmFp32!(a, w, m, n, k, 1, 1, o, use)).toBe(true);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < (use?.cols ? cols[i] : n); j++) expect(same(o[i * n + j], Math.fround(want[i * n + j])), `${kind} (${i}, ${j})`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('refused, the output untouched, for a row the kernel leaves (a NaN activation) and with the kernel off', () => {
+    const be = arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 });
+    const m = 8, n = 16, k = 8;
+    const a = values(m * k, 5, 2), w = values(k * n, 6, 0.5);
+    a[3 * k + 2] = NaN;
+    const o = new Float32Array(m * n).fill(7);
+    expect(be.gemmFp32!(a, w, m, n, k, 1, 1, o)).toBe(false);
+    expect(o.every((v) => v === 7)).toBe(true);
+    setWasmKernels(false);
+    a[3 * k + 2] = 1;
+    expect(be.gemmFp32!(a, w, m, n, k, 1, 1, o)).toBe(false);
+    expect(o.every((v) => v === 7)).toBe(true);
+  });
+
+  it('not offered where the states are no values or the operands are scaled (int8, MX)', () => {
+    expect(arrayBackend(getPe('int8'), { dataflow: 'os', rows: 32 }).gemmFp32).toBeUndefined();
+    expect(arrayBackend(getPe('mxfp8-e4m3'), { dataflow: 'os', rows: 32 }).gemmFp32).toBeUndefined();
+    const be = arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 });
+    expect(be.gemmFp32!(values(4, 1, 1), values(4, 2, 1), 2, 2, 2, 2, 1, new Float32Array(4))).toBe(false);
+  });
+});
