@@ -579,7 +579,7 @@
     (local $va f32) (local $xmb i32) (local $mb i32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
-    (local $nbr i32)
+    (local $nbr i32) (local $keepAll i32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
     (block $rows_done
       (loop $rows
@@ -628,6 +628,8 @@
             (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $k0)) (i32.const 2))))
             (local.set $pend (i32.add (local.get $pa) (i32.shl (local.get $ku) (i32.const 2))))
             (local.set $pw (local.get $w))
+            ;; zeros kept too (a -0 state): the same for the whole row
+            (local.set $keepAll (i32.eq (local.get $flag) (i32.const 2)))
             (block $fast_done
               (loop $fast
                 (br_if $fast_done (i32.or (i32.eqz (local.get $flag)) (i32.ge_u (local.get $pa) (local.get $pend))))
@@ -642,11 +644,12 @@
                 (f32.store (local.get $t) (local.get $xv))
                 (i32.store offset=4 (local.get $t) (local.get $pw))
                 ;; |x| as bits: their unsigned order is the magnitudes' (a NaN above every number),
-                ;; a compare and select where f32.max's NaN and signed-zero rules take a longer sequence
+                ;; a compare and select where f32.max's NaN and signed-zero rules take a longer sequence;
+                ;; and not 0 exactly where x is no zero (NaN included)
                 (local.set $mb (i32.and (i32.reinterpret_f32 (local.get $xv)) (i32.const 0x7fffffff)))
                 (local.set $xmb (select (local.get $mb) (local.get $xmb) (i32.gt_u (local.get $mb) (local.get $xmb))))
                 (local.set $t (i32.add (local.get $t) (i32.shl
-                  (i32.or (i32.eq (local.get $flag) (i32.const 2)) (f32.ne (local.get $xv) (f32.const 0))) (i32.const 4))))
+                  (i32.or (local.get $keepAll) (i32.ne (local.get $mb) (i32.const 0))) (i32.const 4))))
                 (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
                 (local.set $pw (i32.add (local.get $pw) (local.get $nb)))
                 (br $fast))))
