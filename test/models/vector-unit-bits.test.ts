@@ -67,6 +67,18 @@ describe('erf', () => {
     const all = Float64Array.from([...args, ...args.map((x) => -x), 0.5, ...args]);
     const lanes = k.expMany(all);
     expect([...all].filter((x, i) => !same(lanes[i], Math.exp(x))).slice(0, 5)).toEqual([]);
+    // one argument outside the four-lane steps' range (1: V8's E; tiny, huge, special) in each
+    // lane of a group whose other lanes are ordinary, so each lane's test must send it away
+    const groups: number[] = [];
+    for (const v of [1, 2 ** -29, -(2 ** -29), 0, -0, 700, -700, 709.79, -745.14, NaN, Infinity, -Infinity, 1e-300]) {
+      for (let p = 0; p < 4; p++) {
+        const g = [0.7, -0.3, -2.5, 3.25];
+        g[p] = v;
+        groups.push(...g);
+      }
+    }
+    const lanes4 = k.expMany(Float64Array.from(groups));
+    expect(groups.filter((x, i) => !same(lanes4[i], Math.exp(x))).slice(0, 5)).toEqual([]);
     expect(args.length).toBeGreaterThan(400_000);
   });
 
