@@ -14,6 +14,7 @@ import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import { intQuantizer } from '../../sim/pe/int-quantizer.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
 import { stateIsValue } from '../../sim/pe/accumulator.ts';
+import { gemmResultBuffer } from './kernel-util.ts';
 import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, quantizeScaled, rescale, type ArrayBackend, type BlockTensorScale, type GemmUse, type OperandScale } from './backends.ts';
 
 export interface ArrayOrder {
@@ -124,13 +125,17 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       rescale(states, sa, sb, n);
       return states;
     },
-    // the float kinds' states are their values: fp32 results straight from the tile kernel (not
-    // under an observer, which must see each GEMM's operands once)
-    ...(!pe.block && pe.accValue === stateIsValue && tile?.passFp32 && !observe && {
+    // the float kinds' states are their values: fp32 results straight from the tile kernel where
+    // it takes the GEMM whole, else its states from the same operands, quantized once
+    ...(!pe.block && pe.accValue === stateIsValue && tile?.passFp32 && {
       gemmFp32: (a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, o: Float32Array, use?: GemmUse): boolean => {
         if (sa !== 1 || sb !== 1) return false;
         const { qa, qb } = operands(a, b, m, n, k, sa, sb, use?.once ?? false);
-        return orderedGemmFp32(rules, order.rows, pe, psum, { ...qb, a: qa, cols: use?.cols }, m, n, k, accumulate, o);
+        const ops = { ...qb, a: qa, cols: use?.cols };
+        if (!orderedGemmFp32(rules, order.rows, pe, psum, ops, m, n, k, accumulate, o)) {
+          o.set(orderedGemm(rules, order.rows, pe, psum, ops, m, n, k, accumulate, gemmResultBuffer(m * n)).subarray(0, m * n));
+        }
+        return true;
       },
     }),
   };

@@ -84,9 +84,10 @@ export interface ArrayBackend {
    */
   gemm(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, out?: Float64Array, use?: GemmUse): Float64Array;
   /**
-   * The same GEMM with its results, where they are fp32 values and no scale applies (a float
-   * kind's fp32 adder, sa = sb = 1), written into `o` (m x n) without float64 results between;
-   * false where it cannot take the GEMM so (then `o` is not written and the caller runs `gemm`).
+   * The same GEMM with its results rounded to fp32 written into `o` (m x n), for a backend whose
+   * results are its states (the float kinds) where no scale applies (sa = sb = 1): without
+   * float64 results between where the PE's tile kernel takes the GEMM whole. False, before any
+   * work, where a scale applies (then `o` is not written and the caller runs `gemm`).
    */
   gemmFp32?(a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, o: Float32Array, use?: GemmUse): boolean;
 }

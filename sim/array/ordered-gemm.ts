@@ -57,15 +57,11 @@ export function orderedGemm(
     out.fill(pe.accZero);
     // states of +0 that a kernel may take unread (sim/pe/types.ts TileKernel.pass)
     const fresh = Object.is(pe.accZero, 0);
+    if (onePass(pass, k, pe, psum, accumulate)) {
+      tile.pass(a, w, m, 0, k, out, fresh, ops.cols);
+      return out;
+    }
     if (accumulate === 'top' || pass >= k) {
-      // a round trip that gives every state back joins the folds: each output's products in
-      // k order from its state, as one pass computes them (the kernels' contract). Not on a
-      // block PE: a fold that cuts a block rounds its two parts into the accumulator apart,
-      // and promotion restarts at every fold (block-pe.ts), so each fold is its own pass.
-      if (psum.identity && (pass >= k || !pe.block)) {
-        tile.pass(a, w, m, 0, k, out, fresh, ops.cols);
-        return out;
-      }
       for (let k0 = 0; k0 < k; k0 += pass) {
         tile.pass(a, w, m, k0, Math.min(pass, k - k0), out, fresh && k0 === 0);
         for (let idx = 0; idx < m * n; idx++) out[idx] = psum.roundTrip(out[idx]);
@@ -120,11 +116,21 @@ export function orderedGemmFp32(
   ops: GemmOperands, m: number, n: number, k: number, accumulate: Accumulate, o: Float32Array,
 ): boolean {
   const tile = tileKernelOf(pe);
-  const pass = dataflow.productsPerPass(rows, k);
-  // orderedGemm's single pass: partial sums that never leave the array between folds
-  if (!tile?.passFp32 || !Object.is(pe.accZero, 0) || !psum.identity || !(accumulate === 'top' || pass >= k) || !(pass >= k || !pe.block)) return false;
+  if (!tile?.passFp32 || !Object.is(pe.accZero, 0) || !onePass(dataflow.productsPerPass(rows, k), k, pe, psum, accumulate)) return false;
   const w = ops.prepared?.kernel === tile ? ops.prepared : tile.prepare(ops.b, ops.bRow, ops.bCol, k, n);
   return tile.passFp32(ops.a, w, m, o.subarray(0, m * n), ops.cols);
+}
+
+/**
+ * Whether a tile kernel's one pass over all K gives the array's states: every product enters
+ * before a partial sum leaves (pass >= k), or the partial sums start each fold from the stored
+ * one ('top') through a store that gives every state back, which joins the folds into each
+ * output's products in k order from its state (the kernels' contract). Not on a block PE with
+ * folds: a fold that cuts a block rounds its two parts into the accumulator apart, and
+ * promotion restarts at every fold (block-pe.ts), so each fold is its own pass.
+ */
+function onePass(pass: number, k: number, pe: PeKind, psum: PsumStore, accumulate: Accumulate): boolean {
+  return psum.identity && (pass >= k || (accumulate === 'top' && !pe.block));
 }
 
 /** A column's sum as it leaves the bottom PE: in the accumulator format (a wider internal adder rounds here). */

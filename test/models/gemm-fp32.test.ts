@@ -2,8 +2,9 @@
  * GEMM results written as fp32 straight from the tile kernel (ArrayBackend.gemmFp32, the float
  * kinds' WebAssembly rows with `out32`): on fp32 the sequential fp32 sum of fp32 products from
  * +0, computed here with Math.fround; on every float and L-Mul kind the bits of `gemm`'s float64
- * results rounded to fp32, one-call B operands and causal cuts included; refused (false, the
- * output untouched) where a row cannot run there (a NaN activation) or the kernel is off.
+ * results rounded to fp32, one-call B operands and causal cuts included, also where a row cannot
+ * run in the rows (a NaN activation) or the kernel is off, the operands quantized once; refused
+ * (false, the output untouched) where a scale applies.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { arrayBackend } from '../../models/exec/array-backend.ts';
@@ -49,24 +50,30 @@ describe('fp32 results straight from the tile kernel', () => {
     }
   });
 
-  it('refused, the output untouched, for a row the kernel leaves (a NaN activation) and with the kernel off', () => {
-    const be = arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 });
+  it("where a row cannot run in the rows (a NaN activation) or the kernel is off: gemm's bits all the same, from one quantization", () => {
+    const seen: number[] = [];
+    const be = arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 }, (_a, _b, m) => seen.push(m));
     const m = 8, n = 16, k = 8;
     const a = values(m * k, 5, 2), w = values(k * n, 6, 0.5);
     a[3 * k + 2] = NaN;
-    const o = new Float32Array(m * n).fill(7);
-    expect(be.gemmFp32!(a, w, m, n, k, 1, 1, o)).toBe(false);
-    expect(o.every((v) => v === 7)).toBe(true);
-    setWasmKernels(false);
-    a[3 * k + 2] = 1;
-    expect(be.gemmFp32!(a, w, m, n, k, 1, 1, o)).toBe(false);
-    expect(o.every((v) => v === 7)).toBe(true);
+    for (const wasm of [true, false]) {
+      setWasmKernels(wasm);
+      seen.length = 0;
+      const o = new Float32Array(m * n).fill(7);
+      expect(be.gemmFp32!(a, w, m, n, k, 1, 1, o, { once: true })).toBe(true);
+      expect(seen).toEqual([m]); // the operands quantized (and observed) once
+      const want = be.gemm(a, w, m, n, k, 1, 1, undefined, { once: true });
+      for (let i = 0; i < m * n; i++) expect(same(o[i], Math.fround(want[i])), `${wasm} ${i}`).toBe(true);
+      expect(o[3 * n]).toBeNaN();
+    }
   });
 
   it('not offered where the states are no values or the operands are scaled (int8, MX)', () => {
     expect(arrayBackend(getPe('int8'), { dataflow: 'os', rows: 32 }).gemmFp32).toBeUndefined();
     expect(arrayBackend(getPe('mxfp8-e4m3'), { dataflow: 'os', rows: 32 }).gemmFp32).toBeUndefined();
     const be = arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 });
-    expect(be.gemmFp32!(values(4, 1, 1), values(4, 2, 1), 2, 2, 2, 2, 1, new Float32Array(4))).toBe(false);
+    const o = new Float32Array(4).fill(7);
+    expect(be.gemmFp32!(values(4, 1, 1), values(4, 2, 1), 2, 2, 2, 2, 1, o)).toBe(false);
+    expect(o.every((v) => v === 7)).toBe(true);
   });
 });
