@@ -5,14 +5,14 @@
  * --functional` computes for the same GEMM on the same array.
  */
 import { defaultAccumulate, type Accumulate, type Dataflow } from '../../sim/arch/schema.ts';
-import { orderedGemm, orderedGemmFp32, type GemmOperands } from '../../sim/array/ordered-gemm.ts';
+import { orderedGemm, orderedGemmFp32, orderedGemmFp32Values, type GemmOperands } from '../../sim/array/ordered-gemm.ts';
 import { tileKernelOf } from '../../sim/pe/tile-kernels.ts';
 import { dataflowRules } from '../../sim/dataflows/index.ts';
 import { psumStore } from '../../sim/array/psum.ts';
 import type { NumberFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import { intQuantizer } from '../../sim/pe/int-quantizer.ts';
-import type { PeKind } from '../../sim/pe/types.ts';
+import type { FreshWeights, PeKind, PreparedWeights } from '../../sim/pe/types.ts';
 import { stateIsValue } from '../../sim/pe/accumulator.ts';
 import { gemmResultBuffer } from './kernel-util.ts';
 import { applyTensorScales, blockQuantizeA, blockQuantizeB, peBackend, quantizeScaled, rescale, type ArrayBackend, type BlockTensorScale, type GemmUse, type OperandScale } from './backends.ts';
@@ -104,6 +104,22 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     observe?.(qa, qb.b, m, n, k);
     return { qa, qb };
   };
+  /**
+   * The fp32 operands quantized where the tile kernel reads them, its fp32 results into `o`
+   * (orderedGemmFp32Values): no codes copied out and back in, and a B read by this call only
+   * not prepared in TypeScript. Not with an observer (it sees the codes); false where the
+   * kernel does not take the GEMM so (nothing written).
+   */
+  const inRows = (a: Float32Array, b: Float32Array, m: number, n: number, k: number, o: Float32Array, use?: GemmUse): boolean => {
+    const aRows = fastInput?.rows?.();
+    if (observe || !aRows || !tile?.passFp32Values) return false;
+    let w: PreparedWeights | FreshWeights | undefined;
+    if (use?.once) {
+      const bRows = fastWeight?.rows?.();
+      if (bRows) w = { values: b, rows: bRows, k, n };
+    } else w = quantized(b, 1, k, n).prepared;
+    return !!w && orderedGemmFp32Values(rules, order.rows, pe, psum, a, aRows, w, m, n, k, accumulate, o, use?.cols);
+  };
   return {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
     scale: base.scale,
@@ -130,6 +146,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
     ...(!pe.block && pe.accValue === stateIsValue && tile?.passFp32 && {
       gemmFp32: (a: Float32Array, b: Float32Array, m: number, n: number, k: number, sa: OperandScale, sb: OperandScale, o: Float32Array, use?: GemmUse): boolean => {
         if (sa !== 1 || sb !== 1) return false;
+        if (inRows(a, b, m, n, k, o, use)) return true;
         const { qa, qb } = operands(a, b, m, n, k, sa, sb, use?.once ?? false);
         const ops = { ...qb, a: qa, cols: use?.cols };
         if (!orderedGemmFp32(rules, order.rows, pe, psum, ops, m, n, k, accumulate, o)) {

@@ -19,7 +19,8 @@
 import type { Accumulate } from '../arch/schema.ts';
 import type { DataflowRules } from '../dataflows/types.ts';
 import { tileKernelOf } from '../pe/tile-kernels.ts';
-import type { PeKind, PreparedWeights } from '../pe/types.ts';
+import type { FreshWeights, PeKind, PreparedWeights } from '../pe/types.ts';
+import type { NarrowFormat } from '../pe/wasm/narrow-quantize.ts';
 import type { PsumStore } from './psum.ts';
 
 export interface GemmOperands {
@@ -119,6 +120,23 @@ export function orderedGemmFp32(
   if (!tile?.passFp32 || !Object.is(pe.accZero, 0) || !onePass(dataflow.productsPerPass(rows, k), k, pe, psum, accumulate)) return false;
   const w = ops.prepared?.kernel === tile ? ops.prepared : tile.prepare(ops.b, ops.bRow, ops.bCol, k, n);
   return tile.passFp32(ops.a, w, m, o.subarray(0, m * n), ops.cols);
+}
+
+/**
+ * orderedGemmFp32 from fp32 operands, quantized where the tile kernel reads them (TileKernel
+ * passFp32Values): A with the input format's rows `aRows`, B prepared or fp32 values read by
+ * this call only. The same bits as orderedGemmFp32 on the operands' codes; false where the
+ * kernel does not take the GEMM so (then `o` is not written).
+ */
+export function orderedGemmFp32Values(
+  dataflow: DataflowRules, rows: number, pe: PeKind, psum: PsumStore,
+  a: Float32Array, aRows: NarrowFormat, b: PreparedWeights | FreshWeights, m: number, n: number, k: number,
+  accumulate: Accumulate, o: Float32Array, cols?: Int32Array,
+): boolean {
+  const tile = tileKernelOf(pe);
+  if (!tile?.passFp32Values || !Object.is(pe.accZero, 0) || !onePass(dataflow.productsPerPass(rows, k), k, pe, psum, accumulate)) return false;
+  if (b.k !== k || b.n !== n || (!('rows' in b) && b.kernel !== tile)) return false;
+  return tile.passFp32Values(a, aRows, b, m, o.subarray(0, m * n), cols);
 }
 
 /**

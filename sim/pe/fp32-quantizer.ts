@@ -14,7 +14,7 @@
  */
 import { encodeFloat, type EncodeOptions } from './float-codec.ts';
 import type { FloatFormat } from './formats.ts';
-import { narrowRows, type NarrowFormat, type NarrowRows } from './wasm/narrow-quantize.ts';
+import { narrowRows, probeInputs, type NarrowFormat, type NarrowRows } from './wasm/narrow-quantize.ts';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -30,6 +30,12 @@ export type Fp32Quantizer = ((x: number) => number) & {
    * no call per element. Absent where a value needs a check first (formats without NaN).
    */
   readonly many?: (src: Float32Array, dst: Uint32Array) => void;
+  /**
+   * The WebAssembly rows' description of the format where they give the tables' codes on
+   * every class of input (checked on first use), else undefined: a GEMM kernel quantizes fp32
+   * operands with it where it reads them (sim/pe/wasm/f32-rows.ts PassArgs.aNarrow)
+   */
+  readonly rows?: () => NarrowFormat | undefined;
 };
 
 const bitsOf = (src: Float32Array) => new Uint32Array(src.buffer, src.byteOffset, src.length);
@@ -92,13 +98,18 @@ export function fp32Quantizer(f: FloatFormat, opts: EncodeOptions = {}): Fp32Qua
   };
   // the WebAssembly rows compute the codes (a table lookup per value misses the cache: an
   // attention matmul spent a third of its time here), once they agree with the tables
-  let rows: NarrowFormat | null | undefined;
-  const many = (src: Float32Array, dst: Uint32Array) => {
+  let checked: NarrowFormat | null | undefined;
+  const rows = (): NarrowFormat | undefined => {
     const wasm = narrowRows();
-    if (wasm && rows === undefined) rows = narrowFormatOf(f, exactLow, stickyLow, wasm);
-    if (!wasm || !rows || !wasm.run(src, dst, rows)) lookUp(src, dst);
+    if (!wasm) return undefined;
+    if (checked === undefined) checked = narrowFormatOf(f, exactLow, stickyLow, wasm);
+    return checked ?? undefined;
   };
-  return Object.assign(one, { many });
+  const many = (src: Float32Array, dst: Uint32Array) => {
+    const desc = rows();
+    if (!desc || !narrowRows()!.run(src, dst, desc)) lookUp(src, dst);
+  };
+  return Object.assign(one, { many, rows });
 }
 
 /**
@@ -112,13 +123,9 @@ function narrowFormatOf(f: FloatFormat, exactLow: Uint16Array, stickyLow: Uint16
     manBits: f.manBits, bias: f.bias, minNormalBits: fp32BitsOf(f.minNormal), maxFinite: f.maxFinite,
     overflow: exactLow[0x7f7f], inf: exactLow[0x7f80], nan: exactLow[0x7fc0], signShift: f.bits - 1,
   };
-  const src = new Uint32Array(131072);
-  for (let hi = 0; hi < 65536; hi++) {
-    src[hi] = hi * 65536;
-    src[65536 + hi] = hi * 65536 + 1;
-  }
+  const src = probeInputs();
   const got = new Uint32Array(src.length);
-  if (!wasm.probe(new Float32Array(src.buffer), got, desc)) return null;
+  if (!wasm.probe(src, got, desc)) return null;
   for (let hi = 0; hi < 65536; hi++) if (got[hi] !== exactLow[hi] || got[65536 + hi] !== stickyLow[hi]) return null;
   return desc;
 }

@@ -38,6 +38,7 @@ import type { FloatFormat } from './formats.ts';
 import { pow2 } from './pow2.ts';
 import type { PeKind, PreparedWeights, TileKernel } from './types.ts';
 import { f32Rows, type LmulRows, type ProductRounding } from './wasm/f32-rows.ts';
+import { valuesForm, type NarrowFormat } from './wasm/narrow-quantize.ts';
 import { lmulConstant } from './lmul.ts';
 
 /** The generic path: the float64 value of a product and the accumulator's addition. */
@@ -415,6 +416,11 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
   const weights32 = values && {
     value: Float32Array.from(values.b, (v) => (Number.isFinite(v) ? v : 0)),
     ok: Uint8Array.from(values.b, (v) => (Number.isFinite(v) && Math.fround(v) === v ? 1 : 0)),
+    /**
+     * a one-call B's values as the rows must give them (passFp32Values): the value where ok,
+     * +-Inf for an infinite one (the rows then refuse the call), NaN for anything else
+     */
+    checked: Float32Array.from(values.b, (v) => (Number.isFinite(v) ? (Math.fround(v) === v ? v : NaN) : v)),
   };
   /**
    * Per activation code, 1 where it may enter the WebAssembly rows: undefined (kernel off or no
@@ -558,6 +564,24 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
       passFp32(a, prepared, m, out, cols) {
         const w0 = preparedFor(kernel, prepared);
         return !!w0.w32 && !!decA32 && allRan(passF32(a, m, w0.k, 0, w0.k, w0.n, NO_STATES, w0.w32, decA32, w0.usable, false, decoders?.product, undefined, false, true, cols, out));
+      },
+      passFp32Values(a, aRows, b, m, out, cols) {
+        // the operands' values as this kernel decodes their codes, where the rows give exactly
+        // those (the rows' products were checked on every pair of such values: wasmCodes)
+        const wasm = f32Rows(), av = decA32 && valuesForm(aRows, decA32);
+        if (!wasm || !av || !wasmCodes() || !weights32) return false;
+        let w: Float32Array, k: number, n: number, wNarrow: NarrowFormat | undefined;
+        if ('rows' in b) {
+          // a weight code that is no finite fp32 value has a non-finite value here, which the rows refuse
+          wNarrow = valuesForm(b.rows, weights32.checked) ?? undefined;
+          if (!wNarrow) return false;
+          ({ values: w, k, n } = b);
+        } else {
+          const w0 = preparedFor(kernel, b);
+          if (!w0.w32) return false;
+          ({ w32: w, k, n } = w0);
+        }
+        return allRan(wasm.pass({ a, aNarrow: av, m, k, k0: 0, ku: k, n, acc: NO_STATES, w, wNarrow, dec: 'bits', keepZeros: false, rounding: decoders?.product, fresh: true, cols, out32: out }));
       },
     }),
     pass(a, prepared, m, k0, ku, acc, fresh, cols) {

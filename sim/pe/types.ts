@@ -6,6 +6,7 @@
  * float64 image of a value of the accumulator format (exactly representable in it; bits via
  * `accToBits`), for integer accumulators the (wrapped or saturated) integer itself.
  */
+import type { NarrowFormat } from './wasm/narrow-quantize.ts';
 import type { BlockOperandFormat } from './block-formats.ts';
 import type { QuantizedOperand } from './block-operand.ts';
 import type { Rounding } from './float-codec.ts';
@@ -135,4 +136,20 @@ export interface TileKernel {
    * row so (`out` is then not written: the caller runs `pass`).
    */
   passFp32?(a: ArrayLike<number>, w: PreparedWeights, m: number, out: Float32Array, cols?: Int32Array): boolean;
+  /**
+   * passFp32 from fp32 operands, quantized where the kernel reads them: A (m x k fp32 values)
+   * by the input format's rows `aRows` (their codes form, checked against its tables), B
+   * prepared or, read by this call only, k x n fp32 values quantized by `b.rows`. The same
+   * bits as passFp32 on the operands' codes; false where it does not take the GEMM whole
+   * (`out` is then not written).
+   */
+  passFp32Values?(a: Float32Array, aRows: NarrowFormat, b: PreparedWeights | FreshWeights, m: number, out: Float32Array, cols?: Int32Array): boolean;
+}
+
+/** A GEMM's B read by one call only: k x n fp32 values (row-major) and its format's rows. */
+export interface FreshWeights {
+  readonly values: Float32Array;
+  readonly rows: NarrowFormat;
+  readonly k: number;
+  readonly n: number;
 }

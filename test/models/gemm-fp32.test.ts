@@ -4,12 +4,19 @@
  * +0, computed here with Math.fround; on every float and L-Mul kind the bits of `gemm`'s float64
  * results rounded to fp32, one-call B operands and causal cuts included, also where a row cannot
  * run in the rows (a NaN activation) or the kernel is off, the operands quantized once; refused
- * (false, the output untouched) where a scale applies.
+ * (false, the output untouched) where a scale applies. On the fp8 kinds, fp32 operands quantized
+ * inside the rows (ArrayBackend.gemmFp32 -> orderedGemmFp32Values): against the sequential fp32
+ * sum of rounded products of rounded operands, each rounding the generic codec's, specials and
+ * saturation included; a value the rows refuse sends the GEMM through the codes, same bits.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { arrayBackend } from '../../models/exec/array-backend.ts';
 import { getPe } from '../../sim/pe/registry.ts';
 import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
+import { f32Rows } from '../../sim/pe/wasm/f32-rows.ts';
+import { narrowRows } from '../../sim/pe/wasm/narrow-quantize.ts';
+import { decodeFloat, encodeFloat } from '../../sim/pe/float-codec.ts';
+import { E4M3, E5M2 } from '../../sim/pe/formats.ts';
 
 const values = (n: number, seed: number, scale: number) =>
   Float32Array.from({ length: n }, (_, i) => (((i * 7 + seed) % 13) === 0 ? 0 : Math.fround(Math.sin(i * 1.37 + seed) * scale)));
@@ -65,6 +72,56 @@ describe('fp32 results straight from the tile kernel', () => {
       const want = be.gemm(a, w, m, n, k, 1, 1, undefined, { once: true });
       for (let i = 0; i < m * n; i++) expect(same(o[i], Math.fround(want[i])), `${wasm} ${i}`).toBe(true);
       expect(o[3 * n]).toBeNaN();
+    }
+  });
+
+  for (const [kind, f] of [['fp8-e4m3', E4M3], ['fp8-e5m2', E5M2]] as const) {
+    it(`${kind}: fp32 operands quantized where the rows read them give the sequential fp32 sum of the ${f.name} products of ${f.name} operands, written out with the generic codec`, () => {
+      // the PE's arithmetic (catalogue.ts): inputs and products rounded to nearest even, saturating
+      const q = (x: number) => decodeFloat(f, encodeFloat(f, x, { saturate: true }));
+      const be = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });
+      const rows = f32Rows()!, narrow = narrowRows()!;
+      for (const [m, n, k, scale] of [[9, 20, 17, 4], [64, 128, 32, 2], [33, 48, 128, 900]]) {
+        const a = values(m * k, 7, scale), w = values(k * n, 8, 0.25);
+        // -0, a subnormal, values beyond the largest finite one (saturated), +-Inf
+        a[1] = -0; a[2] = 2 ** -8; a[3] = 1e6; a[4] = -Infinity; w[5] = -1e5; w[6] = 3 * 2 ** -16;
+        const cols = Int32Array.from({ length: m }, (_, i) => Math.min(n, 2 * i + 1));
+        // the weights quantized and laid out once, on their first call (and the rows' checks run)
+        be.gemmFp32!(a, w, m, n, k, 1, 1, new Float32Array(m * n));
+        for (const use of [undefined, { once: true }, { once: true, cols }]) {
+          const o = new Float32Array(m * n).fill(7);
+          const before = { rows: rows.rowsRun, calls: narrow.calls };
+          expect(be.gemmFp32!(a, w, m, n, k, 1, 1, o, use)).toBe(true);
+          // every row in the rows, no operand quantized outside them
+          expect(rows.rowsRun - before.rows).toBe(m);
+          expect(narrow.calls - before.calls).toBe(0);
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < (use?.cols ? cols[i] : n); j++) {
+              let sum = 0;
+              for (let p = 0; p < k; p++) sum = Math.fround(sum + q(q(a[i * k + p]) * q(w[p * n + j])));
+              expect(same(o[i * n + j], sum), `${kind} ${m}x${n}x${k} ${use ? 'once' : 'weights'} (${i}, ${j})`).toBe(true);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it('fp32 operands with a value the rows refuse (a NaN activation, a NaN one-call weight): the same bits through the codes', () => {
+    for (const kind of ['fp8-e4m3', 'fp8-e5m2']) {
+      const be = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });
+      const m = 8, n = 16, k = 8;
+      for (const [x, y] of [[NaN, 0.5], [1, NaN], [1, Infinity]]) {
+        const a = values(m * k, 5, 2), w = values(k * n, 6, 0.5);
+        a[3 * k + 2] = x;
+        w[2 * n + 5] = y;
+        const o = new Float32Array(m * n).fill(7);
+        expect(be.gemmFp32!(a, w, m, n, k, 1, 1, o, { once: true })).toBe(true);
+        const want = be.gemm(a, w, m, n, k, 1, 1, undefined, { once: true });
+        for (let i = 0; i < m * n; i++) expect(same(o[i], Math.fround(want[i])), `${kind} ${x} ${y} ${i}`).toBe(true);
+        // NaN where a NaN enters (row 3, or column 5); an infinite value saturates (fp8 inputs do)
+        expect(Number.isNaN(o[3 * n + 5])).toBe(Number.isNaN(x) || Number.isNaN(y));
+      }
     }
   });
 

@@ -1,14 +1,14 @@
 /**
  * The table quantizer for fp32 inputs against the generic encoder (itself checked against
  * exact rational arithmetic in fp8.test.ts): every top half with low halves chosen to hit
- * each sticky case; its whole-array form both in WebAssembly (sim/pe/wasm/narrow-quantize.wat,
+ * each sticky case; its whole-array form both in WebAssembly (the `narrow` rows of sim/pe/wasm/f32-rows.wat,
  * for the formats whose tables it reproduces) and through the tables.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeFloat } from '../../sim/pe/float-codec.ts';
+import { decodeFloat, encodeFloat, floatDecodeTable } from '../../sim/pe/float-codec.ts';
 import { E2M1, E2M3, E3M2, E4M3, E5M2, E4M3FNUZ, BF16, FP16, FP32, floatFormat } from '../../sim/pe/formats.ts';
 import { fp32Quantizer, saturatingEncoder } from '../../sim/pe/fp32-quantizer.ts';
-import { narrowRows } from '../../sim/pe/wasm/narrow-quantize.ts';
+import { narrowRows, valuesForm } from '../../sim/pe/wasm/narrow-quantize.ts';
 import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
 import { rng } from './test-util.ts';
 
@@ -63,6 +63,40 @@ describe('fp32 table quantizer', () => {
       if ((f === E4M3 || f === E5M2) && 'saturate' in opts) expect(rows.calls).toBeGreaterThan(before);
     });
   }
+
+  for (const [f, opts] of [[E4M3, { saturate: true }], [E5M2, { saturate: true }], [E5M2, {}]] as const) {
+    it(`${f.name} ${JSON.stringify(opts)}: the rows' values form gives each value the generic codec gives (decode of encode), every top half`, () => {
+      const q = fp32Quantizer(f, opts)!;
+      const desc = q.rows!();
+      expect(desc).toBeDefined();
+      const form = valuesForm(desc!, floatDecodeTable(f))!;
+      expect(form).not.toBeNull();
+      expect(form.values).toBe(true);
+      const lows = [0, 1, 0x7fff, 0x8000, 0x8001, 0xffff];
+      const bits = new Uint32Array(65536 * lows.length);
+      for (let hi = 0; hi < 65536; hi++) lows.forEach((lo, i) => (bits[hi * lows.length + i] = hi * 65536 + lo));
+      const src = new Float32Array(bits.buffer), got = new Uint32Array(src.length);
+      expect(narrowRows()!.run(src, got, form)).toBe(true);
+      const bad: string[] = [];
+      for (let i = 0; i < src.length && bad.length < 5; i++) {
+        const want = decodeFloat(f, encodeFloat(f, src[i], opts));
+        u32[0] = got[i];
+        if (!Object.is(f32[0], want) && !(want !== want && f32[0] !== f32[0])) bad.push(`${bits[i].toString(16)}: ${f32[0]} vs ${want}`);
+      }
+      expect(bad).toEqual([]);
+    });
+  }
+
+  it('no rows where they do not give the tables\' codes (e4m3 overflowing to NaN, e4m3fnuz)', () => {
+    expect(fp32Quantizer(E4M3, {})!.rows!()).toBeUndefined();
+    expect(fp32Quantizer(E4M3FNUZ, {})!.rows!()).toBeUndefined();
+  });
+
+  it("the values form is refused for a decoder whose values the rows do not give (a subnormal code read as 0)", () => {
+    const desc = fp32Quantizer(E4M3, { saturate: true })!.rows!()!;
+    const flushed = Float64Array.from(floatDecodeTable(E4M3), (v, c) => ((c & 0x78) === 0 ? 0 * v : v));
+    expect(valuesForm(desc, flushed)).toBeNull();
+  });
 
   it('saturatingEncoder: tables for fp32 values, the generic encoder for the rest', () => {
     const enc = saturatingEncoder(E2M1);

@@ -8,6 +8,7 @@
  */
 import { wasmBase64 } from './f32-rows.wasm.ts';
 import { lazyKernel } from './switch.ts';
+import type { NarrowFormat } from './narrow-quantize.ts';
 
 export { setWasmKernels } from './switch.ts';
 
@@ -21,6 +22,8 @@ interface Exports {
     cols: number, out32: number,
   ) => void;
   readonly absMax: (p: number, count: number) => number;
+  readonly narrow: (n: number, x: number, o: number, mbits: number, bias: number, minNormal: number, max: number,
+    sat: number, inf: number, nan: number, signShift: number, values: number) => void;
 }
 
 /**
@@ -44,8 +47,18 @@ export interface LmulRows {
 
 /** One tile-kernel pass: A's bit patterns against weight values, float64 states updated in place. */
 export interface PassArgs {
-  /** m x k bit patterns, row-major */
+  /** m x k bit patterns, row-major; with `aNarrow`, m x k fp32 values */
   readonly a: ArrayLike<number>;
+  /**
+   * A holds fp32 activations, quantized where the rows read them into this format's values (a
+   * description of the `values` form that its tables were seen to give); `dec` is then 'bits'
+   */
+  readonly aNarrow?: NarrowFormat;
+  /**
+   * `w` holds a B read by this call only as fp32 values, quantized the same way where the rows
+   * read it (the pass gives up, undefined, when one is no finite value)
+   */
+  readonly wNarrow?: NarrowFormat;
   readonly m: number;
   readonly k: number;
   readonly k0: number;
@@ -97,6 +110,11 @@ export interface F32Rows {
    * next call.
    */
   pass(args: PassArgs): Uint8Array | undefined;
+  /**
+   * dst[i] = the code of src[i] in `f`'s format (or its value's fp32 bits, `f.values`): the
+   * `narrow` rows over a copy in the module's memory; false (nothing written) where it has no room
+   */
+  narrow(src: Float32Array, dst: Uint32Array, f: NarrowFormat): boolean;
   /** rows run so far with a non-zero flag (benches and tests read it to see the kernel ran) */
   readonly rowsRun: number;
   /** bytes of operands resident in the arena (tests read it to see that one-call operands do not pile up) */
@@ -180,11 +198,28 @@ class Kernel implements F32Rows {
     }
     return mx;
   }
+  private quantize(count: number, at: number, f: NarrowFormat): void {
+    this.ex.narrow(count, at, at, f.manBits, f.bias, f.minNormalBits, f.maxFinite, f.overflow, f.inf, f.nan, f.signShift, f.values ? 1 : 0);
+  }
+  narrow(src: Float32Array, dst: Uint32Array, f: NarrowFormat): boolean {
+    const n = src.length, at = this.arenaEnd;
+    if (at + align(4 * n) > MAX_BYTES) return false;
+    try {
+      this.reserve(at + align(4 * n));
+    } catch {
+      return false; // no memory to grow into: the tables take it
+    }
+    new Float32Array(this.buffer, at, n).set(src);
+    this.quantize(n, at, f);
+    dst.set(new Uint32Array(this.buffer, at, n));
+    return true;
+  }
   private dec2Loaded: Float32Array | undefined;
   private usableLoaded: Uint8Array | undefined;
   pass(g: PassArgs): Uint8Array | undefined {
     const { m, k, k0, ku, n } = g;
-    let wAt = this.weightsAt(g.w);
+    // a one-call fp32 B is copied (and quantized) every time, never kept
+    let wAt = g.wNarrow ? 'call' : this.weightsAt(g.w);
     let vAt = g.lmul ? this.weightsAt(g.lmul.v) : 0;
     if (wAt === undefined || vAt === undefined) return undefined;
     // the arena started over between the two
@@ -202,7 +237,12 @@ class Kernel implements F32Rows {
     let wmax = NaN;
     if (wAt === 'call') {
       new Float32Array(buf, wCall, ku * n).set(g.w.subarray(k0 * n, (k0 + ku) * n));
-      if (g.rounding) wmax = this.ex.absMax(wCall, ku * n);
+      if (g.wNarrow) {
+        this.quantize(ku * n, wCall, g.wNarrow);
+        wmax = this.ex.absMax(wCall, ku * n);
+        // a weight that is no finite value: the TypeScript loops (0 x w is no zero product)
+        if (!(wmax < Infinity)) return undefined;
+      } else if (g.rounding) wmax = this.ex.absMax(wCall, ku * n);
       wAt = wCall - 4 * k0 * n;
     } else if (g.rounding) wmax = this.largest(g.w);
     if (vAt === 'call') {
@@ -222,9 +262,15 @@ class Kernel implements F32Rows {
       new Uint8Array(buf, USABLE, g.usable.length).set(g.usable);
       this.usableLoaded = g.usable;
     }
-    const av = new Uint32Array(buf, a, m * k);
-    if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
-    else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
+    if (g.aNarrow) {
+      if (g.dec !== 'bits' || !(g.a instanceof Float32Array)) throw new Error('f32 rows: activations to quantize are fp32 values read as bits');
+      new Float32Array(buf, a, m * k).set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
+      this.quantize(m * k, a, g.aNarrow);
+    } else {
+      const av = new Uint32Array(buf, a, m * k);
+      if (g.a instanceof Uint32Array) av.set(g.a.length === m * k ? g.a : g.a.subarray(0, m * k));
+      else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
+    }
     if (g.cols) new Int32Array(buf, colsAt, m).set(g.cols.subarray(0, m));
     const out32 = g.out32 && g.fresh ? g.out32 : undefined;
     const states = new Float64Array(buf, acc, m * n);

@@ -539,7 +539,65 @@
         (br $r1)))
       )))))))
 
-;; absMax(p, count): the largest |w| of count f32 values (NaN if one is NaN): a one-call B's
+  ;; narrow(n, x, o, mbits, bias, minNormal bits, maxFinite, satCode, infCode, nanCode, signShift,
+  ;; values): fp32 values into the codes of a narrow float format (fp32-quantizer.ts), four lanes
+  ;; at a time (x and o may be the same array; n rounded up to 4): the magnitude rounded to
+  ;; nearest even on the format's step at its exponent (adding and subtracting M = 1.5 *
+  ;; 2^(e + 23 - mbits), e = max(exponent of |x|, the format's smallest normal exponent): |x| + M
+  ;; stays in M's binade, so the sum rounds |x| on that step and the subtraction is exact), then
+  ;; the code: the exponent field rebiased and the top mbits of the significand for a normal
+  ;; result, |r| / 2^(emin - mbits) for a subnormal one; above the largest finite value satCode,
+  ;; +-Inf infCode, with the sign bit; NaN nanCode. With $values = 1 each output is the code's
+  ;; value as fp32 bits instead: the rounded magnitude r (that value exactly) with x's sign, $sat,
+  ;; $inf and $nan the bits of those codes' values and $signShift 31 (a GEMM's operands quantized
+  ;; where the rows read them). The caller compares every class of fp32 input with its table
+  ;; before using either form (the code depends on the top 16 bits and whether the low 16 are
+  ;; zero), so a format it misdescribes never runs.
+  (func (export "narrow")
+    (param $n i32) (param $px i32) (param $po i32) (param $mbits i32) (param $bias i32)
+    (param $minN i32) (param $max f32) (param $sat i32) (param $inf i32) (param $nan i32) (param $signShift i32)
+    (param $values i32)
+    (local $i i32) (local $b v128) (local $a v128) (local $m v128) (local $r v128) (local $code v128)
+    (local $vminN v128) (local $vhalf v128) (local $vrebias v128) (local $vscale v128) (local $vmax v128)
+    (local $vsat v128) (local $vinf v128) (local $vnan v128) (local $vcap v128) (local $shift i32) (local $end i32)
+    (local.set $shift (i32.sub (i32.const 23) (local.get $mbits)))
+    (local.set $vminN (i32x4.splat (local.get $minN)))
+    (local.set $vhalf (i32x4.splat (i32.add (i32.shl (local.get $shift) (i32.const 23)) (i32.const 0x400000))))
+    ;; a normal result's bits minus this, shifted right by 23 - mbits, are its code's exponent and mantissa fields
+    (local.set $vrebias (i32x4.splat (i32.shl (i32.sub (i32.const 127) (local.get $bias)) (i32.const 23))))
+    ;; a subnormal result times 2^(mbits + bias - 1) is its code
+    (local.set $vscale (f32x4.splat (f32.reinterpret_i32 (i32.shl (i32.add (i32.const 127) (i32.sub (i32.add (local.get $mbits) (local.get $bias)) (i32.const 1))) (i32.const 23)))))
+    (local.set $vmax (f32x4.splat (local.get $max)))
+    (local.set $vcap (f32x4.splat (f32.mul (local.get $max) (f32.const 4))))
+    (local.set $vsat (i32x4.splat (local.get $sat)))
+    (local.set $vinf (i32x4.splat (local.get $inf)))
+    (local.set $vnan (i32x4.splat (local.get $nan)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $b (v128.load (i32.add (local.get $px) (local.get $i))))
+        (local.set $a (v128.and (local.get $b) (i32x4.splat (i32.const 0x7fffffff))))
+        ;; rounded from at most $cap (beyond the largest finite value's rounding: it stays an
+        ;; overflow, and M's exponent stays in range); NaN passes through pmin
+        (local.set $r (f32x4.pmin (local.get $vcap) (local.get $a)))
+        (local.set $m (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $r) (i32x4.splat (i32.const 0x7f800000))))))
+        (local.set $r (f32x4.sub (f32x4.add (local.get $r) (local.get $m)) (local.get $m)))
+        (local.set $code (if (result v128) (local.get $values)
+          (then (local.get $r))
+          (else (v128.bitselect
+            (i32x4.shr_u (i32x4.sub (local.get $r) (local.get $vrebias)) (local.get $shift))
+            (i32x4.trunc_sat_f32x4_s (f32x4.mul (local.get $r) (local.get $vscale)))
+            (i32x4.ge_u (local.get $r) (local.get $vminN))))))
+        (local.set $code (v128.bitselect (local.get $vsat) (local.get $code) (f32x4.gt (local.get $r) (local.get $vmax))))
+        (local.set $code (v128.bitselect (local.get $vinf) (local.get $code) (i32x4.eq (local.get $a) (i32x4.splat (i32.const 0x7f800000)))))
+        (local.set $code (v128.or (local.get $code) (i32x4.shl (i32x4.shr_u (local.get $b) (i32.const 31)) (local.get $signShift))))
+        (v128.store (i32.add (local.get $po) (local.get $i))
+          (v128.bitselect (local.get $vnan) (local.get $code) (i32x4.gt_u (local.get $a) (i32x4.splat (i32.const 0x7f800000)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $each))))
+
+  ;; absMax(p, count): the largest |w| of count f32 values (NaN if one is NaN): a one-call B's
   ;; largest weight, for the choice of a row's mode, four lanes at a time
   (func (export "absMax") (param $p i32) (param $count i32) (result f32)
     (local $end i32) (local $m v128) (local $r f32)
@@ -621,6 +679,31 @@
         ;; the row's kept products, in k order
         (local.set $t (local.get $list))
         (local.set $xmb (i32.const 0))
+        (if (i32.and (i32.le_u (local.get $round) (i32.const 1)) (i32.lt_s (local.get $dec) (i32.const 0)))
+          (then
+            ;; fp32 operands, or values of the input format (quantized here by `narrow`): the same
+            ;; list without a table; with rounded products a row holding a non-finite activation
+            ;; is left to the caller (the codes' usable table leaves those codes out)
+            (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $k0)) (i32.const 2))))
+            (local.set $pend (i32.add (local.get $pa) (i32.shl (local.get $ku) (i32.const 2))))
+            (local.set $pw (local.get $w))
+            (local.set $keepAll (i32.eq (local.get $flag) (i32.const 2)))
+            (block $vals_done
+              (loop $vals
+                (br_if $vals_done (i32.ge_u (local.get $pa) (local.get $pend)))
+                (local.set $code (i32.load (local.get $pa)))
+                (i32.store (local.get $t) (local.get $code))
+                (i32.store offset=4 (local.get $t) (local.get $pw))
+                (local.set $mb (i32.and (local.get $code) (i32.const 0x7fffffff)))
+                (local.set $xmb (select (local.get $mb) (local.get $xmb) (i32.gt_u (local.get $mb) (local.get $xmb))))
+                (local.set $t (i32.add (local.get $t) (i32.shl
+                  (i32.or (local.get $keepAll) (i32.ne (local.get $mb) (i32.const 0))) (i32.const 4))))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                (local.set $pw (i32.add (local.get $pw) (local.get $nb)))
+                (br $vals)))
+            (if (i32.and (i32.eq (local.get $round) (i32.const 1)) (i32.ge_u (local.get $xmb) (i32.const 0x7f800000)))
+              (then (local.set $flag (i32.const 0)))))
+          (else
         (if (i32.and (i32.le_u (local.get $round) (i32.const 1)) (i32.ge_s (local.get $dec) (i32.const 0)))
           (then
             ;; fp32 or rounded products of decoded operands (the common case): pointers walk A's
@@ -684,7 +767,7 @@
                     (local.set $t (i32.add (local.get $t) (i32.const 16)))))
                 (local.set $u (i32.add (local.get $u) (i32.const 1)))
                 (br $build)))
-          ))
+          ))))
         ;; rounded products of a row with no -0 state: mode 4, or 5 when no product can exceed
         ;; $max (every |x| of the row times the largest |w| of the tile, $wmax, at most $max)
         (local.set $mode (local.get $round))
