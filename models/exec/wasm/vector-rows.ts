@@ -14,7 +14,7 @@ interface Exports {
   readonly memory: WebAssembly.Memory;
   readonly binary: (op: number, outer: number, len: number, ab: number, bb: number, as: number, bs: number, a: number, b: number, o: number) => void;
   readonly where: (outer: number, len: number, cb: number, xb: number, yb: number, cs: number, xs: number, ys: number, c: number, x: number, y: number, o: number) => void;
-  readonly erf: (n: number, x: number, o: number) => void;
+  readonly erf: (n: number, x: number, o: number, scratch: number) => void;
   readonly exp: (x: number) => number;
   readonly expRows: (n: number, x: number, o: number) => void;
   readonly softmax: (rows: number, len: number, x: number, o: number) => void;
@@ -31,6 +31,8 @@ const MIN_ELEMENTS = 256;
 const MAX_BYTES = 2 ** 30;
 
 const align = (b: number) => (b + 15) & ~15;
+/** erf's float64 scratch: t and exp's argument for a chunk of 256 elements */
+const ERF_SCRATCH = 4096;
 
 export class VectorRows {
   private at = 0;
@@ -81,10 +83,12 @@ export class VectorRows {
   }
   /** o[i] = erf(x[i]) rounded to fp32 (kernel-util.ts erf's bits); false where the TypeScript loop is to run */
   erf(x: Float32Array, o: Float32Array): boolean {
-    if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * x.length))) return false;
-    this.at = 0;
-    const px = this.put(x), po = this.at;
-    this.ex.erf(x.length, px, po);
+    if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * x.length) + 32 + ERF_SCRATCH)) return false;
+    // x, then 8 zeros (a last group's lanes past the end compute erf(0), not stored), o, scratch
+    const mem = this.ex.memory.buffer, n = x.length, po = align(4 * n + 32), ps = po + align(4 * n);
+    new Float32Array(mem, 0, n).set(x);
+    new Float32Array(mem, 4 * n, 8).fill(0);
+    this.ex.erf(n, 0, po, ps);
     o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
     this.calls++;
     return true;
