@@ -560,6 +560,7 @@
     (local $i i32) (local $b v128) (local $a v128) (local $m v128) (local $r v128) (local $code v128)
     (local $vminN v128) (local $vhalf v128) (local $vrebias v128) (local $vscale v128) (local $vmax v128)
     (local $vsat v128) (local $vinf v128) (local $vnan v128) (local $vcap v128) (local $shift i32) (local $end i32)
+    (local $vabs v128) (local $vexp v128) (local $vsign v128)
     (local.set $shift (i32.sub (i32.const 23) (local.get $mbits)))
     (local.set $vminN (i32x4.splat (local.get $minN)))
     (local.set $vhalf (i32x4.splat (i32.add (i32.shl (local.get $shift) (i32.const 23)) (i32.const 0x400000))))
@@ -573,27 +574,48 @@
     (local.set $vinf (i32x4.splat (local.get $inf)))
     (local.set $vnan (i32x4.splat (local.get $nan)))
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vabs (i32x4.splat (i32.const 0x7fffffff)))
+    (local.set $vexp (i32x4.splat (i32.const 0x7f800000)))
+    ;; values: the same steps with the sign bit's mask kept and no code fields, in a loop of
+    ;; their own (fewer values live across it)
+    (if (local.get $values)
+      (then
+        (local.set $vsign (i32x4.splat (i32.const 0x80000000)))
+        (block $vdone
+          (loop $veach
+            (br_if $vdone (i32.ge_u (local.get $i) (local.get $end)))
+            (local.set $b (v128.load (i32.add (local.get $px) (local.get $i))))
+            (local.set $a (v128.and (local.get $b) (local.get $vabs)))
+            (local.set $r (f32x4.pmin (local.get $vcap) (local.get $a)))
+            (local.set $m (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $r) (local.get $vexp)))))
+            (local.set $r (f32x4.sub (f32x4.add (local.get $r) (local.get $m)) (local.get $m)))
+            (local.set $code (v128.bitselect (local.get $vsat) (local.get $r) (f32x4.gt (local.get $r) (local.get $vmax))))
+            (local.set $code (v128.bitselect (local.get $vinf) (local.get $code) (i32x4.eq (local.get $a) (local.get $vexp))))
+            (local.set $code (v128.or (local.get $code) (v128.and (local.get $b) (local.get $vsign))))
+            (v128.store (i32.add (local.get $po) (local.get $i))
+              (v128.bitselect (local.get $vnan) (local.get $code) (i32x4.gt_u (local.get $a) (local.get $vexp))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $veach)))
+        (return)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
         (local.set $b (v128.load (i32.add (local.get $px) (local.get $i))))
-        (local.set $a (v128.and (local.get $b) (i32x4.splat (i32.const 0x7fffffff))))
+        (local.set $a (v128.and (local.get $b) (local.get $vabs)))
         ;; rounded from at most $cap (beyond the largest finite value's rounding: it stays an
         ;; overflow, and M's exponent stays in range); NaN passes through pmin
         (local.set $r (f32x4.pmin (local.get $vcap) (local.get $a)))
-        (local.set $m (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $r) (i32x4.splat (i32.const 0x7f800000))))))
+        (local.set $m (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $r) (local.get $vexp)))))
         (local.set $r (f32x4.sub (f32x4.add (local.get $r) (local.get $m)) (local.get $m)))
-        (local.set $code (if (result v128) (local.get $values)
-          (then (local.get $r))
-          (else (v128.bitselect
-            (i32x4.shr_u (i32x4.sub (local.get $r) (local.get $vrebias)) (local.get $shift))
-            (i32x4.trunc_sat_f32x4_s (f32x4.mul (local.get $r) (local.get $vscale)))
-            (i32x4.ge_u (local.get $r) (local.get $vminN))))))
+        (local.set $code (v128.bitselect
+          (i32x4.shr_u (i32x4.sub (local.get $r) (local.get $vrebias)) (local.get $shift))
+          (i32x4.trunc_sat_f32x4_s (f32x4.mul (local.get $r) (local.get $vscale)))
+          (i32x4.ge_u (local.get $r) (local.get $vminN))))
         (local.set $code (v128.bitselect (local.get $vsat) (local.get $code) (f32x4.gt (local.get $r) (local.get $vmax))))
-        (local.set $code (v128.bitselect (local.get $vinf) (local.get $code) (i32x4.eq (local.get $a) (i32x4.splat (i32.const 0x7f800000)))))
+        (local.set $code (v128.bitselect (local.get $vinf) (local.get $code) (i32x4.eq (local.get $a) (local.get $vexp))))
         (local.set $code (v128.or (local.get $code) (i32x4.shl (i32x4.shr_u (local.get $b) (i32.const 31)) (local.get $signShift))))
         (v128.store (i32.add (local.get $po) (local.get $i))
-          (v128.bitselect (local.get $vnan) (local.get $code) (i32x4.gt_u (local.get $a) (i32x4.splat (i32.const 0x7f800000)))))
+          (v128.bitselect (local.get $vnan) (local.get $code) (i32x4.gt_u (local.get $a) (local.get $vexp))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $each))))
 
