@@ -14,6 +14,9 @@ import { executeGraph } from '../../models/exec/executor.ts';
 import { loadText, windowCount, windowTargets, windowTokens } from '../../models/data/text.ts';
 import { lmShape } from '../../models/lm/model.ts';
 import { bitsOfTarget, scorePositions } from '../../models/lm/score.ts';
+import { evaluateText } from '../../models/accuracy/text.ts';
+import { arrayBackend } from '../../models/exec/array-backend.ts';
+import { getPe } from '../../sim/pe/registry.ts';
 import { InputError } from '../../sim/errors.ts';
 
 const DIR = new URL('../../models/data/trained/', import.meta.url);
@@ -95,6 +98,22 @@ describe('language model: accuracy runs on the text set', () => {
     expect(e4m3.summary.rel_error).toBeLessThan(0.1);
     expect(Math.abs(e4m3.summary.language!.bits_per_char - e4m3.summary.language!.reference_bits_per_char)).toBeLessThan(0.05);
     expect(e4m3.text!.bits.length).toBe(2);
+  });
+
+  it('without a reference (the table\'s PE rows) the logits stand in for it, scored once: the same figures as scoring them directly', () => {
+    const g = loadGraph(MODEL);
+    const text = loadText('austen');
+    const array = arrayBackend(getPe('fp8-e4m3'), { dataflow: 'os', rows: 32 });
+    const c = evaluateText(g, text, 5, 2, { array }, false);
+    for (let i = 0; i < 2; i++) {
+      const y = executeGraph(g, { tokens: windowTokens(text, 5 + i, 128) }, { array, tokenScales: true }).get('logits')!;
+      const choices = new Uint16Array(128);
+      const want = scorePositions(y, 128, 128, windowTargets(text, 5 + i, 128), choices);
+      expect([c.bits[i], c.hits[i], c.refBits[i], c.refHits[i], c.agree[i]]).toEqual([want.bits, want.hits, want.bits, want.hits, 128]);
+      expect([...c.choices.subarray(128 * i, 128 * (i + 1))]).toEqual([...choices]);
+      expect([...c.refChoices.subarray(128 * i, 128 * (i + 1))]).toEqual([...choices]);
+    }
+    expect(c.errSq).toBe(0);
   });
 
   it('L-Mul in the attention matmuls alone moves the logits (window 0)', async () => {
