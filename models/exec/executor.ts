@@ -15,6 +15,7 @@ import { operatorOf, type GraphNode } from '../operators.ts';
 import type { KernelContext } from '../ops/types.ts';
 import { fp32Backend, type ArrayBackend } from './backends.ts';
 import { disownOutput, OutputLedger, takeOutput } from './output-pool.ts';
+import { fusionsOf } from './fusion.ts';
 
 export interface ExecOptions {
   /** array-op arithmetic (default: the fp32 reference) */
@@ -95,6 +96,10 @@ export function arithmeticOf(opts: ExecOptions): Arithmetic {
   return { array, binArray, attnArray, vr, tokenScales: opts.tokenScales ?? false };
 }
 
+function missing(node: GraphNode, name: string): never {
+  throw new Error(`node '${node.name}': input '${name}' has no value`);
+}
+
 /** Runs the graph; returns the outputs (or every tensor with keepAll). */
 export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Array>>, opts: ExecOptions = {}): Tensors {
   if (!hasWeights(g)) throw new InputError(`graph ${g.name} has no weights: it can be timed but not executed`);
@@ -117,17 +122,25 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
   const pinned = new Set<string>();
   for (const n of g.nodes) for (const j of operatorOf(n.op).cachedInputs ?? []) if (n.inputs[j]) pinned.add(n.inputs[j]);
   const ledger = opts.keepAll ? undefined : new OutputLedger();
+  // chains one kernel computes with the same bits (fusion.ts): not where every tensor is kept
+  const fusions = opts.keepAll || arith.vr !== Math.fround ? undefined : fusionsOf(g);
+  const fused = new Set<number>();
+  const take = (name: string) => (ledger && !keep.has(name) && !pinned.has(name) ? takeOutput : (n: number) => new Float32Array(n));
 
   g.nodes.forEach((node, i) => {
-    const val = (j: number): Float32Array => {
-      const v = vals.get(node.inputs[j]);
-      if (!v) throw new Error(`node '${node.name}': input '${node.inputs[j]}' has no value`);
-      return v;
-    };
-    const shapes = node.inputs.map((x) => (x === '' ? [] : tensor(g, x).shape));
-    const out = runKernel(g, node, arith, val, shapes, tensor(g, node.output).shape, ledger && !keep.has(node.output) && !pinned.has(node.output) ? takeOutput : undefined);
-    vals.set(node.output, out);
-    ledger?.hold(out);
+    const fusion = fusions?.get(i);
+    const chain = fusion?.run((name) => vals.get(name) ?? missing(node, name), take(fusion.output));
+    if (fusion && chain) {
+      vals.set(fusion.output, chain);
+      ledger?.hold(chain);
+      for (const j of fusion.rest) fused.add(j);
+    } else if (!fused.has(i)) {
+      const val = (j: number): Float32Array => vals.get(node.inputs[j]) ?? missing(node, node.inputs[j]);
+      const shapes = node.inputs.map((x) => (x === '' ? [] : tensor(g, x).shape));
+      const out = runKernel(g, node, arith, val, shapes, tensor(g, node.output).shape, take(node.output));
+      vals.set(node.output, out);
+      ledger?.hold(out);
+    }
     if (ledger) {
       for (const x of node.inputs) {
         if (x === '' || lastUse.get(x) !== i || keep.has(x) || tensor(g, x).role !== 'activation') continue;

@@ -14,7 +14,7 @@ interface Exports {
   readonly memory: WebAssembly.Memory;
   readonly binary: (op: number, outer: number, len: number, ab: number, bb: number, as: number, bs: number, a: number, b: number, o: number) => void;
   readonly where: (outer: number, len: number, cb: number, xb: number, yb: number, cs: number, xs: number, ys: number, c: number, x: number, y: number, o: number) => void;
-  readonly erf: (n: number, x: number, o: number, scratch: number) => void;
+  readonly erf: (n: number, x: number, o: number, scratch: number, gelu: number, div: number, add: number, mul: number) => void;
   readonly exp: (x: number) => number;
   readonly expRows: (n: number, x: number, o: number) => void;
   readonly softmax: (rows: number, len: number, x: number, o: number) => void;
@@ -23,6 +23,13 @@ interface Exports {
 }
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
+/** GELU's constants as an exported graph has them: ((erf(x / div) + add) * x) * mul, fp32 values. */
+export interface GeluConstants {
+  readonly div: number;
+  readonly add: number;
+  readonly mul: number;
+}
 const OPS: Readonly<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 
 /** Below this many outputs the TypeScript loop is as fast as a call with its copies. */
@@ -81,14 +88,18 @@ export class VectorRows {
     this.calls++;
     return true;
   }
-  /** o[i] = erf(x[i]) rounded to fp32 (kernel-util.ts erf's bits); false where the TypeScript loop is to run */
-  erf(x: Float32Array, o: Float32Array): boolean {
+  /**
+   * o[i] = erf(x[i]) rounded to fp32 (kernel-util.ts erf's bits); with `gelu`, GELU's chain as
+   * an exported graph computes it, each step a binary32 operation: o[i] = ((erf(x[i] / div) +
+   * add) * x[i]) * mul (models/exec/fusion.ts). False where the TypeScript loop is to run.
+   */
+  erf(x: Float32Array, o: Float32Array, gelu?: GeluConstants): boolean {
     if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * x.length) + 32 + ERF_SCRATCH)) return false;
     // x, then 8 zeros (a last group's lanes past the end compute erf(0), not stored), o, scratch
     const mem = this.ex.memory.buffer, n = x.length, po = align(4 * n + 32), ps = po + align(4 * n);
     new Float32Array(mem, 0, n).set(x);
     new Float32Array(mem, 4 * n, 8).fill(0);
-    this.ex.erf(n, 0, po, ps);
+    this.ex.erf(n, 0, po, ps, gelu ? 1 : 0, gelu?.div ?? 1, gelu?.add ?? 0, gelu?.mul ?? 1);
     o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
     this.calls++;
     return true;

@@ -331,18 +331,20 @@
     (f64x2.mul (local.get $y2)
       (i64x2.shl (i64x2.add (f64x2.add (local.get $kf2) (f64x2.splat (f64.const 0x1.8p52))) (i64x2.splat (i64.const 1023))) (i32.const 52))))
 
-  ;; erf(n, x, o, s): o[i] = erf(x[i]) rounded to fp32, kernel-util.ts erf's operations in its
-  ;; order for each element, in chunks of 256 elements through 4 KB of scratch at $s: (1) t and
-  ;; exp's argument, (2) the exps in place ($exp2's steps written out for four pairs; a group with
-  ;; a lane outside the ordinary range through $exp2 pair by pair), (3) the products and signs
-  ;; (two at a time). An element's division, polynomial and exp are a chain of ~150 dependent
-  ;; cycles: passes of short independent iterations with four chains each, statement by
-  ;; statement, keep the processor busy where one loop doing all of it two pairs at a time
-  ;; waited (8.6 -> 5.8 ns an element; the exps through a call returning four vectors took half
-  ;; as long again). x must be followed by 8 zeros (a last group's lanes past n compute erf(0),
-  ;; not stored).
+  ;; erf(n, x, o, s, gelu, div, add, mul): o[i] = erf(x[i]) rounded to fp32, kernel-util.ts erf's
+  ;; operations in its order for each element, in chunks of 256 elements through 4 KB of scratch
+  ;; at $s: (1) t and exp's argument, (2) the exps in place ($exp2's steps written out for four
+  ;; pairs; a group with a lane outside the ordinary range through $exp2 pair by pair), (3) the
+  ;; products and signs (two at a time). An element's division, polynomial and exp are a chain of
+  ;; ~150 dependent cycles: passes of short independent iterations with four chains each,
+  ;; statement by statement, keep the processor busy where one loop doing all of it two pairs at
+  ;; a time waited (8.6 -> 5.8 ns an element; the exps through a call returning four vectors took
+  ;; half as long again). x must be followed by 8 zeros (a last group's lanes past n compute
+  ;; erf(0), not stored). With $gelu, GELU's chain as an exported graph has it
+  ;; (models/exec/fusion.ts): o = ((erf(x / div) + add) x) mul, each a binary32 operation.
   (func (export "erf") (param $n i32) (param $px i32) (param $po i32) (param $s i32)
-    (local $c i32) (local $len i32) (local $i i32) (local $pe i32) (local $one v128) (local $v v128) (local $v2 v128)
+    (param $gelu i32) (param $gdiv f32) (param $gadd f32) (param $gmul f32)
+    (local $xin v128) (local $c i32) (local $len i32) (local $i i32) (local $pe i32) (local $one v128) (local $v v128) (local $v2 v128)
     (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $x4 v128)
     (local $z1 v128) (local $z2 v128) (local $z3 v128) (local $z4 v128)
     (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $t4 v128)
@@ -368,6 +370,10 @@
             (br_if $args_done (i32.ge_u (local.get $i) (local.get $len)))
             (local.set $v (v128.load (i32.add (local.get $px) (i32.shl (i32.add (local.get $c) (local.get $i)) (i32.const 2)))))
             (local.set $v2 (v128.load offset=16 (i32.add (local.get $px) (i32.shl (i32.add (local.get $c) (local.get $i)) (i32.const 2)))))
+            (if (local.get $gelu)
+              (then
+                (local.set $v (f32x4.div (local.get $v) (f32x4.splat (local.get $gdiv))))
+                (local.set $v2 (f32x4.div (local.get $v2) (f32x4.splat (local.get $gdiv))))))
             (local.set $x1 (f64x2.promote_low_f32x4 (local.get $v)))
             (local.set $x2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
             (local.set $x3 (f64x2.promote_low_f32x4 (local.get $v2)))
@@ -514,12 +520,19 @@
         (block $outs_done
           (loop $outs
             (br_if $outs_done (i32.ge_u (local.get $i) (local.get $len)))
-            (local.set $x1 (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $px) (i32.shl (i32.add (local.get $c) (local.get $i)) (i32.const 2))))))
+            (local.set $xin (v128.load64_zero (i32.add (local.get $px) (i32.shl (i32.add (local.get $c) (local.get $i)) (i32.const 2)))))
+            (local.set $x1 (f64x2.promote_low_f32x4 (if (result v128) (local.get $gelu)
+              (then (f32x4.div (local.get $xin) (f32x4.splat (local.get $gdiv))))
+              (else (local.get $xin)))))
             (local.set $h1 (f64x2.mul (v128.load (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 3))))
               (v128.load (i32.add (local.get $pe) (i32.shl (local.get $i) (i32.const 3))))))
             (local.set $h1 (f32x4.demote_f64x2_zero (v128.bitselect
               (f64x2.sub (local.get $one) (local.get $h1)) (f64x2.sub (local.get $h1) (local.get $one))
               (f64x2.ge (local.get $x1) (f64x2.splat (f64.const 0))))))
+            ;; GELU: ((erf + c2) x) c3, each a binary32 operation
+            (if (local.get $gelu)
+              (then (local.set $h1 (f32x4.mul (f32x4.mul (local.get $xin) (f32x4.add (local.get $h1) (f32x4.splat (local.get $gadd))))
+                (f32x4.splat (local.get $gmul))))))
             (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $len))
               (then (v128.store64_lane 0 (i32.add (local.get $po) (i32.shl (i32.add (local.get $c) (local.get $i)) (i32.const 2))) (local.get $h1)))
               (else (v128.store32_lane 0 (i32.add (local.get $po) (i32.shl (i32.add (local.get $c) (local.get $i)) (i32.const 2))) (local.get $h1))))

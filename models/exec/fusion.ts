@@ -1,0 +1,83 @@
+/**
+ * Execution-only fusions: a chain of graph nodes computed by one kernel with exactly the bits
+ * the chain's kernels give one after another, so that a whole-graph run does not copy each
+ * intermediate tensor into and out of the vector unit's module. The graph, and with it
+ * lowering, cycles and energy, is unchanged. A fusion applies where the vector unit rounds to
+ * fp32 and the chain's intermediate tensors are read by the chain alone (never with `keepAll`,
+ * which keeps them all), and it may decline (the WebAssembly rows off, a tensor below their
+ * size): then every node runs.
+ *
+ * GELU as PyTorch exports it (erf form, ONNX opset 17): d = x / c1, e = erf(d), a = e + c2,
+ * m = x * a, y = m * c3 with scalar constants (sqrt 2, 1 and 0.5 in an export; any values
+ * here), add's and mul's operands in either order (both operations are commutative in
+ * binary32). Computed as vector-rows.wat's erf with its GELU steps, each a binary32 operation
+ * as the vector unit's div, add and mul rows compute it.
+ */
+import { numel, type Graph } from '../graph.ts';
+import type { GraphNode } from '../operators.ts';
+import { vectorRows } from './wasm/vector-rows.ts';
+
+export interface Fusion {
+  /** the chain's nodes after its first, which do not run when the fusion does */
+  readonly rest: readonly number[];
+  /** the chain's last output, the one tensor the fusion computes */
+  readonly output: string;
+  /** that output from the chain's inputs (`val` by tensor name), or undefined where the fusion declines */
+  run(val: (name: string) => Float32Array, take: (n: number) => Float32Array): Float32Array | undefined;
+}
+
+const plans = new WeakMap<Graph, ReadonlyMap<number, Fusion>>();
+
+/** The graph's fusions by the index of each chain's first node (found once per graph). */
+export function fusionsOf(g: Graph): ReadonlyMap<number, Fusion> {
+  let plan = plans.get(g);
+  if (!plan) plans.set(g, (plan = findFusions(g)));
+  return plan;
+}
+
+function findFusions(g: Graph): ReadonlyMap<number, Fusion> {
+  const readers = new Map<string, number[]>();
+  g.nodes.forEach((n, i) => n.inputs.forEach((x) => x !== '' && readers.set(x, [...(readers.get(x) ?? []), i])));
+  const outputs = new Set(g.outputs);
+  /** the one node that reads `name` (an intermediate tensor: no graph output), if it has that op */
+  const soleReader = (name: string, op: string): [number, GraphNode] | undefined => {
+    const r = readers.get(name);
+    if (outputs.has(name) || r === undefined || r.length !== 1 || g.nodes[r[0]].op !== op) return undefined;
+    return [r[0], g.nodes[r[0]]];
+  };
+  const scalar = (name: string): number | undefined => {
+    const d = g.tensors.get(name)?.data;
+    return d !== undefined && d.length === 1 ? d[0] : undefined;
+  };
+  /** a binary node's operand other than `name`, when `name` is one of its two */
+  const other = (n: GraphNode, name: string): string | undefined =>
+    n.inputs.length !== 2 ? undefined : n.inputs[0] === name ? n.inputs[1] : n.inputs[1] === name ? n.inputs[0] : undefined;
+  const size = (name: string) => numel(g.tensors.get(name)?.shape ?? []);
+
+  const found = new Map<number, Fusion>();
+  g.nodes.forEach((div, i) => {
+    if (div.op !== 'div' || div.inputs.length !== 2) return;
+    const [x, c1name] = div.inputs;
+    const div0 = scalar(c1name);
+    if (div0 === undefined || g.tensors.get(x)?.data !== undefined) return;
+    const erf = soleReader(div.output, 'erf');
+    const add = erf && soleReader(erf[1].output, 'add');
+    const add0 = add && scalar(other(add[1], erf[1].output) ?? '');
+    const mul = add && soleReader(add[1].output, 'mul');
+    const mul1 = mul && soleReader(mul[1].output, 'mul');
+    const mul0 = mul1 && scalar(other(mul1[1], mul[1].output) ?? '');
+    if (!erf || !add || add0 === undefined || !mul || other(mul[1], add[1].output) !== x || !mul1 || mul0 === undefined) return;
+    const n = size(x);
+    if ([div.output, erf[1].output, add[1].output, mul[1].output, mul1[1].output].some((t) => size(t) !== n)) return;
+    const constants = { div: div0, add: add0, mul: mul0 };
+    found.set(i, {
+      rest: [erf[0], add[0], mul[0], mul1[0]],
+      output: mul1[1].output,
+      run(val, take) {
+        const rows = vectorRows(), o = take(n);
+        return rows?.erf(val(x), o, constants) ? o : undefined;
+      },
+    });
+  });
+  return found;
+}

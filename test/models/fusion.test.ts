@@ -1,0 +1,87 @@
+/**
+ * Execution-only fusions (models/exec/fusion.ts): GELU's exported chain (x / c1, erf, + c2,
+ * times x, times c3) computed by one kernel. Its outputs against the chain written out here
+ * element by element (binary32 operations as Math.fround of the float64 ones, kernel-util.ts
+ * erf, itself held to erf's definition and to Abramowitz & Stegun in vector-unit-bits.test.ts),
+ * specials, tails and sizes below the rows' included; found four times in the trained language
+ * model, whose logits stay the same bits with it and without it (keepAll, which fuses nothing);
+ * and not found where a link of the chain is read elsewhere, is a graph output or is no scalar.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadGraph } from '../../models/accuracy/task.ts';
+import { resolveTrainedModel } from '../../models/accuracy/trained.ts';
+import { loadText, windowTokens } from '../../models/data/text.ts';
+import { arrayBackend } from '../../models/exec/array-backend.ts';
+import { executeGraph } from '../../models/exec/executor.ts';
+import { fusionsOf } from '../../models/exec/fusion.ts';
+import { erf } from '../../models/exec/kernel-util.ts';
+import { vectorRows } from '../../models/exec/wasm/vector-rows.ts';
+import type { Graph } from '../../models/graph.ts';
+import { GraphBuilder } from '../../models/zoo/builder.ts';
+import { getPe } from '../../sim/pe/registry.ts';
+
+const same = (a: number, b: number) => Object.is(a, b) || (a !== a && b !== b);
+
+type Variant = 'plain' | 'swapped' | 'erf-output' | 'second-reader' | 'vector-constant';
+
+/** GELU as PyTorch exports it, or with one link broken */
+function gelu(n: number, variant: Variant, c = [Math.SQRT2, 1, 0.5]): Graph {
+  const b = new GraphBuilder(`gelu-${variant}`, { weights: true, seed: 3 });
+  const x = b.input('x', [1, n]);
+  const c1 = b.buffer('c1', variant === 'vector-constant' ? [n] : [1], { kind: 'const', value: c[0] });
+  const c2 = b.buffer('c2', [1], { kind: 'const', value: c[1] });
+  const c3 = b.buffer('c3', [1], { kind: 'const', value: c[2] });
+  const d = b.binary('div', x, c1, 'd');
+  b.add({ op: 'erf', name: 'e', inputs: [d], output: 'e' } as never);
+  const a = variant === 'swapped' ? b.binary('add', c2, 'e', 'a') : b.binary('add', 'e', c2, 'a');
+  const m = variant === 'swapped' ? b.binary('mul', a, x, 'm') : b.binary('mul', x, a, 'm');
+  b.binary('mul', m, c3, 'y');
+  if (variant === 'second-reader') b.add({ op: 'relu', name: 'r', inputs: ['a'], output: 'r' } as never);
+  b.output('y', ...(variant === 'erf-output' ? ['e'] : variant === 'second-reader' ? ['r'] : []));
+  return b.g;
+}
+
+/** the chain, one binary32 operation at a time */
+function written(x: Float32Array, [c1, c2, c3]: number[]): Float32Array {
+  const f = Math.fround;
+  return x.map((v) => f(f(f(v * f(f(erf(f(v / c1))) + c2))) * c3));
+}
+
+describe('execution-only fusions', () => {
+  it('GELU: the chain written out element by element, specials, tails and small tensors included, operands either way round', () => {
+    const specials = [0, -0, NaN, Infinity, -Infinity, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, -1, 5.5, -5.5, 0.0001];
+    for (const [n, variant, c] of [[1000, 'plain', [Math.SQRT2, 1, 0.5]], [1003, 'swapped', [-3, 0.25, -2]], [100, 'plain', [Math.SQRT2, 1, 0.5]], [8197, 'plain', [1.5, -1, 3]]] as const) {
+      const g = gelu(n, variant, [...c]);
+      expect(fusionsOf(g).size).toBe(1);
+      const x = Float32Array.from({ length: n }, (_, i) => (i < specials.length ? specials[i] : Math.fround(Math.sin(i * 0.37) * 6)));
+      const before = vectorRows()!.calls;
+      const y = executeGraph(g, { x }).get('y')!;
+      // at least the rows' size: one call for the chain; below it the nodes one by one in TypeScript
+      if (n >= 256) expect(vectorRows()!.calls - before).toBe(1);
+      const want = written(x, [...c].map(Math.fround));
+      for (let i = 0; i < n; i++) expect(same(y[i], want[i]), `${variant} n=${n} x=${x[i]}: ${y[i]} vs ${want[i]}`).toBe(true);
+      // and every node run (keepAll keeps the intermediate tensors, so it fuses nothing)
+      const all = executeGraph(g, { x }, { keepAll: true });
+      expect(all.has('e')).toBe(true);
+      const y2 = all.get('y')!;
+      for (let i = 0; i < n; i++) expect(same(y[i], y2[i])).toBe(true);
+    }
+  });
+
+  it('not found where a link is read elsewhere, is a graph output or is no scalar', () => {
+    for (const variant of ['erf-output', 'second-reader', 'vector-constant'] as const) expect(fusionsOf(gelu(512, variant)).size, variant).toBe(0);
+  });
+
+  it("the language model's four GELUs; its logits the same bits fused and not (keepAll)", () => {
+    const g = loadGraph(resolveTrainedModel('lm-austen'));
+    expect([...fusionsOf(g).values()].map((f) => f.output)).toEqual([0, 1, 2, 3].map((i) => `/blocks.${i}/Mul_1_output_0`));
+    const text = loadText('austen');
+    for (const kind of ['fp32', 'fp8-e4m3']) {
+      const array = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });
+      const tokens = windowTokens(text, 3, 128);
+      const fused = executeGraph(g, { tokens }, { array, tokenScales: true }).get('logits')!;
+      const all = executeGraph(g, { tokens }, { array, tokenScales: true, keepAll: true }).get('logits')!;
+      for (let i = 0; i < fused.length; i++) expect(same(fused[i], all[i]), `${kind} ${i}`).toBe(true);
+    }
+  });
+});
