@@ -34,6 +34,11 @@ function columnMajor(k: number, n: number, code: (i: number) => number): Uint32A
   return bits;
 }
 
+/** o[i, j] += bias[j], each sum rounded to fp32 (the typed array's store rounds the exact float64 sum once). */
+function addBias(o: Float32Array, bias: Float32Array, m: number, n: number): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) o[i * n + j] = o[i * n + j] + bias[j];
+}
+
 /** Sees each GEMM's quantized operands: A (m x k, row-major) and B transposed (n x k). */
 export type GemmObserver = (a: Uint32Array, bT: Uint32Array, m: number, n: number, k: number) => void;
 
@@ -118,7 +123,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
       const bRows = fastWeight?.rows?.();
       if (bRows) w = { values: b, rows: bRows, k, n };
     } else w = quantized(b, 1, k, n).prepared;
-    return !!w && orderedGemmFp32Values(rules, order.rows, pe, psum, a, aRows, w, m, n, k, accumulate, o, use?.cols);
+    return !!w && orderedGemmFp32Values(rules, order.rows, pe, psum, a, aRows, w, m, n, k, accumulate, o, use?.cols, use?.bias);
   };
   return {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
@@ -152,6 +157,7 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
         if (!orderedGemmFp32(rules, order.rows, pe, psum, ops, m, n, k, accumulate, o)) {
           o.set(orderedGemm(rules, order.rows, pe, psum, ops, m, n, k, accumulate, gemmResultBuffer(m * n)).subarray(0, m * n));
         }
+        if (use?.bias) addBias(o, use.bias, m, n);
         return true;
       },
     }),

@@ -56,6 +56,11 @@ export interface GemmUse {
    * scores, models/exec/read-columns.ts): a backend may leave the others uncomputed, at any value.
    */
   readonly cols?: Int32Array;
+  /**
+   * gemmFp32 only: a linear layer's bias, n values added to each row of fp32 results, each sum a
+   * binary32 addition (the vector unit's, as a separate add node computes it)
+   */
+  readonly bias?: Float32Array;
 }
 
 export interface ArrayBackend {

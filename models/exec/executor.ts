@@ -129,7 +129,7 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
 
   g.nodes.forEach((node, i) => {
     const fusion = fusions?.get(i);
-    const chain = fusion?.run((name) => vals.get(name) ?? missing(node, name), take(fusion.output));
+    const chain = fusion?.run((name) => vals.get(name) ?? missing(node, name), take(fusion.output), arith);
     if (fusion && chain) {
       vals.set(fusion.output, chain);
       ledger?.hold(chain);

@@ -7,14 +7,20 @@
  * which keeps them all), and it may decline (the WebAssembly rows off, a tensor below their
  * size): then every node runs.
  *
+ * A linear layer and its bias as an exported graph has them (MatMul, then Add of a constant of
+ * the output's last dimension, either operand first): the linear node with that bias, which the
+ * array backend adds as fp32 results are written (ArrayBackend.gemmFp32's bias), each sum a
+ * binary32 addition as the add node's.
+ *
  * GELU as PyTorch exports it (erf form, ONNX opset 17): d = x / c1, e = erf(d), a = e + c2,
  * m = x * a, y = m * c3 with scalar constants (sqrt 2, 1 and 0.5 in an export; any values
  * here), add's and mul's operands in either order (both operations are commutative in
  * binary32). Computed as vector-rows.wat's erf with its GELU steps, each a binary32 operation
  * as the vector unit's div, add and mul rows compute it.
  */
-import { numel, type Graph } from '../graph.ts';
+import { numel, tensor, type Graph } from '../graph.ts';
 import type { GraphNode } from '../operators.ts';
+import { runKernel, type Arithmetic } from './executor.ts';
 import { vectorRows } from './wasm/vector-rows.ts';
 
 export interface Fusion {
@@ -23,7 +29,7 @@ export interface Fusion {
   /** the chain's last output, the one tensor the fusion computes */
   readonly output: string;
   /** that output from the chain's inputs (`val` by tensor name), or undefined where the fusion declines */
-  run(val: (name: string) => Float32Array, take: (n: number) => Float32Array): Float32Array | undefined;
+  run(val: (name: string) => Float32Array, take: (n: number) => Float32Array, arith: Arithmetic): Float32Array | undefined;
 }
 
 const plans = new WeakMap<Graph, ReadonlyMap<number, Fusion>>();
@@ -55,6 +61,21 @@ function findFusions(g: Graph): ReadonlyMap<number, Fusion> {
   const size = (name: string) => numel(g.tensors.get(name)?.shape ?? []);
 
   const found = new Map<number, Fusion>();
+  g.nodes.forEach((lin, i) => {
+    if (lin.op !== 'linear' || lin.inputs.length !== 2) return;
+    const add = soleReader(lin.output, 'add');
+    const b = add && other(add[1], lin.output);
+    const bias = b === undefined ? undefined : g.tensors.get(b);
+    const n = g.tensors.get(lin.output)?.shape.at(-1);
+    if (!add || !bias?.data || bias.data.length !== n || bias.shape.at(-1) !== n || size(add[1].output) !== size(lin.output)) return;
+    const node: GraphNode = { ...lin, inputs: [...lin.inputs, b!], output: add[1].output };
+    const shapes = node.inputs.map((t) => tensor(g, t).shape), out = tensor(g, node.output).shape;
+    found.set(i, {
+      rest: [add[0]],
+      output: add[1].output,
+      run: (val, take, arith) => runKernel(g, node, arith, (j) => val(node.inputs[j]), shapes, out, take),
+    });
+  });
   g.nodes.forEach((div, i) => {
     if (div.op !== 'div' || div.inputs.length !== 2) return;
     const [x, c1name] = div.inputs;

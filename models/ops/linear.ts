@@ -73,8 +73,10 @@ export const LINEAR: OperatorDef<LinearNode> = {
     const bias = ctx.has(2) ? ctx.val(2) : undefined;
     const alpha = binary && ctx.has(3) ? ctx.val(3) : undefined;
     const o = ctx.output();
-    // fp32 results straight into the output where the backend gives them so
-    if (!alpha && !bias && backend.gemmFp32?.(x, bt, rows, nOut, k, sx, sw, o, ctx.tokenScales ? TOKENS : undefined)) return o;
+    // fp32 results straight into the output where the backend gives them so, the bias added as
+    // the vector unit adds it (fp32: each sum a binary32 addition)
+    const use = ctx.tokenScales || bias ? { ...(ctx.tokenScales && TOKENS), ...(bias && { bias }) } : undefined;
+    if (!alpha && (!bias || ctx.vr === Math.fround) && backend.gemmFp32?.(x, bt, rows, nOut, k, sx, sw, o, use)) return o;
     // block formats per token: NVFP4's tensor scale per row (models/exec/token-scales.ts)
     const c = backend.gemm(x, bt, rows, nOut, k, sx, sw, gemmResultBuffer(rows * nOut), ctx.tokenScales ? TOKENS : undefined);
     // fp32 outputs alone: a typed-array copy rounds each to fp32 as Math.fround does

@@ -125,18 +125,19 @@ export function orderedGemmFp32(
 /**
  * orderedGemmFp32 from fp32 operands, quantized where the tile kernel reads them (TileKernel
  * passFp32Values): A with the input format's rows `aRows`, B prepared or fp32 values read by
- * this call only. The same bits as orderedGemmFp32 on the operands' codes; false where the
- * kernel does not take the GEMM so (then `o` is not written).
+ * this call only; with `bias` (n values) added to each row, each sum a binary32 addition. The
+ * same bits as orderedGemmFp32 on the operands' codes (and the bias added after); false where
+ * the kernel does not take the GEMM so (then `o` is not written).
  */
 export function orderedGemmFp32Values(
   dataflow: DataflowRules, rows: number, pe: PeKind, psum: PsumStore,
   a: Float32Array, aRows: NarrowFormat, b: PreparedWeights | FreshWeights, m: number, n: number, k: number,
-  accumulate: Accumulate, o: Float32Array, cols?: Int32Array,
+  accumulate: Accumulate, o: Float32Array, cols?: Int32Array, bias?: Float32Array,
 ): boolean {
   const tile = tileKernelOf(pe);
   if (!tile?.passFp32Values || !Object.is(pe.accZero, 0) || !onePass(dataflow.productsPerPass(rows, k), k, pe, psum, accumulate)) return false;
   if (b.k !== k || b.n !== n || (!('rows' in b) && b.kernel !== tile)) return false;
-  return tile.passFp32Values(a, aRows, b, m, o.subarray(0, m * n), cols);
+  return tile.passFp32Values(a, aRows, b, m, o.subarray(0, m * n), cols, bias);
 }
 
 /**

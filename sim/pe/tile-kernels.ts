@@ -565,7 +565,7 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
         const w0 = preparedFor(kernel, prepared);
         return !!w0.w32 && !!decA32 && allRan(passF32(a, m, w0.k, 0, w0.k, w0.n, NO_STATES, w0.w32, decA32, w0.usable, false, decoders?.product, undefined, false, true, cols, out));
       },
-      passFp32Values(a, aRows, b, m, out, cols) {
+      passFp32Values(a, aRows, b, m, out, cols, bias) {
         // the operands' values as this kernel decodes their codes, where the rows give exactly
         // those (the rows' products were checked on every pair of such values: wasmCodes)
         const wasm = f32Rows(), av = decA32 && valuesForm(aRows, decA32);
@@ -581,7 +581,7 @@ export function tableTile(table: Float64Array, shift: number, inputBits: number,
           if (!w0.w32) return false;
           ({ w32: w, k, n } = w0);
         }
-        return allRan(wasm.pass({ a, aNarrow: av, m, k, k0: 0, ku: k, n, acc: NO_STATES, w, wNarrow, dec: 'bits', keepZeros: false, rounding: decoders?.product, fresh: true, cols, out32: out }));
+        return allRan(wasm.pass({ a, aNarrow: av, m, k, k0: 0, ku: k, n, acc: NO_STATES, w, wNarrow, dec: 'bits', keepZeros: false, rounding: decoders?.product, fresh: true, cols, out32: out, bias }));
       },
     }),
     pass(a, prepared, m, k0, ku, acc, fresh, cols) {

@@ -140,10 +140,11 @@ export interface TileKernel {
    * passFp32 from fp32 operands, quantized where the kernel reads them: A (m x k fp32 values)
    * by the input format's rows `aRows` (their codes form, checked against its tables), B
    * prepared or, read by this call only, k x n fp32 values quantized by `b.rows`. The same
-   * bits as passFp32 on the operands' codes; false where it does not take the GEMM whole
-   * (`out` is then not written).
+   * bits as passFp32 on the operands' codes (with `bias`, n values added to each row of results,
+   * each sum a binary32 addition); false where it does not take the GEMM whole (`out` is then
+   * not written).
    */
-  passFp32Values?(a: Float32Array, aRows: NarrowFormat, b: PreparedWeights | FreshWeights, m: number, out: Float32Array, cols?: Int32Array): boolean;
+  passFp32Values?(a: Float32Array, aRows: NarrowFormat, b: PreparedWeights | FreshWeights, m: number, out: Float32Array, cols?: Int32Array, bias?: Float32Array): boolean;
 }
 
 /** A GEMM's B read by one call only: k x n fp32 values (row-major) and its format's rows. */

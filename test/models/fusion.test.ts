@@ -1,5 +1,6 @@
 /**
- * Execution-only fusions (models/exec/fusion.ts): GELU's exported chain (x / c1, erf, + c2,
+ * Execution-only fusions (models/exec/fusion.ts): a linear layer and its bias add, against the
+ * unfused layer's results plus the bias written out; GELU's exported chain (x / c1, erf, + c2,
  * times x, times c3) computed by one kernel. Its outputs against the chain written out here
  * element by element (binary32 operations as Math.fround of the float64 ones, kernel-util.ts
  * erf, itself held to erf's definition and to Abramowitz & Stegun in vector-unit-bits.test.ts),
@@ -72,9 +73,35 @@ describe('execution-only fusions', () => {
     for (const variant of ['erf-output', 'second-reader', 'vector-constant'] as const) expect(fusionsOf(gelu(512, variant)).size, variant).toBe(0);
   });
 
-  it("the language model's four GELUs; its logits the same bits fused and not (keepAll)", () => {
+  it('a linear layer and its bias add: the unfused layer\'s results plus the bias, each sum a binary32 addition, either operand first', () => {
+    for (const [kind, first] of [['fp8-e4m3', true], ['fp8-e4m3', false], ['fp32', true], ['bf16', false]] as const) {
+      const b = new GraphBuilder('lin-bias', { weights: true, seed: 4 });
+      const x = b.input('x', [1, 24, 40]);
+      const l = b.linear(x, 'l', 36, { bias: false });
+      const bias = b.buffer('bias', [36], { kind: 'const', value: 0 });
+      const bd = b.g.tensors.get(bias)!.data!;
+      for (let j = 0; j < 36; j++) bd[j] = Math.fround(Math.sin(j * 0.7) * 3);
+      bd[5] = NaN;
+      b.binary('add', first ? bias : l, first ? l : bias, 'y');
+      b.output('y');
+      const g = b.g;
+      expect([...fusionsOf(g).values()].map((f) => f.output)).toEqual(['y']);
+      const xs = Float32Array.from({ length: 24 * 40 }, (_, i) => Math.fround(Math.sin(i * 1.3) * 2));
+      const array = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });
+      const y = executeGraph(g, { x: xs }, { array }).get('y')!;
+      const all = executeGraph(g, { x: xs }, { array, keepAll: true });
+      const lv = all.get(l)!;
+      for (let i = 0; i < 24; i++) {
+        for (let j = 0; j < 36; j++) expect(same(y[i * 36 + j], Math.fround(lv[i * 36 + j] + bd[j])), `${kind} (${i}, ${j})`).toBe(true);
+      }
+    }
+  });
+
+  it("the language model's 25 linear layers with their biases and four GELUs; its logits the same bits fused and not (keepAll)", () => {
     const g = loadGraph(resolveTrainedModel('lm-austen'));
-    expect([...fusionsOf(g).values()].map((f) => f.output)).toEqual([0, 1, 2, 3].map((i) => `/blocks.${i}/Mul_1_output_0`));
+    const outputs = [...fusionsOf(g).values()].map((f) => f.output);
+    expect(outputs.filter((o) => o.endsWith('/Mul_1_output_0'))).toEqual([0, 1, 2, 3].map((i) => `/blocks.${i}/Mul_1_output_0`));
+    expect(outputs.filter((o) => !o.endsWith('/Mul_1_output_0')).length).toBe(25);
     const text = loadText('austen');
     for (const kind of ['fp32', 'fp8-e4m3']) {
       const array = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });

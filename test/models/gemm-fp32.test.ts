@@ -125,6 +125,22 @@ describe('fp32 results straight from the tile kernel', () => {
     }
   });
 
+  it.each(['fp32', 'bf16', 'fp8-e4m3', 'fp8-e5m2', 'lmul-m4'])('%s: a bias added to each row as the results are written, each sum a binary32 addition', (kind) => {
+    const be = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });
+    for (const [m, n, k] of [[9, 20, 17], [64, 130, 32]]) {
+      const a = values(m * k, 11, 3), w = values(k * n, 12, 0.25);
+      const bias = Float32Array.from({ length: n }, (_, j) => (j === 3 ? NaN : j === 4 ? -0 : Math.fround(Math.cos(j) * 5)));
+      for (const use of [undefined, { once: true }]) {
+        const plain = new Float32Array(m * n), biased = new Float32Array(m * n);
+        expect(be.gemmFp32!(a, w, m, n, k, 1, 1, plain, use)).toBe(true);
+        expect(be.gemmFp32!(a, w, m, n, k, 1, 1, biased, { ...use, bias })).toBe(true);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) expect(same(biased[i * n + j], Math.fround(bias[j] + plain[i * n + j])), `${kind} (${i}, ${j})`).toBe(true);
+        }
+      }
+    }
+  });
+
   it('not offered where the states are no values or the operands are scaled (int8, MX)', () => {
     expect(arrayBackend(getPe('int8'), { dataflow: 'os', rows: 32 }).gemmFp32).toBeUndefined();
     expect(arrayBackend(getPe('mxfp8-e4m3'), { dataflow: 'os', rows: 32 }).gemmFp32).toBeUndefined();

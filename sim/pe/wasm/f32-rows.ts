@@ -19,7 +19,7 @@ interface Exports {
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
     round: number, shift: number, minNormal: number, max: number,
     v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number, wmax: number, fresh: number,
-    cols: number, out32: number,
+    cols: number, out32: number, bias: number,
   ) => void;
   readonly absMax: (p: number, count: number) => number;
   readonly narrow: (n: number, x: number, o: number, mbits: number, bias: number, minNormal: number, max: number,
@@ -91,6 +91,8 @@ export interface PassArgs {
    * not into `acc` (which is not written)
    */
   readonly out32?: Float32Array;
+  /** with `out32`: n values added to each row of results as they are written, each sum a binary32 addition */
+  readonly bias?: Float32Array;
 }
 
 /**
@@ -225,7 +227,8 @@ class Kernel implements F32Rows {
     // the arena started over between the two
     if (wAt !== 'call' && this.resident.get(g.w)?.gen !== this.gen) return undefined;
     const a = this.arenaEnd, acc = a + align(4 * m * k), scratch = acc + align(8 * m * n);
-    const flags = scratch + align(4 * n), colsAt = flags + align(m), list = colsAt + (g.cols ? align(4 * m) : 0);
+    const flags = scratch + align(4 * n), colsAt = flags + align(m), biasAt = colsAt + (g.cols ? align(4 * m) : 0);
+    const list = biasAt + (g.bias ? align(4 * n) : 0);
     // weights passed for the first time: their rows k0 .. k0+ku-1 after the list
     const rows = align(4 * ku * n), wCall = align(list + 16 * ku), vCall = wCall + (wAt === 'call' ? rows : 0);
     const end = vCall + (vAt === 'call' ? rows : 0);
@@ -272,14 +275,17 @@ class Kernel implements F32Rows {
       else for (let i = 0; i < m * k; i++) av[i] = g.a[i];
     }
     if (g.cols) new Int32Array(buf, colsAt, m).set(g.cols.subarray(0, m));
-    const out32 = g.out32 && g.fresh ? g.out32 : undefined;
+    const bias = g.bias;
+    if (bias && !out32Of(g)) throw new Error('f32 rows: a bias is added to fp32 results only (out32 on a first pass)');
+    if (bias) new Float32Array(buf, biasAt, n).set(bias.subarray(0, n));
+    const out32 = out32Of(g);
     const states = new Float64Array(buf, acc, m * n);
     if (!g.fresh) states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
     const r = g.rounding, l = g.lmul;
     this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
       g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
       vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0,
-      wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1, out32 ? 1 : 0);
+      wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1, out32 ? 1 : 0, bias ? biasAt : -1);
     const f = new Uint8Array(buf, flags, m);
     let run = 0;
     for (let i = 0; i < m; i++) run += f[i];
@@ -290,6 +296,9 @@ class Kernel implements F32Rows {
     return f;
   }
 }
+
+/** Where a pass writes fp32 results: `out32`, on a GEMM's first pass only. */
+const out32Of = (g: PassArgs): Float32Array | undefined => (g.out32 && g.fresh ? g.out32 : undefined);
 
 /** The kernel, or undefined where it is turned off or WebAssembly SIMD is not available. */
 export const f32Rows: () => F32Rows | undefined = lazyKernel<Exports, Kernel>(wasmBase64, (ex) => new Kernel(ex));

@@ -24,7 +24,8 @@
 ;; $fresh: every state is +0 and is not read (a GEMM's first pass); with it $cols (>= 0): per row i
 ;; an i32 count, the outputs j < cols[i] (rounded up to 16) computed and the rest left at +0; and
 ;; $out32: each row run writes its fp32 results (4 bytes an output, from $acc) instead of float64
-;; states (rows left to the caller then write nothing: the caller runs the whole GEMM again).
+;; states (rows left to the caller then write nothing: the caller runs the whole GEMM again);
+;; with $bias (>= 0, n f32 at that address) bias[j] + result, a binary32 addition, is written.
 ;;
 ;; `pass` (below) takes the byte addresses of its operands, chosen by the caller; its scratch
 ;; `list` holds ku * 16 bytes: a row's kept products as (x, address of W's row u, the
@@ -655,7 +656,7 @@
     (param $scratch i32) (param $flags i32) (param $list i32) (param $keepZeros i32)
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
-    (param $wmax f32) (param $fresh i32) (param $cols i32) (param $out32 i32)
+    (param $wmax f32) (param $fresh i32) (param $cols i32) (param $out32 i32) (param $bias i32)
     (local $va f32) (local $xmb i32) (local $mb i32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
@@ -813,6 +814,25 @@
             (if (local.get $out32)
               (then
                 (local.set $dst (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2))))
+                (if (i32.ge_s (local.get $bias) (i32.const 0))
+                  (then
+                    ;; with a bias: bias[j] + the result, a binary32 addition (the add node's order)
+                    (block $b4_done
+                      (loop $b4
+                        (br_if $b4_done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+                        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+                          (f32x4.add (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
+                            (v128.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))
+                        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                        (br $b4)))
+                    (block $b1_done
+                      (loop $b1
+                        (br_if $b1_done (i32.ge_u (local.get $j) (local.get $n)))
+                        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+                          (f32.add (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
+                            (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))))))
+                        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                        (br $b1)))))
                 (block $c4_done
                   (loop $c4
                     (br_if $c4_done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
