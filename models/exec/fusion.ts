@@ -12,6 +12,11 @@
  * array backend adds as fp32 results are written (ArrayBackend.gemmFp32's bias), each sum a
  * binary32 addition as the add node's.
  *
+ * An attention's scores as an exported causal model has them: s * c (a scalar), Where(mask, fill,
+ * ...) or Where(mask, ..., fill) with a constant mask over the scores' last two axes and a
+ * scalar fill, then softmax over the last axis: vector-rows.wat's maskScale (the multiplication
+ * in binary32, the select by the mask) and softmax on the one copy.
+ *
  * GELU as PyTorch exports it (erf form, ONNX opset 17): d = x / c1, e = erf(d), a = e + c2,
  * m = x * a, y = m * c3 with scalar constants (sqrt 2, 1 and 0.5 in an export; any values
  * here), add's and mul's operands in either order (both operations are commutative in
@@ -74,6 +79,35 @@ function findFusions(g: Graph): ReadonlyMap<number, Fusion> {
       rest: [add[0]],
       output: add[1].output,
       run: (val, take, arith) => runKernel(g, node, arith, (j) => val(node.inputs[j]), shapes, out, take),
+    });
+  });
+  g.nodes.forEach((mul, i) => {
+    if (mul.op !== 'mul' || mul.inputs.length !== 2) return;
+    // the scores either side of the scalar
+    const [sc, c] = scalar(mul.inputs[0]) !== undefined ? [mul.inputs[1], mul.inputs[0]] : mul.inputs;
+    const scale = scalar(c);
+    const where = soleReader(mul.output, 'where');
+    const soft = where && soleReader(where[1].output, 'softmax');
+    if (scale === undefined || g.tensors.get(sc)?.data !== undefined || !where || !soft) return;
+    const [cond, wx, wy] = where[1].inputs;
+    const fillIf = wy === mul.output;
+    const fill = scalar(fillIf ? wx : wy);
+    const mask = g.tensors.get(cond);
+    const shape = g.tensors.get(sc)?.shape ?? [];
+    const len = shape.at(-1) ?? 0, axis = (soft[1] as GraphNode & { axis: number }).axis;
+    // the mask a constant over the scores' last two axes (leading 1s), repeating over the rest
+    const maskShape = mask?.shape.filter((d, k, all) => d !== 1 || k >= all.length - 2) ?? [];
+    if (fill === undefined || (!fillIf && wx !== mul.output) || !mask?.data || len === 0 || (axis !== -1 && axis !== shape.length - 1)) return;
+    if (maskShape.length !== 2 || maskShape[1] !== len || maskShape[0] !== shape.at(-2) || size(where[1].output) !== size(sc) || size(soft[1].output) !== size(sc)) return;
+    const masked = { scale, mask: mask.data, fill, fillIf };
+    const n = size(sc);
+    found.set(i, {
+      rest: [where[0], soft[0]],
+      output: soft[1].output,
+      run(val, take) {
+        const rows = vectorRows(), o = take(n);
+        return rows?.softmax(val(sc), o, n / len, len, masked) ? o : undefined;
+      },
     });
   });
   g.nodes.forEach((div, i) => {

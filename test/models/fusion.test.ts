@@ -1,6 +1,7 @@
 /**
  * Execution-only fusions (models/exec/fusion.ts): a linear layer and its bias add, against the
- * unfused layer's results plus the bias written out; GELU's exported chain (x / c1, erf, + c2,
+ * unfused layer's results plus the bias written out; an attention's scaled and masked scores
+ * into their softmax, against the rows written out (kernel-util.ts softmaxRow); GELU's exported chain (x / c1, erf, + c2,
  * times x, times c3) computed by one kernel. Its outputs against the chain written out here
  * element by element (binary32 operations as Math.fround of the float64 ones, kernel-util.ts
  * erf, itself held to erf's definition and to Abramowitz & Stegun in vector-unit-bits.test.ts),
@@ -15,7 +16,7 @@ import { loadText, windowTokens } from '../../models/data/text.ts';
 import { arrayBackend } from '../../models/exec/array-backend.ts';
 import { executeGraph } from '../../models/exec/executor.ts';
 import { fusionsOf } from '../../models/exec/fusion.ts';
-import { erf } from '../../models/exec/kernel-util.ts';
+import { erf, softmaxRow } from '../../models/exec/kernel-util.ts';
 import { vectorRows } from '../../models/exec/wasm/vector-rows.ts';
 import type { Graph } from '../../models/graph.ts';
 import { GraphBuilder } from '../../models/zoo/builder.ts';
@@ -69,8 +70,15 @@ describe('execution-only fusions', () => {
     }
   });
 
-  it('not found where a link is read elsewhere, is a graph output or is no scalar', () => {
+  it('not found where a link is read elsewhere, is a graph output or is no scalar, or a mask is no constant', () => {
     for (const variant of ['erf-output', 'second-reader', 'vector-constant'] as const) expect(fusionsOf(gelu(512, variant)).size, variant).toBe(0);
+    const b = new GraphBuilder('scores-input-mask', { weights: true, seed: 6 });
+    const s = b.input('s', [1, 2, 8, 8]), mask = b.input('mask', [8, 8]);
+    const scaled = b.binary('mul', s, b.buffer('c', [1], { kind: 'const', value: 0.5 }), 'scaled');
+    b.add({ op: 'where', name: 'w', inputs: [mask, b.buffer('fill', [1], { kind: 'const', value: -Infinity }), scaled], output: 'w' } as never);
+    b.add({ op: 'softmax', name: 'p', inputs: ['w'], output: 'p', axis: -1 } as never);
+    b.output('p');
+    expect(fusionsOf(b.g).size).toBe(0);
   });
 
   it('a linear layer and its bias add: the unfused layer\'s results plus the bias, each sum a binary32 addition, either operand first', () => {
@@ -97,11 +105,46 @@ describe('execution-only fusions', () => {
     }
   });
 
-  it("the language model's 25 linear layers with their biases and four GELUs; its logits the same bits fused and not (keepAll)", () => {
+  it('scaled and masked scores into their softmax: the rows written out (binary32 product, select, softmaxRow), either Where and either operand order', () => {
+    for (const [T, fillFirst, scalarFirst] of [[13, true, false], [32, false, true], [9, true, true]] as const) {
+      const b = new GraphBuilder('scores', { weights: true, seed: 6 });
+      const s = b.input('s', [1, 3, T, T]);
+      const c = b.buffer('c', [1], { kind: 'const', value: 0.125 });
+      const scaled = scalarFirst ? b.binary('mul', c, s, 'scaled') : b.binary('mul', s, c, 'scaled');
+      const mask = b.buffer('mask', [T, T], { kind: 'const', value: 0 });
+      const md = b.g.tensors.get(mask)!.data!;
+      // causal where the fill goes where the mask is not 0; a NaN counts as not 0
+      for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) md[i * T + j] = (j > i) === fillFirst ? 1 : 0;
+      md[2] = NaN;
+      const fill = b.buffer('fill', [1], { kind: 'const', value: -Infinity });
+      b.add({ op: 'where', name: 'w', inputs: fillFirst ? [mask, fill, scaled] : [mask, scaled, fill], output: 'w' } as never);
+      b.add({ op: 'softmax', name: 'p', inputs: ['w'], output: 'p', axis: -1 } as never);
+      b.output('p');
+      const g = b.g;
+      expect([...fusionsOf(g).values()].map((f) => f.output)).toEqual(['p']);
+      const x = Float32Array.from({ length: 3 * T * T }, (_, i) => (i === 7 ? NaN : Math.fround(Math.sin(i * 0.91) * 9)));
+      const p = executeGraph(g, { s: x }).get('p')!;
+      const want = new Float32Array(x.length), row = new Float32Array(x.length);
+      for (let r = 0; r < 3 * T; r++) {
+        for (let j = 0; j < T; j++) {
+          const m = md[(r % T) * T + j], fills = (m !== 0) === fillFirst;
+          row[r * T + j] = fills ? -Infinity : Math.fround(x[r * T + j] * 0.125);
+        }
+        softmaxRow(row, want, r * T, 1, T, Math.fround);
+      }
+      for (let i = 0; i < x.length; i++) expect(same(p[i], want[i]), `T=${T} ${i}: ${p[i]} vs ${want[i]}`).toBe(true);
+      const all = executeGraph(g, { s: x }, { keepAll: true }).get('p')!;
+      for (let i = 0; i < x.length; i++) expect(same(p[i], all[i])).toBe(true);
+    }
+  });
+
+  it("the language model's 25 linear layers with their biases, four attentions' scores and four GELUs; its logits the same bits fused and not (keepAll)", () => {
     const g = loadGraph(resolveTrainedModel('lm-austen'));
     const outputs = [...fusionsOf(g).values()].map((f) => f.output);
     expect(outputs.filter((o) => o.endsWith('/Mul_1_output_0'))).toEqual([0, 1, 2, 3].map((i) => `/blocks.${i}/Mul_1_output_0`));
-    expect(outputs.filter((o) => !o.endsWith('/Mul_1_output_0')).length).toBe(25);
+    expect(outputs.filter((o) => o.endsWith('/Softmax_output_0')).length).toBe(4);
+    // the head's bias add gives the graph's output itself
+    expect(outputs.filter((o) => o.endsWith('/Add_output_0') || o === 'logits').length).toBe(25);
     const text = loadText('austen');
     for (const kind of ['fp32', 'fp8-e4m3']) {
       const array = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });

@@ -18,11 +18,24 @@ interface Exports {
   readonly exp: (x: number) => number;
   readonly expRows: (n: number, x: number, o: number) => void;
   readonly softmax: (rows: number, len: number, x: number, o: number) => void;
+  readonly maskScale: (rows: number, len: number, x: number, o: number, scale: number, mask: number, mrows: number, fill: number, fillIf: number) => void;
   readonly norm: (rows: number, d: number, x: number, gamma: number, beta: number, centre: number, eps: number, o: number) => void;
   readonly rows: (count: number, len: number, step: number, bases: number, x: number, o: number) => void;
 }
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
+/**
+ * An exported attention's scores before their softmax: x * scale, then Where(mask, ...) with a
+ * scalar `fill` where the mask is not 0 (`fillIf`) or is 0, the mask's rows (of the softmax's
+ * length) repeating over the scores' rows.
+ */
+export interface MaskedScores {
+  readonly scale: number;
+  readonly mask: Float32Array;
+  readonly fill: number;
+  readonly fillIf: boolean;
+}
 
 /** GELU's constants as an exported graph has them: ((erf(x / div) + add) * x) * mul, fp32 values. */
 export interface GeluConstants {
@@ -104,11 +117,23 @@ export class VectorRows {
     this.calls++;
     return true;
   }
-  /** softmax over `rows` contiguous rows of `len` (kernel-util.ts softmaxRow's bits on fp32); false where the TypeScript loop is to run */
-  softmax(x: Float32Array, o: Float32Array, rows: number, len: number): boolean {
-    if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * x.length))) return false;
+  /**
+   * softmax over `rows` contiguous rows of `len` (kernel-util.ts softmaxRow's bits on fp32), of
+   * x itself or, with `masked`, of the scaled and masked scores an exported attention has
+   * (models/exec/fusion.ts); false where the TypeScript loop is to run
+   */
+  softmax(x: Float32Array, o: Float32Array, rows: number, len: number, masked?: MaskedScores): boolean {
+    const maskBytes = masked ? align(4 * masked.mask.length) : 0;
+    if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * x.length) + maskBytes)) return false;
     this.at = 0;
-    const px = this.put(x), po = this.at;
+    let px = this.put(x);
+    const po = this.at;
+    if (masked) {
+      const pm = po + align(4 * o.length);
+      new Float32Array(this.ex.memory.buffer, pm, masked.mask.length).set(masked.mask);
+      this.ex.maskScale(rows, len, px, po, masked.scale, pm, masked.mask.length / len, masked.fill, masked.fillIf ? 1 : 0);
+      px = po;
+    }
     this.ex.softmax(rows, len, px, po);
     o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
     this.calls++;

@@ -567,6 +567,45 @@
       (then (f64.store (i32.add (local.get $po) (i32.shl (local.get $i) (i32.const 3)))
         (call $exp (f64.load (i32.add (local.get $px) (i32.shl (local.get $i) (i32.const 3)))))))))
 
+  ;; maskScale(rows, len, x, o, scale, mask, mrows, fill, fillIf): o[r, j] = fill where
+  ;; (mask[r mod mrows, j] != 0) == fillIf (NaN counts as not 0), else x[r, j] * scale rounded to
+  ;; fp32: an exported attention's scaled and masked scores (mul by a scalar, then Where with a
+  ;; constant mask: models/exec/fusion.ts), four at a time, then one.
+  (func (export "maskScale") (param $rows i32) (param $len i32) (param $px i32) (param $po i32)
+    (param $scale f32) (param $pm i32) (param $mrows i32) (param $fill f32) (param $fillIf i32)
+    (local $r i32) (local $j i32) (local $bytes i32) (local $pi i32) (local $oi i32) (local $mi i32)
+    (local $vs v128) (local $vf v128) (local $c v128)
+    (local.set $bytes (i32.shl (local.get $len) (i32.const 2)))
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $vf (f32x4.splat (local.get $fill)))
+    (block $rows_done
+      (loop $each_row
+        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $pi (i32.add (local.get $px) (i32.mul (local.get $r) (local.get $bytes))))
+        (local.set $oi (i32.add (local.get $po) (i32.mul (local.get $r) (local.get $bytes))))
+        (local.set $mi (i32.add (local.get $pm) (i32.mul (i32.rem_u (local.get $r) (local.get $mrows)) (local.get $bytes))))
+        (local.set $j (i32.const 0))
+        (block $fours_done
+          (loop $fours
+            (br_if $fours_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $bytes)))
+            ;; lanes whose mask is not 0, then those that take the fill
+            (local.set $c (f32x4.ne (v128.load (i32.add (local.get $mi) (local.get $j))) (f32x4.splat (f32.const 0))))
+            (if (i32.eqz (local.get $fillIf)) (then (local.set $c (v128.not (local.get $c)))))
+            (v128.store (i32.add (local.get $oi) (local.get $j))
+              (v128.bitselect (local.get $vf) (f32x4.mul (v128.load (i32.add (local.get $pi) (local.get $j))) (local.get $vs)) (local.get $c)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $fours)))
+        (block $ones_done
+          (loop $ones
+            (br_if $ones_done (i32.ge_u (local.get $j) (local.get $bytes)))
+            (f32.store (i32.add (local.get $oi) (local.get $j))
+              (select (local.get $fill) (f32.mul (f32.load (i32.add (local.get $pi) (local.get $j))) (local.get $scale))
+                (i32.eq (f32.ne (f32.load (i32.add (local.get $mi) (local.get $j))) (f32.const 0)) (i32.ne (local.get $fillIf) (i32.const 0)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $ones)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $each_row))))
+
   ;; softmax(rows, len, x, o): each row of len contiguous fp32 values as kernel-util.ts
   ;; softmaxRow does it on the fp32 vector unit: the max (NaN never above it), d = x - max and
   ;; exp(d) rounded to fp32, their sum in order rounded at each step, each exp divided by it
