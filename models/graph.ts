@@ -139,6 +139,19 @@ export function paramCount(g: Graph): number {
 }
 
 /** Whether every param, buffer and const has data (the graph can be executed). */
+/** A graph's structure as seen once (its node objects, how many tensors), to keep what was derived from it. */
+export interface GraphShape {
+  readonly nodes: readonly GraphNode[];
+  readonly tensorCount: number;
+}
+
+export const graphShapeOf = (g: Graph): GraphShape => ({ nodes: [...g.nodes], tensorCount: g.tensors.size });
+
+/** The graph has the same node objects and as many tensors as when `seen` was taken. */
+export function sameGraphShape(seen: GraphShape, g: Graph): boolean {
+  return seen.tensorCount === g.tensors.size && seen.nodes.length === g.nodes.length && seen.nodes.every((n, i) => n === g.nodes[i]);
+}
+
 export function hasWeights(g: Graph): boolean {
   for (const t of g.tensors.values()) {
     if ((t.role === 'param' || t.role === 'buffer' || t.role === 'const') && !t.data) return false;

@@ -10,7 +10,7 @@
 import { InputError } from '../../sim/errors.ts';
 import { decode, encode } from '../../sim/pe/codec.ts';
 import { isFloat, type NumberFormat } from '../../sim/pe/formats.ts';
-import { hasWeights, numel, tensor, type Graph, type Shape } from '../graph.ts';
+import { graphShapeOf, hasWeights, numel, sameGraphShape, tensor, type Graph, type GraphShape, type Shape } from '../graph.ts';
 import { operatorOf, type GraphNode } from '../operators.ts';
 import type { KernelContext } from '../ops/types.ts';
 import { fp32Backend, type ArrayBackend } from './backends.ts';
@@ -100,9 +100,48 @@ function missing(node: GraphNode, name: string): never {
   throw new Error(`node '${node.name}': input '${name}' has no value`);
 }
 
+/**
+ * What a run needs of the graph's structure, the same run after run (a language model's 3,647
+ * windows): each node's input and output shapes and the activations whose last reader it is.
+ * Kept per graph while its nodes are the same objects and its tensors as many.
+ */
+interface RunPlan {
+  readonly seen: GraphShape;
+  readonly shapes: readonly (readonly Shape[])[];
+  readonly outShapes: readonly Shape[];
+  /** per node: the activations to release after it (last read there, no graph output) */
+  readonly releases: readonly (readonly string[])[];
+  readonly keep: ReadonlySet<string>;
+  /** activations read where a kernel caches by the array (dynamic weights): never reused */
+  readonly pinned: ReadonlySet<string>;
+}
+
+const runPlans = new WeakMap<Graph, RunPlan>();
+
+function runPlanOf(g: Graph): RunPlan {
+  const p = runPlans.get(g);
+  if (p && sameGraphShape(p.seen, g)) return p;
+  const lastUse = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
+  const keep = new Set(g.outputs);
+  const pinned = new Set<string>();
+  for (const n of g.nodes) for (const j of operatorOf(n.op).cachedInputs ?? []) if (n.inputs[j]) pinned.add(n.inputs[j]);
+  const plan: RunPlan = {
+    seen: graphShapeOf(g),
+    shapes: g.nodes.map((n) => n.inputs.map((x) => (x === '' ? [] : tensor(g, x).shape))),
+    outShapes: g.nodes.map((n) => tensor(g, n.output).shape),
+    releases: g.nodes.map((n, i) => n.inputs.filter((x, j) =>
+      x !== '' && n.inputs.indexOf(x) === j && lastUse.get(x) === i && !keep.has(x) && tensor(g, x).role === 'activation')),
+    keep, pinned,
+  };
+  runPlans.set(g, plan);
+  return plan;
+}
+
 /** Runs the graph; returns the outputs (or every tensor with keepAll). */
 export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Array>>, opts: ExecOptions = {}): Tensors {
   if (!hasWeights(g)) throw new InputError(`graph ${g.name} has no weights: it can be timed but not executed`);
+  const plan = runPlanOf(g);
   const arith: Arithmetic = { ...arithmeticOf(opts), skipUnread: !opts.keepAll };
 
   const vals: Tensors = new Map();
@@ -114,13 +153,8 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
     if (v.length !== numel(t.shape)) throw new InputError(`input '${name}': ${v.length} values, shape [${t.shape.join(', ')}] needs ${numel(t.shape)}`);
     vals.set(name, v);
   }
-  // last use of each activation, to free memory (and reuse its array: output-pool.ts)
-  const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
-  const keep = new Set(g.outputs);
-  // activations read where a kernel caches by the array (dynamic weights) are never reused
-  const pinned = new Set<string>();
-  for (const n of g.nodes) for (const j of operatorOf(n.op).cachedInputs ?? []) if (n.inputs[j]) pinned.add(n.inputs[j]);
+  const { keep, pinned } = plan;
+  // freed activations' arrays are reused (output-pool.ts)
   const ledger = opts.keepAll ? undefined : new OutputLedger();
   // chains one kernel computes with the same bits (fusion.ts): not where every tensor is kept
   const fusions = opts.keepAll || arith.vr !== Math.fround ? undefined : fusionsOf(g);
@@ -136,14 +170,12 @@ export function executeGraph(g: Graph, inputs: Readonly<Record<string, Float32Ar
       for (const j of fusion.rest) fused.add(j);
     } else if (!fused.has(i)) {
       const val = (j: number): Float32Array => vals.get(node.inputs[j]) ?? missing(node, node.inputs[j]);
-      const shapes = node.inputs.map((x) => (x === '' ? [] : tensor(g, x).shape));
-      const out = runKernel(g, node, arith, val, shapes, tensor(g, node.output).shape, take(node.output));
+      const out = runKernel(g, node, arith, val, plan.shapes[i], plan.outShapes[i], take(node.output));
       vals.set(node.output, out);
       ledger?.hold(out);
     }
     if (ledger) {
-      for (const x of node.inputs) {
-        if (x === '' || lastUse.get(x) !== i || keep.has(x) || tensor(g, x).role !== 'activation') continue;
+      for (const x of plan.releases[i]) {
         const v = vals.get(x);
         vals.delete(x);
         if (v && !pinned.has(x)) ledger.release(v);

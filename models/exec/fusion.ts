@@ -23,7 +23,7 @@
  * binary32). Computed as vector-rows.wat's erf with its GELU steps, each a binary32 operation
  * as the vector unit's div, add and mul rows compute it.
  */
-import { numel, tensor, type Graph } from '../graph.ts';
+import { graphShapeOf, numel, sameGraphShape, tensor, type Graph, type GraphShape } from '../graph.ts';
 import type { GraphNode } from '../operators.ts';
 import { runKernel, type Arithmetic } from './executor.ts';
 import { vectorRows } from './wasm/vector-rows.ts';
@@ -37,13 +37,15 @@ export interface Fusion {
   run(val: (name: string) => Float32Array, take: (n: number) => Float32Array, arith: Arithmetic): Float32Array | undefined;
 }
 
-const plans = new WeakMap<Graph, ReadonlyMap<number, Fusion>>();
+const plans = new WeakMap<Graph, { seen: GraphShape; fusions: ReadonlyMap<number, Fusion> }>();
 
-/** The graph's fusions by the index of each chain's first node (found once per graph). */
+/** The graph's fusions by the index of each chain's first node (found again if its nodes or tensors change). */
 export function fusionsOf(g: Graph): ReadonlyMap<number, Fusion> {
-  let plan = plans.get(g);
-  if (!plan) plans.set(g, (plan = findFusions(g)));
-  return plan;
+  const p = plans.get(g);
+  if (p && sameGraphShape(p.seen, g)) return p.fusions;
+  const fusions = findFusions(g);
+  plans.set(g, { seen: graphShapeOf(g), fusions });
+  return fusions;
 }
 
 function findFusions(g: Graph): ReadonlyMap<number, Fusion> {

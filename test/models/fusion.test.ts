@@ -70,6 +70,23 @@ describe('execution-only fusions', () => {
     }
   });
 
+  it('found again when the graph changes after a run (a node added that reads a link)', () => {
+    const g = gelu(600, 'plain');
+    const x = Float32Array.from({ length: 600 }, (_, i) => Math.fround(Math.cos(i) * 4));
+    const y1 = executeGraph(g, { x }).get('y')!.slice();
+    expect(fusionsOf(g).size).toBe(1);
+    g.nodes.push({ op: 'relu', name: 'r', inputs: ['e'], output: 'r' } as never);
+    g.tensors.set('r', { name: 'r', shape: [1, 600], role: 'activation', dtype: 'float32' });
+    g.outputs.push('r');
+    expect(fusionsOf(g).size).toBe(0);
+    const out = executeGraph(g, { x });
+    const want = written(x, [Math.SQRT2, 1, 0.5].map(Math.fround));
+    for (let i = 0; i < 600; i++) {
+      expect(same(out.get('y')![i], y1[i]) && same(y1[i], want[i])).toBe(true);
+      expect(same(out.get('r')![i], Math.max(0, Math.fround(erf(Math.fround(x[i] / Math.fround(Math.SQRT2))))))).toBe(true);
+    }
+  });
+
   it('not found where a link is read elsewhere, is a graph output or is no scalar, or a mask is no constant', () => {
     for (const variant of ['erf-output', 'second-reader', 'vector-constant'] as const) expect(fusionsOf(gelu(512, variant)).size, variant).toBe(0);
     const b = new GraphBuilder('scores-input-mask', { weights: true, seed: 6 });
