@@ -230,7 +230,7 @@
         (block $k_done
           (loop $k
             (br_if $k_done (i32.ge_u (local.get $e) (local.get $end)))
-            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $xs (v128.load32_splat (local.get $e)))
             (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
             (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q)))))
             (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q)))))
@@ -318,7 +318,7 @@
         (block $t32k_done
           (loop $t32k
             (br_if $t32k_done (i32.ge_u (local.get $e) (local.get $end)))
-            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $xs (v128.load32_splat (local.get $e)))
             (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
             (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
             (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
@@ -370,7 +370,7 @@
         (block $t16k_done
           (loop $t16k
             (br_if $t16k_done (i32.ge_u (local.get $e) (local.get $end)))
-            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $xs (v128.load32_splat (local.get $e)))
             (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
             (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
             (local.set $mgv (i32x4.add (local.get $vhalf) (i32x4.max_u (local.get $vminN) (v128.and (local.get $p) (local.get $vexp)))))
@@ -408,7 +408,7 @@
         (block $s16k_done
           (loop $s16k
             (br_if $s16k_done (i32.ge_u (local.get $e) (local.get $end)))
-            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $xs (v128.load32_splat (local.get $e)))
             (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
             (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
             (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
@@ -449,7 +449,7 @@
         (block $rk_done
           (loop $rk
             (br_if $rk_done (i32.ge_u (local.get $e) (local.get $end)))
-            (local.set $xs (f32x4.splat (f32.load (local.get $e))))
+            (local.set $xs (v128.load32_splat (local.get $e)))
             (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
             (local.set $p (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))))
             (local.set $p (f32x4.pmin (local.get $vmax) (f32x4.pmax (local.get $vnmax) (local.get $p))))
