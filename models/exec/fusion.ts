@@ -107,8 +107,8 @@ function findFusions(g: Graph): ReadonlyMap<number, Fusion> {
       rest: [where[0], soft[0]],
       output: soft[1].output,
       run(val, take) {
-        const rows = vectorRows(), o = take(n);
-        return rows?.softmax(val(sc), o, n / len, len, masked) ? o : undefined;
+        const rows = vectorRows(), o = rows && take(n);
+        return o && rows.softmax(val(sc), o, n / len, len, masked) ? o : undefined;
       },
     });
   });
@@ -131,8 +131,8 @@ function findFusions(g: Graph): ReadonlyMap<number, Fusion> {
       rest: [erf[0], add[0], mul[0], mul1[0]],
       output: mul1[1].output,
       run(val, take) {
-        const rows = vectorRows(), o = take(n);
-        return rows?.erf(val(x), o, constants) ? o : undefined;
+        const rows = vectorRows(), o = rows && take(n);
+        return o && rows.erf(val(x), o, constants) ? o : undefined;
       },
     });
   });

@@ -21,6 +21,7 @@ import { vectorRows } from '../../models/exec/wasm/vector-rows.ts';
 import type { Graph } from '../../models/graph.ts';
 import { GraphBuilder } from '../../models/zoo/builder.ts';
 import { getPe } from '../../sim/pe/registry.ts';
+import { setWasmKernels } from '../../sim/pe/wasm/switch.ts';
 
 const same = (a: number, b: number) => Object.is(a, b) || (a !== a && b !== b);
 
@@ -62,6 +63,11 @@ describe('execution-only fusions', () => {
       if (n >= 256) expect(vectorRows()!.calls - before).toBe(1);
       const want = written(x, [...c].map(Math.fround));
       for (let i = 0; i < n; i++) expect(same(y[i], want[i]), `${variant} n=${n} x=${x[i]}: ${y[i]} vs ${want[i]}`).toBe(true);
+      // the kernels off: the fusion declines and the nodes run in TypeScript, the same bits
+      setWasmKernels(false);
+      const off = executeGraph(g, { x }).get('y')!;
+      setWasmKernels(true);
+      for (let i = 0; i < n; i++) expect(same(off[i], want[i]), `kernels off n=${n} x=${x[i]}`).toBe(true);
       // and every node run (keepAll keeps the intermediate tensors, so it fuses nothing)
       const all = executeGraph(g, { x }, { keepAll: true });
       expect(all.has('e')).toBe(true);
