@@ -138,7 +138,6 @@ export function paramCount(g: Graph): number {
   return n;
 }
 
-/** Whether every param, buffer and const has data (the graph can be executed). */
 /** A graph's structure as seen once (its node objects, how many tensors), to keep what was derived from it. */
 export interface GraphShape {
   readonly nodes: readonly GraphNode[];
@@ -152,6 +151,7 @@ export function sameGraphShape(seen: GraphShape, g: Graph): boolean {
   return seen.tensorCount === g.tensors.size && seen.nodes.length === g.nodes.length && seen.nodes.every((n, i) => n === g.nodes[i]);
 }
 
+/** Whether every param, buffer and const has data (the graph can be executed). */
 export function hasWeights(g: Graph): boolean {
   for (const t of g.tensors.values()) {
     if ((t.role === 'param' || t.role === 'buffer' || t.role === 'const') && !t.data) return false;

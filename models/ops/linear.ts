@@ -75,7 +75,7 @@ export const LINEAR: OperatorDef<LinearNode> = {
     const o = ctx.output();
     // fp32 results straight into the output where the backend gives them so, the bias added as
     // the vector unit adds it (fp32: each sum a binary32 addition)
-    const use = ctx.tokenScales || bias ? { ...(ctx.tokenScales && TOKENS), ...(bias && { bias }) } : undefined;
+    const use = bias ? { ...(ctx.tokenScales && TOKENS), bias } : ctx.tokenScales ? TOKENS : undefined;
     if (!alpha && (!bias || ctx.vr === Math.fround) && backend.gemmFp32?.(x, bt, rows, nOut, k, sx, sw, o, use)) return o;
     // block formats per token: NVFP4's tensor scale per row (models/exec/token-scales.ts)
     const c = backend.gemm(x, bt, rows, nOut, k, sx, sw, gemmResultBuffer(rows * nOut), ctx.tokenScales ? TOKENS : undefined);
