@@ -21,6 +21,8 @@ import { E4M3, E5M2 } from '../../sim/pe/formats.ts';
 const values = (n: number, seed: number, scale: number) =>
   Float32Array.from({ length: n }, (_, i) => (((i * 7 + seed) % 13) === 0 ? 0 : Math.fround(Math.sin(i * 1.37 + seed) * scale)));
 const same = (a: number, b: number) => Object.is(a, b) || (a !== a && b !== b);
+const backends = new Map<string, ReturnType<typeof arrayBackend>>();
+const be = (kind: string) => backends.get(kind) ?? backends.set(kind, arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 })).get(kind)!;
 
 describe('fp32 results straight from the tile kernel', () => {
   afterEach(() => setWasmKernels(true));
@@ -101,6 +103,47 @@ describe('fp32 results straight from the tile kernel', () => {
               for (let p = 0; p < k; p++) sum = Math.fround(sum + q(q(a[i * k + p]) * q(w[p * n + j])));
               expect(same(o[i * n + j], sum), `${kind} ${m}x${n}x${k} ${use ? 'once' : 'weights'} (${i}, ${j})`).toBe(true);
             }
+          }
+        }
+      }
+    });
+  }
+
+  for (const [kind, f] of [['fp8-e4m3', E4M3], ['fp8-e5m2', E5M2]] as const) {
+    it(`${kind}: activations whose every product rounds to zero left out of the lists (many of them, as in GELU outputs): the same sequential sum`, () => {
+      const q = (x: number) => decodeFloat(f, encodeFloat(f, x, { saturate: true }));
+      // half the format's smallest subnormal: a product of at most this much rounds to 0 (a tie to the even 0)
+      const half = f.minNormal * 2 ** -(f.manBits + 1);
+      const m = 40, n = 36, k = 64;
+      // weight rows whose largest |w| is 2^-5 (some), the rest larger; activations mostly tiny
+      const w = Float32Array.from({ length: k * n }, (_, i) => {
+        const u = Math.floor(i / n), j = i % n;
+        if (u % 3 === 0) return j === u % n ? (u % 2 ? -1 : 1) * 2 ** -5 : Math.fround(Math.sin(i) * 2 ** -6);
+        return Math.fround(Math.sin(i * 0.7) * 0.3);
+      });
+      // |x| times the row's largest |w|: below, at (a tie: rounds to 0) and just above the bound, and ordinary values
+      const bound = half / 2 ** -5;
+      const a = Float32Array.from({ length: m * k }, (_, i) => {
+        const r = (i * 2654435761) % 97;
+        if (r < 60) return (r % 2 ? -1 : 1) * bound * [0.25, 0.5, 1][r % 3];
+        if (r < 70) return (r % 2 ? -1 : 1) * bound * 1.25;
+        return Math.fround(Math.cos(i) * 3);
+      });
+      const rows = f32Rows()!;
+      // the first call lays the weights out, runs the rows' own checks and sees how much of A is tiny
+      be(kind).gemmFp32!(a, w, m, n, k, 1, 1, new Float32Array(m * n));
+      for (const [label, use] of [['weights', undefined], ['weights again', undefined], ['cut', { cols: Int32Array.from({ length: m }, (_, i) => Math.min(n, i + 3)) }]] as const) {
+        const o = new Float32Array(m * n).fill(7);
+        const before = { rows: rows.rowsRun, checked: rows.tinyChecked };
+        expect(be(kind).gemmFp32!(a, w, m, n, k, 1, 1, o, use)).toBe(true);
+        expect(rows.rowsRun - before.rows).toBe(m);
+        // the lists looked for such activations (most of this A is tiny)
+        expect(rows.tinyChecked - before.checked, label).toBe(1);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < (use?.cols ? use.cols[i] : n); j++) {
+            let sum = 0;
+            for (let p = 0; p < k; p++) sum = Math.fround(sum + q(q(a[i * k + p]) * q(w[p * n + j])));
+            expect(same(o[i * n + j], sum), `${kind} ${label} (${i}, ${j})`).toBe(true);
           }
         }
       }

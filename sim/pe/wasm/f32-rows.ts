@@ -19,7 +19,7 @@ interface Exports {
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
     round: number, shift: number, minNormal: number, max: number,
     v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number, wmax: number, fresh: number,
-    cols: number, out32: number, bias: number,
+    cols: number, out32: number, bias: number, kmax: number, tiny: number,
   ) => void;
   readonly absMax: (p: number, count: number) => number;
   readonly narrow: (n: number, x: number, o: number, mbits: number, bias: number, minNormal: number, max: number,
@@ -119,11 +119,15 @@ export interface F32Rows {
   narrow(src: Float32Array, dst: Uint32Array, f: NarrowFormat): boolean;
   /** rows run so far with a non-zero flag (benches and tests read it to see the kernel ran) */
   readonly rowsRun: number;
+  /** passes so far whose lists left out activations with every product rounding to zero (tests read it) */
+  readonly tinyChecked: number;
   /** bytes of operands resident in the arena (tests read it to see that one-call operands do not pile up) */
   readonly residentBytes: number;
 }
 
 const align = (b: number) => (b + 15) & ~15;
+/** the share of a weight array's activations left out (products all rounding to zero) from which its lists check for them */
+const TINY_SHARE = 0.04;
 /** Resident tables at the bottom of memory: two decode tables (2^16 f32 each) and a usable table (2^16 bytes). */
 const DEC = 0, DEC2 = 4 * 65536, USABLE = 8 * 65536, FREE = USABLE + 65536;
 /** Resident weights above the tables, up to this many bytes before the arena starts over. */
@@ -134,6 +138,7 @@ const MAX_BYTES = 2 ** 30;
 class Kernel implements F32Rows {
   private buffer: ArrayBuffer;
   rowsRun = 0;
+  tinyChecked = 0;
   constructor(private readonly ex: Exports) {
     this.buffer = ex.memory.buffer;
   }
@@ -200,6 +205,37 @@ class Kernel implements F32Rows {
     }
     return mx;
   }
+  /**
+   * Per weight array passed with a product rounding and fp32 activations: each row's largest |w|
+   * (NaN if one is NaN), where the list should leave out activations whose products all round to
+   * zero: decided on the array's first call, from the share of its activations that would be
+   * left out (a check per activation costs more than it saves below a few percent)
+   */
+  private tinyOf = new WeakMap<Float32Array, Float32Array | null>();
+  private tinyRows(g: PassArgs, tiny: number): Float32Array | undefined {
+    const { w, n, m, k, a } = g;
+    let mx = this.tinyOf.get(w);
+    if (mx === undefined) {
+      const rows = w.length / n;
+      const rowMax = new Float32Array(rows);
+      for (let u = 0; u < rows; u++) {
+        let r = 0;
+        for (let j = u * n; j < (u + 1) * n; j++) {
+          const v = Math.abs(w[j]);
+          if (!(v <= r)) r = v;
+        }
+        rowMax[u] = r;
+      }
+      let left = 0;
+      for (let i = 0; i < m; i++) for (let u = 0; u < k; u++) {
+        const x = Math.abs(a[i * k + u]);
+        if (x !== 0 && Math.fround(x * rowMax[u]) <= tiny) left++;
+      }
+      mx = left >= TINY_SHARE * m * k ? rowMax : null;
+      this.tinyOf.set(w, mx);
+    }
+    return mx ?? undefined;
+  }
   private quantize(count: number, at: number, f: NarrowFormat): void {
     this.ex.narrow(count, at, at, f.manBits, f.bias, f.minNormalBits, f.maxFinite, f.overflow, f.inf, f.nan, f.signShift, f.values ? 1 : 0);
   }
@@ -228,7 +264,11 @@ class Kernel implements F32Rows {
     if (wAt !== 'call' && this.resident.get(g.w)?.gen !== this.gen) return undefined;
     const a = this.arenaEnd, acc = a + align(4 * m * k), scratch = acc + align(8 * m * n);
     const flags = scratch + align(4 * n), colsAt = flags + align(m), biasAt = colsAt + (g.cols ? align(4 * m) : 0);
-    const list = biasAt + (g.bias ? align(4 * n) : 0);
+    // rounded products of fp32 values and resident weights: each weight row's largest |w|
+    const tiny = g.rounding ? g.rounding.minNormal * 2 ** -(g.rounding.manBits + 1) : 0;
+    const rowMax = g.rounding && g.aNarrow && !g.wNarrow ? this.tinyRows(g, tiny) : undefined;
+    const kmaxAt = biasAt + (g.bias ? align(4 * n) : 0);
+    const list = kmaxAt + (rowMax ? align(4 * ku) : 0);
     // weights passed for the first time: their rows k0 .. k0+ku-1 after the list
     const rows = align(4 * ku * n), wCall = align(list + 16 * ku), vCall = wCall + (wAt === 'call' ? rows : 0);
     const end = vCall + (vAt === 'call' ? rows : 0);
@@ -278,6 +318,10 @@ class Kernel implements F32Rows {
     const bias = g.bias;
     if (bias && !out32Of(g)) throw new Error('f32 rows: a bias is added to fp32 results only (out32 on a first pass)');
     if (bias) new Float32Array(buf, biasAt, n).set(bias.subarray(0, n));
+    if (rowMax) {
+      new Float32Array(buf, kmaxAt, ku).set(rowMax.subarray(k0, k0 + ku));
+      this.tinyChecked++;
+    }
     const out32 = out32Of(g);
     const states = new Float64Array(buf, acc, m * n);
     if (!g.fresh) states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
@@ -285,7 +329,8 @@ class Kernel implements F32Rows {
     this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
       g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
       vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0,
-      wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1, out32 ? 1 : 0, bias ? biasAt : -1);
+      wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1, out32 ? 1 : 0, bias ? biasAt : -1,
+      rowMax ? kmaxAt : -1, tiny);
     const f = new Uint8Array(buf, flags, m);
     let run = 0;
     for (let i = 0; i < m; i++) run += f[i];

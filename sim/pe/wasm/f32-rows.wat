@@ -657,10 +657,11 @@
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
     (param $wmax f32) (param $fresh i32) (param $cols i32) (param $out32 i32) (param $bias i32)
+    (param $kmax i32) (param $tiny f32)
     (local $va f32) (local $xmb i32) (local $mb i32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
-    (local $nbr i32) (local $keepAll i32)
+    (local $nbr i32) (local $keepAll i32) (local $pk i32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
     (block $rows_done
       (loop $rows
@@ -711,6 +712,29 @@
             (local.set $pend (i32.add (local.get $pa) (i32.shl (local.get $ku) (i32.const 2))))
             (local.set $pw (local.get $w))
             (local.set $keepAll (i32.eq (local.get $flag) (i32.const 2)))
+            ;; rounded products from a row without a -0 state: an activation whose every product
+            ;; with its weight row (at most |x| times that row's largest |w|, kmax) rounds to zero
+            ;; (at most $tiny, half the format's smallest step; a tie goes to the even 0) adds +0
+            ;; to each state, which leaves it as it is: left out of the list
+            (if (i32.and (i32.ge_s (local.get $kmax) (i32.const 0))
+                  (i32.and (i32.eq (local.get $flag) (i32.const 1)) (i32.eq (local.get $round) (i32.const 1))))
+              (then
+                (local.set $pk (local.get $kmax))
+                (block $tvals_done
+                  (loop $tvals
+                    (br_if $tvals_done (i32.ge_u (local.get $pa) (local.get $pend)))
+                    (local.set $code (i32.load (local.get $pa)))
+                    (i32.store (local.get $t) (local.get $code))
+                    (i32.store offset=4 (local.get $t) (local.get $pw))
+                    (local.set $mb (i32.and (local.get $code) (i32.const 0x7fffffff)))
+                    (local.set $xmb (select (local.get $mb) (local.get $xmb) (i32.gt_u (local.get $mb) (local.get $xmb))))
+                    (local.set $t (i32.add (local.get $t) (i32.shl
+                      (i32.xor (f32.le (f32.mul (f32.reinterpret_i32 (local.get $mb)) (f32.load (local.get $pk))) (local.get $tiny)) (i32.const 1)) (i32.const 4))))
+                    (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                    (local.set $pw (i32.add (local.get $pw) (local.get $nb)))
+                    (local.set $pk (i32.add (local.get $pk) (i32.const 4)))
+                    (br $tvals)))
+                (local.set $pa (local.get $pend))))
             (block $vals_done
               (loop $vals
                 (br_if $vals_done (i32.ge_u (local.get $pa) (local.get $pend)))
