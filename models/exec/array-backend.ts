@@ -128,6 +128,8 @@ export function arrayBackend(pe: PeKind, order: ArrayOrder, observe?: GemmObserv
   return {
     name: `array:${pe.name}:${order.dataflow}${order.dataflow === 'os' ? '' : `:${accumulate}`}`,
     scale: base.scale,
+    // float activations at scale 1 (block PEs scale theirs along K): rounded by the input format's rows, where they take it
+    inputRounding: () => (pe.block || base.scale(Float32Array.of(3), 'input') !== 1 ? undefined : fastInput?.rows?.()),
     ...(base.blockSize !== undefined && { blockSize: base.blockSize, samePrefix: base.samePrefix }),
     gemm: (a, b, m, n, k, sa, sb, out, use) => {
       const once = use?.once ?? false;

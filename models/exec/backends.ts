@@ -24,6 +24,7 @@ import { gemmF64Wasm } from '../../sim/pe/wasm/f64-gemm.ts';
 import { tensorScale } from '../../sim/pe/tensor-scale.ts';
 import { samePrefixPatterns } from '../../sim/pe/block-operand.ts';
 import type { PeKind } from '../../sim/pe/types.ts';
+import type { NarrowFormat } from '../../sim/pe/wasm/narrow-quantize.ts';
 
 export { tensorScale };
 
@@ -75,6 +76,13 @@ export interface ArrayBackend {
   samePrefix?(b: Float32Array, k: number, n: number): Uint8Array;
   /** per-tensor scale of an operand tensor (1 for float formats) */
   scale(data: Float32Array, role: 'input' | 'weight'): number;
+  /**
+   * The narrow float format `gemm` and `gemmFp32` round each fp32 activation (A) into, value by
+   * value at scale 1, where that is all they do with one (the float kinds); undefined where
+   * activations are scaled, taken in blocks or no floats. A producer whose one reader is such a
+   * GEMM need give only values that round as its exact ones do (models/exec/fusion.ts, GELU).
+   */
+  inputRounding?(): NarrowFormat | undefined;
   /**
    * C = A . B for row-major A (m x k) and B (k x n) of real values (A already divided by
    * nothing: the backend applies `sa`, `sb`); returns the m x n real results. A and B are

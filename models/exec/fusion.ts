@@ -21,12 +21,18 @@
  * m = x * a, y = m * c3 with scalar constants (sqrt 2, 1 and 0.5 in an export; any values
  * here), add's and mul's operands in either order (both operations are commutative in
  * binary32). Computed as vector-rows.wat's erf with its GELU steps, each a binary32 operation
- * as the vector unit's div, add and mul rows compute it.
+ * as the vector unit's div, add and mul rows compute it. Where the GELU (PyTorch's constants) is
+ * read by a linear layer alone, as its activations, and that layer's GEMM rounds each activation
+ * into a narrow float format at scale 1 (ArrayBackend.inputRounding: the fp8 kinds), any value
+ * that rounds there as the chain's own does gives the same GEMM: vector-rows.wat geluNarrow's
+ * fp32 figure, rounded into the format, where an allowance for its difference from the chain
+ * cannot change that rounding, else the chain's value (test/lm/gelu-narrow-all.ts compares the
+ * two on every fp32 input). The tensor between them then holds those values.
  */
 import { graphShapeOf, numel, sameGraphShape, tensor, type Graph, type GraphShape } from '../graph.ts';
 import type { GraphNode } from '../operators.ts';
 import { runKernel, type Arithmetic } from './executor.ts';
-import { vectorRows } from './wasm/vector-rows.ts';
+import { GELU_EXPORTED, vectorRows, type GeluConstants } from './wasm/vector-rows.ts';
 
 export interface Fusion {
   /** the chain's nodes after its first, which do not run when the fusion does */
@@ -127,12 +133,18 @@ function findFusions(g: Graph): ReadonlyMap<number, Fusion> {
     const n = size(x);
     if ([div.output, erf[1].output, add[1].output, mul[1].output, mul1[1].output].some((t) => size(t) !== n)) return;
     const constants = { div: div0, add: add0, mul: mul0 };
+    // read by a linear layer alone, as its activations: where that layer's GEMM rounds them into a
+    // narrow float format at once, values that round there as the chain's do are enough
+    const reader = soleReader(mul1[1].output, 'linear');
+    const rounded = reader?.[1].inputs[0] === mul1[1].output && reader[1].inputs[1] !== mul1[1].output &&
+      (Object.keys(GELU_EXPORTED) as (keyof GeluConstants)[]).every((c) => constants[c] === GELU_EXPORTED[c]);
     found.set(i, {
       rest: [erf[0], add[0], mul[0], mul1[0]],
       output: mul1[1].output,
-      run(val, take) {
+      run(val, take, arith) {
         const rows = vectorRows(), o = rows && take(n);
-        return o && rows.erf(val(x), o, constants) ? o : undefined;
+        const f = rounded ? arith.array?.inputRounding?.() : undefined;
+        return o && (f ? rows.geluNarrow(val(x), o, f) : rows.erf(val(x), o, constants)) ? o : undefined;
       },
     });
   });

@@ -17,7 +17,8 @@ import { arrayBackend } from '../../models/exec/array-backend.ts';
 import { executeGraph } from '../../models/exec/executor.ts';
 import { fusionsOf } from '../../models/exec/fusion.ts';
 import { erf, softmaxRow } from '../../models/exec/kernel-util.ts';
-import { vectorRows } from '../../models/exec/wasm/vector-rows.ts';
+import { GELU_EXPORTED, vectorRows } from '../../models/exec/wasm/vector-rows.ts';
+import { fp32Quantizer } from '../../sim/pe/fp32-quantizer.ts';
 import type { Graph } from '../../models/graph.ts';
 import { GraphBuilder } from '../../models/zoo/builder.ts';
 import { getPe } from '../../sim/pe/registry.ts';
@@ -175,6 +176,70 @@ describe('execution-only fusions', () => {
       const fused = executeGraph(g, { tokens }, { array, tokenScales: true }).get('logits')!;
       const all = executeGraph(g, { tokens }, { array, tokenScales: true, keepAll: true }).get('logits')!;
       for (let i = 0; i < fused.length; i++) expect(same(fused[i], all[i]), `${kind} ${i}`).toBe(true);
+    }
+  });
+});
+
+/** GELU (the exported constants, or others) read by a linear layer alone, as its activations */
+function geluLinear(rows: number, k: number, c = [Math.SQRT2, 1, 0.5]): Graph {
+  const b = new GraphBuilder('gelu-linear', { weights: true, seed: 5 });
+  const x = b.input('x', [rows, k]);
+  const c1 = b.buffer('c1', [1], { kind: 'const', value: c[0] });
+  const c2 = b.buffer('c2', [1], { kind: 'const', value: c[1] });
+  const c3 = b.buffer('c3', [1], { kind: 'const', value: c[2] });
+  const d = b.binary('div', x, c1, 'd');
+  b.add({ op: 'erf', name: 'e', inputs: [d], output: 'e' } as never);
+  const m = b.binary('mul', x, b.binary('add', 'e', c2, 'a'), 'm');
+  b.output(b.linear(b.binary('mul', m, c3, 'y'), 'fc', 24));
+  return b.g;
+}
+
+describe('GELU for a reader that rounds it into a narrow format', () => {
+  const specials = [0, -0, NaN, Infinity, -Infinity, 1e-40, -1e-40, 3.4e38, -3.4e38, 448, -448, 500, 1e5, 2 ** -9, -(2 ** -9)];
+  const spread = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (i < specials.length ? specials[i] : Math.fround(Math.sin(i * 0.37 + seed) * 8)));
+
+  it('read by one fp8 linear layer alone: the layer\'s outputs the same bits as from the chain unfused (keepAll), the fast rows taken; not for fp32, other constants or another reader', () => {
+    const vr = vectorRows()!;
+    for (const [kind, c, fast] of [['fp8-e4m3', undefined, true], ['fp8-e5m2', undefined, true], ['lmul-fp8-e4m3', undefined, true],
+      ['fp32', undefined, false], ['fp8-e4m3', [1.5, 1, 0.5], false], ['fp8-e4m3', [Math.SQRT2, 1, 0.25], false]] as const) {
+      const g = geluLinear(40, 64, c ? [...c] : undefined);
+      const array = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });
+      const x = spread(40 * 64, 1);
+      const before = vr.geluNarrowCalls;
+      const fused = executeGraph(g, { x }, { array }).get('fc')!;
+      expect(vr.geluNarrowCalls - before, `${kind} ${c}`).toBe(fast ? 1 : 0);
+      const all = executeGraph(g, { x }, { array, keepAll: true }).get('fc')!;
+      for (let i = 0; i < fused.length; i++) expect(same(fused[i], all[i]), `${kind} ${c} ${i}`).toBe(true);
+    }
+  });
+
+  it('on 2^20 fp32 inputs (bit patterns of every kind, [-8, 8], the tails) each output rounds into e4m3 and e5m2 as the exact chain\'s value does (every fp32 input: npm run gelu-check)', () => {
+    const vr = vectorRows()!;
+    const n = 2 ** 20;
+    const x = spread(n, 2), bits = new Uint32Array(x.buffer);
+    // a quarter random bit patterns, a quarter the negative tail where GELU's values fall through the subnormals
+    for (let i = n / 2; i < (3 * n) / 4; i++) bits[i] = Math.imul(i, 2654435761) >>> 0;
+    for (let i = (3 * n) / 4; i < n; i++) x[i] = Math.fround(-1 - ((i * 0.618034) % 1) * 5);
+    const exact = new Float32Array(n);
+    expect(vr.erf(x, exact, GELU_EXPORTED)).toBe(true);
+    for (const kind of ['fp8-e4m3', 'fp8-e5m2']) {
+      const pe = getPe(kind);
+      const f = arrayBackend(pe, { dataflow: 'os', rows: 32 }).inputRounding!()!;
+      if (pe.input.kind !== 'float') throw new Error(`${kind}: no float activations`);
+      const q = fp32Quantizer(pe.input, pe.quantizeOptions)!;
+      const o = new Float32Array(n);
+      // ordinary values from the fast rows all but a fraction of a percent (above the format's
+      // largest value, NaN, 0 and |x| >= 2^100 from the exact chain: most random bit patterns)
+      const left = vr.geluExactGroups;
+      expect(vr.geluNarrow(x.subarray(specials.length, n / 2), o.subarray(specials.length, n / 2), f)).toBe(true);
+      expect(vr.geluExactGroups - left).toBeLessThan(n / 2 / 4 / 100);
+      expect(vr.geluNarrow(x, o, f)).toBe(true);
+      const a = new Uint32Array(n), b = new Uint32Array(n);
+      q.many!(o, a);
+      q.many!(exact, b);
+      let differ = 0;
+      for (let i = 0; i < n; i++) if (a[i] !== b[i]) differ++;
+      expect(differ, kind).toBe(0);
     }
   });
 });

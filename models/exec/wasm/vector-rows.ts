@@ -9,12 +9,14 @@
 import { lazyKernel } from '../../../sim/pe/wasm/switch.ts';
 import type { BroadcastPlan } from '../kernel-util.ts';
 import { wasmBase64 } from './vector-rows.wasm.ts';
+import type { NarrowFormat } from '../../../sim/pe/wasm/narrow-quantize.ts';
 
 interface Exports {
   readonly memory: WebAssembly.Memory;
   readonly binary: (op: number, outer: number, len: number, ab: number, bb: number, as: number, bs: number, a: number, b: number, o: number) => void;
   readonly where: (outer: number, len: number, cb: number, xb: number, yb: number, cs: number, xs: number, ys: number, c: number, x: number, y: number, o: number) => void;
   readonly erf: (n: number, x: number, o: number, scratch: number, gelu: number, div: number, add: number, mul: number) => void;
+  readonly geluNarrow: (n: number, x: number, o: number, list: number, shift: number, minNormal: number, constants: number) => number;
   readonly exp: (x: number) => number;
   readonly expRows: (n: number, x: number, o: number) => void;
   readonly softmax: (rows: number, len: number, x: number, o: number) => void;
@@ -45,6 +47,24 @@ export interface GeluConstants {
 }
 const OPS: Readonly<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 
+/** A narrow float format a reader rounds a tensor into at once, value by value (round to nearest even). */
+export type ReaderRounding = Pick<NarrowFormat, 'manBits' | 'minNormalBits' | 'maxFinite'>;
+
+/**
+ * The GELU constants geluNarrow takes (those of PyTorch's erf-form export, for which
+ * scripts/gelu-check.mjs runs every fp32 input through it against the exact chain).
+ */
+export const GELU_EXPORTED: GeluConstants = { div: Math.fround(Math.SQRT2), add: 1, mul: 0.5 };
+
+/**
+ * geluNarrow's constants, in the order vector-rows.wat reads them (offset 16 i; then 1 / div, mul
+ * and the format's largest value): the erfc form's coefficients, exp's (fp32 Taylor terms,
+ * ln 2 in two parts), and the allowance's.
+ */
+const GELU_ROWS = [1, 0.5, 0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418,
+  0.37409196, 1.00002368, -80, -1.26551223, 1.44269504, 0.693145751953125, 1.428606765330187e-06, 0.0013888889,
+  0.008333333, 0.041666668, 0.16666667, 2, 2 ** -14, 2 ** -23, 0, 2 ** 100];
+
 /** Below this many outputs the TypeScript loop is as fast as a call with its copies. */
 const MIN_ELEMENTS = 256;
 /** The most memory one call may use. */
@@ -58,6 +78,9 @@ export class VectorRows {
   private at = 0;
   /** calls run here so far (tests read it to see the kernel ran) */
   calls = 0;
+  /** geluNarrow calls so far, and the groups of four they left to the exact chain (tests and benches read them) */
+  geluNarrowCalls = 0;
+  geluExactGroups = 0;
   constructor(private readonly ex: Exports) {}
   /** room for `bytes` more from the start of memory (calls reuse it: nothing stays resident) */
   private reserve(bytes: number): boolean {
@@ -115,6 +138,43 @@ export class VectorRows {
     this.ex.erf(n, 0, po, ps, gelu ? 1 : 0, gelu?.div ?? 1, gelu?.add ?? 0, gelu?.mul ?? 1);
     o.set(new Float32Array(this.ex.memory.buffer, po, o.length));
     this.calls++;
+    return true;
+  }
+  /**
+   * GELU (the exported constants, GELU_EXPORTED) for a reader that rounds its input into `f` at
+   * once: o[i] rounds into `f` as the exact chain's value (erf above with `gelu`) does. Most
+   * values come from vector-rows.wat geluNarrow in fp32 as that value in `f` (with x's sign),
+   * the rest (a group of four where the fp32 figure could round either way, the last n % 4)
+   * from the exact chain. False (nothing written) where the rows do not take it.
+   */
+  geluNarrow(x: Float32Array, o: Float32Array, f: ReaderRounding): boolean {
+    const n = x.length, groups = (n >> 2) + 1;
+    if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * n) + align(4 * groups) + 16 * GELU_ROWS.length + 48 + ERF_SCRATCH)) return false;
+    const px = 0, po = align(4 * n), pl = po + align(4 * n), pc = pl + align(4 * groups);
+    const mem0 = this.ex.memory.buffer;
+    new Float32Array(mem0, px, n).set(x);
+    // the rows' constants, each in four lanes (a splat of a constant in a loop is rebuilt at every use)
+    const c = new Float32Array(mem0, pc, 4 * GELU_ROWS.length + 12);
+    [...GELU_ROWS, 1 / GELU_EXPORTED.div, GELU_EXPORTED.mul, f.maxFinite].forEach((v, i) => c.fill(v, 4 * i, 4 * i + 4));
+    const left = this.ex.geluNarrow(n, px, po, pl, 23 - f.manBits, f.minNormalBits, pc);
+    const mem = this.ex.memory.buffer;
+    o.set(new Float32Array(mem, po, n));
+    if (left > 0) {
+      // those groups' x (each listed by its first index) side by side, then 8 zeros (as erf
+      // reads), through the exact chain
+      const firsts = Int32Array.from(new Int32Array(mem, pl, left));
+      const xs = new Float32Array(mem, 0, 4 * left + 8).fill(0);
+      let c = 0;
+      for (const first of firsts) for (let i = first; i < Math.min(n, first + 4); i++) xs[c++] = x[i];
+      const pe = align(4 * c + 32), ps = pe + align(4 * c);
+      this.ex.erf(c, 0, pe, ps, 1, GELU_EXPORTED.div, GELU_EXPORTED.add, GELU_EXPORTED.mul);
+      const exact = new Float32Array(this.ex.memory.buffer, pe, c);
+      c = 0;
+      for (const first of firsts) for (let i = first; i < Math.min(n, first + 4); i++) o[i] = exact[c++];
+    }
+    this.calls++;
+    this.geluNarrowCalls++;
+    this.geluExactGroups += left;
     return true;
   }
   /**
