@@ -52,7 +52,7 @@ export type ReaderRounding = Pick<NarrowFormat, 'manBits' | 'minNormalBits' | 'm
 
 /**
  * The GELU constants geluNarrow takes (those of PyTorch's erf-form export, for which
- * scripts/gelu-check.mjs runs every fp32 input through it against the exact chain).
+ * test/lm/gelu-narrow-all.ts runs every fp32 input through it against the exact chain).
  */
 export const GELU_EXPORTED: GeluConstants = { div: Math.fround(Math.SQRT2), add: 1, mul: 0.5 };
 
@@ -151,26 +151,26 @@ export class VectorRows {
     const n = x.length, groups = (n >> 2) + 1;
     if (o.length < MIN_ELEMENTS || !this.reserve(2 * align(4 * n) + align(4 * groups) + 16 * GELU_ROWS.length + 48 + ERF_SCRATCH)) return false;
     const px = 0, po = align(4 * n), pl = po + align(4 * n), pc = pl + align(4 * groups);
-    const mem0 = this.ex.memory.buffer;
-    new Float32Array(mem0, px, n).set(x);
-    // the rows' constants, each in four lanes (a splat of a constant in a loop is rebuilt at every use)
-    const c = new Float32Array(mem0, pc, 4 * GELU_ROWS.length + 12);
-    [...GELU_ROWS, 1 / GELU_EXPORTED.div, GELU_EXPORTED.mul, f.maxFinite].forEach((v, i) => c.fill(v, 4 * i, 4 * i + 4));
-    const left = this.ex.geluNarrow(n, px, po, pl, 23 - f.manBits, f.minNormalBits, pc);
+    // (the memory does not grow during the call: reserved above)
     const mem = this.ex.memory.buffer;
+    new Float32Array(mem, px, n).set(x);
+    // the rows' constants, each in four lanes (a splat of a constant in a loop is rebuilt at every use)
+    const constants = new Float32Array(mem, pc, 4 * GELU_ROWS.length + 12);
+    [...GELU_ROWS, 1 / GELU_EXPORTED.div, GELU_EXPORTED.mul, f.maxFinite].forEach((v, i) => constants.fill(v, 4 * i, 4 * i + 4));
+    const left = this.ex.geluNarrow(n, px, po, pl, 23 - f.manBits, f.minNormalBits, pc);
     o.set(new Float32Array(mem, po, n));
     if (left > 0) {
       // those groups' x (each listed by its first index) side by side, then 8 zeros (as erf
       // reads), through the exact chain
       const firsts = Int32Array.from(new Int32Array(mem, pl, left));
       const xs = new Float32Array(mem, 0, 4 * left + 8).fill(0);
-      let c = 0;
-      for (const first of firsts) for (let i = first; i < Math.min(n, first + 4); i++) xs[c++] = x[i];
-      const pe = align(4 * c + 32), ps = pe + align(4 * c);
-      this.ex.erf(c, 0, pe, ps, 1, GELU_EXPORTED.div, GELU_EXPORTED.add, GELU_EXPORTED.mul);
-      const exact = new Float32Array(this.ex.memory.buffer, pe, c);
-      c = 0;
-      for (const first of firsts) for (let i = first; i < Math.min(n, first + 4); i++) o[i] = exact[c++];
+      let count = 0;
+      for (const first of firsts) for (let i = first; i < Math.min(n, first + 4); i++) xs[count++] = x[i];
+      const pe = align(4 * count + 32), ps = pe + align(4 * count);
+      this.ex.erf(count, 0, pe, ps, 1, GELU_EXPORTED.div, GELU_EXPORTED.add, GELU_EXPORTED.mul);
+      const exact = new Float32Array(mem, pe, count);
+      let at = 0;
+      for (const first of firsts) for (let i = first; i < Math.min(n, first + 4); i++) o[i] = exact[at++];
     }
     this.calls++;
     this.geluNarrowCalls++;

@@ -551,14 +551,14 @@
   ;; 2^-14, and 2^-23 |x| mul for the chain's 1 + erf held to a 2^-24 grid where erf is near -1).
   ;; A lane is written as the format's value (RNE, $shift = 23 - mantissa bits, $minN the smallest
   ;; normal's bits), with x's sign, where |G| - u and |G| + u round to the same value, that value
-  ;; is at most $max, and 0 < |x| < 2^100: then the exact G rounds to it as well (whatever
+  ;; is at most the format's largest, and 0 < |x| < 2^100: then the exact G rounds to it as well (whatever
   ;; lies between two values rounds as they do). A group of four with a lane that is not so, the
   ;; groups past the last six and the last n % 4 elements are left for the exact chain: their
   ;; first index goes to $list; returns how many went there (test/lm/gelu-narrow-all.ts runs every
   ;; fp32 x through both). Six groups at a time, their chains written out statement by statement
   ;; side by side (one chain alone waits on its ~150 cycles of dependent steps); the constants
-  ;; (vector-rows.ts GELU_ROWS, then 1 / div, mul and $max) in memory at $pc, 16 bytes each, each
-  ;; loaded once a round (a splat of a constant inside a loop is rebuilt at every use).
+  ;; (vector-rows.ts GELU_ROWS, then 1 / div, mul and the largest value) in memory at $pc, 16 bytes each,
+  ;; each loaded once a round (a splat of a constant inside a loop is rebuilt at every use).
   (func (export "geluNarrow") (param $n i32) (param $px i32) (param $po i32) (param $pl i32)
     (param $shift i32) (param $minN i32) (param $pc i32) (result i32)
     (local $i i32) (local $end i32) (local $left i32)
