@@ -150,6 +150,71 @@ describe('fp32 results straight from the tile kernel', () => {
     });
   }
 
+  for (const [kind, f] of [['fp8-e4m3', E4M3], ['fp8-e5m2', E5M2]] as const) {
+    it(`${kind}: a row's small products (all within the format's first two binades) summed apart and first: the same sequential sum, and the one list in k order where the sum could be inexact`, () => {
+      const q = (x: number) => decodeFloat(f, encodeFloat(f, x, { saturate: true }));
+      // products of magnitude at most twice the smallest normal have the subnormals' step q
+      const edge = 2 * f.minNormal, step = f.minNormal * 2 ** -f.manBits;
+      const m = 24, n = 44, k = 192;
+      // weight rows of largest |w| 2^-3 (even rows: some weights subnormal or zero) or 1 (odd rows:
+      // every |w| 0.875-1, its sign the column's)
+      const w = Float32Array.from({ length: k * n }, (_, i) => {
+        const u = Math.floor(i / n), j = i % n;
+        if (u % 2) return (j % 2 ? -1 : 1) * (j === (u * 5) % n ? 1 : 0.875 + 0.0625 * ((i * 7) % 3));
+        if (j === (u * 5) % n) return (u % 4 ? -1 : 1) * 2 ** -3;
+        if ((i * 11) % 17 === 0) return j % 2 ? 0 : step * (1 + (i % 3));
+        return Math.fround(Math.sin(i * 0.9) * 0.12);
+      });
+      const rowMax = (u: number) => (u % 2 ? 1 : 2 ** -3);
+      // |x| times the row's largest |w|: tiny, small (up to exactly the edge), just above it, ordinary
+      const a = Float32Array.from({ length: m * k }, (_, i) => {
+        const u = i % k, r = (i * 2654435761) % 101, sign = r % 2 ? -1 : 1;
+        if (r < 10) return sign * (step / 4) / rowMax(u);
+        if (r < 60) return sign * edge / rowMax(u) * [1, 0.75, 0.3, 0.55, 0.0625][r % 5];
+        if (r < 70) return sign * edge / rowMax(u) * 1.125;
+        return Math.fround(Math.cos(i) * 2 * edge / rowMax(u) * (1 + (r % 7)));
+      });
+      // rows 20-23: the largest activations against the odd weight rows, products of one sign
+      // per column whose sum passes 2^24 q (e4m3 32768, e5m2 256), where the small products added first round
+      // differently (the row must keep k order)
+      const big = f.name === 'e4m3' ? 448 : 4;
+      for (let i = 20; i < 24; i++) for (let u = 1; u < k; u += 2) a[i * k + u] = big;
+      const rows = f32Rows()!;
+      be(kind).gemmFp32!(a, w, m, n, k, 1, 1, new Float32Array(m * n));
+      for (const [label, use] of [['weights', undefined], ['cut', { cols: Int32Array.from({ length: m }, (_, i) => Math.min(n, 2 * i + 3)) }]] as const) {
+        const o = new Float32Array(m * n).fill(7);
+        const before = { rows: rows.rowsRun, split: rows.splitRows };
+        expect(be(kind).gemmFp32!(a, w, m, n, k, 1, 1, o, use)).toBe(true);
+        expect(rows.rowsRun - before.rows).toBe(m);
+        // every row but the four whose magnitudes add up too far split its products
+        expect(rows.splitRows - before.split, label).toBe(m - 4);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < (use?.cols ? use.cols[i] : n); j++) {
+            let sum = 0;
+            for (let p = 0; p < k; p++) sum = Math.fround(sum + q(q(a[i * k + p]) * q(w[p * n + j])));
+            expect(same(o[i * n + j], sum), `${kind} ${label} (${i}, ${j})`).toBe(true);
+          }
+        }
+      }
+      // and the large rows' order matters: their small products added first differ somewhere
+      let differ = 0;
+      for (let i = 20; i < 24; i++) {
+        for (let j = 0; j < n; j++) {
+          let small = 0, large = 0, seq = 0;
+          for (let p = 0; p < k; p++) {
+            const r = q(q(a[i * k + p]) * q(w[p * n + j]));
+            seq = Math.fround(seq + r);
+            if (Math.abs(q(a[i * k + p])) * rowMax(p) <= edge) small = Math.fround(small + r);
+          }
+          for (let p = 0; p < k; p++) if (!(Math.abs(q(a[i * k + p])) * rowMax(p) <= edge)) large = Math.fround(large + q(q(a[i * k + p]) * q(w[p * n + j])));
+          large = Math.fround(small + large);
+          if (!same(large, seq)) differ++;
+        }
+      }
+      expect(differ).toBeGreaterThan(0);
+    });
+  }
+
   it('fp32 operands with a value the rows refuse (a NaN activation, a NaN one-call weight): the same bits through the codes', () => {
     for (const kind of ['fp8-e4m3', 'fp8-e5m2']) {
       const be = arrayBackend(getPe(kind), { dataflow: 'os', rows: 32 });

@@ -19,8 +19,8 @@ interface Exports {
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
     round: number, shift: number, minNormal: number, max: number,
     v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number, wmax: number, fresh: number,
-    cols: number, out32: number, bias: number, kmax: number, tiny: number,
-  ) => void;
+    cols: number, out32: number, bias: number, kmax: number, tiny: number, small: number, bound: number, step: number,
+  ) => number;
   readonly absMax: (p: number, count: number) => number;
   readonly narrow: (n: number, x: number, o: number, mbits: number, bias: number, minNormal: number, max: number,
     sat: number, inf: number, nan: number, signShift: number, values: number) => void;
@@ -121,13 +121,20 @@ export interface F32Rows {
   readonly rowsRun: number;
   /** passes so far whose lists left out activations with every product rounding to zero (tests read it) */
   readonly tinyChecked: number;
+  /** rows so far whose small products were summed apart, first (f32-rows.wat mode 6; tests read it) */
+  readonly splitRows: number;
   /** bytes of operands resident in the arena (tests read it to see that one-call operands do not pile up) */
   readonly residentBytes: number;
 }
 
 const align = (b: number) => (b + 15) & ~15;
-/** the share of a weight array's activations left out (products all rounding to zero) from which its lists check for them */
-const TINY_SHARE = 0.04;
+/**
+ * The shares of a weight array's activations, on its first call, from which its rows' lists
+ * leave out those whose products all round to zero (TINY_SHARE) and sum those whose products all
+ * stay in the format's first two binades apart (SPLIT_SHARE, counting both): below them the
+ * checks per activation cost more than they save (fp8-e5m2's first two binades end at 2^-13)
+ */
+const TINY_SHARE = 0.04, SPLIT_SHARE = 0.2;
 /** Resident tables at the bottom of memory: two decode tables (2^16 f32 each) and a usable table (2^16 bytes). */
 const DEC = 0, DEC2 = 4 * 65536, USABLE = 8 * 65536, FREE = USABLE + 65536;
 /** Resident weights above the tables, up to this many bytes before the arena starts over. */
@@ -139,6 +146,7 @@ class Kernel implements F32Rows {
   private buffer: ArrayBuffer;
   rowsRun = 0;
   tinyChecked = 0;
+  splitRows = 0;
   constructor(private readonly ex: Exports) {
     this.buffer = ex.memory.buffer;
   }
@@ -207,15 +215,16 @@ class Kernel implements F32Rows {
   }
   /**
    * Per weight array passed with a product rounding and fp32 activations: each row's largest |w|
-   * (NaN if one is NaN), where the list should leave out activations whose products all round to
-   * zero: decided on the array's first call, from the share of its activations that would be
-   * left out (a check per activation costs more than it saves below a few percent)
+   * (NaN if one is NaN), from which a row's list leaves out the activations whose products all
+   * round to zero (`tiny`) and, with `split`, sums those whose products all stay at most `small`
+   * apart (f32-rows.wat `pass`, $small); decided on the array's first call from the shares of its
+   * activations so (null: neither)
    */
-  private tinyOf = new WeakMap<Float32Array, Float32Array | null>();
-  private tinyRows(g: PassArgs, tiny: number): Float32Array | undefined {
+  private rowChecks = new WeakMap<Float32Array, { rowMax: Float32Array; split: boolean } | null>();
+  private rowChecksOf(g: PassArgs, tiny: number, small: number): { rowMax: Float32Array; split: boolean } | undefined {
     const { w, n, m, k, a } = g;
-    let mx = this.tinyOf.get(w);
-    if (mx === undefined) {
+    let c = this.rowChecks.get(w);
+    if (c === undefined) {
       const rows = w.length / n;
       const rowMax = new Float32Array(rows);
       for (let u = 0; u < rows; u++) {
@@ -226,15 +235,19 @@ class Kernel implements F32Rows {
         }
         rowMax[u] = r;
       }
-      let left = 0;
+      let zero = 0, below = 0;
       for (let i = 0; i < m; i++) for (let u = 0; u < k; u++) {
         const x = Math.abs(a[i * k + u]);
-        if (x !== 0 && Math.fround(x * rowMax[u]) <= tiny) left++;
+        if (x === 0) continue;
+        const p = Math.fround(x * rowMax[u]);
+        if (p <= tiny) zero++;
+        if (p <= small) below++;
       }
-      mx = left >= TINY_SHARE * m * k ? rowMax : null;
-      this.tinyOf.set(w, mx);
+      const split = small > 0 && below >= SPLIT_SHARE * m * k;
+      c = split || zero >= TINY_SHARE * m * k ? { rowMax, split } : null;
+      this.rowChecks.set(w, c);
     }
-    return mx ?? undefined;
+    return c ?? undefined;
   }
   private quantize(count: number, at: number, f: NarrowFormat): void {
     this.ex.narrow(count, at, at, f.manBits, f.bias, f.minNormalBits, f.maxFinite, f.overflow, f.inf, f.nan, f.signShift, f.values ? 1 : 0);
@@ -265,12 +278,17 @@ class Kernel implements F32Rows {
     const a = this.arenaEnd, acc = a + align(4 * m * k), scratch = acc + align(8 * m * n);
     const flags = scratch + align(4 * n), colsAt = flags + align(m), biasAt = colsAt + (g.cols ? align(4 * m) : 0);
     // rounded products of fp32 values and resident weights: each weight row's largest |w|
-    const tiny = g.rounding ? g.rounding.minNormal * 2 ** -(g.rounding.manBits + 1) : 0;
-    const rowMax = g.rounding && g.aNarrow && !g.wNarrow ? this.tinyRows(g, tiny) : undefined;
+    const r = g.rounding;
+    const step = r ? r.minNormal * 2 ** -r.manBits : 0, tiny = step / 2;
+    // a fresh row's small products summed apart (`pass`'s $small): where q is a normal binary32
+    // number, as are the bounds derived from it
+    const splittable = r && g.fresh && step >= 2 ** -126 && r.minNormal <= 2 ** 100 ? 2 * r.minNormal : 0;
+    const checks = r && g.aNarrow && !g.wNarrow ? this.rowChecksOf(g, tiny, splittable) : undefined;
+    const rowMax = checks?.rowMax, small = checks?.split ? splittable : 0;
     const kmaxAt = biasAt + (g.bias ? align(4 * n) : 0);
     const list = kmaxAt + (rowMax ? align(4 * ku) : 0);
-    // weights passed for the first time: their rows k0 .. k0+ku-1 after the list
-    const rows = align(4 * ku * n), wCall = align(list + 16 * ku), vCall = wCall + (wAt === 'call' ? rows : 0);
+    // weights passed for the first time: their rows k0 .. k0+ku-1 after the list (two lists' room where split)
+    const rows = align(4 * ku * n), wCall = align(list + (small ? 32 : 16) * ku), vCall = wCall + (wAt === 'call' ? rows : 0);
     const end = vCall + (vAt === 'call' ? rows : 0);
     if (end > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
     this.reserve(end);
@@ -325,12 +343,12 @@ class Kernel implements F32Rows {
     const out32 = out32Of(g);
     const states = new Float64Array(buf, acc, m * n);
     if (!g.fresh) states.set(g.acc.length === m * n ? g.acc : g.acc.subarray(0, m * n));
-    const r = g.rounding, l = g.lmul;
-    this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
+    const l = g.lmul;
+    this.splitRows += this.ex.pass(m, k, k0, ku, n, a, g.dec === 'bits' ? -1 : DEC, g.usable ? USABLE : -1, wAt + 4 * k0 * n, acc, scratch, flags, list,
       g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
       vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0,
       wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1, out32 ? 1 : 0, bias ? biasAt : -1,
-      rowMax ? kmaxAt : -1, tiny);
+      rowMax ? kmaxAt : -1, tiny, small, small ? step * 2 ** 22 : 0, step);
     const f = new Uint8Array(buf, flags, m);
     let run = 0;
     for (let i = 0; i < m; i++) run += f[i];

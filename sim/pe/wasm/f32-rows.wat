@@ -26,10 +26,14 @@
 ;; $out32: each row run writes its fp32 results (4 bytes an output, from $acc) instead of float64
 ;; states (rows left to the caller then write nothing: the caller runs the whole GEMM again);
 ;; with $bias (>= 0, n f32 at that address) bias[j] + result, a binary32 addition, is written.
+;; With $fresh, $kmax (each weight row's largest |w|) and $small > 0, a row of rounded products
+;; sums the activations whose every product stays within the format's first two binades apart
+;; and first, in mode 6 of $row (3 operations per 4 products), where that order gives the same
+;; bits (every partial sum exact: see `pass`), and returns how many rows it so split.
 ;;
 ;; `pass` (below) takes the byte addresses of its operands, chosen by the caller; its scratch
-;; `list` holds ku * 16 bytes: a row's kept products as (x, address of W's row u, the
-;; activation's sign (L-Mul), address of V's row u (L-Mul)).
+;; `list` holds ku * 16 bytes (twice that with $small > 0): a row's kept products as (x, address
+;; of W's row u, the activation's sign (L-Mul), address of V's row u (L-Mul)).
 (module
   (memory (export "memory") 1)
 
@@ -60,6 +64,88 @@
     ;; modes 4 and 5: 1.5 * 2^(shift) in the exponent and the top mantissa bit, added to an exponent field
     (local.set $vhalf (i32x4.splat (i32.add (i32.shl (local.get $shift) (i32.const 23)) (i32.const 0x400000))))
     (local.set $j (i32.const 0))
+    ;; mode 6 (a row's small products, pass splits them off): every product of the list lies within
+    ;; the format's first two binades (|p| <= 2 minN), where its step is the one of its subnormals,
+    ;; q = minN 2^-(23 - shift). M0 = 1.5 * 2^(shift) minN has q as its binary32 ulp and p + M0
+    ;; stays in M0's binade, so that sum rounds p to nearest even on q (M0 an even multiple of q)
+    ;; and its bits are bits(M0) + r / q: the states are int32 sums of those bits (wrapping), the
+    ;; caller takes the entries' count times bits(M0) off and scales by q. Three operations per
+    ;; four products where the rounding of any product takes seven.
+    (if (i32.eq (local.get $round) (i32.const 6))
+      (then
+        (local.set $mgv (i32x4.add (local.get $vhalf) (local.get $vminN)))
+        (local.set $mg (f32.reinterpret_i32 (i32x4.extract_lane 0 (local.get $mgv))))
+    (block $g32_done
+      (loop $g32
+        (br_if $g32_done (i32.gt_u (i32.add (local.get $j) (i32.const 128)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load offset=0 (local.get $q)))
+        (local.set $a1 (v128.load offset=16 (local.get $q)))
+        (local.set $a2 (v128.load offset=32 (local.get $q)))
+        (local.set $a3 (v128.load offset=48 (local.get $q)))
+        (local.set $a4 (v128.load offset=64 (local.get $q)))
+        (local.set $a5 (v128.load offset=80 (local.get $q)))
+        (local.set $a6 (v128.load offset=96 (local.get $q)))
+        (local.set $a7 (v128.load offset=112 (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $g32k_done
+          (loop $g32k
+            (br_if $g32k_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $xs (v128.load32_splat (local.get $e)))
+            (local.set $q (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))
+            (local.set $a0 (i32x4.add (local.get $a0) (f32x4.add (f32x4.mul (local.get $xs) (v128.load offset=0 (local.get $q))) (local.get $mgv))))
+            (local.set $a1 (i32x4.add (local.get $a1) (f32x4.add (f32x4.mul (local.get $xs) (v128.load offset=16 (local.get $q))) (local.get $mgv))))
+            (local.set $a2 (i32x4.add (local.get $a2) (f32x4.add (f32x4.mul (local.get $xs) (v128.load offset=32 (local.get $q))) (local.get $mgv))))
+            (local.set $a3 (i32x4.add (local.get $a3) (f32x4.add (f32x4.mul (local.get $xs) (v128.load offset=48 (local.get $q))) (local.get $mgv))))
+            (local.set $a4 (i32x4.add (local.get $a4) (f32x4.add (f32x4.mul (local.get $xs) (v128.load offset=64 (local.get $q))) (local.get $mgv))))
+            (local.set $a5 (i32x4.add (local.get $a5) (f32x4.add (f32x4.mul (local.get $xs) (v128.load offset=80 (local.get $q))) (local.get $mgv))))
+            (local.set $a6 (i32x4.add (local.get $a6) (f32x4.add (f32x4.mul (local.get $xs) (v128.load offset=96 (local.get $q))) (local.get $mgv))))
+            (local.set $a7 (i32x4.add (local.get $a7) (f32x4.add (f32x4.mul (local.get $xs) (v128.load offset=112 (local.get $q))) (local.get $mgv))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $g32k)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (v128.store offset=0 (local.get $q) (local.get $a0))
+        (v128.store offset=16 (local.get $q) (local.get $a1))
+        (v128.store offset=32 (local.get $q) (local.get $a2))
+        (v128.store offset=48 (local.get $q) (local.get $a3))
+        (v128.store offset=64 (local.get $q) (local.get $a4))
+        (v128.store offset=80 (local.get $q) (local.get $a5))
+        (v128.store offset=96 (local.get $q) (local.get $a6))
+        (v128.store offset=112 (local.get $q) (local.get $a7))
+        (local.set $j (i32.add (local.get $j) (i32.const 128)))
+        (br $g32)))
+    (block $g4_done
+      (loop $g4
+        (br_if $g4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nb)))
+        (local.set $q (i32.add (local.get $row) (local.get $j)))
+        (local.set $a0 (v128.load (local.get $q)))
+        (local.set $e (local.get $list))
+        (block $g4k_done
+          (loop $g4k
+            (br_if $g4k_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $a0 (i32x4.add (local.get $a0) (f32x4.add (f32x4.mul (v128.load32_splat (local.get $e))
+              (v128.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))) (local.get $mgv))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $g4k)))
+        (v128.store (i32.add (local.get $row) (local.get $j)) (local.get $a0))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $g4)))
+    (block $g1_done
+      (loop $g1
+        (br_if $g1_done (i32.ge_u (local.get $j) (local.get $nb)))
+        (local.set $ti (i32.load (i32.add (local.get $row) (local.get $j))))
+        (local.set $e (local.get $list))
+        (block $g1k_done
+          (loop $g1k
+            (br_if $g1k_done (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $ti (i32.add (local.get $ti) (i32.reinterpret_f32 (f32.add (f32.mul (f32.load (local.get $e))
+              (f32.load (i32.add (i32.load offset=4 (local.get $e)) (local.get $j)))) (local.get $mg)))))
+            (local.set $e (i32.add (local.get $e) (i32.const 16)))
+            (br $g1k)))
+        (i32.store (i32.add (local.get $row) (local.get $j)) (local.get $ti))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $g1)))
+        (return)))
     ;; L-Mul: each list entry holds X = |a| << s as an integer, the activation's sign as +-1
     ;; (+-0 for a zero or subnormal one), W's row (W = (|b| << s) + off - K << s, integers) and
     ;; V's row (the weight's sign as +-1, +-0 for a zero or subnormal weight). T = X + W is the
@@ -657,7 +743,9 @@
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
     (param $wmax f32) (param $fresh i32) (param $cols i32) (param $out32 i32) (param $bias i32)
-    (param $kmax i32) (param $tiny f32)
+    (param $kmax i32) (param $tiny f32) (param $small f32) (param $bound f32) (param $step f32)
+    (result i32)
+    (local $ts i32) (local $sl i32) (local $split i32) (local $c f32) (local $bsum f32) (local $nsplit i32) (local $q i32)
     (local $va f32) (local $xmb i32) (local $mb i32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
@@ -712,6 +800,72 @@
             (local.set $pend (i32.add (local.get $pa) (i32.shl (local.get $ku) (i32.const 2))))
             (local.set $pw (local.get $w))
             (local.set $keepAll (i32.eq (local.get $flag) (i32.const 2)))
+            ;; rounded products from a fresh row ($small > 0, the caller saw it fresh): two lists,
+            ;; the activations whose every product with their weight row is at most $small (twice
+            ;; the format's smallest normal: c = |x| kmax, each product's step the subnormals'
+            ;; q, mode 6 of $row) after the list's room, the others in k order from $list; those
+            ;; rounding to zero (c <= $tiny) in neither. The rows then sum the small products first:
+            ;; a change of order that changes no bit where every partial sum in either order is
+            ;; exact, which holds when all products are multiples of q (every value of the format is)
+            ;; and the sum of their magnitudes is at most 2^24 q: each rounded |r| <= 2|p|, so
+            ;; sum |p| <= 2^23 q is enough; ku |x|max $wmax bounds that sum, and else the binary32
+            ;; sum of the c's does within a factor 2: bsum <= $bound = 2^22 q. Above both, the one
+            ;; list in k order after all.
+            (local.set $split (i32.const 0))
+            (if (i32.and (f32.gt (local.get $small) (f32.const 0))
+                  (i32.and (i32.ge_s (local.get $kmax) (i32.const 0))
+                    (i32.and (i32.eq (local.get $flag) (i32.const 1)) (i32.eq (local.get $round) (i32.const 1)))))
+              (then
+                (local.set $sl (i32.add (local.get $list) (i32.shl (local.get $ku) (i32.const 4))))
+                (local.set $ts (local.get $sl))
+                (local.set $pk (local.get $kmax))
+                (block $svals_done
+                  (loop $svals
+                    (br_if $svals_done (i32.ge_u (local.get $pa) (local.get $pend)))
+                    (local.set $code (i32.load (local.get $pa)))
+                    (local.set $mb (i32.and (local.get $code) (i32.const 0x7fffffff)))
+                    (local.set $xmb (select (local.get $mb) (local.get $xmb) (i32.gt_u (local.get $mb) (local.get $xmb))))
+                    (local.set $c (f32.mul (f32.reinterpret_i32 (local.get $mb)) (f32.load (local.get $pk))))
+                    ;; written at the end of the list it may join (kept there only if the end moves on)
+                    (local.set $q (select (local.get $ts) (local.get $t) (f32.le (local.get $c) (local.get $small))))
+                    (i32.store (local.get $q) (local.get $code))
+                    (i32.store offset=4 (local.get $q) (local.get $pw))
+                    ;; large where c is not at most $small (NaN included), small above $tiny
+                    (local.set $t (i32.add (local.get $t) (i32.shl
+                      (i32.xor (f32.le (local.get $c) (local.get $small)) (i32.const 1)) (i32.const 4))))
+                    (local.set $ts (i32.add (local.get $ts) (i32.shl
+                      (i32.and (f32.le (local.get $c) (local.get $small)) (f32.gt (local.get $c) (local.get $tiny))) (i32.const 4))))
+                    (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                    (local.set $pw (i32.add (local.get $pw) (local.get $nb)))
+                    (local.set $pk (i32.add (local.get $pk) (i32.const 4)))
+                    (br $svals)))
+                ;; the bound: at once where ku |x|max |w|max, a bound of the magnitudes' sum, is at
+                ;; most 2^23 q (exact in float64), else from the sum of the c's (a second scan)
+                (local.set $bsum (f32.const inf))
+                (if (f64.le (f64.mul (f64.mul (f64.promote_f32 (f32.reinterpret_i32 (local.get $xmb))) (f64.promote_f32 (local.get $wmax)))
+                      (f64.convert_i32_u (local.get $ku))) (f64.promote_f32 (f32.mul (local.get $bound) (f32.const 2))))
+                  (then (local.set $bsum (f32.const 0)))
+                  (else
+                    (local.set $bsum (f32.const 0))
+                    (local.set $pa (i32.sub (local.get $pend) (i32.shl (local.get $ku) (i32.const 2))))
+                    (local.set $pk (local.get $kmax))
+                    (block $bsum_done
+                      (loop $bsums
+                        (br_if $bsum_done (i32.ge_u (local.get $pa) (local.get $pend)))
+                        (local.set $bsum (f32.add (local.get $bsum) (f32.mul (f32.reinterpret_i32 (i32.and (i32.load (local.get $pa)) (i32.const 0x7fffffff)))
+                          (f32.load (local.get $pk)))))
+                        (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                        (local.set $pk (i32.add (local.get $pk) (i32.const 4)))
+                        (br $bsums)))))
+                (if (f32.le (local.get $bsum) (local.get $bound))
+                  (then
+                    (local.set $split (i32.const 1))
+                    (local.set $nsplit (i32.add (local.get $nsplit) (i32.const 1))))
+                  (else
+                    (local.set $t (local.get $list))
+                    (local.set $xmb (i32.const 0))
+                    (local.set $pa (i32.sub (local.get $pend) (i32.shl (local.get $ku) (i32.const 2))))
+                    (local.set $pw (local.get $w))))))
             ;; rounded products from a row without a -0 state: an activation whose every product
             ;; with its weight row (at most |x| times that row's largest |w|, kmax) rounds to zero
             ;; (at most $tiny, half the format's smallest step; a tie goes to the even 0) adds +0
@@ -830,6 +984,31 @@
                 (local.set $nbr (i32.shl (i32.and (i32.add (i32.load (i32.add (local.get $cols) (i32.shl (local.get $i) (i32.const 2))))
                   (i32.const 15)) (i32.const -16)) (i32.const 2)))
                 (if (i32.gt_u (local.get $nbr) (local.get $nb)) (then (local.set $nbr (local.get $nb))))))
+            ;; a split row: its small products first, as int32 sums of bits(p + M0), then those
+            ;; into fp32, (sum - count * bits(M0)) q (exact: |sum| <= 2^24 by the bound)
+            (if (i32.and (local.get $split) (i32.gt_u (local.get $ts) (local.get $sl)))
+              (then
+                (call $row (local.get $sl) (local.get $ts) (local.get $scratch) (local.get $nbr)
+                  (i32.const 6) (local.get $shift) (local.get $minN) (local.get $max)
+                  (local.get $lu) (local.get $lo) (local.get $loff) (local.get $lmax))
+                (local.set $si (i32.mul (i32.shr_u (i32.sub (local.get $ts) (local.get $sl)) (i32.const 4))
+                  (i32.add (i32.reinterpret_f32 (local.get $minN)) (i32.add (i32.shl (local.get $shift) (i32.const 23)) (i32.const 0x400000)))))
+                (local.set $j (i32.const 0))
+                (block $cv4_done
+                  (loop $cv4
+                    (br_if $cv4_done (i32.gt_u (i32.add (local.get $j) (i32.const 16)) (local.get $nbr)))
+                    (v128.store (i32.add (local.get $scratch) (local.get $j))
+                      (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub (v128.load (i32.add (local.get $scratch) (local.get $j))) (i32x4.splat (local.get $si))))
+                        (f32x4.splat (local.get $step))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                    (br $cv4)))
+                (block $cv1_done
+                  (loop $cv1
+                    (br_if $cv1_done (i32.ge_u (local.get $j) (local.get $nbr)))
+                    (f32.store (i32.add (local.get $scratch) (local.get $j))
+                      (f32.mul (f32.convert_i32_s (i32.sub (i32.load (i32.add (local.get $scratch) (local.get $j))) (local.get $si))) (local.get $step)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $cv1)))))
             (call $row (local.get $list) (local.get $t) (local.get $scratch) (local.get $nbr)
               (local.get $mode) (local.get $shift) (local.get $minN) (local.get $max)
               (local.get $lu) (local.get $lo) (local.get $loff) (local.get $lmax))
@@ -912,5 +1091,7 @@
                 (br $keep)))))
         (i32.store8 (i32.add (local.get $flags) (local.get $i)) (i32.ne (local.get $flag) (i32.const 0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
+        (br $rows)))
+    ;; the rows whose products were split in two lists
+    (local.get $nsplit))
 )
