@@ -155,7 +155,8 @@ describe('fp32 results straight from the tile kernel', () => {
       const q = (x: number) => decodeFloat(f, encodeFloat(f, x, { saturate: true }));
       // products of magnitude at most twice the smallest normal have the subnormals' step q
       const edge = 2 * f.minNormal, step = f.minNormal * 2 ** -f.manBits;
-      const m = 24, n = 44, k = 192;
+      // n = 45: the rows' 32-, 4- and 1-output loops all run
+      const m = 24, n = 45, k = 192;
       // weight rows of largest |w| 2^-3 (even rows: some weights subnormal or zero) or 1 (odd rows:
       // every |w| 0.875-1, its sign the column's)
       const w = Float32Array.from({ length: k * n }, (_, i) => {
@@ -179,6 +180,8 @@ describe('fp32 results straight from the tile kernel', () => {
       // differently (the row must keep k order)
       const big = f.name === 'e4m3' ? 448 : 4;
       for (let i = 20; i < 24; i++) for (let u = 1; u < k; u += 2) a[i * k + u] = big;
+      // row 19: one of them, past the quick bound (ku |x|max |w|max <= 2^23 q) but within the sum's
+      a[19 * k + 1] = big;
       const rows = f32Rows()!;
       be(kind).gemmFp32!(a, w, m, n, k, 1, 1, new Float32Array(m * n));
       for (const [label, use] of [['weights', undefined], ['cut', { cols: Int32Array.from({ length: m }, (_, i) => Math.min(n, 2 * i + 3)) }]] as const) {
@@ -186,7 +189,7 @@ describe('fp32 results straight from the tile kernel', () => {
         const before = { rows: rows.rowsRun, split: rows.splitRows };
         expect(be(kind).gemmFp32!(a, w, m, n, k, 1, 1, o, use)).toBe(true);
         expect(rows.rowsRun - before.rows).toBe(m);
-        // every row but the four whose magnitudes add up too far split its products
+        // every row but the four whose magnitudes add up too far split its products (row 19 by the sum)
         expect(rows.splitRows - before.split, label).toBe(m - 4);
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < (use?.cols ? use.cols[i] : n); j++) {
@@ -214,6 +217,27 @@ describe('fp32 results straight from the tile kernel', () => {
       expect(differ).toBeGreaterThan(0);
     });
   }
+
+  it('a product format of more than 21 mantissa bits (--product) never sums apart: the bits of the TypeScript loops', () => {
+    // M0 = 1.5 minN 2^(23 - manBits) is then too small for p + M0 to stay in its binade (here
+    // one product of at most 2 minN = 2^-29, which the bounds let through)
+    for (const [product, x, wv] of [['e6m23', 2 ** -16, -3 * 2 ** -16], ['e6m22', 2 ** -15, -3 * 2 ** -16], ['e6m22', 2 ** -15, 3 * 2 ** -16], ['e6m21', 2 ** -14, -3 * 2 ** -16]] as const) {
+      const a = Float32Array.of(x), w = Float32Array.of(wv);
+      const run = () => {
+        const o = new Float32Array(1).fill(7);
+        expect(arrayBackend(getPe('fp8-e5m2', { product }), { dataflow: 'os', rows: 32 }).gemmFp32!(a, w, 1, 1, 1, 1, 1, o)).toBe(true);
+        return o[0];
+      };
+      const rows = f32Rows()!;
+      const before = rows.splitRows;
+      const got = run();
+      if (product !== 'e6m21') expect(rows.splitRows - before, product).toBe(0);
+      setWasmKernels(false);
+      const want = run();
+      setWasmKernels(true);
+      expect(same(got, want), `${product} ${x} x ${wv}: ${got} vs ${want}`).toBe(true);
+    }
+  });
 
   it('fp32 operands with a value the rows refuse (a NaN activation, a NaN one-call weight): the same bits through the codes', () => {
     for (const kind of ['fp8-e4m3', 'fp8-e5m2']) {

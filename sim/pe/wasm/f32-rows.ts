@@ -281,8 +281,9 @@ class Kernel implements F32Rows {
     const r = g.rounding;
     const step = r ? r.minNormal * 2 ** -r.manBits : 0, tiny = step / 2;
     // a fresh row's small products summed apart (`pass`'s $small): where q is a normal binary32
-    // number, as are the bounds derived from it
-    const splittable = r && g.fresh && step >= 2 ** -126 && r.minNormal <= 2 ** 100 ? 2 * r.minNormal : 0;
+    // number, as are the bounds derived from it, and p + M0 stays in M0's binade for |p| <= 2 minN
+    // (M0 = 1.5 minN 2^(23 - manBits): at most 21 mantissa bits; a --product format may have more)
+    const splittable = r && g.fresh && r.manBits <= 21 && step >= 2 ** -126 && r.minNormal <= 2 ** 100 ? 2 * r.minNormal : 0;
     const checks = r && g.aNarrow && !g.wNarrow ? this.rowChecksOf(g, tiny, splittable) : undefined;
     const rowMax = checks?.rowMax, small = checks?.split ? splittable : 0;
     const kmaxAt = biasAt + (g.bias ? align(4 * n) : 0);

@@ -67,7 +67,8 @@
     ;; mode 6 (a row's small products, pass splits them off): every product of the list lies within
     ;; the format's first two binades (|p| <= 2 minN), where its step is the one of its subnormals,
     ;; q = minN 2^-(23 - shift). M0 = 1.5 * 2^(shift) minN has q as its binary32 ulp and p + M0
-    ;; stays in M0's binade, so that sum rounds p to nearest even on q (M0 an even multiple of q)
+    ;; stays in M0's binade (2 minN <= M0 / 3 needs $shift >= 2: the caller's format has at most
+    ;; 21 mantissa bits), so that sum rounds p to nearest even on q (M0 an even multiple of q)
     ;; and its bits are bits(M0) + r / q: the states are int32 sums of those bits (wrapping), the
     ;; caller takes the entries' count times bits(M0) off and scales by q. Three operations per
     ;; four products where the rounding of any product takes seven.
