@@ -180,7 +180,7 @@ describe('fp32 results straight from the tile kernel', () => {
       // differently (the row must keep k order)
       const big = f.name === 'e4m3' ? 448 : 4;
       for (let i = 20; i < 24; i++) for (let u = 1; u < k; u += 2) a[i * k + u] = big;
-      // row 19: one of them, past the quick bound (ku |x|max |w|max <= 2^23 q) but within the sum's
+      // row 19: one of them, its magnitudes' sum still within the bound (2^22 q): split
       a[19 * k + 1] = big;
       const rows = f32Rows()!;
       be(kind).gemmFp32!(a, w, m, n, k, 1, 1, new Float32Array(m * n));
@@ -189,7 +189,7 @@ describe('fp32 results straight from the tile kernel', () => {
         const before = { rows: rows.rowsRun, split: rows.splitRows };
         expect(be(kind).gemmFp32!(a, w, m, n, k, 1, 1, o, use)).toBe(true);
         expect(rows.rowsRun - before.rows).toBe(m);
-        // every row but the four whose magnitudes add up too far split its products (row 19 by the sum)
+        // every row but the four whose magnitudes add up too far split its products
         expect(rows.splitRows - before.split, label).toBe(m - 4);
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < (use?.cols ? use.cols[i] : n); j++) {

@@ -19,7 +19,7 @@ interface Exports {
     w: number, acc: number, scratch: number, flags: number, list: number, keepZeros: number,
     round: number, shift: number, minNormal: number, max: number,
     v: number, dec2: number, lu: number, lo: number, loff: number, lmax: number, wmax: number, fresh: number,
-    cols: number, out32: number, bias: number, kmax: number, tiny: number, small: number, bound: number, step: number,
+    cols: number, out32: number, bias: number, kmax: number, tiny: number, splits: number,
   ) => number;
   readonly absMax: (p: number, count: number) => number;
   readonly narrow: (n: number, x: number, o: number, mbits: number, bias: number, minNormal: number, max: number,
@@ -217,7 +217,7 @@ class Kernel implements F32Rows {
    * Per weight array passed with a product rounding and fp32 activations: each row's largest |w|
    * (NaN if one is NaN), from which a row's list leaves out the activations whose products all
    * round to zero (`tiny`) and, with `split`, sums those whose products all stay at most `small`
-   * apart (f32-rows.wat `pass`, $small); decided on the array's first call from the shares of its
+   * apart (f32-rows.wat `pass`, $splits); decided on the array's first call from the shares of its
    * activations so (null: neither)
    */
   private rowChecks = new WeakMap<Float32Array, { rowMax: Float32Array; split: boolean } | null>();
@@ -280,16 +280,16 @@ class Kernel implements F32Rows {
     // rounded products of fp32 values and resident weights: each weight row's largest |w|
     const r = g.rounding;
     const step = r ? r.minNormal * 2 ** -r.manBits : 0, tiny = step / 2;
-    // a fresh row's small products summed apart (`pass`'s $small): where q is a normal binary32
+    // a fresh row's small products summed apart (`pass`'s $splits): where q is a normal binary32
     // number, as are the bounds derived from it, and p + M0 stays in M0's binade for |p| <= 2 minN
     // (M0 = 1.5 minN 2^(23 - manBits): at most 21 mantissa bits; a --product format may have more)
     const splittable = r && g.fresh && r.manBits <= 21 && step >= 2 ** -126 && r.minNormal <= 2 ** 100 ? 2 * r.minNormal : 0;
     const checks = r && g.aNarrow && !g.wNarrow ? this.rowChecksOf(g, tiny, splittable) : undefined;
-    const rowMax = checks?.rowMax, small = checks?.split ? splittable : 0;
+    const rowMax = checks?.rowMax, split = checks?.split === true;
     const kmaxAt = biasAt + (g.bias ? align(4 * n) : 0);
     const list = kmaxAt + (rowMax ? align(4 * ku) : 0);
     // weights passed for the first time: their rows k0 .. k0+ku-1 after the list (two lists' room where split)
-    const rows = align(4 * ku * n), wCall = align(list + (small ? 32 : 16) * ku), vCall = wCall + (wAt === 'call' ? rows : 0);
+    const rows = align(4 * ku * n), wCall = align(list + (split ? 32 : 16) * ku), vCall = wCall + (wAt === 'call' ? rows : 0);
     const end = vCall + (vAt === 'call' ? rows : 0);
     if (end > MAX_BYTES) return undefined; // the TypeScript loops take a tile this large
     this.reserve(end);
@@ -349,7 +349,7 @@ class Kernel implements F32Rows {
       g.keepZeros ? 1 : 0, g.int ? 3 : l ? 2 : r ? 1 : 0, r ? 23 - r.manBits : 0, r ? r.minNormal : 0, r ? r.maxFinite : 0,
       vAt + 4 * k0 * n, DEC2, l ? l.under | 0 : 0, l ? l.over | 0 : 0, l ? l.off | 0 : 0, l ? l.maxBits | 0 : 0,
       wmax, g.fresh ? 1 : 0, g.cols && g.fresh ? colsAt : -1, out32 ? 1 : 0, bias ? biasAt : -1,
-      rowMax ? kmaxAt : -1, tiny, small, small ? step * 2 ** 22 : 0, step);
+      rowMax ? kmaxAt : -1, tiny, split ? 1 : 0);
     const f = new Uint8Array(buf, flags, m);
     let run = 0;
     for (let i = 0; i < m; i++) run += f[i];

@@ -26,13 +26,13 @@
 ;; $out32: each row run writes its fp32 results (4 bytes an output, from $acc) instead of float64
 ;; states (rows left to the caller then write nothing: the caller runs the whole GEMM again);
 ;; with $bias (>= 0, n f32 at that address) bias[j] + result, a binary32 addition, is written.
-;; With $fresh, $kmax (each weight row's largest |w|) and $small > 0, a row of rounded products
+;; With $fresh, $kmax (each weight row's largest |w|) and $splits = 1, a row of rounded products
 ;; sums the activations whose every product stays within the format's first two binades apart
 ;; and first, in mode 6 of $row (3 operations per 4 products), where that order gives the same
 ;; bits (every partial sum exact: see `pass`), and returns how many rows it so split.
 ;;
 ;; `pass` (below) takes the byte addresses of its operands, chosen by the caller; its scratch
-;; `list` holds ku * 16 bytes (twice that with $small > 0): a row's kept products as (x, address
+;; `list` holds ku * 16 bytes (twice that with $splits): a row's kept products as (x, address
 ;; of W's row u, the activation's sign (L-Mul), address of V's row u (L-Mul)).
 (module
   (memory (export "memory") 1)
@@ -744,14 +744,21 @@
     (param $round i32) (param $shift i32) (param $minN f32) (param $max f32)
     (param $v i32) (param $dec2 i32) (param $lu i32) (param $lo i32) (param $loff i32) (param $lmax i32)
     (param $wmax f32) (param $fresh i32) (param $cols i32) (param $out32 i32) (param $bias i32)
-    (param $kmax i32) (param $tiny f32) (param $small f32) (param $bound f32) (param $step f32)
+    (param $kmax i32) (param $tiny f32) (param $splits i32)
     (result i32)
     (local $ts i32) (local $sl i32) (local $split i32) (local $c f32) (local $bsum f32) (local $nsplit i32) (local $q i32)
+    (local $small f32) (local $step f32) (local $bound f32) (local $m0 i32)
     (local $va f32) (local $xmb i32) (local $mb i32) (local $mode i32) (local $pa i32) (local $pw i32) (local $pend i32)
     (local $i i32) (local $u i32) (local $j i32) (local $flag i32) (local $t i32) (local $nb i32)
     (local $code i32) (local $xv f32) (local $s f64) (local $f f32) (local $src i32) (local $dst i32) (local $si i32)
     (local $nbr i32) (local $keepAll i32) (local $pk i32)
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    ;; $splits: twice the smallest normal, the step q = minN 2^(shift - 23) of the format's first
+    ;; two binades, the bound 2^22 q and M0's bits (1.5 * 2^shift minN, mode 6 of $row)
+    (local.set $small (f32.mul (local.get $minN) (f32.const 2)))
+    (local.set $step (f32.mul (local.get $minN) (f32.reinterpret_i32 (i32.shl (i32.add (i32.const 104) (local.get $shift)) (i32.const 23)))))
+    (local.set $bound (f32.mul (local.get $step) (f32.const 4194304)))
+    (local.set $m0 (i32.add (i32.reinterpret_f32 (local.get $minN)) (i32.add (i32.shl (local.get $shift) (i32.const 23)) (i32.const 0x400000))))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
@@ -801,7 +808,7 @@
             (local.set $pend (i32.add (local.get $pa) (i32.shl (local.get $ku) (i32.const 2))))
             (local.set $pw (local.get $w))
             (local.set $keepAll (i32.eq (local.get $flag) (i32.const 2)))
-            ;; rounded products from a fresh row ($small > 0, the caller saw it fresh): two lists,
+            ;; rounded products from a fresh row ($splits, the caller saw it fresh): two lists,
             ;; the activations whose every product with their weight row is at most $small (twice
             ;; the format's smallest normal: c = |x| kmax, each product's step the subnormals'
             ;; q, mode 6 of $row) after the list's room, the others in k order from $list; those
@@ -809,17 +816,17 @@
             ;; a change of order that changes no bit where every partial sum in either order is
             ;; exact, which holds when all products are multiples of q (every value of the format is)
             ;; and the sum of their magnitudes is at most 2^24 q: each rounded |r| <= 2|p|, so
-            ;; sum |p| <= 2^23 q is enough; ku |x|max $wmax bounds that sum, and else the binary32
-            ;; sum of the c's does within a factor 2: bsum <= $bound = 2^22 q. Above both, the one
-            ;; list in k order after all.
+            ;; sum |p| <= 2^23 q is enough, which the binary32 sum of the c's bounds within a factor
+            ;; 2: bsum <= $bound = 2^22 q. Above it, the one list in k order after all.
             (local.set $split (i32.const 0))
-            (if (i32.and (f32.gt (local.get $small) (f32.const 0))
+            (if (i32.and (local.get $splits)
                   (i32.and (i32.ge_s (local.get $kmax) (i32.const 0))
                     (i32.and (i32.eq (local.get $flag) (i32.const 1)) (i32.eq (local.get $round) (i32.const 1)))))
               (then
                 (local.set $sl (i32.add (local.get $list) (i32.shl (local.get $ku) (i32.const 4))))
                 (local.set $ts (local.get $sl))
                 (local.set $pk (local.get $kmax))
+                (local.set $bsum (f32.const 0))
                 (block $svals_done
                   (loop $svals
                     (br_if $svals_done (i32.ge_u (local.get $pa) (local.get $pend)))
@@ -827,6 +834,7 @@
                     (local.set $mb (i32.and (local.get $code) (i32.const 0x7fffffff)))
                     (local.set $xmb (select (local.get $mb) (local.get $xmb) (i32.gt_u (local.get $mb) (local.get $xmb))))
                     (local.set $c (f32.mul (f32.reinterpret_i32 (local.get $mb)) (f32.load (local.get $pk))))
+                    (local.set $bsum (f32.add (local.get $bsum) (local.get $c)))
                     ;; written at the end of the list it may join (kept there only if the end moves on)
                     (local.set $q (select (local.get $ts) (local.get $t) (f32.le (local.get $c) (local.get $small))))
                     (i32.store (local.get $q) (local.get $code))
@@ -840,24 +848,6 @@
                     (local.set $pw (i32.add (local.get $pw) (local.get $nb)))
                     (local.set $pk (i32.add (local.get $pk) (i32.const 4)))
                     (br $svals)))
-                ;; the bound: at once where ku |x|max |w|max, a bound of the magnitudes' sum, is at
-                ;; most 2^23 q (exact in float64), else from the sum of the c's (a second scan)
-                (local.set $bsum (f32.const inf))
-                (if (f64.le (f64.mul (f64.mul (f64.promote_f32 (f32.reinterpret_i32 (local.get $xmb))) (f64.promote_f32 (local.get $wmax)))
-                      (f64.convert_i32_u (local.get $ku))) (f64.promote_f32 (f32.mul (local.get $bound) (f32.const 2))))
-                  (then (local.set $bsum (f32.const 0)))
-                  (else
-                    (local.set $bsum (f32.const 0))
-                    (local.set $pa (i32.sub (local.get $pend) (i32.shl (local.get $ku) (i32.const 2))))
-                    (local.set $pk (local.get $kmax))
-                    (block $bsum_done
-                      (loop $bsums
-                        (br_if $bsum_done (i32.ge_u (local.get $pa) (local.get $pend)))
-                        (local.set $bsum (f32.add (local.get $bsum) (f32.mul (f32.reinterpret_i32 (i32.and (i32.load (local.get $pa)) (i32.const 0x7fffffff)))
-                          (f32.load (local.get $pk)))))
-                        (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
-                        (local.set $pk (i32.add (local.get $pk) (i32.const 4)))
-                        (br $bsums)))))
                 (if (f32.le (local.get $bsum) (local.get $bound))
                   (then
                     (local.set $split (i32.const 1))
@@ -992,8 +982,7 @@
                 (call $row (local.get $sl) (local.get $ts) (local.get $scratch) (local.get $nbr)
                   (i32.const 6) (local.get $shift) (local.get $minN) (local.get $max)
                   (local.get $lu) (local.get $lo) (local.get $loff) (local.get $lmax))
-                (local.set $si (i32.mul (i32.shr_u (i32.sub (local.get $ts) (local.get $sl)) (i32.const 4))
-                  (i32.add (i32.reinterpret_f32 (local.get $minN)) (i32.add (i32.shl (local.get $shift) (i32.const 23)) (i32.const 0x400000)))))
+                (local.set $si (i32.mul (i32.shr_u (i32.sub (local.get $ts) (local.get $sl)) (i32.const 4)) (local.get $m0)))
                 (local.set $j (i32.const 0))
                 (block $cv4_done
                   (loop $cv4
